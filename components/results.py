@@ -1,0 +1,41 @@
+"""Showing and downloading results: side-by-side / before-after compare, download buttons."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from models.imaging import encode_png
+
+
+def _same_size(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape[:2] == b.shape[:2]:
+        return b
+    return np.asarray(Image.fromarray(b).resize((a.shape[1], a.shape[0]), Image.Resampling.BILINEAR))
+
+
+def wipe(before: np.ndarray, after: np.ndarray, position: float) -> np.ndarray:
+    """Left part from ``before``, right part from ``after``, split at ``position`` (0..1) with a line."""
+    after = _same_size(before, after)
+    out = after.copy()
+    x = int(round(position * before.shape[1]))
+    out[:, :x] = before[:, :x]
+    if 0 < x < before.shape[1]:
+        out[:, max(0, x - 1) : x + 1] = (255, 255, 255)
+    return out
+
+
+def before_after(before: np.ndarray, after: np.ndarray, *, key: str, labels: tuple[str, str] = ("Before", "After")) -> None:
+    side, compare = st.tabs(["Side by side", "Compare (slider)"])
+    with side:
+        left, right = st.columns(2)
+        left.image(before, caption=labels[0], width="stretch")
+        right.image(after, caption=labels[1], width="stretch")
+    with compare:
+        pos = st.slider(f"{labels[0]} ◀ ▶ {labels[1]}", 0, 100, 50, key=f"{key}_wipe") / 100
+        st.image(wipe(before, after, pos), width="stretch")
+
+
+def download_png(image: np.ndarray, filename: str, *, label: str = "Download PNG", key: str) -> None:
+    st.download_button(label, encode_png(image), file_name=filename, mime="image/png", key=key)

@@ -1,0 +1,213 @@
+"""TensorFlow runtime: lazy import, GPU set-up, device report, and one loader per model format.
+
+TensorFlow is imported on first use only (``import tensorflow`` costs seconds), so modules that merely
+describe models, and the home page, stay fast. Loaders return plain callables; caching across browser
+sessions is the UI layer's job (``st.cache_resource``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tarfile
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+_tf_lock = threading.Lock()
+_tf_module = None
+
+
+def tf():
+    """The tensorflow module, imported once; GPUs get memory growth before any op runs."""
+    global _tf_module
+    if _tf_module is None:
+        with _tf_lock:
+            if _tf_module is None:
+                import tensorflow as _tf  # noqa: PLC0415
+
+                for gpu in _tf.config.list_physical_devices("GPU"):
+                    try:
+                        _tf.config.experimental.set_memory_growth(gpu, True)
+                    except RuntimeError:  # already initialised by someone else: keep going
+                        pass
+                _tf_module = _tf
+    return _tf_module
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    kind: str  # "GPU" or "CPU"
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores"
+
+
+@cache
+def device_info() -> DeviceInfo:
+    """The device models run on. Uses TensorFlow's view once it is imported, else a cheap probe."""
+    if _tf_module is not None:
+        gpus = _tf_module.config.list_physical_devices("GPU")
+        if gpus:
+            details = _tf_module.config.experimental.get_device_details(gpus[0])
+            return DeviceInfo("GPU", details.get("device_name", gpus[0].name))
+        return DeviceInfo("CPU", _cpu_name())
+    if shutil.which("nvidia-smi") and Path("/proc/driver/nvidia").exists():
+        return DeviceInfo("GPU", "NVIDIA GPU (detected, TensorFlow not loaded yet)")
+    return DeviceInfo("CPU", _cpu_name())
+
+
+def has_gpu() -> bool:
+    return bool(tf().config.list_physical_devices("GPU"))
+
+
+@dataclass
+class Timing:
+    seconds: float = 0.0
+
+    @property
+    def ms(self) -> float:
+        return self.seconds * 1000.0
+
+
+@contextmanager
+def timed():
+    """``with timed() as t: ...`` then ``t.ms``."""
+    t = Timing()
+    start = time.perf_counter()
+    try:
+        yield t
+    finally:
+        t.seconds = time.perf_counter() - start
+
+
+# --- TFLite -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    scale: float
+    zero_point: int
+
+
+class TFLiteModel:
+    """A TFLite interpreter behind a lock: one interpreter is not safe across browser-session threads."""
+
+    def __init__(self, path: Path | str, num_threads: int | None = None):
+        self.path = Path(path)
+        interpreter_cls = tf().lite.Interpreter  # kept here so a move to ai-edge-litert is one line
+        self._interpreter = interpreter_cls(model_path=str(self.path), num_threads=num_threads or os.cpu_count())
+        self._interpreter.allocate_tensors()
+        self._lock = threading.Lock()
+        self.inputs = [self._spec(d) for d in self._interpreter.get_input_details()]
+        self.outputs = [self._spec(d) for d in self._interpreter.get_output_details()]
+        self._in_index = [d["index"] for d in self._interpreter.get_input_details()]
+        self._out_index = [d["index"] for d in self._interpreter.get_output_details()]
+
+    @staticmethod
+    def _spec(d: dict) -> TensorSpec:
+        scale, zero = d.get("quantization", (0.0, 0))
+        return TensorSpec(d["name"], tuple(int(x) for x in d["shape"]), np.dtype(d["dtype"]), float(scale), int(zero))
+
+    def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        if len(arrays) != len(self.inputs):
+            raise ValueError(f"{self.path.name} takes {len(self.inputs)} inputs, got {len(arrays)}")
+        with self._lock:
+            for idx, spec, arr in zip(self._in_index, self.inputs, arrays, strict=True):
+                arr = np.asarray(arr)
+                if tuple(arr.shape) != spec.shape:
+                    raise ValueError(f"input {spec.name}: expected shape {spec.shape}, got {arr.shape}")
+                self._interpreter.set_tensor(idx, arr.astype(spec.dtype, copy=False))
+            self._interpreter.invoke()
+            return [self._interpreter.get_tensor(i).copy() for i in self._out_index]
+
+
+def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel:
+    return TFLiteModel(path, num_threads)
+
+
+# --- SavedModel (TF Hub format) -----------------------------------------------------------------
+def load_saved_model(path: Path | str) -> Any:
+    """``hub.load`` of a local SavedModel directory (TF Hub / Kaggle tarballs unpack to one)."""
+    tf()  # GPU set-up first
+    import tensorflow_hub as hub  # noqa: PLC0415
+
+    return hub.load(str(path))
+
+
+# --- TF1 frozen graph ---------------------------------------------------------------------------
+class FrozenGraphModel:
+    """A TF1 frozen GraphDef wrapped as a TF2 concrete function: ``model(x) -> list of outputs``."""
+
+    def __init__(self, graph_def: Any, inputs: Sequence[str], outputs: Sequence[str]):
+        _tf = tf()
+
+        def _import():
+            _tf.compat.v1.import_graph_def(graph_def, name="")
+
+        wrapped = _tf.compat.v1.wrap_function(_import, [])
+        graph = wrapped.graph
+        self.input_names = list(inputs)
+        self.output_names = list(outputs)
+        self._fn = wrapped.prune(
+            [graph.get_tensor_by_name(n) for n in inputs], [graph.get_tensor_by_name(n) for n in outputs]
+        )
+
+    def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        result = self._fn(*[tf().convert_to_tensor(a) for a in arrays])
+        return [r.numpy() for r in result]
+
+
+FROZEN_GRAPH_MEMBER = "frozen_inference_graph.pb"
+
+
+def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_MEMBER) -> Any:
+    """GraphDef from a ``.pb`` file or from the first tarball member ending in ``member_suffix``."""
+    path = Path(path)
+    _tf = tf()
+    if tarfile.is_tarfile(path):
+        with tarfile.open(path, "r:*") as tar:
+            member = next((m for m in tar.getmembers() if m.isfile() and m.name.endswith(member_suffix)), None)
+            if member is None:
+                raise ValueError(f"{path.name} holds no file ending in {member_suffix}")
+            data = tar.extractfile(member).read()
+    else:
+        data = path.read_bytes()
+    graph_def = _tf.compat.v1.GraphDef()
+    graph_def.ParseFromString(data)
+    return graph_def
+
+
+def load_frozen_graph(
+    path: Path | str, inputs: Sequence[str], outputs: Sequence[str], member_suffix: str = FROZEN_GRAPH_MEMBER
+) -> FrozenGraphModel:
+    return FrozenGraphModel(read_frozen_graph_def(path, member_suffix), inputs, outputs)
+
+
+def read_labels(path: Path | str, limit: int | None = None) -> list[str]:
+    lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
+    if limit is not None:
+        return lines[:limit]
+    return [ln for ln in lines if ln]

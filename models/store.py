@@ -1,0 +1,274 @@
+"""Local model store: where registry entries live on disk, and how they get there.
+
+The store root comes from ``VISION_STORE`` (default ``$XDG_CACHE_HOME/vision-playground/store``, i.e.
+``~/.cache/...``). ``VISION_OFFLINE=1`` forbids downloads (the app then only reports what is missing).
+
+Downloads go to a temporary name inside the store and are renamed into place only after the sha256
+check (and unpacking) succeeded, so an interrupted or corrupt fetch never leaves a file that looks valid.
+
+CLI::
+
+    python -m models.store list
+    python -m models.store fetch deeplab_mnv2_513_quant magenta_predict_int8
+    python -m models.store fetch --capability style
+    python -m models.store fetch --all
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.registry import ENTRIES, Capability, Entry, Unpack, for_capability, get
+
+STORE_ENV = "VISION_STORE"
+OFFLINE_ENV = "VISION_OFFLINE"
+FETCH_COMMAND = "python -m models.store fetch"
+CHUNK = 1 << 16
+
+# progress(done_bytes, total_bytes_or_None)
+Progress = Callable[[int, int | None], None]
+
+
+class StoreError(Exception):
+    """Base class: every message is meant to be shown to a person as is."""
+
+
+class ModelMissingError(StoreError):
+    """An entry is not in the store and could not be downloaded."""
+
+    def __init__(self, entry: Entry, store_root: Path, reason: str = ""):
+        self.entry = entry
+        self.store_root = store_root
+        self.reason = reason
+        self.command = fetch_command(entry.id, store_root)
+        super().__init__(
+            f"{entry.title} ({entry.id}) is not in the model store at {store_root / entry.path}"
+            + (f" and could not be downloaded: {reason}" if reason else "")
+            + f". To get it, run: {self.command}"
+        )
+
+
+class ChecksumError(StoreError):
+    pass
+
+
+class DownloadError(StoreError):
+    pass
+
+
+def default_root() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "vision-playground" / "store"
+
+
+def fetch_command(entry_id: str, store_root: Path | None = None) -> str:
+    prefix = f"{STORE_ENV}={store_root} " if store_root and store_root != default_root() else ""
+    return f"{prefix}{FETCH_COMMAND} {entry_id}"
+
+
+def offline() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _size_of(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+@dataclass(frozen=True)
+class EntryStatus:
+    entry: Entry
+    present: bool
+    path: Path
+    size: int | None  # on disk when present, else the registry's expected size
+
+
+class Store:
+    def __init__(self, root: Path | str | None = None):
+        env = os.environ.get(STORE_ENV)
+        self.root = Path(root or env or default_root()).expanduser().resolve()
+
+    def path(self, entry: Entry | str) -> Path:
+        entry = get(entry) if isinstance(entry, str) else entry
+        return self.root / entry.path
+
+    def has(self, entry: Entry | str) -> bool:
+        entry = get(entry) if isinstance(entry, str) else entry
+        p = self.path(entry)
+        return p.is_dir() if entry.is_directory else p.is_file()
+
+    def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
+        out = []
+        for e in entries:
+            present = self.has(e)
+            p = self.path(e)
+            out.append(EntryStatus(e, present, p, _size_of(p) if present else e.size))
+        return out
+
+    def require(self, entry: Entry | str, *, download: bool | None = None, progress: Progress | None = None) -> Path:
+        """Path of a present entry; downloads it first when allowed, else raises ModelMissingError."""
+        entry = get(entry) if isinstance(entry, str) else entry
+        if self.has(entry):
+            return self.path(entry)
+        if download is None:
+            download = not offline()
+        if not download:
+            raise ModelMissingError(entry, self.root, f"downloads are disabled ({OFFLINE_ENV}=1)")
+        try:
+            return self.fetch(entry, progress=progress)
+        except StoreError as exc:
+            raise ModelMissingError(entry, self.root, str(exc)) from exc
+
+    def fetch(self, entry: Entry | str, *, progress: Progress | None = None, timeout: float = 30.0) -> Path:
+        """Download one entry into the store (sources tried in order), verified, atomically."""
+        entry = get(entry) if isinstance(entry, str) else entry
+        target = self.path(entry)
+        if self.has(entry):
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        errors = []
+        for url in entry.sources:
+            try:
+                self._fetch_from(entry, url, target, progress, timeout)
+                return target
+            except ChecksumError:
+                raise
+            except (OSError, urllib.error.URLError, tarfile.TarError, ValueError) as exc:
+                errors.append(f"{url}: {exc}")
+        raise DownloadError("; ".join(errors) or "no source listed")
+
+    def _fetch_from(self, entry: Entry, url: str, target: Path, progress: Progress | None, timeout: float) -> None:
+        # Temp files live next to the target so the final rename stays on one filesystem (atomic).
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        tmp = Path(tmp_name)
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+                total = resp.headers.get("Content-Length")
+                total = int(total) if total and total.isdigit() else entry.size
+                done = 0
+                while chunk := resp.read(CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+                if resp.headers.get("Content-Length", "").isdigit() and done != int(resp.headers["Content-Length"]):
+                    raise DownloadError(f"connection closed after {done} of {resp.headers['Content-Length']} bytes")
+                out.flush()
+                os.fsync(out.fileno())
+            actual = digest.hexdigest()
+            if entry.sha256 and actual != entry.sha256:
+                raise ChecksumError(
+                    f"sha256 mismatch for {entry.id} from {url}: expected {entry.sha256}, got {actual}; nothing stored"
+                )
+            if entry.sha256 is None:
+                print(f"[store] {entry.id}: sha256 {actual} (not pinned in the registry)", file=sys.stderr)
+            self._install(entry, tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _install(entry: Entry, tmp: Path, target: Path) -> None:
+        if entry.unpack is Unpack.NONE:
+            os.replace(tmp, target)
+        elif entry.unpack is Unpack.BMP_TO_JPEG:
+            from PIL import Image  # noqa: PLC0415 (only needed for these few samples)
+
+            with Image.open(tmp) as im:
+                buf = io.BytesIO()
+                im.convert("RGB").save(buf, "JPEG", quality=92)
+            tmp.write_bytes(buf.getvalue())
+            os.replace(tmp, target)
+        elif entry.unpack is Unpack.TAR_GZ:
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".unpack", dir=target.parent))
+            try:
+                with tarfile.open(tmp, "r:*") as tar:
+                    tar.extractall(staging, filter="data")
+                os.replace(staging, target)  # a directory appears complete or not at all
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+def _print_progress(entry_id: str) -> Progress:
+    last = [-1]
+
+    def show(done: int, total: int | None) -> None:
+        pct = int(100 * done / total) if total else -1
+        if pct != last[0] and (pct % 5 == 0 or pct < 0):
+            last[0] = pct
+            msg = f"{pct:3d}%" if pct >= 0 else f"{done / 1e6:.1f} MB"
+            print(f"\r  {entry_id}: {msg}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.store", description="Vision playground model store")
+    parser.add_argument("--root", help=f"store folder (default: ${STORE_ENV} or {default_root()})")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="show every entry and whether it is present")
+    f = sub.add_parser("fetch", help="download entries into the store")
+    f.add_argument("ids", nargs="*")
+    f.add_argument("--all", action="store_true")
+    f.add_argument("--capability", choices=[c.value for c in Capability])
+    args = parser.parse_args(argv)
+    store = Store(args.root)
+
+    if args.cmd == "list":
+        print(f"store: {store.root}")
+        for s in store.status():
+            size = f"{s.size / 1e6:8.1f} MB" if s.size else "       ? MB"
+            print(f"{'present' if s.present else 'MISSING':8} {size}  {s.entry.id:32} {s.entry.title}")
+        return 0
+
+    if args.all:
+        entries = list(ENTRIES)
+    elif args.capability:
+        entries = for_capability(Capability(args.capability))
+    elif args.ids:
+        try:
+            entries = [get(i) for i in args.ids]
+        except KeyError as exc:
+            print(exc.args[0], file=sys.stderr)
+            return 2
+    else:
+        parser.error("name entry ids, --capability or --all")
+    failed = 0
+    for e in entries:
+        if store.has(e):
+            print(f"present  {e.id}")
+            continue
+        try:
+            store.fetch(e, progress=_print_progress(e.id))
+            print(f"\rfetched  {e.id} -> {store.path(e)}")
+        except StoreError as exc:
+            failed += 1
+            print(f"\rFAILED   {e.id}: {exc}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
