@@ -1,0 +1,141 @@
+"""Shared test set-up.
+
+- Downloads are disabled (``VISION_OFFLINE=1``): tests never touch the network.
+- ``VISION_STORE`` points at ``../shared/assets`` when that folder exists (CI does the same), else at an
+  empty temporary store; tests that need real weights use the ``shared_assets`` fixture, which skips with
+  a reason when the folder is absent.
+- Browser tests (``@pytest.mark.browser``) share one ``streamlit run`` server on 127.0.0.1 and one
+  headless Debian Chromium driven by Playwright; screenshots go to ``test-artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_ASSETS = Path(os.environ.get("VISION_SHARED_ASSETS", ROOT.parent / "shared" / "assets")).resolve()
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+os.environ["VISION_OFFLINE"] = "1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if "VISION_STORE" not in os.environ:
+    os.environ["VISION_STORE"] = str(SHARED_ASSETS) if SHARED_ASSETS.is_dir() else tempfile.mkdtemp(prefix="store-")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives a real Chromium against a streamlit server")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+@pytest.fixture(scope="session")
+def shared_assets() -> Path:
+    if not SHARED_ASSETS.is_dir():
+        pytest.skip(f"real weights not available: {SHARED_ASSETS} is absent")
+    return SHARED_ASSETS
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch) -> Path:
+    """A store with nothing in it, selected through the documented setting."""
+    root = tmp_path / "store"
+    root.mkdir()
+    monkeypatch.setenv("VISION_STORE", str(root))
+    return root
+
+
+# --- browser ---------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Base URL of ``streamlit run app.py`` on 127.0.0.1, started once for the session."""
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{Path(log.name).read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not become healthy in 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if proc.returncode not in (0, -15, None):
+        print(Path(log.name).read_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's launch() always starts from a fresh temporary profile.
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, app_server):
+    """A fresh browser tab (own context) with ``page.app_url`` set to the server's base URL."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.app_url = app_server
+    yield tab
+    context.close()
+
+
+def screenshot(tab, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_idle(tab, timeout_ms: int = 120_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
+    tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    tab.wait_for_timeout(300)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
