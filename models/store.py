@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import io
 import os
 import shutil
@@ -154,7 +155,7 @@ class Store:
                 return target
             except ChecksumError:
                 raise
-            except (OSError, urllib.error.URLError, tarfile.TarError, ValueError) as exc:
+            except (StoreError, OSError, http.client.HTTPException, tarfile.TarError, ValueError) as exc:
                 errors.append(f"{url}: {exc}")
         raise DownloadError("; ".join(errors) or "no source listed")
 
