@@ -1,0 +1,469 @@
+"""Style transfer: Magenta arbitrary image stylization (fast, feed-forward) and Gatys VGG19 optimisation.
+
+No Streamlit here: usable from a CLI or a notebook::
+
+    from models.style import MagentaTFLite, TransferPrecision
+    model = MagentaTFLite.from_store(TransferPrecision.INT8)
+    out = model.stylize(content_rgb, style_rgb, strength=0.75).image   # uint8 HxWx3
+
+Magenta (Ghiasi et al. 2017) = a style *prediction* network (256×256 style image → 100-d bottleneck) and a
+style *transfer* network (content + bottleneck → image). Style strength blends the style's bottleneck with
+the content image's own bottleneck (strength 0 ≈ the content re-rendered by the network, 1 = full style).
+
+Two backends:
+- TFLite pair from the store (CPU): the transfer network is fixed at 384×384 (its graph hard-codes the
+  output shape: resizing the input tensor still returns 384×384). Larger outputs are made either by
+  stylizing overlapping 384-px tiles of the full-resolution content and feathering them together (keeps
+  detail and aspect ratio; cost grows with the tile count) or by squashing to 384×384 and resizing back
+  (one call, softer). See :class:`LargeImage`.
+- TF Hub SavedModel (``hub.load``; any content size, preferred on a GPU). Its signature takes only
+  ``(content, style)`` and does not expose the bottleneck, so strength there is a pixel blend between the
+  content's self-stylization (the strength-0 end point) and the full stylization (the strength-1 end point).
+
+Gatys et al. 2016: optimise the pixels of an image so that its VGG19 features match the content image's
+(``block5_conv2``) and its Gram matrices match the style image's (``block1..5_conv1``), plus a total-variation
+term. Weights 0.025 / 1.0 / 1e-4 as in the classic Keras example. ``weights=None`` gives a randomly
+initialised VGG19 (used to test the loop's mechanics offline).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from models import runtime
+from models.runtime import timed
+from models.store import Store
+
+STYLE_SIZE = 256  # the prediction network's (and the hub model's recommended) style input
+TRANSFER_SIZE = 384  # the TFLite transfer network's fixed content size
+BOTTLENECK_SHAPE = (1, 1, 1, 100)
+
+
+class TransferPrecision(str, Enum):
+    """Which TFLite transfer network (the predict network is int8 in both cases)."""
+
+    INT8 = "magenta_transfer_int8"
+    FP16 = "magenta_transfer_f16"
+
+    @property
+    def label(self) -> str:
+        return {"INT8": "TFLite int8 (smallest)", "FP16": "TFLite fp16 weights (closest to float)"}[self.name]
+
+
+PREDICT_ENTRY = "magenta_predict_int8"
+SAVED_MODEL_ENTRY = "magenta_style_savedmodel"
+VGG19_ENTRY = "vgg19_notop"
+
+
+class LargeImage(str, Enum):
+    """How the fixed-384 TFLite network makes outputs larger than 384 px."""
+
+    TILES = "tiles"  # overlapping 384-px tiles at full resolution, feathered together
+    RESIZE = "resize"  # squash to 384×384, stylize once, resize back
+
+    @property
+    def label(self) -> str:
+        return {
+            "TILES": "Tiles (sharp, slower)",
+            "RESIZE": "Resize (one pass, softer)",
+        }[self.name]
+
+
+# --- image helpers -------------------------------------------------------------------------------
+def to_float(rgb: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """uint8 HxWx3 → float32 [1,h,w,3] in [0,1]; ``size`` = (width, height) to resize to first."""
+    if size is not None and (rgb.shape[1], rgb.shape[0]) != size:
+        rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
+    return (rgb.astype(np.float32) / 255.0)[None]
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim == 4:
+        x = x[0]
+    return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    if rgb.shape[:2] == (height, width):
+        return rgb
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.LANCZOS))
+
+
+def output_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """(w, h) with the long side = ``max_side`` (up or down), aspect ratio kept."""
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def blend_bottlenecks(style_b: np.ndarray, content_b: np.ndarray, strength: float) -> np.ndarray:
+    """strength·style + (1−strength)·content: the Magenta way to dial the style down."""
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be within [0, 1], got {strength}")
+    return (strength * style_b + (1.0 - strength) * content_b).astype(np.float32)
+
+
+def _window(n: int, overlap: int) -> np.ndarray:
+    """1-D feathering weights: raised-cosine ramps of length ``overlap`` at both ends, 1 inside."""
+    w = np.ones(n, np.float32)
+    if overlap > 0:
+        ramp = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, overlap + 2, dtype=np.float32)[1:-1])
+        w[:overlap] = ramp
+        w[-overlap:] = ramp[::-1]
+    return w
+
+
+def _starts(length: int, tile: int, overlap: int) -> list[int]:
+    if length <= tile:
+        return [0]
+    stride = tile - overlap
+    starts = list(range(0, length - tile, stride)) + [length - tile]
+    return sorted(set(starts))
+
+
+def tiled(fn: Callable[[np.ndarray], np.ndarray], image: np.ndarray, tile: int, overlap: int) -> np.ndarray:
+    """Apply a fixed-size float image→image function over overlapping tiles and feather the results.
+
+    ``image`` is float HxWx3; sides shorter than ``tile`` are reflect-padded first (and cropped after).
+    """
+    h, w = image.shape[:2]
+    ph, pw = max(0, tile - h), max(0, tile - w)
+    padded = np.pad(image, ((0, ph), (0, pw), (0, 0)), mode="reflect") if ph or pw else image
+    H, W = padded.shape[:2]
+    acc = np.zeros((H, W, 3), np.float32)
+    weight = np.zeros((H, W, 1), np.float32)
+    ys, xs = _starts(H, tile, overlap), _starts(W, tile, overlap)
+    # Ramps only where a neighbour overlaps; image borders keep full weight (no dark rim).
+    for y in ys:
+        for x in xs:
+            out = fn(padded[y : y + tile, x : x + tile])
+            wy = _window(tile, overlap if len(ys) > 1 else 0)
+            wx = _window(tile, overlap if len(xs) > 1 else 0)
+            if y == ys[0]:
+                wy[:overlap] = 1.0
+            if y == ys[-1]:
+                wy[-overlap:] = 1.0
+            if x == xs[0]:
+                wx[:overlap] = 1.0
+            if x == xs[-1]:
+                wx[-overlap:] = 1.0
+            wgt = (wy[:, None] * wx[None, :])[..., None]
+            acc[y : y + tile, x : x + tile] += out * wgt
+            weight[y : y + tile, x : x + tile] += wgt
+    return (acc / np.maximum(weight, 1e-6))[:h, :w]
+
+
+@dataclass
+class StyleResult:
+    image: np.ndarray  # uint8 HxWx3
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- Magenta, TFLite pair ------------------------------------------------------------------------
+class MagentaTFLite:
+    """The int8 predict network + an int8 or fp16 transfer network, both from the model store."""
+
+    def __init__(self, predict: runtime.TFLiteModel, transfer: runtime.TFLiteModel):
+        self.predict = predict
+        self.transfer = transfer
+        (_, self.style_h, self.style_w, _) = predict.inputs[0].shape
+        (_, self.content_h, self.content_w, _) = transfer.inputs[0].shape
+
+    @classmethod
+    def from_paths(cls, predict_path: Path | str, transfer_path: Path | str) -> MagentaTFLite:
+        return cls(runtime.load_tflite(predict_path), runtime.load_tflite(transfer_path))
+
+    @classmethod
+    def from_store(cls, precision: TransferPrecision = TransferPrecision.INT8, store: Store | None = None) -> MagentaTFLite:
+        store = store or Store()
+        return cls.from_paths(store.require(PREDICT_ENTRY), store.require(precision.value))
+
+    def bottleneck(self, rgb: np.ndarray) -> np.ndarray:
+        """The 100-d style vector of any image (squashed to the network's 256×256 input)."""
+        return self.predict(to_float(rgb, (self.style_w, self.style_h)))[0]
+
+    def _transfer_tile(self, tile: np.ndarray, bottleneck: np.ndarray) -> np.ndarray:
+        return self.transfer(tile[None].astype(np.float32), bottleneck)[0][0]
+
+    def render(
+        self,
+        content: np.ndarray,
+        bottleneck: np.ndarray,
+        max_side: int = TRANSFER_SIZE,
+        large: LargeImage = LargeImage.TILES,
+        overlap: int = 64,
+    ) -> np.ndarray:
+        """Stylized uint8 image, long side ``max_side``, aspect ratio of ``content``."""
+        w, h = output_size(content.shape[1], content.shape[0], max_side)
+        if large is LargeImage.RESIZE or max(w, h) <= TRANSFER_SIZE:
+            # One pass: squash to the network's square, then restore the aspect ratio.
+            out = self.transfer(to_float(content, (self.content_w, self.content_h)), bottleneck)[0]
+            return resize(to_uint8(out), w, h)
+        # Resampled (up or down) content at the output size, then 384-px tiles.
+        full = to_float(resize(content, w, h))[0]
+        out = tiled(lambda t: self._transfer_tile(t, bottleneck), full, self.content_h, overlap)
+        return to_uint8(out)
+
+    def stylize(
+        self,
+        content: np.ndarray,
+        style: np.ndarray,
+        strength: float = 1.0,
+        max_side: int = TRANSFER_SIZE,
+        large: LargeImage = LargeImage.TILES,
+        style_bottleneck: np.ndarray | None = None,
+        content_bottleneck: np.ndarray | None = None,
+    ) -> StyleResult:
+        """Content + style (uint8 RGB) → stylized uint8 RGB. Precomputed bottlenecks may be passed in."""
+        timings: dict[str, float] = {}
+        with timed() as t:
+            if style_bottleneck is None:
+                style_bottleneck = self.bottleneck(style)
+            if strength < 1.0 and content_bottleneck is None:
+                content_bottleneck = self.bottleneck(content)
+        timings["style predict"] = t.ms
+        b = style_bottleneck if strength >= 1.0 else blend_bottlenecks(style_bottleneck, content_bottleneck, strength)
+        with timed() as t:
+            image = self.render(content, b, max_side, large)
+        timings["style transfer"] = t.ms
+        return StyleResult(image, timings)
+
+
+# --- Magenta, TF Hub SavedModel ------------------------------------------------------------------
+class MagentaSavedModel:
+    """``hub.load`` of arbitrary-image-stylization-v1-256: ``model(content, style)[0]``, any content size."""
+
+    def __init__(self, module: Any):
+        self.module = module
+
+    @classmethod
+    def from_path(cls, path: Path | str) -> MagentaSavedModel:
+        return cls(runtime.load_saved_model(path))
+
+    @classmethod
+    def from_store(cls, store: Store | None = None) -> MagentaSavedModel:
+        return cls.from_path((store or Store()).require(SAVED_MODEL_ENTRY))
+
+    def _run(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:
+        tf = runtime.tf()
+        outputs = self.module(tf.constant(content), tf.constant(style))
+        if isinstance(outputs, dict):
+            outputs = list(outputs.values())
+        return np.asarray(outputs[0])
+
+    def stylize(self, content: np.ndarray, style: np.ndarray, strength: float = 1.0, max_side: int = 512) -> StyleResult:
+        if not 0.0 <= strength <= 1.0:
+            raise ValueError(f"strength must be within [0, 1], got {strength}")
+        w, h = output_size(content.shape[1], content.shape[0], max_side)
+        c = to_float(resize(content, w, h))
+        timings: dict[str, float] = {}
+        with timed() as t:
+            out = self._run(c, to_float(style, (STYLE_SIZE, STYLE_SIZE)))
+            if strength < 1.0:
+                # The signature hides the bottleneck: blend with the content's self-stylization instead.
+                own = self._run(c, to_float(content, (STYLE_SIZE, STYLE_SIZE)))
+                out = strength * out + (1.0 - strength) * own
+        timings["stylize"] = t.ms
+        return StyleResult(resize(to_uint8(out), w, h), timings)
+
+
+# --- quality metrics (used by tests and the bench) -----------------------------------------------
+def edge_map(rgb: np.ndarray) -> np.ndarray:
+    """Sobel gradient magnitude of the luminance, float32 HxW."""
+    from skimage.color import rgb2gray  # noqa: PLC0415
+    from skimage.filters import sobel  # noqa: PLC0415
+
+    return sobel(rgb2gray(rgb)).astype(np.float32)
+
+
+def edge_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of the two edge maps (``b`` resized to ``a``): 1 = same structure, 0 = none."""
+    b = resize(b, a.shape[1], a.shape[0])
+    ea, eb = edge_map(a).ravel(), edge_map(b).ravel()
+    return float(np.corrcoef(ea, eb)[0, 1])
+
+
+def colour_stats(rgb: np.ndarray) -> np.ndarray:
+    """Mean and standard deviation of L*, a*, b* (6 numbers): the palette and its contrast."""
+    from skimage.color import rgb2lab  # noqa: PLC0415
+
+    lab = rgb2lab(rgb).reshape(-1, 3)
+    return np.concatenate([lab.mean(0), lab.std(0)])
+
+
+def colour_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Euclidean distance between the Lab colour statistics of two images (ΔE-like units)."""
+    return float(np.linalg.norm(colour_stats(a) - colour_stats(b)))
+
+
+# --- Gatys optimisation --------------------------------------------------------------------------
+class LayerSet(str, Enum):
+    GATYS = "gatys"
+    JOHNSON = "johnson"
+
+    @property
+    def label(self) -> str:
+        return {"GATYS": "Gatys et al. (content block5_conv2, style block1-5_conv1)",
+                "JOHNSON": "Johnson et al. (content block2_conv2, style relu1_2…4_3)"}[self.name]
+
+    @property
+    def content_layers(self) -> tuple[str, ...]:
+        return ("block5_conv2",) if self is LayerSet.GATYS else ("block2_conv2",)
+
+    @property
+    def style_layers(self) -> tuple[str, ...]:
+        if self is LayerSet.GATYS:
+            return tuple(f"block{i}_conv1" for i in range(1, 6))
+        # Johnson used VGG16 relu1_2, relu2_2, relu3_3, relu4_3; the same names exist in VGG19.
+        return ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+
+
+@dataclass(frozen=True)
+class GatysConfig:
+    iterations: int = 100
+    content_weight: float = 0.025
+    style_weight: float = 1.0
+    tv_weight: float = 1e-4
+    layers: LayerSet = LayerSet.GATYS
+    max_side: int = 256
+    learning_rate: float = 0.02  # Adam, on pixels in [0, 1]
+    preview_every: int = 10
+    init: str = "content"  # start from the content image (converges far faster than from noise)
+
+
+@dataclass
+class GatysProgress:
+    step: int  # 1-based
+    total: int
+    losses: dict[str, float]  # "total", "content", "style", "tv"
+    preview: np.ndarray | None  # uint8 image every ``preview_every`` steps (and at the last one)
+
+
+@dataclass
+class GatysResult:
+    image: np.ndarray
+    history: list[dict[str, float]]  # one row per step
+    steps: int
+    stopped: bool
+    ms_per_step: float
+
+
+def build_vgg19(weights: Path | str | None, layers: LayerSet = LayerSet.GATYS) -> Any:
+    """VGG19 (``include_top=False``) feature extractor → [content features…, style features…].
+
+    ``weights``: a local ``.h5`` file (the store's ``vgg19_notop``) or None for random initialisation.
+    """
+    runtime.tf()
+    import keras  # noqa: PLC0415
+
+    vgg = keras.applications.VGG19(include_top=False, weights=None if weights is None else str(weights))
+    vgg.trainable = False
+    names = list(layers.content_layers) + list(layers.style_layers)
+    outputs = [vgg.get_layer(n).output for n in names]
+    model = keras.Model(vgg.input, outputs, name=f"vgg19_{layers.value}")
+    model.trainable = False
+    model.layer_set = layers  # remembered so the optimiser splits the outputs correctly
+    return model
+
+
+def load_vgg19_from_store(layers: LayerSet = LayerSet.GATYS, store: Store | None = None) -> Any:
+    return build_vgg19((store or Store()).require(VGG19_ENTRY), layers)
+
+
+def gram_matrix(features: Any) -> Any:
+    tf = runtime.tf()
+    f = tf.reshape(features, (-1, tf.shape(features)[-1]))
+    return tf.matmul(f, f, transpose_a=True)
+
+
+class GatysStopped(Exception):
+    pass
+
+
+def gatys_transfer(
+    content: np.ndarray,
+    style: np.ndarray,
+    extractor: Any,
+    config: GatysConfig = GatysConfig(),
+    on_step: Callable[[GatysProgress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> GatysResult:
+    """Optimise an image (Adam on pixels) for Gatys' content + style + TV loss.
+
+    ``on_step`` is called after every step (a preview image is attached every ``config.preview_every``
+    steps); set ``stop`` to end early; the image so far is returned with ``stopped=True``.
+    """
+    tf = runtime.tf()
+    import keras  # noqa: PLC0415
+
+    layers: LayerSet = getattr(extractor, "layer_set", config.layers)
+    n_content = len(layers.content_layers)
+    w, h = output_size(content.shape[1], content.shape[0], config.max_side)
+    content_x = tf.constant(to_float(resize(content, w, h)))
+    # The style image is used at the same scale as the content so brush strokes keep their size.
+    sw, sh = output_size(style.shape[1], style.shape[0], config.max_side)
+    style_x = tf.constant(to_float(resize(style, sw, sh)))
+
+    def features(x01):
+        # VGG expects caffe-style BGR with ImageNet means subtracted.
+        return extractor(keras.applications.vgg19.preprocess_input(x01 * 255.0))
+
+    content_targets = [tf.identity(f) for f in features(content_x)[:n_content]]
+    style_feats = features(style_x)[n_content:]
+    style_targets = [gram_matrix(f) for f in style_feats]
+    # Classic Keras normalisation: 4·C²·N² per style layer (N = pixels of the generated image).
+    style_norms = [4.0 * float(f.shape[-1]) ** 2 * float(h * w) ** 2 for f in style_feats]
+
+    if config.init == "noise":
+        init = np.random.default_rng(0).uniform(0, 1, (1, h, w, 3)).astype(np.float32)
+        image = tf.Variable(init)
+    else:
+        image = tf.Variable(content_x)
+    opt = keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=0.99, epsilon=1e-1)
+    cw = tf.constant(config.content_weight, tf.float32)
+    sw_ = tf.constant(config.style_weight / len(style_targets), tf.float32)
+    tw = tf.constant(config.tv_weight, tf.float32)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            feats = features(image)
+            c_loss = tf.add_n([tf.reduce_sum(tf.square(f - t)) for f, t in zip(feats[:n_content], content_targets)])
+            s_loss = tf.add_n([
+                tf.reduce_sum(tf.square(gram_matrix(f) - g)) / n
+                for f, g, n in zip(feats[n_content:], style_targets, style_norms)
+            ])
+            px = image * 255.0
+            tv = tf.reduce_sum(tf.pow(tf.square(px[:, :-1, :-1] - px[:, 1:, :-1])
+                                      + tf.square(px[:, :-1, :-1] - px[:, :-1, 1:]), 1.25))
+            total = cw * c_loss + sw_ * s_loss + tw * tv
+        grad = tape.gradient(total, image)
+        opt.apply_gradients([(grad, image)])
+        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        return total, cw * c_loss, sw_ * s_loss, tw * tv
+
+    history: list[dict[str, float]] = []
+    stopped = False
+    n = max(1, int(config.iterations))
+    with timed() as t:
+        for i in range(1, n + 1):
+            if stop is not None and stop.is_set():
+                stopped = True
+                break
+            total, c, s, v = (float(x) for x in step())
+            row = {"total": total, "content": c, "style": s, "tv": v}
+            history.append(row)
+            if on_step is not None:
+                want = i % max(1, config.preview_every) == 0 or i == n
+                on_step(GatysProgress(i, n, row, to_uint8(image.numpy()) if want else None))
+    steps = len(history)
+    return GatysResult(to_uint8(image.numpy()), history, steps, stopped, t.ms / max(1, steps))
