@@ -1,0 +1,228 @@
+"""Semantic segmentation page: DeepLab overlay, legend with per-class controls, portrait mode, remove-object."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
+from components.image_input import image_input
+from components.status import device_badge, require_model, timing_badge
+from models import segmentation as seg
+from models.runtime import timed
+from models.imaging import ImageError, decode_image, encode_png, fit_within
+from models.store import Store
+
+# Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
+WORK_MAX_SIDE = 2048
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class View(str, Enum):
+    OVERLAY = "Overlay"
+    COLOUR_MAP = "Colour map"
+    SIDE_BY_SIDE = "Side by side"
+
+
+class Mode(str, Enum):
+    SEGMENT = "🎨 Segmentation"
+    PORTRAIT = "📷 Portrait mode"
+    REMOVE = "🩹 Remove an object"
+
+
+@st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
+def load_segmenter(model_id: str, path: str, labels_path: str | None) -> seg.Segmenter:
+    labels = seg.load_labels(labels_path) if labels_path else seg.VOC_CLASSES
+    return seg.load_segmenter(seg.SegModel(model_id), path, labels)
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def predict(model_id: str, _segmenter: seg.Segmenter, rgb: np.ndarray) -> seg.Segmentation:
+    # Keyed on the model id and the pixels: changing opacity, view or classes never reruns the model.
+    return _segmenter.predict(rgb)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def decode_background(data: bytes, name: str):
+    return decode_image(data, name=name)
+
+
+def legend(result: seg.Segmentation) -> list[int]:
+    """Colour legend of the classes present (largest first) with a show/hide checkbox each."""
+    st.markdown("**Classes found** — untick to hide")
+    visible = []
+    for share in result.shares(include_background=False):
+        swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
+        swatch.markdown(
+            f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
+            f"background:{share.colour}' title='{share.colour}'></div>",
+            unsafe_allow_html=True,
+        )
+        if box.checkbox(f"{share.name} — {share.share:.1%}", value=True, key=f"seg_show_{share.index}"):
+            visible.append(share.index)
+    bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
+    if bg is not None:
+        st.caption(f"background — {bg.share:.1%}")
+    if len(visible) == 0 and not result.shares(include_background=False):
+        st.info("Only background was found: none of the 20 PASCAL VOC classes is visible in this image.")
+    return visible
+
+
+def segment_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float:
+    left, right = st.columns([3, 1])
+    with right:
+        view = st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view")
+        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="seg_opacity")
+        visible = legend(result)
+    with timed() as t:
+        if view is View.OVERLAY:
+            shown = seg.overlay(rgb, result.class_map, opacity, visible)
+        elif view is View.COLOUR_MAP:
+            shown = seg.colorize(result.class_map, visible)
+        else:
+            shown = seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
+    with left:
+        st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]}", width="stretch")
+        stem = Path(name).stem or "image"
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            "⬇️ Class-id mask (PNG)", lambda: seg.class_png(result.class_map), file_name=f"{stem}_classes.png",
+            mime="image/png", key="seg_dl_mask", on_click="ignore",
+            help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
+        )
+        c2.download_button(
+            f"⬇️ {view.value} (PNG)", lambda: encode_png(shown), file_name=f"{stem}_{view.name.lower()}.png",
+            mime="image/png", key="seg_dl_view", on_click="ignore",
+        )
+    return t.ms
+
+
+def portrait_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float:
+    present = result.shares(include_background=False)
+    if not present:
+        st.info("Nothing to keep: no PASCAL VOC class was found in this image.")
+        return 0.0
+    ids = [s.index for s in present]
+    default = [seg.PERSON] if seg.PERSON in ids else [ids[0]]
+    left, right = st.columns([3, 1])
+    with right:
+        keep = st.multiselect(
+            "Keep sharp", ids, default=default, format_func=lambda i: result.labels[i], key="seg_keep"
+        )
+        mode = st.radio("Background", list(seg.BackgroundMode), format_func=lambda m: m.value,
+                        horizontal=True, key="seg_bg_mode")
+        options = {"mode": mode}
+        if mode is seg.BackgroundMode.BLUR:
+            options["blur_radius"] = float(st.slider("Blur strength (px)", 1, 40, 12, key="seg_blur"))
+        elif mode is seg.BackgroundMode.COLOUR:
+            options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
+        else:
+            upload = st.file_uploader("Background image", type=["png", "jpg", "jpeg", "webp", "bmp"],
+                                      key="seg_bg_upload", help="Scaled to cover the photo, never stretched.")
+            if upload is None:
+                st.caption("Upload a background image to continue.")
+                return 0.0
+            try:
+                options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
+            except ImageError as exc:
+                st.error(str(exc))
+                return 0.0
+        options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
+    if not keep:
+        with left:
+            st.warning("Choose at least one class to keep sharp.")
+        return 0.0
+    with timed() as t:
+        out = seg.portrait(rgb, result.mask(keep), seg.PortraitOptions(**options))
+    with left:
+        a, b = st.columns(2)
+        a.image(rgb, caption="Original", width="stretch")
+        b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
+        st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(out), file_name=f"{Path(name).stem}_portrait.png",
+                           mime="image/png", key="seg_dl_portrait", on_click="ignore")
+    return t.ms
+
+
+def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
+    present = result.shares(include_background=False)
+    if not present:
+        st.info("Nothing to remove: no PASCAL VOC class was found in this image.")
+        return 0.0
+    left, right = st.columns([3, 1])
+    with right:
+        target = st.selectbox("Object class", [s.index for s in present], format_func=lambda i: result.labels[i],
+                              key="seg_remove_class")
+        grow = st.slider("Grow mask (px)", 0, 40, 7, key="seg_dilate",
+                         help="Covers the object's soft edge and shadow so no halo is left after inpainting.")
+    with timed() as t:
+        mask = seg.dilate(result.mask([target]), grow)
+        preview = rgb.copy()
+        preview[mask] = (0.45 * preview[mask] + 0.55 * np.array([255, 0, 80])).astype(np.uint8)
+    with left:
+        st.image(preview, caption=f"Mask to fill: {result.labels[target]} grown by {grow} px "
+                 f"({mask.mean():.1%} of the image)", width="stretch")
+    with right:
+        ready = (ROOT / INPAINTING_PAGE).is_file()
+        if st.button("Send to inpainting ➜", type="primary", key="seg_send", disabled=not ready):
+            send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
+        if not ready:
+            st.caption("The inpainting page is not installed on this server.")
+    return t.ms
+
+
+# --- page ------------------------------------------------------------------------------------------
+st.title("🎨 Semantic segmentation")
+st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
+           "Nothing you upload is stored.")
+
+models = list(seg.SegModel)
+top_l, top_r = st.columns([2, 3])
+with top_l:
+    model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
+    st.caption(model.spec.blurb)
+    image = image_input("seg", label="Image", default_sample="photo_cat")
+with top_r:
+    mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
+    device_badge()
+
+if image is None:
+    st.stop()
+
+model_path = require_model(model.value)
+if model_path is None:
+    st.info("Pick one of the TFLite models above: they are available offline.")
+    st.stop()
+store = Store()
+labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
+try:
+    segmenter = load_segmenter(model.value, str(model_path), labels_path)
+except (ValueError, OSError) as exc:
+    st.error(f"Could not load {model.spec.title}: {exc}")
+    st.stop()
+
+rgb = fit_within(image.rgb, WORK_MAX_SIDE)
+if rgb.shape != image.rgb.shape:
+    st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}).")
+
+start = time.perf_counter()
+with st.spinner(f"Segmenting with {model.spec.title}…"):
+    result = predict(model.value, segmenter, rgb)
+fresh_ms = (time.perf_counter() - start) * 1000.0
+
+st.divider()
+if mode is Mode.SEGMENT:
+    render_ms = segment_view(rgb, result, image.name)
+elif mode is Mode.PORTRAIT:
+    render_ms = portrait_view(rgb, result, image.name)
+else:
+    render_ms = remove_view(rgb, result)
+
+timings = {k: v for k, v in result.timings_ms.items()}
+timings["render"] = render_ms
+if fresh_ms < 0.5 * result.timings_ms.get("model", 0.0):
+    timings["this rerun (cached prediction)"] = fresh_ms + render_ms
+timing_badge(timings)
