@@ -1,0 +1,239 @@
+"""models/faces.py: numbers on synthetic data, and the real detector + embedder on real photos."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from models import faces as F
+from models.imaging import decode_image, encode_jpeg, read_image
+from models.samples import skimage_data_dir
+
+
+# --- pure numbers --------------------------------------------------------------------------------------
+def test_pairwise_distances_euclidean_and_cosine():
+    e = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0], [0.0, 1.0]])
+    d = F.pairwise_distances(e, F.Metric.EUCLIDEAN)
+    assert d[0, 1] == pytest.approx(5.0)
+    assert d[1, 2] == pytest.approx(5.0)
+    assert d[0, 2] == pytest.approx(10.0)
+    assert np.allclose(d, d.T) and np.all(np.diag(d) == 0)
+    c = F.pairwise_distances(e[1:], F.Metric.COSINE)
+    assert c[0, 1] == pytest.approx(0.0, abs=1e-12)  # same direction
+    assert c[0, 2] == pytest.approx(1.0 - 0.8)  # cos between (3,4) and (0,1) is 0.8
+    assert F.distance(e[1], e[3], F.Metric.EUCLIDEAN) == pytest.approx(np.hypot(3, 3))
+
+
+def test_verify_threshold_and_confidence():
+    spec = F.SPECS[F.Embedder.DLIB]
+    a = np.zeros(128, np.float32)
+    near, at, far = a.copy(), a.copy(), a.copy()
+    near[0], at[0], far[0] = 0.45, 0.6, 0.9
+    v_near, v_at, v_far = (F.verify(a, b, spec) for b in (near, at, far))
+    assert v_near.same and not v_far.same
+    assert v_near.distance == pytest.approx(0.45)
+    assert v_at.p_same == pytest.approx(0.5, abs=1e-6)
+    # three scale widths (0.05) below the threshold → logistic(3) = 0.9526
+    assert v_near.confidence == pytest.approx(1 / (1 + np.exp(-3)), abs=1e-3)
+    assert v_far.confidence > 0.99
+    assert F.verify(a, near, spec, threshold=0.4).same is False  # an explicit threshold wins
+
+
+def _blobs(rng, centres, per, spread):
+    pts = [c + rng.normal(0, spread, (per, len(c))) for c in centres]
+    truth = np.repeat(np.arange(len(centres)), per)
+    order = rng.permutation(len(truth))
+    return np.concatenate(pts)[order], truth[order]
+
+
+@pytest.mark.parametrize("method", list(F.ClusterMethod))
+def test_cluster_recovers_three_people(method):
+    rng = np.random.default_rng(1)
+    centres = rng.normal(0, 1, (3, 128)) * 0.15  # pairwise centre distances ≈ 2.1 ≫ threshold 0.6
+    x, truth = _blobs(rng, centres, 6, 0.02)  # within-person distances ≈ 0.4
+    labels = F.cluster(x, method, F.Metric.EUCLIDEAN, threshold=0.6, k=3 if method is F.ClusterMethod.KMEANS else None)
+    assert len(np.unique(labels)) == 3
+    for t in range(3):  # each true person maps to exactly one label, and vice versa
+        assert len(np.unique(labels[truth == t])) == 1
+    assert labels[0] == 0  # labels are numbered by first appearance
+    assert F.estimate_people(x, F.Metric.EUCLIDEAN, 0.6) == 3
+
+
+def test_cluster_edge_sizes():
+    assert F.cluster(np.zeros((0, 128))).shape == (0,)
+    assert F.cluster(np.ones((1, 128))).tolist() == [0]
+
+
+def test_align_by_landmarks_puts_points_on_template():
+    # landmarks of a face rotated by 25°, scaled ×2.3 and shifted: the warp must undo exactly that
+    angle, scale, shift = np.deg2rad(25), 2.3, np.array([140.0, 90.0])
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    marks = (F.ARCFACE_112 @ rot.T) * scale + shift
+    img = np.zeros((500, 500, 3), np.uint8)
+    for x, y in marks:
+        cv2.circle(img, (int(round(x)), int(round(y))), 4, (255, 255, 255), -1)
+    crop = F.align_by_landmarks(img, marks, 112)
+    assert crop.shape == (112, 112, 3)
+    for tx, ty in F.ARCFACE_112:  # the dots land within a pixel of the template
+        ys, xs = np.nonzero(crop[int(ty) - 4 : int(ty) + 5, int(tx) - 4 : int(tx) + 5, 0] > 128)
+        assert len(xs), (tx, ty)
+        assert abs(xs.mean() + int(tx) - 4 - tx) < 1.0 and abs(ys.mean() + int(ty) - 4 - ty) < 1.0
+    # a margin shrinks the face towards the centre
+    wide = F.align_by_landmarks(img, marks, 112, margin=0.25)
+    assert wide[int(F.ARCFACE_112[0, 1]), int(F.ARCFACE_112[0, 0]), 0] < 128
+
+
+def test_dlib_models_found_by_path_without_pkg_resources():
+    folder = F.dlib_models_dir()
+    for name in ("shape_predictor_5_face_landmarks.dat", "dlib_face_recognition_resnet_model_v1.dat"):
+        assert (folder / name).stat().st_size > 5_000_000
+
+
+# --- the real models (both ship in wheels, so these always run) -----------------------------------------
+@pytest.fixture(scope="module")
+def analyzer():
+    return F.FaceAnalyzer.create(F.Embedder.DLIB)
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    return read_image(skimage_data_dir() / "astronaut.png").rgb
+
+
+@pytest.fixture(scope="module")
+def astronaut_face(analyzer, astronaut):
+    result = analyzer.analyze(astronaut)
+    assert len(result.faces) == 1, result.messages
+    return result.faces[0]
+
+
+def _jpeg(rgb, q):
+    return np.asarray(Image.open(io.BytesIO(encode_jpeg(rgb, q))).convert("RGB"))
+
+
+def _variants(rgb):
+    h, w = rgb.shape[:2]
+    return {
+        "flip": rgb[:, ::-1],
+        "crop": rgb[20 : h - 120, 60 : w - 100],
+        "darker": (rgb * 0.55).astype(np.uint8),
+        "brighter": np.clip(rgb.astype(np.int16) + 70, 0, 255).astype(np.uint8),
+        "jpeg_q10": _jpeg(rgb, 10),
+        "grayscale": cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
+        "half_size": cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+    }
+
+
+def test_same_photo_under_edits_stays_below_threshold(analyzer, astronaut, astronaut_face):
+    spec = analyzer.spec
+    worst = 0.0
+    for name, img in _variants(astronaut).items():
+        result = analyzer.analyze(img)
+        assert len(result.faces) == 1, (name, result.messages)
+        v = F.verify(astronaut_face, result.faces[0], spec)
+        print(f"astronaut vs {name:10s}: distance {v.distance:.3f} (threshold {v.threshold}) confidence {v.confidence:.2f}")
+        assert v.same, name
+        worst = max(worst, v.distance)
+    assert worst < 0.45  # well inside, not just under the line
+
+
+def test_different_people_are_above_threshold(analyzer, astronaut_face, shared_assets):
+    samples = shared_assets / "samples"
+    people = {"astronaut": astronaut_face}
+    for name in ("grace_hopper.jpg", "squat.jpg"):
+        r = analyzer.analyze(read_image(samples / name).rgb)
+        people[name.removesuffix(".jpg")] = r.faces[r.largest()]
+    bar = analyzer.analyze(read_image(samples / "face.jpg").rgb)
+    two_men = sorted(bar.faces, key=lambda f: -f.area)[:2]
+    people["bar_man_1"], people["bar_man_2"] = two_men
+    names = list(people)
+    d = F.pairwise_distances(np.array([people[n].embedding for n in names]))
+    for i in range(len(names)):
+        print(f"{names[i]:13s}", " ".join(f"{d[i, j]:.2f}" for j in range(len(names))))
+    off = d[np.triu_indices(len(names), 1)]
+    print(f"closest different-people pair: {off.min():.3f}")
+    assert off.min() > F.SPECS[F.Embedder.DLIB].threshold(F.Metric.EUCLIDEAN)
+
+
+def test_group_photos_face_counts(analyzer, shared_assets):
+    samples = shared_assets / "samples"
+    bar = analyzer.analyze(read_image(samples / "face.jpg").rgb)
+    snow = analyzer.analyze(read_image(samples / "two_people_snow.jpg").rgb)
+    print("face.jpg faces:", len(bar.faces), [int(f.width) for f in bar.faces], f"{bar.total_ms:.0f} ms")
+    print("two_people_snow.jpg faces:", len(snow.faces), [int(f.width) for f in snow.faces], snow.messages)
+    # two men in front (≈ 90 px wide) + two people in the background (≈ 45 px)
+    assert len(bar.faces) == 4
+    assert sum(f.width > 80 for f in bar.faces) == 2
+    assert len(snow.faces) == 2
+    assert any("unreliable" in m for m in snow.messages)  # 20-px faces get a warning
+
+
+def _mosaic(tiles, cols):
+    h, w = tiles[0].shape[:2]
+    rows = -(-len(tiles) // cols)
+    out = np.full((rows * h, cols * w, 3), 255, np.uint8)
+    for i, t in enumerate(tiles):
+        out[(i // cols) * h : (i // cols + 1) * h, (i % cols) * w : (i % cols + 1) * w] = t
+    return out
+
+
+def test_twenty_faces_found_and_clustered(analyzer, astronaut):
+    head = astronaut[20:260, 120:330]  # one person, 210×240
+    tiles = []
+    for i in range(20):
+        t = head[:, ::-1] if i % 2 else head
+        tiles.append(np.clip(t.astype(np.int16) + (i % 5) * 12 - 24, 0, 255).astype(np.uint8))
+    group = _mosaic(tiles, 5)
+    result = analyzer.analyze(group)
+    print(f"mosaic {group.shape[1]}×{group.shape[0]}: {len(result.faces)} faces, {result.total_ms:.0f} ms")
+    assert len(result.faces) == 20
+    labels = F.cluster(np.array([f.embedding for f in result.faces]), F.ClusterMethod.THRESHOLD, threshold=0.6)
+    assert len(np.unique(labels)) == 1  # one person, twenty times
+
+
+def test_no_face_and_tiny_face_give_messages(analyzer, astronaut):
+    cat = read_image(skimage_data_dir() / "chelsea.png").rgb
+    r = analyzer.analyze(cat)
+    assert r.faces == [] and "No face found" in r.messages[0]
+    canvas = np.full((1500, 1500, 3), 128, np.uint8)
+    canvas[700:730, 700:730] = cv2.resize(astronaut[40:280, 110:350], (30, 30), interpolation=cv2.INTER_AREA)
+    tiny = analyzer.analyze(canvas)
+    print("tiny face:", len(tiny.faces), tiny.messages)
+    assert tiny.faces == [] and "at least" in tiny.messages[0]
+
+
+def test_huge_jpeg_is_detected_at_reduced_scale(analyzer, astronaut_face, astronaut):
+    big = cv2.resize(astronaut, (6000, 6000), interpolation=cv2.INTER_CUBIC)  # 36 MP
+    img = decode_image(encode_jpeg(big, 85), "huge.jpg")
+    r = analyzer.analyze(img.rgb)
+    print(f"huge: {img.rgb.shape}, detect scale {r.detect_scale:.3f}, {r.total_ms:.0f} ms")
+    assert len(r.faces) == 1 and r.detect_scale < 0.2
+    assert r.faces[0].box[2] > 800  # box mapped back to full resolution
+    assert F.verify(astronaut_face, r.faces[0]).same
+
+
+def test_rotated_exif_is_turned_upright(analyzer, astronaut_face, astronaut):
+    sideways = np.ascontiguousarray(np.rot90(astronaut, -1))  # stored turned 90° clockwise, as a phone does
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "turn 90° counter-clockwise to display"
+    buf = io.BytesIO()
+    Image.fromarray(sideways).save(buf, "JPEG", quality=92, exif=exif)
+    img = decode_image(buf.getvalue(), "phone.jpg")
+    assert any("EXIF" in n for n in img.notes)
+    r = analyzer.analyze(img.rgb)
+    assert len(r.faces) == 1
+    v = F.verify(astronaut_face, r.faces[0])
+    print(f"EXIF-rotated: distance {v.distance:.3f}")
+    assert v.same
+
+
+def test_draw_faces_marks_boxes(astronaut, astronaut_face):
+    out = F.draw_faces(astronaut, [astronaut_face], selected=0)
+    assert out.shape == astronaut.shape and not np.shares_memory(out, astronaut)
+    x, y, w, h = (int(v) for v in astronaut_face.box)
+    assert tuple(out[y + h // 2, x]) == F.PALETTE[0]  # left edge of the box in the first colour
+    assert (out != astronaut).any(axis=2).sum() > 4 * (w + h)
