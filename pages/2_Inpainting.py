@@ -1,0 +1,187 @@
+"""Inpainting: paint a mask (or take one from segmentation / a file), fill it with Telea and Navier–Stokes."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+
+import numpy as np
+import streamlit as st
+
+from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
+from components.image_input import image_input
+from components.mask_canvas import Tool, mask_canvas
+from components.results import before_after, download_png
+from components.status import device_badge, timing_badge
+from models.imaging import encode_png, fit_within
+from models.inpainting import (
+    DEFAULT_RADIUS,
+    InpaintOptions,
+    InpaintResult,
+    MaskError,
+    Method,
+    Strategy,
+    check_mask,
+    dilate,
+    fit_mask,
+    inpaint_all,
+    overlay_mask,
+    read_mask,
+)
+
+DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
+RESULT_KEY = "inpaint_last_result"
+
+
+class MaskSource(str, Enum):
+    DRAW = "Paint it"
+    UPLOAD = "Upload a mask"
+    HANDOFF = "From segmentation"
+
+
+def _fingerprint(*parts) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for p in parts:
+        h.update(p.tobytes() if isinstance(p, np.ndarray) else repr(p).encode())
+        if isinstance(p, np.ndarray):
+            h.update(repr(p.shape).encode())
+    return h.hexdigest()
+
+
+def run_both(rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions) -> dict[Method, InpaintResult]:
+    """Both methods, remembered for this session so widget changes (compare slider) do not redo them."""
+    fp = _fingerprint(rgb, mask, options)
+    last = st.session_state.get(RESULT_KEY)
+    if last is not None and last[0] == fp:
+        return last[1]
+    with st.spinner("Inpainting with Telea and Navier–Stokes…"):
+        results = inpaint_all(rgb, mask, tuple(Method), options)
+    st.session_state[RESULT_KEY] = (fp, results)
+    return results
+
+
+st.title("🩹 Inpainting")
+st.write(
+    "Paint over what should disappear — a scratch, a caption, an object — and OpenCV fills it from the "
+    "surrounding pixels with two classical methods: **Telea** (fast marching) and **Navier–Stokes** "
+    "(fluid-dynamics continuation of edges). Nothing you upload is stored."
+)
+device_badge()
+
+with st.sidebar:
+    st.header("Brush")
+    tool = st.radio("Tool", list(Tool), format_func=lambda t: t.title, horizontal=True, key="inpaint_tool")
+    brush = st.slider("Brush size (screen px)", 2, 80, 24, key="inpaint_brush")
+    colour = st.color_picker("Brush colour", "#ff0050", key="inpaint_colour")
+    st.header("Inpainting")
+    radius = st.slider(
+        "Radius (px)", 1, 15, DEFAULT_RADIUS, key="inpaint_radius",
+        help="How far around each missing pixel OpenCV looks for known pixels. 3 suits thin scratches.",
+    )
+    dilation = st.slider(
+        "Grow mask (px)", 0, 15, 2, key="inpaint_dilation",
+        help="Grows the mask before filling, so soft edges and halos around what you painted go too.",
+    )
+    crop = st.toggle(
+        "Work only around the mask", value=True, key="inpaint_crop",
+        help="Processes boxes around the mask at full resolution and pastes them back (same result, "
+        "faster on large photos). Off: the whole frame in one call.",
+    )
+
+handoff = take_inpainting_handoff()
+sources = [MaskSource.DRAW, MaskSource.UPLOAD] + ([MaskSource.HANDOFF] if handoff is not None else [])
+source = st.radio(
+    "Mask", sources, index=len(sources) - 1 if handoff is not None else 0,
+    format_func=lambda s: s.value, horizontal=True, key="inpaint_mask_source",
+)
+
+base_mask: np.ndarray | None = None
+if source is MaskSource.HANDOFF:
+    rgb = handoff.image
+    st.info(f"Mask handed over: **{handoff.source}**. Paint below to add to it.", icon="🎯")
+    if st.button("Discard the hand-off", key="inpaint_discard_handoff"):
+        clear_inpainting_handoff()
+        st.rerun()
+    try:
+        base_mask = fit_mask(handoff.mask, (rgb.shape[1], rgb.shape[0]), "The handed-over mask").mask
+    except MaskError as exc:
+        st.error(str(exc))
+        st.stop()
+else:
+    loaded = image_input("inpaint_image", label="Image", default_sample="skimage:chelsea.png")
+    if loaded is None:
+        st.stop()
+    rgb = loaded.rgb
+    if source is MaskSource.UPLOAD:
+        upload = st.file_uploader(
+            "Mask image: white (or opaque) = fill, black (or transparent) = keep",
+            type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"], key="inpaint_mask_upload",
+        )
+        if upload is not None:
+            try:
+                fitted = fit_mask(read_mask(upload.getvalue(), upload.name), (rgb.shape[1], rgb.shape[0]),
+                                  f"The mask {upload.name}")
+            except MaskError as exc:
+                st.error(str(exc))
+                st.stop()
+            base_mask = fitted.mask
+            for note in fitted.notes:
+                st.caption(f"ℹ️ {note}")
+        else:
+            st.caption("Upload a mask the size of the image, or paint one below.")
+
+st.subheader("Mark what to remove")
+st.caption(
+    "Paint on the image. Hover the canvas for **undo / redo / clear**. "
+    f"The mask is mapped onto the full {rgb.shape[1]}×{rgb.shape[0]} image."
+)
+drawn = mask_canvas(rgb, key="inpaint_canvas", brush_px=brush, colour=colour, tool=tool, overlay=base_mask)
+if drawn.skipped:
+    st.caption(f"Ignored shapes that mark no area: {', '.join(sorted(set(drawn.skipped)))}.")
+mask = drawn.mask | base_mask if base_mask is not None else drawn.mask
+
+if not mask.any():
+    st.info("The mask is empty: paint over what should be removed (or upload a mask) to see the result.", icon="🖌️")
+    st.stop()
+
+options = InpaintOptions(radius=radius, dilation=dilation, strategy=Strategy.CROP if crop else Strategy.FULL)
+try:
+    for warning in check_mask(dilate(mask, dilation), rgb.shape):
+        st.warning(warning)
+    results = run_both(rgb, mask, options)
+except MaskError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.subheader("Result")
+first = results[Method.TELEA]
+timing_badge({m.title: r.ms for m, r in results.items()})
+share = first.processed_pixels / (rgb.shape[0] * rgb.shape[1])
+final_mask = dilate(mask, dilation)
+st.caption(
+    f"Mask: {final_mask.mean():.1%} of the image · "
+    + (f"{len(first.regions)} region(s) around the mask, {share:.0%} of the frame processed"
+       if len(first.regions) > 1 or share < 1 else "whole frame processed in one call")
+)
+cols = st.columns(4)
+shown = {
+    "Original": rgb,
+    "Mask": overlay_mask(rgb, final_mask),
+    **{f"{m.title}": r.image for m, r in results.items()},
+}
+for col, (caption, img) in zip(cols, shown.items(), strict=True):
+    col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="stretch", output_format="PNG")
+
+st.subheader("Compare with the original")
+chosen = st.radio("Method", list(Method), format_func=lambda m: m.title, horizontal=True, key="inpaint_compare")
+before_after(fit_within(rgb, DISPLAY_MAX_SIDE), fit_within(results[chosen].image, DISPLAY_MAX_SIDE),
+             key="inpaint_ba", labels=("Original", chosen.title))
+
+st.subheader("Download")
+dl = st.columns(3)
+for col, (m, r) in zip(dl[:2], results.items(), strict=True):
+    with col:
+        download_png(r.image, f"inpainted_{m.value}.png", label=f"⬇️ {m.title} (PNG, full size)", key=f"inpaint_dl_{m.value}")
+with dl[2]:
+    st.download_button("⬇️ Mask (PNG)", encode_png(final_mask.astype(np.uint8) * 255), file_name="mask.png",
+                       mime="image/png", key="inpaint_dl_mask")
