@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -237,3 +238,76 @@ def test_draw_faces_marks_boxes(astronaut, astronaut_face):
     x, y, w, h = (int(v) for v in astronaut_face.box)
     assert tuple(out[y + h // 2, x]) == F.PALETTE[0]  # left edge of the box in the first colour
     assert (out != astronaut).any(axis=2).sum() > 4 * (w + h)
+
+
+# --- the page (AppTest) --------------------------------------------------------------------------------
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Face_Similarity.py")
+
+
+def _page():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(PAGE, default_timeout=120)
+
+
+def _distance(at) -> float:
+    return float(next(m.value for m in at.metric if m.label.endswith("distance")))
+
+
+def test_page_verify_flow(shared_assets):
+    at = _page().run()
+    assert not at.exception, at.exception
+    assert "nothing you upload is stored" in at.info[0].value
+    # defaults: the two men in face.jpg (largest picked) vs Grace Hopper → different people
+    assert any("Different people" in w.value for w in at.warning), [w.value for w in at.warning]
+    d_default = _distance(at)
+    assert d_default > 0.6
+    assert at.selectbox(key="face_a_which").value == 1  # the largest of the 4 faces (#2)
+    # another face of photo A gives another distance
+    at.selectbox(key="face_a_which").set_value(2).run()
+    assert abs(_distance(at) - d_default) > 0.01
+    # photo B = an edited copy of A (its largest face is A's largest, mirrored) → same person
+    at.selectbox(key="face_a_which").set_value(1)
+    at.toggle(key="face_b_copy").set_value(True).run()
+    assert not at.exception
+    assert any("Same person" in s.value for s in at.success), [s.value for s in at.success]
+    d_same = _distance(at)
+    assert d_same < 0.45
+    # a threshold below that distance flips the verdict
+    at.slider(key="face_threshold_dlib_euclidean").set_value(round(d_same * 0.5, 3)).run()
+    assert any("Different people" in w.value for w in at.warning)
+
+
+def test_page_cluster_flow(shared_assets):
+    at = _page().run()
+    at.radio(key="face_mode").set_value(at.radio(key="face_mode").options[1]).run()
+    assert not at.exception, at.exception
+    chosen = at.multiselect(key="many_samples").value
+    assert len(chosen) == 4  # astronaut, face.jpg (4 faces), Grace Hopper, squat
+    heads = [h.value for h in at.subheader]
+    assert "Similarity matrix" in heads
+    people = next(h for h in heads if h.endswith("people"))
+    faces_each = [m.value for m in at.markdown if m.value.startswith("**Person")]
+    print("threshold clustering:", people, faces_each)
+    # 7 faces + their edited copies; the copies of the 4 large faces must join their originals
+    assert sum("· 2 faces" in f for f in faces_each) >= 4
+    assert 7 <= int(people.split()[0]) <= 9
+    at.selectbox(key="many_method").set_value(F.ClusterMethod.KMEANS).run()
+    at.number_input(key="many_k").set_value(3).run()
+    assert not at.exception
+    assert "3 people" in [h.value for h in at.subheader]
+    at.selectbox(key="many_method").set_value(F.ClusterMethod.DBSCAN).run()
+    assert not at.exception and any(h.value.endswith("people") for h in at.subheader)
+    at.toggle(key="many_copies").set_value(False).run()  # seven different faces → seven people
+    faces_each = [m.value for m in at.markdown if m.value.startswith("**Person")]
+    assert len(faces_each) == 7, faces_each
+
+
+def test_page_offers_sface_and_explains_when_missing(empty_store):
+    at = _page().run()
+    at.selectbox(key="face_embedder").set_value(F.Embedder.SFACE).run()
+    assert not at.exception, at.exception
+    assert any("is not available on this server" in e.value for e in at.error)
+    assert any("python -m models.store fetch sface" in c.value for c in at.code)
+    assert any("offline dlib model" in i.value for i in at.info)
+    assert at.metric  # the comparison still ran, with dlib

@@ -1,0 +1,306 @@
+"""Face similarity page: verify two photos, or compare many faces (similarity matrix + clustering)."""
+
+from __future__ import annotations
+
+import io
+from enum import Enum
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image
+
+from components.image_input import UPLOAD_TYPES, image_input
+from components.status import device_badge, require_model, timing_badge
+from models import faces as F
+from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
+from models.samples import SampleKind, samples
+
+MAX_PHOTOS = 12  # "many faces" mode: photos at once
+MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
+FACE_SAMPLES = ("skimage:astronaut.png", "photo_face", "photo_grace_hopper", "photo_squat")
+
+
+class Mode(str, Enum):
+    VERIFY = "🔍 Verify two photos"
+    MANY = "👥 Compare many faces & cluster"
+
+
+CLUSTER_HELP = {
+    F.ClusterMethod.THRESHOLD: "Agglomerative clustering (average linkage) cut at the verification threshold. "
+    "Default: you need not know how many people there are, and it uses the same threshold as a verification.",
+    F.ClusterMethod.KMEANS: "k-means (the seed recipe): you choose the number of people; every face is forced into "
+    "one of k groups, so a stranger joins the nearest person.",
+    F.ClusterMethod.DBSCAN: "DBSCAN: chains of faces closer than the threshold form a person; a face with no close "
+    "neighbour stays on its own. Can merge two look-alikes through a chain of in-between photos.",
+}
+
+
+@st.cache_resource(show_spinner="Loading the MTCNN face detector (first use only)…")
+def load_detector() -> F.FaceDetector:
+    return F.FaceDetector()
+
+
+@st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
+def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyzer:
+    net = F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path)
+    return F.FaceAnalyzer(net, load_detector())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray) -> F.Analysis:
+    # In memory only, keyed on the pixels: moving the threshold or picking another face never reruns the models.
+    return _analyzer.analyze(rgb)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def decode(data: bytes, name: str) -> LoadedImage:
+    return decode_image(data, name=name)
+
+
+def edited_copy(rgb: np.ndarray) -> np.ndarray:
+    """Mirrored, darker, JPEG quality 20: the same person, different pixels."""
+    darker = (rgb[:, ::-1].astype(np.float32) * 0.6).astype(np.uint8)
+    return np.asarray(Image.open(io.BytesIO(encode_jpeg(darker, 20))).convert("RGB"))
+
+
+def face_label(i: int, face: F.Face) -> str:
+    return f"#{i + 1} ({face.width:.0f} px wide, {face.confidence:.0%} sure it is a face)"
+
+
+def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -> F.Face | None:
+    for message in result.messages:
+        (st.warning if result.faces else st.error)(message)
+    selected = result.largest()
+    if len(result.faces) > 1:
+        selected = st.selectbox(
+            f"{len(result.faces)} faces found: compare which one?", range(len(result.faces)), index=selected,
+            format_func=lambda i: face_label(i, result.faces[i]), key=f"{key}_which",
+        )
+    st.image(F.draw_faces(rgb, result.faces, selected), caption=caption, width="stretch")
+    return result.faces[selected] if selected is not None else None
+
+
+# --- verify ----------------------------------------------------------------------------------------
+def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
+    col_a, col_b = st.columns(2)
+    with col_a:
+        st.subheader("Photo A")
+        img_a = image_input("face_a", label="Photo A", default_sample="photo_face")
+    with col_b:
+        st.subheader("Photo B")
+        copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
+        img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample="photo_grace_hopper")
+    if img_a is None or (img_b is None and not copy_of_a):
+        st.info("Choose two photos to compare.")
+        return
+    rgb_a = img_a.rgb
+    rgb_b = edited_copy(rgb_a) if copy_of_a else img_b.rgb
+    with st.spinner("Finding and embedding faces…"):
+        res_a = analyze(embedder, analyzer, rgb_a)
+        res_b = analyze(embedder, analyzer, rgb_b)
+    with col_a:
+        face_a = show_analysis(rgb_a, res_a, "face_a", f"{img_a.name} · {len(res_a.faces)} face(s)")
+    with col_b:
+        face_b = show_analysis(rgb_b, res_b, "face_b", "edited copy of A" if copy_of_a else
+                               f"{img_b.name} · {len(res_b.faces)} face(s)")
+    if face_a is None or face_b is None:
+        st.info("A verdict needs one face in each photo.")
+        return
+
+    v = F.verify(face_a, face_b, analyzer.spec, metric, threshold)
+    st.divider()
+    chips, numbers = st.columns([1, 2])
+    with chips:
+        c1, c2 = st.columns(2)
+        c1.image(face_a.chip, caption="A, aligned", width="stretch")
+        c2.image(face_b.chip, caption="B, aligned", width="stretch")
+    with numbers:
+        verdict = "Same person" if v.same else "Different people"
+        text = f"**{verdict}** — confidence {v.confidence:.0%}"
+        (st.success if v.same else st.warning)(text, icon="✅" if v.same else "🙅")
+        m1, m2 = st.columns(2)
+        m1.metric(f"{metric.value.capitalize()} distance", f"{v.distance:.3f}",
+                  delta=f"{v.distance - v.threshold:+.3f} vs threshold", delta_color="inverse")
+        m2.metric("Threshold", f"{v.threshold:.3f}")
+        st.caption("Distance below the threshold → same person. Confidence is the margin to the threshold "
+                   "through a logistic; it is 50 % right at the threshold.")
+        timing_badge({"detect": res_a.detect_ms + res_b.detect_ms, "embed": res_a.embed_ms + res_b.embed_ms,
+                      "total": res_a.total_ms + res_b.total_ms})
+
+
+# --- many faces --------------------------------------------------------------------------------------
+def many_inputs() -> list[LoadedImage]:
+    source = st.radio("Photos", ["Samples", "Upload"], horizontal=True, key="many_source")
+    images: list[LoadedImage] = []
+    if source == "Samples":
+        options = [s for s in samples(SampleKind.PHOTO) if s.available]
+        default = [s for s in options if s.id in FACE_SAMPLES]
+        chosen = st.multiselect("Sample photos", options, default=default, format_func=lambda s: s.title,
+                                key="many_samples")
+        images = [read_image(s.path) for s in chosen]
+    else:
+        uploads = st.file_uploader("Upload several photos or one group photo", type=UPLOAD_TYPES,
+                                   accept_multiple_files=True, key="many_upload",
+                                   help="Processed in memory only; nothing is stored.")
+        for up in (uploads or [])[:MAX_PHOTOS]:
+            try:
+                images.append(decode(up.getvalue(), up.name))
+            except ImageError as exc:
+                st.error(str(exc))
+        if uploads and len(uploads) > MAX_PHOTOS:
+            st.warning(f"Only the first {MAX_PHOTOS} of {len(uploads)} photos are used.")
+    return images[:MAX_PHOTOS]
+
+
+def heatmap(d: np.ndarray, labels: list[str], threshold: float) -> alt.Chart:
+    n = len(labels)
+    df = pd.DataFrame({"A": np.repeat(labels, n), "B": np.tile(labels, n), "distance": d.reshape(-1)})
+    base = alt.Chart(df).encode(x=alt.X("B:N", sort=labels, title=None), y=alt.Y("A:N", sort=labels, title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("distance:Q", scale=alt.Scale(scheme="redyellowgreen", reverse=True, domainMid=threshold),
+                        title="distance"),
+        tooltip=["A", "B", alt.Tooltip("distance:Q", format=".3f")],
+    )
+    chart = cells
+    if n <= 16:
+        chart = cells + base.mark_text(fontSize=10).encode(
+            text=alt.Text("distance:Q", format=".2f"),
+            color=alt.condition(alt.datum.distance < threshold, alt.value("white"), alt.value("black")),
+        )
+    return chart.properties(height=max(220, 26 * n))
+
+
+def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
+    top_l, top_r = st.columns([3, 2])
+    with top_l:
+        images = many_inputs()
+    with top_r:
+        add_copies = st.toggle("Add an edited copy of each photo (mirrored, darker)", value=True, key="many_copies",
+                               help="Each sample shows a different person; the copies show one person's photos "
+                                    "grouping together.")
+        method = st.selectbox("Clustering", list(F.ClusterMethod), key="many_method",
+                              format_func=lambda m: {"threshold": "Threshold (agglomerative)", "kmeans": "k-means",
+                                                     "dbscan": "DBSCAN"}[m.value])
+        st.caption(CLUSTER_HELP[method])
+    if not images:
+        st.info("Choose or upload at least one photo (a group photo works on its own).")
+        return
+    photos = [(img.name, img.rgb) for img in images]
+    if add_copies:
+        photos += [(f"{name} (edited)", edited_copy(rgb)) for name, rgb in photos]
+
+    faces: list[F.Face] = []
+    labels: list[str] = []
+    det_ms = emb_ms = 0.0
+    progress = st.progress(0.0, text="Finding faces…")
+    results = []
+    for k, (name, rgb) in enumerate(photos):
+        res = analyze(embedder, analyzer, rgb)
+        results.append(res)
+        det_ms, emb_ms = det_ms + res.detect_ms, emb_ms + res.embed_ms
+        for i, f in enumerate(res.faces):
+            faces.append(f)
+            labels.append(f"P{k + 1}#{i + 1}")
+        progress.progress((k + 1) / len(photos), text=f"Finding faces… {k + 1}/{len(photos)} photos")
+    progress.empty()
+
+    with st.expander(f"{len(photos)} photos, {len(faces)} faces", expanded=True):
+        cols = st.columns(4)
+        for k, ((name, rgb), res) in enumerate(zip(photos, results, strict=True)):
+            with cols[k % 4]:
+                st.image(F.draw_faces(rgb, res.faces), caption=f"P{k + 1}: {Path(name).name} · {len(res.faces)} face(s)",
+                         width="stretch")
+                for m in res.messages:
+                    st.caption(f"⚠️ {m}")
+    if len(faces) > MAX_TOTAL_FACES:
+        st.warning(f"{len(faces)} faces found; the first {MAX_TOTAL_FACES} are compared.")
+        faces, labels = faces[:MAX_TOTAL_FACES], labels[:MAX_TOTAL_FACES]
+    if len(faces) < 2:
+        st.info("Comparing needs at least two faces: add photos.")
+        return
+
+    emb = np.array([f.embedding for f in faces])
+    d = F.pairwise_distances(emb, metric)
+    k = None
+    if method is F.ClusterMethod.KMEANS:
+        guess = F.estimate_people(emb, metric, threshold)
+        with top_r:
+            k = st.number_input("Number of people (k)", 1, len(faces), guess, key="many_k",
+                                help=f"Default: {guess}, what the threshold clustering finds.")
+    people = F.cluster(emb, method, metric, threshold, k)
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Similarity matrix")
+        st.caption(f"{metric.value.capitalize()} distance between every pair of faces; green below the threshold "
+                   f"({threshold:.3f}) means the same person.")
+        st.altair_chart(heatmap(d, labels, threshold), width="stretch")
+        csv = pd.DataFrame(d, index=labels, columns=labels).round(4).to_csv()
+        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name="face_distances.csv", mime="text/csv",
+                           key="many_csv", on_click="ignore")
+    with right:
+        n_people = len(np.unique(people))
+        st.subheader(f"{n_people} {'person' if n_people == 1 else 'people'}")
+        for c in range(n_people):
+            members = np.flatnonzero(people == c)
+            st.markdown(f"**Person {c + 1}** · {len(members)} face{'s' if len(members) > 1 else ''}")
+            st.image([faces[i].chip for i in members], caption=[labels[i] for i in members], width=88)
+    timing_badge({"detect": det_ms, "embed": emb_ms, "total": det_ms + emb_ms})
+
+
+# --- page ---------------------------------------------------------------------------------------------
+st.title("🙂 Face similarity")
+st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a network turns it into a 128-number "
+           "embedding → faces closer than a threshold are the same person.")
+st.info("🔒 **Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
+        "and are gone when you leave or pick other photos.", icon="🔒")
+
+c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+embedder = c1.selectbox("Embedding model", list(F.Embedder), format_func=lambda e: F.SPECS[e].title,
+                        key="face_embedder")
+metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
+                  key="face_metric")
+model_path = None
+if embedder is F.Embedder.SFACE:
+    found = require_model(F.SPECS[embedder].store_entry)
+    if found is None:
+        st.info("Using the offline dlib model meanwhile.")
+        embedder = F.Embedder.DLIB
+    else:
+        model_path = str(found)
+spec = F.SPECS[embedder]
+default_t = spec.threshold(metric)
+threshold = c3.slider(
+    "Threshold (distance below → same person)", 0.0, round(max(1.0, default_t * 2.5), 2), default_t, 0.005,
+    key=f"face_threshold_{embedder.value}_{metric.value}",
+    help=f"Default {default_t} for {spec.title}. Find the best value for your own photos with "
+         "`python -m models.calibrate_faces FOLDER`.",
+)
+with c4:
+    mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key="face_mode")
+    device_badge()
+
+analyzer = load_analyzer(embedder, model_path)
+if mode is Mode.VERIFY:
+    verify_mode(embedder, analyzer, metric, threshold)
+else:
+    many_mode(embedder, analyzer, metric, threshold)
+
+with st.expander("How it works, and how to calibrate"):
+    st.markdown(
+        f"""
+- **Detection:** MTCNN (weights ship in the `mtcnn` wheel), run on a copy at most {F.DETECT_MAX_SIDE} px on the
+  long side; boxes and landmarks are mapped back. Faces under ~{F.MIN_FACE_PX} px at that scale are missed, and
+  faces under {F.SMALL_FACE_PX} px get a warning.
+- **Alignment + embedding:** dlib ResNet (offline, default: its own 5-point landmark model refines the MTCNN box,
+  `get_face_chip` cuts a 150×150 chip with 25 % margin) or SFace (ONNX from the model store; MTCNN's 5 landmarks
+  are warped onto the ArcFace 112×112 template).
+- **Thresholds:** dlib Euclidean 0.6 (dlib's published value), cosine 0.09; SFace cosine distance 0.637, L2 1.128.
+- **Calibrate** on a folder named by identity (`alice/1.jpg` or `Alice_0001.jpg`):
+  `python -m models.calibrate_faces FOLDER --metric euclidean` prints accuracy / precision / recall per threshold,
+  the best threshold, and saves a plot.
+"""
+    )
