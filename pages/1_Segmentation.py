@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input
@@ -86,7 +87,10 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float:
         else:
             shown = seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
     with left:
-        st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]}", width="stretch")
+        names = ", ".join(result.labels[i] for i in visible) or "no classes"
+        detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
+        st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}",
+                 width="stretch")
         stem = Path(name).stem or "image"
         c1, c2 = st.columns(2)
         c1.download_button(
@@ -168,7 +172,11 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
     with right:
         ready = (ROOT / INPAINTING_PAGE).is_file()
         if st.button("Send to inpainting ➜", type="primary", key="seg_send", disabled=not ready):
-            send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
+            try:
+                send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
+            except StreamlitPageNotFoundError:  # page run on its own, outside app.py's navigation
+                st.warning("The mask is ready, but the inpainting page is not part of this app's navigation: "
+                           "start the app with `streamlit run app.py` and open Inpainting.")
         if not ready:
             st.caption("The inpainting page is not installed on this server.")
     return t.ms

@@ -1,0 +1,165 @@
+"""pages/1_Segmentation.py through streamlit.testing (AppTest): sample, class toggle, opacity, model switch,
+portrait mode, remove-object hand-off, bad uploads, and the frozen-graph path on a tiny self-built graph."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.handoff import INPAINT_HANDOFF_KEY, INPAINTING_PAGE
+from models import segmentation as seg
+from models.registry import get
+from tests.conftest import ROOT
+from tests.test_segmentation import bad_inputs, build_tiny_frozen_tarball
+
+PAGE = str(ROOT / "pages" / "1_Segmentation.py")
+CAT = seg.VOC_CLASSES.index("cat")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _main_caption(at: AppTest) -> str:
+    return next(c for img in at.image for c in img.captions if c.startswith(("Overlay", "Colour map", "Side by side")))
+
+
+def _badge(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("⏱️"))
+
+
+@pytest.fixture
+def app(shared_assets) -> AppTest:
+    at = _app()
+    _ok(at)
+    return at
+
+
+def test_sample_toggle_opacity_view_and_model_switch(app):
+    at = app
+    # Default: the cat sample with the 513 model; the legend lists the cat with its pixel share.
+    labels = [c.label for c in at.checkbox]
+    assert any(re.fullmatch(r"cat — (\d+\.\d)%", lbl) for lbl in labels), labels
+    share_513 = float(re.search(r"cat — (\d+\.\d)%", " ".join(labels)).group(1))
+    assert 30 < share_513 < 60
+    assert "showing cat at 60% opacity" in _main_caption(at)
+    assert "model" in _badge(at) and "ms" in _badge(at)
+
+    at.slider(key="seg_opacity").set_value(0.25).run()
+    _ok(at)
+    assert "at 25% opacity" in _main_caption(at)
+    assert "cached prediction" in _badge(at)  # display change: the model did not rerun
+
+    at.checkbox(key=f"seg_show_{CAT}").uncheck().run()
+    _ok(at)
+    assert "showing no classes" in _main_caption(at)
+    at.checkbox(key=f"seg_show_{CAT}").check().run()
+    assert "showing cat" in _main_caption(at)
+
+    for view in ("Colour map", "Side by side", "Overlay"):
+        at.radio(key="seg_view").set_value(next(v for v in at.radio(key="seg_view").options if v == view)).run()
+        _ok(at)
+        assert _main_caption(at).startswith(view)
+    assert [b.label for b in at.get("download_button")][:2] == ["⬇️ Class-id mask (PNG)", "⬇️ Overlay (PNG)"]
+
+    at.selectbox(key="seg_model").set_value(seg.SegModel.MNV2_DM05_513).run()
+    _ok(at)
+    share_dm05 = float(re.search(r"cat — (\d+\.\d)%", " ".join(c.label for c in at.checkbox)).group(1))
+    assert share_dm05 != share_513 and abs(share_dm05 - share_513) < 10  # another model, same answer
+
+    at.selectbox(key="seg_model").set_value(seg.SegModel.MNV2_257_FLOAT).run()
+    _ok(at)
+    assert "cat" in " ".join(c.label for c in at.checkbox)
+
+    # Frozen graphs are offered but absent offline: the model-unavailable panel with the fetch command.
+    at.selectbox(key="seg_model").set_value(seg.SegModel.XCEPTION_FROZEN).run()
+    _ok(at)
+    assert any("not available on this server" in e.value for e in at.error)
+    assert any("fetch deeplab_xception_frozen" in c.value for c in at.code)
+    assert not at.checkbox  # no stale legend
+
+
+def test_portrait_mode_and_remove_object(app):
+    at = app
+    at.radio(key="seg_mode").set_value(next(m for m in at.radio(key="seg_mode").options if "Portrait" in m)).run()
+    _ok(at)
+    assert at.multiselect(key="seg_keep").value == [CAT]  # no person: the largest class is kept
+    captions = [c for img in at.image for c in img.captions]
+    assert "Portrait: cat kept" in captions
+    for mode in seg.BackgroundMode:
+        at.radio(key="seg_bg_mode").set_value(mode).run()
+        _ok(at)
+    assert at.file_uploader(key="seg_bg_upload")  # image mode asks for a background
+    at.radio(key="seg_bg_mode").set_value(seg.BackgroundMode.COLOUR).run()
+    at.multiselect(key="seg_keep").set_value([]).run()
+    assert any("at least one class" in w.value for w in at.warning)
+
+    at.radio(key="seg_mode").set_value(next(m for m in at.radio(key="seg_mode").options if "Remove" in m)).run()
+    _ok(at)
+    at.slider(key="seg_dilate").set_value(5).run()
+    caption = next(c for img in at.image for c in img.captions if c.startswith("Mask to fill"))
+    assert "cat grown by 5 px" in caption
+    send = at.button(key="seg_send")
+    if not (ROOT / INPAINTING_PAGE).is_file():
+        assert send.disabled
+        pytest.skip("inpainting page not built yet: hand-off button correctly disabled")
+    send.click().run()
+    _ok(at)
+    # AppTest runs the page alone (no app.py navigation), so the switch itself is refused with a warning;
+    # under `streamlit run app.py` the browser test sees the real switch.
+    assert any("mask is ready" in w.value for w in at.warning)
+    handoff = at.session_state[INPAINT_HANDOFF_KEY]
+    assert handoff.mask.dtype == bool and handoff.mask.shape == handoff.image.shape[:2] == (341, 512)
+    share = float(re.search(r"\((\d+\.\d)% of the image\)", caption).group(1))
+    assert abs(handoff.mask.mean() * 100 - share) < 0.1
+    assert handoff.source == "Segmentation: cat (dilated 5 px)"
+
+
+def test_bad_uploads_get_a_message_or_a_result(app, shared_assets):
+    at = app
+    at.radio(key="seg_source").set_value(next(s for s in at.radio(key="seg_source").options if s == "Upload"))
+    at.run()
+    _ok(at)
+    expect_error = {"truncated", "text", "tiny"}
+    for key, (data, name) in bad_inputs(shared_assets / "samples" / "cat.jpg").items():
+        mime = "image/png" if name.endswith(".png") else "image/jpeg"
+        at.file_uploader(key="seg_upload").set_value((name, data, mime)).run()
+        _ok(at)
+        errors = [e.value for e in at.error]
+        if key in expect_error:
+            assert any(name in e for e in errors), (key, errors)
+            assert not at.checkbox
+        else:
+            assert not errors, (key, errors)
+            assert any(c.label.startswith("cat — ") for c in at.checkbox), (key, [c.label for c in at.checkbox])
+        print(key, errors or [c.label for c in at.checkbox])
+    # Still serving: a good upload after all that works.
+    at.file_uploader(key="seg_upload").set_value(("cat.jpg", (shared_assets / "samples" / "cat.jpg").read_bytes(),
+                                                  "image/jpeg")).run()
+    _ok(at)
+    assert any(c.label.startswith("cat — ") for c in at.checkbox)
+
+
+def test_frozen_graph_model_runs_in_the_page(empty_store):
+    """With a (tiny, self-built) tensorflow.org tarball in the store, the frozen-graph choice segments."""
+    build_tiny_frozen_tarball(empty_store / get(seg.SegModel.MNV2_FROZEN.value).path)
+    at = _app()
+    _ok(at)
+    at.selectbox(key="seg_model").set_value(seg.SegModel.MNV2_FROZEN).run()
+    _ok(at)
+    assert not at.error
+    assert "model" in _badge(at)
+    assert _main_caption(at).startswith("Overlay")
+    # The tiny graph calls strongly red pixels "person"; the sample is a real photo, so any legend is fine,
+    # but every listed class must be one the tiny graph can produce.
+    assert all(c.label.split(" — ")[0] in {"person", "cat"} for c in at.checkbox)
+    assert np.isfinite(float(re.search(r"model \*\*([\d,]+) ms", _badge(at)).group(1).replace(",", "")))
