@@ -19,8 +19,9 @@ def home() -> None:
     device_badge()
 
     st.subheader("Capabilities")
-    cols = st.columns(2)
     for i, page in enumerate(PAGES):
+        if i % 2 == 0:
+            cols = st.columns(2)  # one row per pair keeps the reading order 1, 2, 3…
         with cols[i % 2].container(border=True):
             if page.exists:
                 st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)

@@ -47,11 +47,14 @@ def test_home_lists_store_status_with_some_models_missing(monkeypatch, tmp_path)
 
 def test_home_shows_six_capabilities_and_links_only_existing_pages(monkeypatch, tmp_path):
     at = _run(monkeypatch, tmp_path)
+    links = [el.proto.label.strip("*") for el in at.get("page_link")]
+    existing = [p for p in PAGES if p.exists]
+    assert links == [p.title for p in existing]  # a link for every built page, none for the others
     text = " ".join(m.value for m in at.markdown)
     for p in PAGES:
-        assert p.title in text or p.exists  # existing ones are page links, the rest plain text
-    missing = [p for p in PAGES if not p.exists]
-    assert text.count("not built yet") == len(missing)
+        if not p.exists:
+            assert f"**{p.title}** · _not built yet_" in text
+    assert len(PAGES) == 6 and len(links) + text.count("not built yet") == 6
 
 
 def test_full_shared_store_is_reported_present(monkeypatch, shared_assets):
