@@ -1,0 +1,145 @@
+"""A small MNIST classifier this project trains and ships: the judge of generated and restored digits.
+
+Train: ``python -m models.digit_judge train`` (writes models/weights/digit_judge.weights.h5 + a log).
+Evaluate: ``python -m models.digit_judge eval`` prints the held-out accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models import mnist
+from models.runtime import tf
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+JUDGE_WEIGHTS = WEIGHTS_DIR / "digit_judge.weights.h5"
+JUDGE_LOG = WEIGHTS_DIR / "digit_judge_train_log.txt"
+SEED = 1234
+
+
+def build():
+    """Two conv blocks + dense (~420k parameters): >98 % on MNIST, milliseconds per batch on a CPU."""
+    tf()
+    import keras  # noqa: PLC0415  (Keras 3, imported after the TF set-up)
+    from keras import layers  # noqa: PLC0415
+
+    inp = keras.Input((28, 28, 1), name="digit")  # float in [0, 1]
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(inp)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.3)(x)
+    x = layers.Dense(128, activation="relu")(x)
+    out = layers.Dense(10, name="logits")(x)
+    return keras.Model(inp, out, name="digit_judge")
+
+
+def _to_unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype == np.uint8:
+        x = x.astype(np.float32) / 255.0
+    if x.ndim == 3:
+        x = x[..., None]
+    return x.astype(np.float32)
+
+
+@dataclass
+class Judge:
+    model: object
+
+    def logits(self, digits: np.ndarray, batch: int = 1000) -> np.ndarray:
+        """digits: uint8 (N,28,28) or float (N,28,28[,1]) in [0,1] → (N,10) logits."""
+        x = _to_unit(digits)
+        outs = [np.asarray(self.model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)]
+        return np.concatenate(outs) if outs else np.zeros((0, 10), np.float32)
+
+    def predict(self, digits: np.ndarray) -> np.ndarray:
+        return self.logits(digits).argmax(axis=1)
+
+    def accuracy(self, digits: np.ndarray, labels: np.ndarray) -> float:
+        return float((self.predict(digits) == np.asarray(labels)).mean())
+
+
+def load(path: Path | str = JUDGE_WEIGHTS) -> Judge:
+    model = build()
+    model.load_weights(str(path))
+    return Judge(model)
+
+
+def _shift(x: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
+    """Random translation by up to 2 px: cheap augmentation that matters with only 8k training digits."""
+    out = np.zeros_like(x)
+    dx, dy = rng.integers(-max_shift, max_shift + 1, size=2)
+    src = x[:, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
+    out[:, max(0, dy):max(0, dy) + src.shape[1], max(0, dx):max(0, dx) + src.shape[2]] = src
+    return out
+
+
+def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None,
+          log=print) -> tuple[Judge, float]:
+    """Train the judge on the split's training digits; returns (judge, held-out accuracy)."""
+    import keras  # noqa: PLC0415
+
+    keras.utils.set_random_seed(SEED)
+    split = split or mnist.load()
+    rng = np.random.default_rng(SEED)
+    x = _to_unit(split.x_train)
+    y = split.y_train.astype(np.int64)
+    model = build()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    t0 = time.perf_counter()
+    for epoch in range(epochs):
+        # Per-batch shifts: each batch of 64 gets its own random offset.
+        xa = np.concatenate([_shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
+        perm = rng.permutation(len(x))
+        hist = model.fit(xa[perm], y[perm], batch_size=64, epochs=1, verbose=0)
+        log(f"judge epoch {epoch + 1}/{epochs}: loss {hist.history['loss'][-1]:.4f} "
+            f"train acc {hist.history['accuracy'][-1]:.4f}")
+    judge = Judge(model)
+    acc = judge.accuracy(split.x_held, split.y_held)
+    log(f"judge held-out accuracy {acc:.4f} on {len(split.x_held)} digits ({split.describe()}); "
+        f"train time {time.perf_counter() - t0:.1f} s")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(str(out))
+    return judge, acc
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m models.digit_judge", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--out", default=str(JUDGE_WEIGHTS))
+    sub.add_parser("eval")
+    args = ap.parse_args(argv)
+    if args.cmd == "train":
+        lines: list[str] = []
+
+        def log(msg: str) -> None:
+            print(msg, flush=True)
+            lines.append(msg)
+
+        from models.runtime import device_info  # noqa: PLC0415
+        log(f"device: {device_info().label}")
+        _, acc = train(args.epochs, args.out, log=log)
+        if Path(args.out) == JUDGE_WEIGHTS:
+            JUDGE_LOG.write_text("\n".join(lines) + "\n")
+            (WEIGHTS_DIR / "digit_judge_metrics.json").write_text(json.dumps({"held_out_accuracy": acc}))
+    else:
+        split = mnist.load()
+        judge = load()
+        acc = judge.accuracy(split.x_held, split.y_held)
+        print(f"judge held-out accuracy {acc:.4f} on {len(split.x_held)} digits ({split.describe()})")
+
+
+if __name__ == "__main__":
+    main()
