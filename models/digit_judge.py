@@ -109,7 +109,10 @@ def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistS
         f"train time {time.perf_counter() - t0:.1f} s")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(str(out))
+    # Save from an uncompiled twin: a compiled model's weights file also carries the Adam slots (3x size).
+    clean = build()
+    clean.set_weights(model.get_weights())
+    clean.save_weights(str(out))
     return judge, acc
 
 
