@@ -1,0 +1,392 @@
+"""models/video.py: decoding every container, errors, sampling, both classifier kinds, annotation, encoding."""
+
+from __future__ import annotations
+
+import io
+import struct
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from models import video as V
+
+W, H, FPS, N = 96, 64, 10, 12
+BAR = 8  # the moving bar is this wide
+
+
+def synthetic_frames(n: int = N, w: int = W, h: int = H) -> np.ndarray:
+    """RGB frames: dark grey, with a red bar moving right by BAR px per frame (so order can be checked)."""
+    frames = np.full((n, h, w, 3), 40, np.uint8)
+    for i in range(n):
+        x = (i * BAR) % (w - BAR)
+        frames[i, :, x : x + BAR] = (230, 20, 20)
+    return frames
+
+
+FOURCC = {"mp4": "mp4v", "avi": "MJPG", "mov": "mp4v", "mkv": "XVID", "webm": "VP90"}
+
+
+def write_clip(path: Path, frames: np.ndarray, fps: float = FPS, fourcc: str | None = None) -> bytes:
+    ext = path.suffix.lstrip(".")
+    if ext == "gif":
+        ims = [Image.fromarray(f) for f in frames]
+        ims[0].save(path, save_all=True, append_images=ims[1:], duration=int(1000 / fps), loop=0)
+    else:
+        h, w = frames.shape[1:3]
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*(fourcc or FOURCC[ext])), fps, (w, h))
+        assert writer.isOpened(), f"cannot write {path.name}"
+        for f in frames:
+            writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        writer.release()
+    return path.read_bytes()
+
+
+def bar_position(rgb: np.ndarray) -> int:
+    redness = rgb[..., 0].astype(int) - rgb[..., 1].astype(int)
+    cols = np.flatnonzero(redness.mean(axis=0) > 100)
+    return int(round(cols.mean())) if cols.size else -99  # centre of the bar
+
+
+# --- 1. decoding --------------------------------------------------------------------------------
+@pytest.mark.parametrize("ext", ["mp4", "avi", "mov", "mkv", "webm", "gif"])
+def test_every_container_decodes_to_expected_frames_and_size(tmp_path, ext):
+    frames = synthetic_frames()
+    data = write_clip(tmp_path / f"clip.{ext}", frames)
+    v = V.decode_video(data, f"clip.{ext}")
+    print(f"{ext}: {v.count} frames {v.size} @ {v.fps:.2f} fps codec={v.codec!r} notes={v.notes}")
+    assert v.container is V.Container(ext)
+    assert v.count == N
+    assert v.size == (W, H) and v.frames.dtype == np.uint8 and v.frames.shape == (N, H, W, 3)
+    assert v.fps == pytest.approx(FPS, rel=0.01)
+    # frames come back in order and in RGB (the red bar is red, at the written position ± codec blur)
+    for i in range(N):
+        expected = (i * BAR) % (W - BAR) + BAR // 2
+        assert abs(bar_position(v.frames[i]) - expected) <= 2, (ext, i)
+        assert v.frames[i, H // 2, expected, 0] > 150 and v.frames[i, H // 2, expected, 2] < 100
+
+
+def test_large_frames_are_reduced_with_aspect_kept(tmp_path):
+    data = write_clip(tmp_path / "big.mp4", synthetic_frames(6, 640, 360))
+    v = V.decode_video(data, "big.mp4", V.Limits(max_side=320))
+    assert v.size == (320, 180) and v.source_size == (640, 360)
+    assert any("reduced" in n for n in v.notes)
+
+
+def test_high_frame_rate_keeps_every_other_frame(tmp_path):
+    data = write_clip(tmp_path / "fast.avi", synthetic_frames(20), fps=60)
+    v = V.decode_video(data, "fast.avi", V.Limits(max_fps=30))
+    assert v.count == 10 and v.fps == pytest.approx(30) and v.source_fps == pytest.approx(60)
+
+
+def test_upload_temp_file_is_deleted(tmp_path, monkeypatch):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    data = write_clip(tmp_path / "clip.mp4", synthetic_frames())
+    V.decode_video(data, "clip.mp4")
+    with pytest.raises(V.VideoError):
+        V.decode_video(data[: len(data) // 3], "clip.mp4")
+    assert list(spool.iterdir()) == []
+
+
+# --- errors --------------------------------------------------------------------------------------
+def test_zero_frame_file_gives_clear_message(tmp_path):
+    path = tmp_path / "empty.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (W, H))
+    writer.release()  # a valid AVI header and no frames
+    with pytest.raises(V.VideoError) as exc:
+        V.decode_video(path.read_bytes(), "empty.avi")
+    print(exc.value)
+    assert "empty.avi" in str(exc.value) and ("No frames" in str(exc.value) or "could not be opened" in str(exc.value))
+
+
+def test_empty_bytes(tmp_path):
+    with pytest.raises(V.VideoError, match=r"empty \(0 bytes\)"):
+        V.decode_video(b"", "nothing.mp4")
+
+
+@pytest.mark.parametrize("ext", ["mp4", "mov", "gif"])
+def test_truncated_file_gives_clear_message(tmp_path, ext):
+    data = write_clip(tmp_path / f"clip.{ext}", synthetic_frames())
+    with pytest.raises(V.VideoError) as exc:
+        V.decode_video(data[:200], f"clip.{ext}")
+    print(exc.value)
+    assert f"clip.{ext}" in str(exc.value) and ("truncated" in str(exc.value) or "No frames" in str(exc.value))
+
+
+def test_truncated_avi_decodes_what_is_there_with_a_note(tmp_path):
+    data = write_clip(tmp_path / "clip.avi", synthetic_frames(40))
+    v = V.decode_video(data[: int(len(data) * 0.5)], "clip.avi")
+    print(v.count, v.notes)
+    assert 5 < v.count < 40
+    assert any("truncated" in n for n in v.notes)
+
+
+def test_unsupported_codec_gives_clear_message(tmp_path):
+    data = bytearray(write_clip(tmp_path / "clip.avi", synthetic_frames(), fourcc="MJPG"))
+    # rename the codec in the stream header and in the bitmap header to one no decoder knows
+    assert data.count(b"MJPG") >= 2
+    data = bytes(data).replace(b"MJPG", b"QQQQ")
+    with pytest.raises(V.VideoError) as exc:
+        V.decode_video(data, "clip.avi")
+    print(exc.value)
+    assert "codec" in str(exc.value) and "QQQQ" in str(exc.value)
+
+
+def test_unsupported_extension_and_garbage(tmp_path):
+    with pytest.raises(V.VideoError, match=r"'\.flv' is not a supported video type.*mp4, avi, mov, mkv, webm, gif"):
+        V.decode_video(b"FLV\x01", "clip.flv")
+    with pytest.raises(V.VideoError, match="could not be opened"):
+        V.decode_video(b"this is a text file, not a video" * 50, "notes.mp4")
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, "PNG")
+    with pytest.raises(V.VideoError, match="not a GIF"):
+        V.decode_video(png.getvalue(), "still.gif")
+
+
+def test_too_long_and_too_big(tmp_path):
+    long_clip = write_clip(tmp_path / "long.avi", synthetic_frames(70, 32, 24), fps=2)  # 35 s
+    with pytest.raises(V.VideoError, match=r"35\.0 s long; the limit here is 30 s"):
+        V.decode_video(long_clip, "long.avi")
+    gif = write_clip(tmp_path / "long.gif", synthetic_frames(40, 32, 24), fps=1)  # 40 s
+    with pytest.raises(V.VideoError, match=r"40\.0 s long"):
+        V.decode_video(gif, "long.gif")
+    with pytest.raises(V.VideoError, match="the limit here is 0 MB"):
+        V.decode_video(long_clip, "long.avi", V.Limits(max_bytes=100))
+
+
+# --- sampling + resizing --------------------------------------------------------------------------
+def test_sampling_and_segments():
+    assert V.sample_evenly(0, 10, 5).tolist() == [1, 3, 5, 7, 9]
+    assert V.sample_evenly(20, 30, 1).tolist() == [25]
+    assert V.sample_evenly(0, 3, 8).tolist() == [0, 1, 2]  # never more than there are
+    segs = V.split_segments(95, 10.0, 2.0)
+    assert [(s.start, s.stop) for s in segs] == [(0, 20), (20, 40), (40, 60), (60, 80), (80, 95)]
+    segs = V.split_segments(85, 10.0, 2.0)  # a 0.5-s tail joins the last segment
+    assert [(s.start, s.stop) for s in segs][-1] == (60, 85)
+    assert len(V.split_segments(5, 10.0, 2.0)) == 1
+
+
+def test_fit_square_keeps_aspect():
+    frame = np.zeros((100, 200, 3), np.uint8)
+    frame[:, :100] = (255, 0, 0)
+    frame[:, 100:] = (0, 0, 255)
+    padded = V.fit_square(frame, 100, V.Fit.PAD)
+    assert padded.shape == (100, 100, 3)
+    assert padded[:25].max() == 0 and padded[75:].max() == 0  # letterbox bars
+    assert padded[50, 10, 0] == 255 and padded[50, 90, 2] == 255
+    cropped = V.fit_square(frame, 50, V.Fit.CROP)
+    assert cropped.shape == (50, 50, 3)
+    assert cropped[25, 5, 0] == 255 and cropped[25, 45, 2] == 255  # the centre square: half red, half blue
+
+
+# --- 2. MoViNet path with a tiny SavedModel of the same signature ---------------------------------
+def _labels_600(shared: Path | None) -> list[str]:
+    p = shared / "models/kinetics/kinetics600_label_map.txt" if shared else None
+    if p and p.is_file():
+        return Path(p).read_text().split("\n")[:600]
+    return [f"action {i}" for i in range(600)]
+
+
+@pytest.fixture(scope="module")
+def tiny_movinet(tmp_path_factory):
+    """A SavedModel with MoViNet's TF Hub signature: serving_default(image=[1,T,H,W,3] float) ->
+    {'classifier_head': [1,600]}. Its logits encode what it was given: top-1 = T, top-2 = H,
+    top-3 = 500 + round(10·max pixel) (510 when floats are in [0,1])."""
+    from models.runtime import tf
+
+    tf_ = tf()
+
+    class TinyMovinet(tf_.Module):
+        @tf_.function(input_signature=[tf_.TensorSpec([1, None, None, None, 3], tf_.float32, name="image")])
+        def serve(self, image):
+            shape = tf_.shape(image)
+            t, h = shape[1], shape[2]
+            m = tf_.cast(tf_.round(10.0 * tf_.reduce_max(image)), tf_.int32) + 500
+            logits = (10.0 * tf_.one_hot(t, 600) + 5.0 * tf_.one_hot(h, 600) + 2.0 * tf_.one_hot(m, 600))[None]
+            return {"classifier_head": logits}
+
+    module = TinyMovinet()
+    path = tmp_path_factory.mktemp("movinet") / "tiny_movinet"
+    tf_.saved_model.save(module, str(path), signatures={"serving_default": module.serve})
+    return path
+
+
+def test_movinet_path_shape_and_label_mapping(tiny_movinet, tmp_path, request):
+    from models import runtime
+
+    shared = None
+    try:
+        shared = request.getfixturevalue("shared_assets")
+    except pytest.skip.Exception:
+        pass
+    labels = _labels_600(shared)
+    model = runtime.load_saved_model(tiny_movinet)
+    clf = V.MovinetClassifier(model, labels, size=172)
+    frames = synthetic_frames(40, 320, 240)  # 4 s at 10 fps
+    frames[:, :40, :40] = 255  # a white block: max must reach exactly 1.0 after scaling to [0,1]
+    video = V.DecodedVideo(frames, 10.0, 10.0, (320, 240), V.Container.MP4)
+    result = V.classify(video, clf, V.Options(segment_seconds=2.0))
+    # 2 segments of 2 s; MoViNet samples 5 fps → T = 10 frames each, letterboxed to 172×172
+    assert len(result.segments) == 2 and all(len(r.frame_indices) == 10 for r in result.segments)
+    top = [label for label, _ in result.top[:3]]
+    print("tiny MoViNet top-3:", result.top[:3])
+    assert top == [labels[10], labels[172], labels[510]]
+    assert result.semantics is V.Semantics.ACTIONS
+    assert sum(result.probs) == pytest.approx(1.0, abs=1e-5)
+    # the softmax of logits (10, 5, 2, 0…) — checked against numpy
+    z = np.zeros(600)
+    z[[10, 172, 510]] = [10, 5, 2]
+    expected = np.exp(z) / np.exp(z).sum()
+    assert result.top[0][1] == pytest.approx(expected[10], rel=1e-4)
+
+
+def test_movinet_wrong_output_shape_is_refused(tiny_movinet):
+    from models import runtime
+
+    clf = V.MovinetClassifier(runtime.load_saved_model(tiny_movinet), [f"x{i}" for i in range(400)])
+    with pytest.raises(ValueError, match=r"expected \(1, 400\)"):
+        clf(np.zeros((4, 32, 32, 3), np.uint8), V.Pooling.MEAN)
+
+
+# --- per-frame path: a tiny TFLite of the same kind (image in, 1001 scores out) -------------------
+@pytest.fixture(scope="module")
+def tiny_frame_tflite(tmp_path_factory):
+    """Float TFLite, [1,224,224,3] in [-1,1] → softmax [1,1001]: red → 5, green → 6, blue → 7, dark → 0."""
+    from models.runtime import tf
+
+    tf_ = tf()
+
+    @tf_.function(input_signature=[tf_.TensorSpec([1, 224, 224, 3], tf_.float32)])
+    def classify(x):
+        m = tf_.reduce_mean((x + 1.0) / 2.0, axis=[1, 2])  # [1,3] mean colour in [0,1]
+        logits = tf_.zeros([1, 1001])
+        onehots = tf_.one_hot([5, 6, 7], 1001)  # [3,1001]
+        logits = logits + 8.0 * tf_.matmul(m, onehots) + 4.0 * tf_.one_hot([0], 1001)  # background always high
+        return tf_.nn.softmax(logits)
+
+    conv = tf_.lite.TFLiteConverter.from_concrete_functions([classify.get_concrete_function()], classify)
+    path = tmp_path_factory.mktemp("tfl") / "tiny_frames.tflite"
+    path.write_bytes(conv.convert())
+    return path
+
+
+def test_frame_classifier_pools_over_time_and_skips_background(tiny_frame_tflite):
+    from models import runtime
+
+    labels = ["background"] + [f"class {i}" for i in range(1, 1001)]
+    clf = V.FrameClassifier(runtime.load_tflite(tiny_frame_tflite), labels, frames_per_second=2.0)
+    fps = 10.0
+    frames = np.zeros((60, 48, 64, 3), np.uint8)
+    frames[:20] = (255, 0, 0)  # 0–2 s red
+    frames[20:] = (0, 0, 255)  # 2–6 s blue
+    video = V.DecodedVideo(frames, fps, fps, (64, 48), V.Container.MP4)
+    mean = V.classify(video, clf, V.Options(segment_seconds=2.0, pooling=V.Pooling.MEAN))
+    assert [r.top(labels)[0] for r in mean.segments] == ["class 5", "class 7", "class 7"]
+    assert mean.top[0][0] == "class 7" and mean.top[1][0] == "class 5"
+    assert all(label != "background" for label, _ in mean.top)
+    assert mean.probs[0] == 0.0
+    # the clip score is the length-weighted mean of the segments' scores
+    seg = np.stack([r.probs for r in mean.segments])
+    assert np.allclose(mean.probs, seg.mean(axis=0), atol=1e-6)
+    # 4 frames per 2-s segment at 2 frames/s
+    assert all(len(r.frame_indices) == 4 for r in mean.segments)
+    mx = V.classify(video, clf, V.Options(segment_seconds=2.0, pooling=V.Pooling.MAX))
+    assert np.allclose(mx.probs, seg.max(axis=0), atol=1e-6)
+    assert mx.probs[5] == pytest.approx(mx.probs[7], rel=1e-5)  # max pooling: the red part counts fully
+    assert mx.semantics is V.Semantics.OBJECTS and "not the action" in mx.semantics.caveat
+
+
+# --- annotation + encoding -------------------------------------------------------------------------
+@pytest.mark.parametrize("encoder", list(V.Encoder))
+def test_webm_encoders_round_trip(encoder, tmp_path):
+    if encoder is V.Encoder.PYAV_VP9:
+        pytest.importorskip("av", reason="PyAV (package `av`) not installed: the OpenCV encoders are used")
+    frames = synthetic_frames(20, 160, 120)
+    data = V.encode_webm(frames, 10.0, encoder)
+    assert data[:4] == b"\x1a\x45\xdf\xa3"  # EBML magic: a Matroska/WebM file
+    codec = b"V_VP8" if encoder is V.Encoder.OPENCV_VP8 else b"V_VP9"
+    assert codec in data[:400]
+    back = V.decode_video(data, "annotated.webm")
+    print(encoder.value, len(data), "bytes", back.count, back.size, back.codec)
+    assert back.count == 20 and back.size == (160, 120)
+    assert abs(bar_position(back.frames[3]) - (3 * BAR + BAR // 2)) <= 2
+
+
+def test_annotate_draws_label_band_and_prepare_reduces(tmp_path):
+    frames = np.full((30, 240, 320, 3), 200, np.uint8)
+    video = V.DecodedVideo(frames, 30.0, 30.0, (320, 240), V.Container.MP4)
+    labels = ["a", "feather boa, boa"]
+    seg = V.SegmentResult(V.Segment(0, 0, 30), 0.0, 1.0, np.array([15]), np.array([0.2, 0.8], np.float32))
+    result = V.Classification(labels, V.Semantics.OBJECTS, seg.probs, [seg], V.top_k(seg.probs, labels))
+    out = V.annotate(video, result)
+    assert out.shape == frames.shape and frames.max() == 200  # input untouched
+    band = out[:, :20]
+    assert (band == 255).any(axis=-1).sum() > 50  # white text
+    assert np.median(band) == 70  # darkened to 35 %
+    assert (out[:, 120] == 200).all()  # the middle of the picture unchanged
+    small, fps = V.prepare_for_encoding(out, 30.0, V.Encoder.OPENCV_VP9)
+    assert small.shape == (15, 240, 320, 3) and fps == 15.0  # 320 px fits; 30 → 15 fps
+    strip = V.frame_strip(video, result, count=4, height=60)
+    assert len(strip) == 4 and strip[0][0].shape == (60, 80, 3) and "feather boa (80%)" in strip[0][1]
+
+
+def test_analyze_end_to_end_with_timings(tiny_frame_tflite, tmp_path):
+    from models import runtime
+
+    labels = ["background"] + [f"class {i}" for i in range(1, 1001)]
+    clf = V.FrameClassifier(runtime.load_tflite(tiny_frame_tflite), labels)
+    data = write_clip(tmp_path / "c.mp4", synthetic_frames(30, 160, 120))
+    seen = []
+    a = V.analyze(data, "c.mp4", clf, V.Options(segment_seconds=1.0), progress=lambda f, t: seen.append(f),
+                  encoder=V.Encoder.OPENCV_VP8)
+    assert set(a.timings_ms) == {"decode", "inference", "encode", "total"}
+    assert a.timings_ms["total"] >= a.timings_ms["decode"] + a.timings_ms["inference"]
+    assert len(a.result.segments) == 3 and a.webm[:4] == b"\x1a\x45\xdf\xa3"
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+# --- 2. offline path on the real clips -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def mobilenet(request):
+    shared = request.getfixturevalue("shared_assets")
+    choice = V.CHOICE_BY_ID["frames_mobilenet"]
+    return V.load_classifier(
+        choice, shared / "models/mobilenet_v2/mobilenet_v2_1.0_224_quant.tflite",
+        shared / "models/mobilenet_v2/imagenet_labels.txt",
+    )
+
+
+# what the frames show, in ImageNet's words (the arm-wrestling clip is a dim room: no stable object)
+EXPECT_ANY = {
+    "clip_basketball": ("volleyball", "basketball", "horizontal bar", "balance beam", "parallel bars"),
+    "clip_cricket_gif": ("ballplayer", "scoreboard", "cricket"),
+}
+SEEN = {
+    "clip_arm_wrestling": "samples/video/arm_wrestling.mp4",
+    "clip_basketball": "samples/video/basketball.mp4",
+    "clip_cricket_gif": "samples/video/cricket_shot_ucf101.gif",
+}
+
+
+@pytest.mark.parametrize("clip", list(SEEN))
+def test_offline_path_on_real_clips(mobilenet, shared_assets, clip):
+    path = shared_assets / SEEN[clip]
+    a = V.analyze(path.read_bytes(), path.name, mobilenet, annotated=False)
+    print(f"\n{clip}: {a.video.count} frames {a.video.size} @ {a.video.fps:.1f} fps — {a.result.semantics.heading}")
+    for label, p in a.result.top:
+        print(f"   {p:6.1%}  {label}")
+    print("   timeline:", [(round(r.start_s, 1), V.short_label(r.top(a.result.labels)[0])) for r in a.result.segments])
+    assert a.result.semantics is V.Semantics.OBJECTS
+    probs = [p for _, p in a.result.top]
+    assert len(probs) == 5 and probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0 + 1e-6
+    assert all(label != "background" for label, _ in a.result.top)
+    assert probs[0] > 0.05  # something is clearly seen
+    assert len(a.result.segments) == {"clip_cricket_gif": 2}.get(clip, 5)  # 3.2 s and 10 s in 2-s segments
+    if clip in EXPECT_ANY:  # the sport's setting is recognised in the frames
+        names = " | ".join(label for label, _ in a.result.top)
+        assert any(word in names for word in EXPECT_ANY[clip]), names
