@@ -2,8 +2,8 @@
 
 No Streamlit here: usable from a CLI or a notebook::
 
-    from models.style import MagentaTFLite, TransferPrecision
-    model = MagentaTFLite.from_store(TransferPrecision.INT8)
+    from models.style import Backend, MagentaTFLite
+    model = MagentaTFLite.from_store(Backend.TFLITE_INT8)
     out = model.stylize(content_rgb, style_rgb, strength=0.75).image   # uint8 HxWx3
 
 Magenta (Ghiasi et al. 2017) = a style *prediction* network (256×256 style image → 100-d bottleneck) and a
@@ -47,15 +47,29 @@ TRANSFER_SIZE = 384  # the TFLite transfer network's fixed content size
 BOTTLENECK_SHAPE = (1, 1, 1, 100)
 
 
-class TransferPrecision(str, Enum):
-    """Which TFLite transfer network (the predict network is int8 in both cases)."""
+class Backend(str, Enum):
+    """Which Magenta network runs. The TFLite pair shares the int8 predict network."""
 
-    INT8 = "magenta_transfer_int8"
-    FP16 = "magenta_transfer_f16"
+    TFLITE_INT8 = "tflite_int8"
+    TFLITE_FP16 = "tflite_fp16"
+    SAVED_MODEL = "saved_model"
 
     @property
     def label(self) -> str:
-        return {"INT8": "TFLite int8 (smallest)", "FP16": "TFLite fp16 weights (closest to float)"}[self.name]
+        return {
+            "TFLITE_INT8": "TFLite, int8 transfer network (smallest, CPU)",
+            "TFLITE_FP16": "TFLite, fp16 transfer network (CPU)",
+            "SAVED_MODEL": "TF Hub SavedModel (any size; best on a GPU)",
+        }[self.name]
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        """Model-store entries this backend needs."""
+        return {
+            "TFLITE_INT8": (PREDICT_ENTRY, "magenta_transfer_int8"),
+            "TFLITE_FP16": (PREDICT_ENTRY, "magenta_transfer_f16"),
+            "SAVED_MODEL": (SAVED_MODEL_ENTRY,),
+        }[self.name]
 
 
 PREDICT_ENTRY = "magenta_predict_int8"
@@ -176,23 +190,32 @@ class MagentaTFLite:
         self.predict = predict
         self.transfer = transfer
         (_, self.style_h, self.style_w, _) = predict.inputs[0].shape
-        (_, self.content_h, self.content_w, _) = transfer.inputs[0].shape
+        # Find the content input by its shape rather than trusting the converter's input order.
+        shapes = [spec.shape for spec in transfer.inputs]
+        self._content_first = shapes[0][-1] == 3 and shapes[0][1] > 1
+        (_, self.content_h, self.content_w, _) = shapes[0] if self._content_first else shapes[1]
+
+    def _transfer(self, content: np.ndarray, bottleneck: np.ndarray) -> np.ndarray:
+        args = (content, bottleneck) if self._content_first else (bottleneck, content)
+        return self.transfer(*args)[0]
 
     @classmethod
     def from_paths(cls, predict_path: Path | str, transfer_path: Path | str) -> MagentaTFLite:
         return cls(runtime.load_tflite(predict_path), runtime.load_tflite(transfer_path))
 
     @classmethod
-    def from_store(cls, precision: TransferPrecision = TransferPrecision.INT8, store: Store | None = None) -> MagentaTFLite:
+    def from_store(cls, backend: Backend = Backend.TFLITE_INT8, store: Store | None = None) -> MagentaTFLite:
+        if backend is Backend.SAVED_MODEL:
+            raise ValueError("the SavedModel backend is MagentaSavedModel")
         store = store or Store()
-        return cls.from_paths(store.require(PREDICT_ENTRY), store.require(precision.value))
+        return cls.from_paths(*(store.require(e) for e in backend.entries))
 
     def bottleneck(self, rgb: np.ndarray) -> np.ndarray:
         """The 100-d style vector of any image (squashed to the network's 256×256 input)."""
         return self.predict(to_float(rgb, (self.style_w, self.style_h)))[0]
 
     def _transfer_tile(self, tile: np.ndarray, bottleneck: np.ndarray) -> np.ndarray:
-        return self.transfer(tile[None].astype(np.float32), bottleneck)[0][0]
+        return self._transfer(tile[None].astype(np.float32), bottleneck)[0]
 
     def render(
         self,
@@ -206,7 +229,7 @@ class MagentaTFLite:
         w, h = output_size(content.shape[1], content.shape[0], max_side)
         if large is LargeImage.RESIZE or max(w, h) <= TRANSFER_SIZE:
             # One pass: squash to the network's square, then restore the aspect ratio.
-            out = self.transfer(to_float(content, (self.content_w, self.content_h)), bottleneck)[0]
+            out = self._transfer(to_float(content, (self.content_w, self.content_h)), bottleneck)
             return resize(to_uint8(out), w, h)
         # Resampled (up or down) content at the output size, then 384-px tiles.
         full = to_float(resize(content, w, h))[0]

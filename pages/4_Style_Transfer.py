@@ -1,0 +1,228 @@
+"""Style transfer: Magenta arbitrary stylization (fast) or Gatys VGG19 optimisation (slow, live preview)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components.image_input import Source, image_input
+from components.results import before_after, download_png
+from components.status import device_badge, require_model, timing_badge
+from models import style as sty
+from models.imaging import fit_within, read_image
+from models.runtime import timed
+from models.samples import SampleKind, samples
+
+
+class Mode(str, Enum):
+    FAST = "Fast — Magenta arbitrary stylization"
+    GATYS = "Gatys optimisation — VGG19"
+
+
+SIZES = [256, 384, 512, 768, 1024]
+GATYS_SIZES = [128, 192, 256, 384]
+STYLE_KEY = "style_style"  # image_input key of the style picker
+
+
+# --- cached loaders / helpers ----------------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading the Magenta style networks (TFLite)…")
+def load_tflite(backend: sty.Backend, predict_path: str, transfer_path: str) -> sty.MagentaTFLite:
+    return sty.MagentaTFLite.from_paths(predict_path, transfer_path)
+
+
+@st.cache_resource(show_spinner="Loading the Magenta SavedModel (first time takes a while)…")
+def load_saved_model(path: str) -> sty.MagentaSavedModel:
+    return sty.MagentaSavedModel.from_path(path)
+
+
+@st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
+def load_vgg(path: str, layers: sty.LayerSet):
+    return sty.build_vgg19(path, layers)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray) -> np.ndarray:
+    # Cached per image, so moving the strength slider only reruns the transfer network.
+    return _model.bottleneck(rgb)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def thumbnail(path: str) -> np.ndarray:
+    return fit_within(read_image(path).rgb, 160)
+
+
+def use_style(sample) -> None:
+    st.session_state[f"{STYLE_KEY}_source"] = Source.SAMPLE
+    st.session_state[f"{STYLE_KEY}_sample"] = sample
+
+
+# --- page ----------------------------------------------------------------------------------------
+st.title("🖌️ Style transfer")
+st.write(
+    "Repaint a photo in the style of an artwork. **Fast** uses Magenta's arbitrary-stylization networks "
+    "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
+)
+device_badge()
+
+mode = st.radio("Method", list(Mode), format_func=lambda m: m.value, horizontal=True, key="style_mode")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Content")
+    content = image_input("style_content", label="Content image", kind=SampleKind.PHOTO,
+                          default_sample="photo_grace_hopper")
+    if content is not None:
+        st.image(fit_within(content.rgb, 480), caption=f"{content.name} · {content.size[0]}×{content.size[1]}")
+with right:
+    st.subheader("Style")
+    style_img = image_input(STYLE_KEY, label="Style image", kind=SampleKind.STYLE,
+                            default_sample="style_starry_night", camera=False)
+    if style_img is not None:
+        st.image(fit_within(style_img.rgb, 480), caption=f"{style_img.name} · {style_img.size[0]}×{style_img.size[1]}")
+
+with st.expander("Style gallery — public-domain artworks and textures"):
+    gallery = samples(SampleKind.STYLE)
+    cols = st.columns(min(5, max(1, len(gallery))))
+    for i, s in enumerate(gallery):
+        with cols[i % len(cols)]:
+            st.image(thumbnail(str(s.path)), caption=s.title)
+            st.button("Use", key=f"gallery_{s.id}", on_click=use_style, args=(s,), width="stretch")
+
+if content is None or style_img is None:
+    st.info("Choose a content image and a style image to start.")
+    st.stop()
+
+st.divider()
+
+# --- Fast mode -----------------------------------------------------------------------------------
+if mode is Mode.FAST:
+    c1, c2, c3 = st.columns([2, 2, 2])
+    backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
+    strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
+                         help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
+    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
+    large = sty.LargeImage.TILES
+    if backend is not sty.Backend.SAVED_MODEL and max_side > sty.TRANSFER_SIZE:
+        large = st.radio(
+            "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
+            key="style_large",
+            help="The TFLite transfer network only takes 384×384. Tiles stylize overlapping 384-px pieces "
+                 "of the full-size photo and feather them together (sharp); Resize stylizes once and scales up.",
+        )
+
+    paths = [require_model(e) for e in backend.entries]
+    if any(p is None for p in paths):
+        if backend is sty.Backend.SAVED_MODEL:
+            st.info("Choose a TFLite network above: those work offline from the local model store.")
+        st.stop()
+
+    try:
+        if backend is sty.Backend.SAVED_MODEL:
+            model = load_saved_model(str(paths[0]))
+            with timed() as total, st.spinner("Stylizing…"):
+                result = model.stylize(content.rgb, style_img.rgb, strength, max_side)
+        else:
+            model = load_tflite(backend, str(paths[0]), str(paths[1]))
+            with timed() as total:
+                with timed() as t:
+                    sb = bottleneck(model, backend.value, style_img.rgb)
+                    cb = bottleneck(model, backend.value, content.rgb) if strength < 1 else None
+                with st.spinner("Stylizing…"):
+                    result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
+                                           style_bottleneck=sb, content_bottleneck=cb)
+            result.timings_ms["style predict"] = t.ms
+    except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
+        st.error(f"Stylization failed: {exc}")
+        st.stop()
+
+    st.session_state["style_result"] = result.image
+    h, w = result.image.shape[:2]
+    shown_content = sty.resize(content.rgb, w, h)
+    before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
+    timing_badge({**result.timings_ms, "total": total.ms})
+    st.caption(f"Output {w}×{h} px · {backend.label}")
+    download_png(result.image, f"stylized_{strength:.2f}.png", label="Download stylized PNG", key="style_download")
+
+# --- Gatys mode ----------------------------------------------------------------------------------
+else:
+    path = require_model(sty.VGG19_ENTRY)
+    if path is None:
+        st.warning(
+            "Gatys optimisation needs the VGG19 ImageNet weights (80 MB), which are not on this server and "
+            "cannot be downloaded from here. The **Fast** method works offline."
+        )
+        st.stop()
+
+    c1, c2, c3, c4 = st.columns(4)
+    iterations = c1.slider("Iterations", 10, 500, 100, 10, key="gatys_iterations")
+    size = c2.select_slider("Size (long side, px)", GATYS_SIZES, value=256, key="gatys_size")
+    every = c3.slider("Preview every N steps", 1, 50, 10, key="gatys_every")
+    layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda l: l.label, key="gatys_layers")
+    w1, w2, w3, w4 = st.columns(4)
+    cw = w1.number_input("Content weight", 0.0, 1e3, 0.025, format="%.4g", key="gatys_cw")
+    sw = w2.number_input("Style weight", 0.0, 1e3, 1.0, format="%.4g", key="gatys_sw")
+    tw = w3.number_input("Total-variation weight", 0.0, 1.0, 1e-4, format="%.1e", step=1e-5, key="gatys_tw")
+    lr = w4.number_input("Learning rate (Adam)", 0.001, 0.5, 0.02, format="%.3f", key="gatys_lr")
+    config = sty.GatysConfig(iterations=iterations, content_weight=cw, style_weight=sw, tv_weight=tw,
+                             layers=layers, max_side=size, learning_rate=lr, preview_every=every)
+
+    b1, b2, _ = st.columns([1, 1, 4])
+    run = b1.button("Run optimisation", type="primary", key="gatys_run")
+    # A click during a run makes Streamlit rerun the script, which interrupts the loop at its next
+    # progress update; the state saved so far is then shown as the result.
+    b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.")
+
+    status = st.empty()
+    bar = st.empty()
+    view, chart_col = st.columns(2)
+    preview = view.empty()
+    chart = chart_col.empty()
+
+    def show(state: dict) -> None:
+        preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="stretch")
+        if state["history"]:
+            chart.line_chart(pd.DataFrame(state["history"]), x_label="step", y_label="loss (log)", height=300)
+
+    if run:
+        model = load_vgg(str(path), layers)
+        progress = bar.progress(0.0, text="Starting…")
+        state = {"image": fit_within(content.rgb, size), "step": 0, "total": iterations, "history": [],
+                 "stopped": False, "ms_per_step": None}
+        st.session_state["gatys_state"] = state
+
+        def on_step(p: sty.GatysProgress) -> None:
+            # Called every step; touching a Streamlit element lets a Stop click interrupt the run here.
+            state["history"].append({k: float(np.log10(max(v, 1e-12))) for k, v in p.losses.items()})
+            state["step"] = p.step
+            progress.progress(p.step / p.total, text=f"Step {p.step}/{p.total} · loss {p.losses['total']:.4g}")
+            if p.preview is not None:
+                state["image"] = p.preview
+                show(state)
+
+        try:
+            result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
+        except (ValueError, RuntimeError) as exc:
+            st.error(f"Optimisation failed: {exc}")
+            st.stop()
+        state.update(image=result.image, ms_per_step=result.ms_per_step)
+        bar.empty()
+        status.success(f"Done: {result.steps} steps at {result.ms_per_step:.0f} ms per step.")
+        show(state)
+    elif "gatys_state" in st.session_state:
+        state = st.session_state["gatys_state"]
+        if state["ms_per_step"] is None:
+            status.warning(f"Stopped after {state['step']} of {state['total']} steps; the image so far is kept.")
+        else:
+            status.info(f"Last run: {state['step']} steps at {state['ms_per_step']:.0f} ms per step.")
+        show(state)
+    else:
+        status.info(f"Press **Run optimisation**: about {iterations} steps; a preview appears every {every} steps.")
+
+    if "gatys_state" in st.session_state:
+        state = st.session_state["gatys_state"]
+        if state["ms_per_step"] is not None:
+            timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
+        download_png(state["image"], "gatys_stylized.png", label="Download PNG", key="gatys_download")

@@ -1,0 +1,392 @@
+"""Style transfer: numeric checks of models/style.py and the page (AppTest), on real and self-built models.
+
+Metrics (acceptance 1):
+- structure = Pearson correlation between the Sobel edge maps of the content and of the output (1 = same
+  edges, 0 = unrelated): it measures whether the photo's outlines survive the repainting;
+- colour = Euclidean distance between the mean and standard deviation of L*, a*, b* of two images: the
+  palette and its contrast, which is what a style image mostly imposes (the first two moments are exactly
+  what instance-norm style transfer matches), in roughly perceptual (ΔE) units.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models import style as sty
+from models.imaging import read_image
+from models.registry import get
+from models.runtime import tf
+
+PHOTOS = ("grace_hopper", "cat", "pets")
+STYLES = ("starry_night_van_gogh", "great_wave_off_kanagawa", "the_scream_munch")
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "4_Style_Transfer.py")
+
+
+def _rng_image(h: int, w: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+# --- pure helpers ----------------------------------------------------------------------------------
+def test_blend_bottlenecks_is_linear_and_checks_range():
+    s, c = np.full(sty.BOTTLENECK_SHAPE, 2.0, np.float32), np.zeros(sty.BOTTLENECK_SHAPE, np.float32)
+    assert np.allclose(sty.blend_bottlenecks(s, c, 1.0), 2.0)
+    assert np.allclose(sty.blend_bottlenecks(s, c, 0.0), 0.0)
+    assert np.allclose(sty.blend_bottlenecks(s, c, 0.25), 0.5)
+    with pytest.raises(ValueError, match="strength"):
+        sty.blend_bottlenecks(s, c, 1.5)
+
+
+def test_output_size_keeps_aspect():
+    assert sty.output_size(512, 341, 384) == (384, 256)
+    assert sty.output_size(341, 512, 1024) == (682, 1024)
+
+
+@pytest.mark.parametrize("shape", [(700, 1000), (384, 384), (200, 900), (1000, 385)])
+def test_tiles_reassemble_exactly(shape):
+    """Feathered tiles of a per-pixel function equal the function applied to the whole image."""
+    img = np.random.default_rng(1).random((*shape, 3)).astype(np.float32)
+    calls = []
+
+    def fn(t):
+        assert t.shape == (384, 384, 3)
+        calls.append(1)
+        return t * 0.5 + 0.1
+
+    out = sty.tiled(fn, img, 384, 64)
+    assert out.shape == img.shape
+    np.testing.assert_allclose(out, img * 0.5 + 0.1, atol=1e-5)
+    # Tile count = ceil((L - overlap) / (tile - overlap)) per axis (1 when the side fits).
+    def n(length):
+        return 1 if length <= 384 else -(-(length - 64) // 320)
+    assert len(calls) == n(max(shape[0], 384)) * n(max(shape[1], 384))
+
+
+def test_metrics_tell_structure_and_colour_apart():
+    photo = read_image(Path(__import__("skimage").__file__).parent / "data" / "astronaut.png").rgb
+    assert sty.edge_correlation(photo, photo) == pytest.approx(1.0)
+    noise = _rng_image(*photo.shape[:2])
+    assert abs(sty.edge_correlation(photo, noise)) < 0.1
+    assert sty.colour_distance(photo, photo) == pytest.approx(0.0, abs=1e-6)
+    assert sty.colour_distance(photo, 255 - photo) > 30
+
+
+# --- a tiny TFLite pair with the Magenta signature (always runs) -----------------------------------
+def _tflite(fn, specs) -> bytes:
+    _tf = tf()
+    func = _tf.function(fn, input_signature=specs)
+    conv = _tf.lite.TFLiteConverter.from_concrete_functions([func.get_concrete_function()], func)
+    return conv.convert()
+
+
+@pytest.fixture(scope="module")
+def tiny_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """predict: mean colour → bottleneck[:3] (rest 0); transfer: 0.5·content + 0.5·bottleneck[:3]."""
+    _tf = tf()
+    root = tmp_path_factory.mktemp("tiny_magenta")
+
+    def predict(style_image):
+        mean = _tf.reduce_mean(style_image, axis=[1, 2], keepdims=True)
+        return _tf.concat([mean, _tf.zeros([1, 1, 1, 97])], axis=-1)
+
+    def transfer(content_image, bottleneck):
+        return _tf.clip_by_value(0.5 * content_image + 0.5 * bottleneck[..., :3], 0.0, 1.0)
+
+    p, t = root / "predict.tflite", root / "transfer.tflite"
+    p.write_bytes(_tflite(predict, [_tf.TensorSpec([1, 256, 256, 3], _tf.float32, name="style_image")]))
+    t.write_bytes(_tflite(transfer, [_tf.TensorSpec([1, 384, 384, 3], _tf.float32, name="content_image"),
+                                     _tf.TensorSpec([1, 1, 1, 100], _tf.float32, name="bottleneck")]))
+    return p, t
+
+
+def test_tiny_tflite_pair_blends_through_the_bottleneck(tiny_pair):
+    model = sty.MagentaTFLite.from_paths(*tiny_pair)
+    content = np.full((300, 400, 3), (200, 40, 40), np.uint8)
+    style = np.full((500, 500, 3), (0, 0, 250), np.uint8)
+    for s in STRENGTHS:
+        out = model.stylize(content, style, strength=s).image
+        assert out.shape == (288, 384, 3)  # long side 384, aspect kept
+        mean = s * np.array([0, 0, 250]) + (1 - s) * np.array([200, 40, 40])
+        expected = 0.5 * np.array([200, 40, 40]) + 0.5 * mean
+        np.testing.assert_allclose(out.reshape(-1, 3).mean(0), expected, atol=1.5)
+
+
+@pytest.mark.parametrize("large", list(sty.LargeImage))
+def test_tiny_tflite_pair_large_outputs(tiny_pair, large):
+    model = sty.MagentaTFLite.from_paths(*tiny_pair)
+    content = _rng_image(341, 512, seed=3)
+    b = model.bottleneck(np.zeros((256, 256, 3), np.uint8))  # bottleneck 0 → output = content / 2
+    out = model.render(content, b, max_side=1024, large=large)
+    assert out.shape == (682, 1024, 3)
+    expected = sty.resize(content, 1024, 682).astype(np.float32) / 2
+    err = np.abs(out.astype(np.float32) - expected)
+    if large is sty.LargeImage.TILES:  # full-resolution pass: exact up to rounding
+        assert err.max() <= 1.0
+    else:  # squashed to 384×384 and back: detail is lost
+        assert err.mean() > 5
+
+
+def test_store_backed_loader_uses_registry_paths(empty_store, tiny_pair):
+    for entry_id, src in zip(sty.Backend.TFLITE_INT8.entries, tiny_pair, strict=True):
+        dst = empty_store / get(entry_id).path
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(src.read_bytes())
+    model = sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8)
+    assert model.content_h == 384 and model.style_h == 256
+    from models.store import ModelMissingError
+
+    with pytest.raises(ModelMissingError, match="magenta_transfer_f16"):
+        sty.MagentaTFLite.from_store(sty.Backend.TFLITE_FP16)
+
+
+# --- real TFLite models + real photos (acceptance 1) -----------------------------------------------
+@pytest.fixture(scope="module")
+def real_pair(shared_assets):
+    d = shared_assets / "models" / "magenta_style"
+    return {
+        "int8": sty.MagentaTFLite.from_paths(d / "style_predict_quantized_256.tflite",
+                                             d / "style_transfer_quantized_384.tflite"),
+        "fp16": sty.MagentaTFLite.from_paths(d / "style_predict_quantized_256.tflite",
+                                             d / "style_transfer_f16_384.tflite"),
+    }
+
+
+def test_real_tflite_strength_curves(real_pair, shared_assets):
+    model = real_pair["int8"]
+    print("\nphoto / style: strength → (edge corr with content, Lab colour distance to style)")
+    # Three real photos × three artworks, paired once each (the full 3×3 grid is printed by the bench).
+    for photo, name in zip(PHOTOS, STYLES, strict=True):
+        content = read_image(shared_assets / "samples" / f"{photo}.jpg").rgb
+        cb = model.bottleneck(content)
+        style = read_image(shared_assets / "samples" / "styles" / f"{name}.jpg").rgb
+        sb = model.bottleneck(style)
+        outs = [model.stylize(content, style, s, style_bottleneck=sb, content_bottleneck=cb).image
+                for s in STRENGTHS]
+        edges = [sty.edge_correlation(content, o) for o in outs]
+        colour = [sty.colour_distance(o, style) for o in outs]
+        base = sty.colour_distance(content, style)
+        print(f"{photo:>12} / {name:<24} content→style colour {base:5.1f} | "
+              + "  ".join(f"{s:.2f}: ({e:.3f}, {c:4.1f})" for s, e, c in zip(STRENGTHS, edges, colour)))
+        full = outs[-1]
+        diff = np.abs(full.astype(np.float32) - sty.resize(content, full.shape[1], full.shape[0])).mean()
+        assert diff > 15, f"{photo}/{name}: output barely differs from the content ({diff:.1f})"
+        assert edges[-1] >= 0.3, f"{photo}/{name}: structure lost, edge corr {edges[-1]:.3f}"
+        # Falls with strength; 0.01 allows int8 rounding noise between neighbouring strengths.
+        assert all(b <= a + 0.01 for a, b in zip(edges, edges[1:])), edges
+        assert edges[0] - edges[-1] > 0.03, edges
+        assert colour[-1] < 0.75 * colour[0], colour  # clearly closer to the style's palette
+        assert colour[-1] < base, (colour, base)
+
+
+def test_real_fp16_transfer_and_tiles(real_pair, shared_assets):
+    """Beyond 384 px: tiling at full resolution keeps more of the photo's structure than one squashed pass."""
+    content = read_image(shared_assets / "samples" / "cat.jpg").rgb
+    style = read_image(shared_assets / "samples" / "styles" / "great_wave_off_kanagawa.jpg").rgb
+    r = {}
+    for large in sty.LargeImage:
+        out = real_pair["fp16"].stylize(content, style, 1.0, max_side=1024, large=large).image
+        assert out.shape == (682, 1024, 3)
+        r[large] = sty.edge_correlation(content, out)
+        print(f"\nfp16, 1024 px, {large.value}: edge corr {r[large]:.3f}, colour dist to style "
+              f"{sty.colour_distance(out, style):.1f} (content {sty.colour_distance(content, style):.1f})")
+        assert r[large] >= 0.3
+        assert sty.colour_distance(out, style) < 0.5 * sty.colour_distance(content, style)
+    assert r[sty.LargeImage.TILES] > r[sty.LargeImage.RESIZE] + 0.05
+
+
+# --- SavedModel path on a tiny self-built SavedModel with the Magenta hub signature ---------------
+def _save_tiny_hub_model(path: Path) -> Path:
+    _tf = tf()
+
+    class TinyStylizer(_tf.Module):
+        @_tf.function(input_signature=[_tf.TensorSpec([None, None, None, 3], _tf.float32),
+                                       _tf.TensorSpec([None, None, None, 3], _tf.float32)])
+        def __call__(self, content, style):
+            # Like the hub model: a list whose first item is the stylized image, same size as content.
+            mean = _tf.reduce_mean(style, axis=[1, 2], keepdims=True)
+            return [0.5 * content + 0.5 * mean]
+
+    _tf.saved_model.save(TinyStylizer(), str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_saved_model(tmp_path_factory) -> Path:
+    return _save_tiny_hub_model(tmp_path_factory.mktemp("tiny_hub") / "magenta")
+
+
+def test_tiny_saved_model_through_hub_load(tiny_saved_model):
+    model = sty.MagentaSavedModel.from_path(tiny_saved_model)
+    content = np.full((300, 500, 3), (200, 40, 40), np.uint8)
+    style = np.full((64, 64, 3), (0, 0, 250), np.uint8)
+    full = model.stylize(content, style, 1.0, max_side=700).image
+    assert full.shape == (420, 700, 3)  # any size: no 384 limit on this path
+    np.testing.assert_allclose(full.reshape(-1, 3).mean(0), [100, 20, 145], atol=1)
+    half = model.stylize(content, style, 0.5, max_side=700).image
+    # 0.5·stylized + 0.5·self-stylized (= content itself for this model's mean-colour rule)
+    np.testing.assert_allclose(half.reshape(-1, 3).mean(0), [150, 30, 92.5], atol=1)
+    with pytest.raises(ValueError):
+        model.stylize(content, style, -0.1)
+
+
+# --- Gatys mechanics offline (acceptance 2) ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def random_vgg():
+    return sty.build_vgg19(None, sty.LayerSet.GATYS)
+
+
+def test_gatys_loss_falls_and_reports_progress(random_vgg):
+    content = read_image(Path(__import__("skimage").__file__).parent / "data" / "chelsea.png").rgb
+    style = read_image(Path(__import__("skimage").__file__).parent / "data" / "brick.png").rgb
+    seen = []
+    cfg = sty.GatysConfig(iterations=20, max_side=64, preview_every=5)
+    result = sty.gatys_transfer(content, style, random_vgg, cfg, on_step=seen.append)
+    totals = [h["total"] for h in result.history]
+    print(f"\nGatys (random VGG19, 64 px): total loss {totals[0]:.1f} → {totals[-1]:.1f}; "
+          f"style {result.history[0]['style']:.1f} → {result.history[-1]['style']:.1f}; "
+          f"{result.ms_per_step:.0f} ms/step")
+    assert result.steps == 20 and not result.stopped
+    assert totals[-1] < 0.5 * totals[0]
+    assert np.mean(totals[-5:]) < np.mean(totals[:5])
+    assert result.history[-1]["style"] < result.history[0]["style"]
+    assert [p.step for p in seen] == list(range(1, 21))
+    assert [p.step for p in seen if p.preview is not None] == [5, 10, 15, 20]
+    assert result.image.shape == (43, 64, 3)
+    start = sty.resize(content, 64, 43).astype(np.float32)
+    assert np.abs(result.image.astype(np.float32) - start).mean() > 1  # the pixels did move
+
+
+def test_gatys_stops_when_asked(random_vgg):
+    stop = threading.Event()
+
+    def on_step(p):
+        if p.step == 3:
+            stop.set()
+
+    result = sty.gatys_transfer(_rng_image(64, 64), _rng_image(64, 64, 1), random_vgg,
+                                sty.GatysConfig(iterations=50, max_side=48), on_step=on_step, stop=stop)
+    assert result.stopped and result.steps == 3 and len(result.history) == 3
+    assert result.image.shape == (48, 48, 3)
+
+
+def _write_vgg_h5(path: Path, layers=None):
+    """A VGG19 notop weights file in the Keras-applications (legacy h5) format, random values."""
+    import h5py
+    import keras
+    from keras.src.legacy.saving import legacy_h5_format
+
+    model = keras.applications.VGG19(include_top=False, weights=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    return model
+
+
+def test_vgg19_loader_reads_keras_weights_file(tmp_path):
+    path = tmp_path / "vgg19_notop.h5"
+    reference = _write_vgg_h5(path)
+    for layers in sty.LayerSet:
+        extractor = sty.build_vgg19(path, layers)
+        channels = [int(o.shape[-1]) for o in extractor.outputs]
+        assert channels == ([512, 64, 128, 256, 512, 512] if layers is sty.LayerSet.GATYS
+                            else [128, 64, 128, 256, 512])
+        np.testing.assert_array_equal(extractor.get_layer("block4_conv3").get_weights()[0],
+                                      reference.get_layer("block4_conv3").get_weights()[0])
+
+
+# --- page (AppTest) ----------------------------------------------------------------------------------
+def _app():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(PAGE, default_timeout=120)
+
+
+def _texts(at) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "code")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_page_fast_mode_real_models(shared_assets):
+    at = _app().run()
+    assert not at.exception, at.exception
+    first = at.session_state["style_result"]
+    assert first.shape == (384, 328, 3)  # grace_hopper 512×600 at long side 384
+    assert "style transfer" in _texts(at) and "ms" in _texts(at)
+    assert at.get("download_button")
+    content = read_image(shared_assets / "samples" / "grace_hopper.jpg").rgb
+    r_full = sty.edge_correlation(content, first)
+
+    at.slider(key="style_strength").set_value(0.0).run()
+    assert not at.exception
+    r_zero = sty.edge_correlation(content, at.session_state["style_result"])
+    assert r_zero > r_full + 0.1, (r_zero, r_full)
+
+    at.select_slider(key="style_size").set_value(768).run()
+    assert not at.exception
+    assert at.session_state["style_result"].shape == (768, 655, 3)
+    assert at.radio(key="style_large").value is sty.LargeImage.TILES
+
+
+def test_page_gallery_button_switches_style(shared_assets):
+    at = _app().run()
+    at.button(key="gallery_style_great_wave").click().run()
+    assert not at.exception
+    assert at.selectbox(key="style_style_sample").value.id == "style_great_wave"
+
+
+def test_page_saved_model_offline_shows_fetch_command(shared_assets):
+    at = _app().run()
+    at.selectbox(key="style_backend").set_value(sty.Backend.SAVED_MODEL).run()
+    assert not at.exception
+    text = _texts(at)
+    assert "not available on this server" in text
+    assert "python -m models.store fetch magenta_style_savedmodel" in text
+
+
+def test_page_saved_model_backend_with_tiny_model(empty_store, tiny_saved_model):
+    import shutil
+
+    shutil.copytree(tiny_saved_model, empty_store / get(sty.SAVED_MODEL_ENTRY).path)
+    at = _app().run()  # empty store: the content/style pickers fall back to the scikit-image samples
+    at.selectbox(key="style_backend").set_value(sty.Backend.SAVED_MODEL).run()
+    assert not at.exception, at.exception
+    out = at.session_state["style_result"]
+    assert out.shape == (384, 384, 3)  # astronaut 512×512
+    assert "stylize" in _texts(at)
+
+
+def test_page_gatys_offline_says_so(shared_assets):
+    at = _app().run()
+    at.radio(key="style_mode").set_value(at.radio(key="style_mode").options[1]).run()
+    assert not at.exception
+    text = _texts(at)
+    assert "needs the VGG19 ImageNet weights" in text
+    assert "python -m models.store fetch vgg19_notop" in text
+    assert "gatys_run" not in [b.key for b in at.button]  # nothing to start without weights
+
+
+def test_page_gatys_runs_with_weights_in_store(empty_store):
+    _write_vgg_h5(empty_store / get(sty.VGG19_ENTRY).path)
+    at = _app().run()
+    mode = at.radio(key="style_mode")
+    mode.set_value(mode.options[1]).run()
+    assert not at.exception, at.exception
+    at.slider(key="gatys_iterations").set_value(10)
+    at.select_slider(key="gatys_size").set_value(128)
+    at.slider(key="gatys_every").set_value(5)
+    at.button(key="gatys_run").click().run()
+    assert not at.exception, at.exception
+    assert "Done: 10 steps" in _texts(at)
+    state = at.session_state["gatys_state"]
+    assert state["step"] == 10 and len(state["history"]) == 10
+    assert state["history"][-1]["total"] < state["history"][0]["total"]  # log10 losses
+    assert state["image"].shape == (128, 128, 3)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    # A later rerun (any widget) keeps showing the last result.
+    at.slider(key="gatys_every").set_value(10).run()
+    assert "Last run: 10 steps" in _texts(at)
