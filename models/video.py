@@ -508,27 +508,37 @@ def classify(
 
 
 # --- annotation + encoding -------------------------------------------------------------------------
-def annotate(video: DecodedVideo, result: Classification) -> np.ndarray:
-    """Every frame with its segment's top label + score and the time drawn in a dark band (RGB)."""
-    frames = video.frames.copy()
-    h, w = frames.shape[1:3]
-    scale = max(0.35, w / 900)
-    thick = 1 if scale < 0.7 else 2
-    band = int(34 * scale) + 6
-    prefix = "" if result.semantics is Semantics.ACTIONS else "seen: "
+def annotate(
+    video: DecodedVideo, result: Classification, max_side: int | None = None, max_fps: float | None = None
+) -> tuple[np.ndarray, float]:
+    """Frames with their segment's top label + score and the time drawn in a dark band (RGB), and their fps.
+
+    ``max_side`` / ``max_fps`` reduce the copy first (cheaper to encode); the input frames are not touched.
+    """
+    step = max(1, math.ceil(video.fps / max_fps - 1e-6)) if max_fps else 1
     seg_of = np.zeros(video.count, dtype=int)
     for r in result.segments:
         seg_of[r.segment.start : r.segment.stop] = r.segment.index
-    for i in range(video.count):
+    prefix = "" if result.semantics is Semantics.ACTIONS else "seen: "
+    out = []
+    for i in range(0, video.count, step):
+        src = video.frames[i]
+        f = resize_within(src, max_side) if max_side else src
+        if np.shares_memory(f, src):  # draw on a copy, never on the decoded frames
+            f = f.copy()
+        h, w = f.shape[:2]
+        scale = max(0.35, w / 900)
+        thick = 1 if scale < 0.7 else 2
+        band = int(34 * scale) + 6
         label, p = result.segments[seg_of[i]].top(result.labels)
-        f = frames[i]
         f[:band] = (f[:band].astype(np.uint16) * 35 // 100).astype(np.uint8)  # darken: text stays readable
-        text = f"{prefix}{short_label(label)} {p:.0%}"
-        cv2.putText(f, text, (6, band - 8), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
+        cv2.putText(f, f"{prefix}{short_label(label)} {p:.0%}", (6, band - 8), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (255, 255, 255), thick, cv2.LINE_AA)
         t = f"{video.time_of(i):4.1f}s"
         (tw, _), _ = cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, scale * 0.8, thick)
         cv2.putText(f, t, (w - tw - 6, h - 8), cv2.FONT_HERSHEY_SIMPLEX, scale * 0.8, (255, 255, 0), thick, cv2.LINE_AA)
-    return frames
+        out.append(f)
+    return np.stack(out), video.fps / step
 
 
 class Encoder(str, Enum):
@@ -607,23 +617,32 @@ def _encode_pyav(frames: np.ndarray, fps: float) -> bytes:
     return buf.getvalue()
 
 
-def prepare_for_encoding(frames: np.ndarray, fps: float, encoder: Encoder) -> tuple[np.ndarray, float]:
-    """Frames (and their rate) reduced to what ``encoder`` can encode quickly."""
-    lim = ENCODE_LIMITS[encoder]
-    step = max(1, math.ceil(fps / lim.max_fps - 1e-6))
-    kept = frames[::step]
-    if max(kept.shape[1:3]) > lim.max_side:
-        kept = np.stack([resize_within(f, lim.max_side) for f in kept])
-    return kept, fps / step
+@dataclass
+class ClipInfo:
+    name: str
+    container: Container
+    codec: str
+    frame_count: int  # decoded (after any frame-rate reduction)
+    fps: float
+    size: tuple[int, int]  # (width, height) of the decoded frames
+    source_size: tuple[int, int]
+    duration: float
+    notes: list[str]
+
+    @classmethod
+    def of(cls, v: DecodedVideo) -> ClipInfo:
+        return cls(v.name, v.container, v.codec, v.count, v.fps, v.size, v.source_size, v.duration, list(v.notes))
 
 
 @dataclass
 class Analysis:
-    video: DecodedVideo
+    info: ClipInfo
     result: Classification
-    webm: bytes
-    timings_ms: dict[str, float]
+    webm: bytes  # empty when no annotated copy was asked for
+    timings_ms: dict[str, float]  # decode / inference / encode / total
+    strip: list[tuple[np.ndarray, str]]  # thumbnails with captions
     encoder: Encoder | None = None
+    video: DecodedVideo | None = None  # the decoded frames, only when keep_frames=True (they are big)
 
 
 def analyze(
@@ -635,8 +654,9 @@ def analyze(
     progress: Progress | None = None,
     annotated: bool = True,
     encoder: Encoder | None = None,
+    keep_frames: bool = False,
 ) -> Analysis:
-    """Decode → classify in segments → annotated VP9 copy, with the time of each stage."""
+    """Decode → classify in segments → annotated WebM copy, with the time of each stage."""
 
     def stage(lo: float, hi: float) -> Progress | None:
         return (lambda f, text: progress(lo + (hi - lo) * f, text)) if progress else None
@@ -651,13 +671,16 @@ def analyze(
     if annotated:
         if progress:
             progress(0.85, "Drawing labels and encoding the annotated WebM")
-        frames, fps = prepare_for_encoding(annotate(video, result), video.fps, encoder)
+        lim = ENCODE_LIMITS[encoder]
+        frames, fps = annotate(video, result, lim.max_side, lim.max_fps)
         webm = encode_webm(frames, fps, encoder)
+        del frames
     t3 = time.perf_counter()
     if progress:
         progress(1.0, "Done")
     timings = {"decode": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "encode": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
-    return Analysis(video, result, webm, timings, encoder if annotated else None)
+    return Analysis(ClipInfo.of(video), result, webm, timings, frame_strip(video, result),
+                    encoder if annotated else None, video if keep_frames else None)
 
 
 def frame_strip(video: DecodedVideo, result: Classification, count: int = 8, height: int = 120) -> list[tuple[np.ndarray, str]]:
@@ -713,7 +736,7 @@ def _cli() -> None:  # python -m models.video CLIP [MODEL_ID]
     store = Store()
     clf = load_classifier(choice, store.require(choice.entry_id), store.require(choice.labels_entry_id))
     a = analyze(Path(clip).read_bytes(), Path(clip).name, clf, annotated=False)
-    print(f"{a.video.count} frames {a.video.size} @ {a.video.fps:.1f} fps; {choice.semantics.heading}:")
+    print(f"{a.info.frame_count} frames {a.info.size} @ {a.info.fps:.1f} fps; {choice.semantics.heading}:")
     for label, p in a.result.top:
         print(f"  {p:6.1%}  {label}")
     print({k: round(v) for k, v in a.timings_ms.items()})

@@ -323,14 +323,15 @@ def test_annotate_draws_label_band_and_prepare_reduces(tmp_path):
     labels = ["a", "feather boa, boa"]
     seg = V.SegmentResult(V.Segment(0, 0, 30), 0.0, 1.0, np.array([15]), np.array([0.2, 0.8], np.float32))
     result = V.Classification(labels, V.Semantics.OBJECTS, seg.probs, [seg], V.top_k(seg.probs, labels))
-    out = V.annotate(video, result)
-    assert out.shape == frames.shape and frames.max() == 200  # input untouched
+    out, fps = V.annotate(video, result)
+    assert out.shape == frames.shape and fps == 30.0 and frames.max() == 200  # input untouched
     band = out[:, :20]
     assert (band == 255).any(axis=-1).sum() > 50  # white text
     assert np.median(band) == 70  # darkened to 35 %
     assert (out[:, 120] == 200).all()  # the middle of the picture unchanged
-    small, fps = V.prepare_for_encoding(out, 30.0, V.Encoder.OPENCV_VP9)
-    assert small.shape == (15, 240, 320, 3) and fps == 15.0  # 320 px fits; 30 → 15 fps
+    small, fps = V.annotate(video, result, max_side=160, max_fps=15)
+    assert small.shape == (15, 120, 160, 3) and fps == 15.0  # every other frame, half size
+    assert (small[:, 60] == 200).all() and (small[:, :12] == 255).any()
     strip = V.frame_strip(video, result, count=4, height=60)
     assert len(strip) == 4 and strip[0][0].shape == (60, 80, 3) and "feather boa (80%)" in strip[0][1]
 
@@ -377,7 +378,7 @@ SEEN = {
 def test_offline_path_on_real_clips(mobilenet, shared_assets, clip):
     path = shared_assets / SEEN[clip]
     a = V.analyze(path.read_bytes(), path.name, mobilenet, annotated=False)
-    print(f"\n{clip}: {a.video.count} frames {a.video.size} @ {a.video.fps:.1f} fps — {a.result.semantics.heading}")
+    print(f"\n{clip}: {a.info.frame_count} frames {a.info.size} @ {a.info.fps:.1f} fps — {a.result.semantics.heading}")
     for label, p in a.result.top:
         print(f"   {p:6.1%}  {label}")
     print("   timeline:", [(round(r.start_s, 1), V.short_label(r.top(a.result.labels)[0])) for r in a.result.segments])
@@ -386,7 +387,106 @@ def test_offline_path_on_real_clips(mobilenet, shared_assets, clip):
     assert len(probs) == 5 and probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0 + 1e-6
     assert all(label != "background" for label, _ in a.result.top)
     assert probs[0] > 0.05  # something is clearly seen
+    assert a.video is None and len(a.strip) == 8
     assert len(a.result.segments) == {"clip_cricket_gif": 2}.get(clip, 5)  # 3.2 s and 10 s in 2-s segments
     if clip in EXPECT_ANY:  # the sport's setting is recognised in the frames
         names = " | ".join(label for label, _ in a.result.top)
         assert any(word in names for word in EXPECT_ANY[clip]), names
+
+
+# --- 4. the page (AppTest) -----------------------------------------------------------------------
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "6_Video_Classification.py")
+ACTIONS = [f"action {i}" for i in range(600)]
+OBJECTS = ["background"] + [f"class {i}" for i in range(1, 1001)]
+
+
+@pytest.fixture
+def tiny_store(tmp_path, monkeypatch, tiny_movinet, tiny_frame_tflite):
+    """A model store holding MoViNet-A0 (tiny, same signature) and the per-frame model (tiny); A1/A2 absent."""
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(tiny_movinet, root / "models/movinet/a0_base_k600")
+    (root / "models/kinetics").mkdir(parents=True)
+    (root / "models/kinetics/kinetics600_label_map.txt").write_text("\n".join(ACTIONS) + "\n")
+    (root / "models/mobilenet_v2").mkdir(parents=True)
+    shutil.copy(tiny_frame_tflite, root / "models/mobilenet_v2/mobilenet_v2_1.0_224_quant.tflite")
+    (root / "models/mobilenet_v2/imagenet_labels.txt").write_text("\n".join(OBJECTS) + "\n")
+    monkeypatch.setenv("VISION_STORE", str(root))
+    return root
+
+
+def _app(**state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def _upload(at, name: str, data: bytes, mime: str = "video/mp4"):
+    at.file_uploader(key="video_upload").upload(name, data, mime)
+    return at.run()
+
+
+def _texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def test_page_upload_model_switch_and_missing_model(tiny_store, tmp_path):
+    at = _app(video_source="Upload", video_annotated=False)
+    assert not at.exception
+    assert at.selectbox(key="video_model").value.id == "movinet_a0"  # the first model present is the default
+    frames = np.zeros((40, 120, 160, 3), np.uint8)
+    frames[:] = (230, 20, 20)  # 4 s of red at 10 fps
+    at = _upload(at, "red.avi", write_clip(tmp_path / "red.avi", frames, fourcc="MJPG"), "video/x-msvideo")
+    assert not at.exception and not at.error, _texts(at.error)
+    assert [s.value for s in at.subheader][:2] == ["Top-5 actions (Kinetics-600)", "Timeline"]
+    top = at.dataframe[0].value
+    # tiny MoViNet: top-1 = T = 10 frames per 2-s segment (5 fps), top-2 = H = 172 (A0 input size)
+    assert top["Label"].tolist()[:2] == ["action 10", "action 172"]
+    assert top["Probability"].iloc[0] == pytest.approx(100 * np.exp(10) / (np.exp(10) + np.exp(5) + np.exp(2) + 597), rel=1e-3)
+    assert "2 segments" in _texts(at.caption)
+
+    # switch to the per-frame classifier: objects, honestly labelled
+    at.selectbox(key="video_model").set_value(V.CHOICE_BY_ID["frames_mobilenet"])
+    at = at.run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "Top-5 objects / scenes seen in the frames (ImageNet)"
+    assert "not the action" in _texts(at.info)
+    assert at.dataframe[0].value["Label"].iloc[0] == "class 5"  # red
+
+    # a model that is not in the store: the unavailable panel with the fetch command, and a way out
+    at.selectbox(key="video_model").set_value(V.CHOICE_BY_ID["movinet_a1"])
+    at = at.run()
+    assert not at.exception
+    assert "MoViNet-A1 base, Kinetics-600 (SavedModel)** is not available" in _texts(at.error)
+    assert any("python -m models.store fetch movinet_a1_k600" in c.value for c in at.code)
+    assert "per-frame MobileNetV2 model works offline" in _texts(at.info)
+    assert not at.dataframe  # nothing classified with a model that is not there
+
+
+def test_page_too_long_clip_and_bad_file(tiny_store, tmp_path):
+    at = _app(video_source="Upload", video_annotated=False)
+    long_clip = write_clip(tmp_path / "long.avi", synthetic_frames(70, 32, 24), fps=2)  # 35 s
+    at = _upload(at, "long.avi", long_clip, "video/x-msvideo")
+    assert not at.exception
+    assert "long.avi is 35.0 s long; the limit here is 30 s" in _texts(at.error)
+    assert not at.dataframe
+    at = _upload(at, "holiday.mp4", b"definitely not a video" * 100)
+    assert not at.exception
+    assert "holiday.mp4 could not be opened as a video" in _texts(at.error)
+
+
+def test_page_sample_clip_with_annotated_video(shared_assets):
+    at = _app(video_model=V.CHOICE_BY_ID["frames_mobilenet"])
+    assert not at.exception and not at.error, _texts(at.error)
+    assert at.radio(key="video_source").value == "Sample clip"
+    assert at.subheader[0].value.startswith("Top-5 objects / scenes")
+    labels = at.dataframe[0].value["Label"].tolist()
+    print("sample clip top-5 on the page:", labels)
+    assert len(labels) == 5 and "background" not in labels
+    downloads = [b for b in at.get("download_button")]
+    assert len(downloads) == 2  # timeline CSV + annotated WebM
+    assert any("WebM" in c.value and "MB" in c.value for c in at.caption)

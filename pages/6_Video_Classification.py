@@ -1,0 +1,161 @@
+"""Video classification: upload a clip → top-5, a per-segment timeline, a frame strip, an annotated WebM."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components.status import device_badge, require_model, timing_badge
+from models import video as V
+from models.samples import SampleKind, samples
+from models.store import Store
+
+LIMITS = V.Limits()
+SAMPLE, UPLOAD = "Sample clip", "Upload"
+
+
+@st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
+def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.SegmentClassifier:
+    return V.load_classifier(V.CHOICE_BY_ID[choice_id], model_path, labels_path)
+
+
+st.title("🎬 Video classification")
+st.write(
+    "Classify a short clip. **MoViNet** (A0/A1/A2, Kinetics-600) recognises *actions* from motion across frames. "
+    "Offline, a **per-frame ImageNet classifier** (MobileNetV2) tells which *objects and scenes* are visible, "
+    "pooled over time. Long clips are cut into segments: each gets its own label on the timeline."
+)
+device_badge()
+
+store = Store()
+choices = list(V.MODEL_CHOICES)
+default = next((i for i, c in enumerate(choices) if store.has(c.entry_id)), len(choices) - 1)
+
+left, right = st.columns([3, 2])
+with left:
+    choice = st.selectbox(
+        "Model", choices, index=default, key="video_model",
+        format_func=lambda c: c.title + ("" if store.has(c.entry_id) else " — not downloaded"),
+    )
+    st.caption(choice.semantics.caveat)
+with right:
+    segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
+                          help="The clip is classified in segments of this length (the timeline).")
+    pooling = st.radio(
+        "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
+        format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
+    )
+    annotated = st.checkbox("Make an annotated video", value=True, key="video_annotated")
+
+source = st.radio("Clip", [SAMPLE, UPLOAD], horizontal=True, key="video_source")
+data: bytes | None = None
+name = ""
+if source == SAMPLE:
+    clips = samples(SampleKind.CLIP)
+    if not clips:
+        st.info("No sample clips are in the model store; upload a clip instead.")
+    else:
+        clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key="video_sample")
+        data, name = clip.path.read_bytes(), clip.path.name
+else:
+    upload = st.file_uploader(
+        "Upload a clip", type=list(V.SUPPORTED_EXTENSIONS), key="video_upload",
+        help=f"{', '.join(V.SUPPORTED_EXTENSIONS)} · up to {LIMITS.max_seconds:.0f} s and "
+             f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
+    )
+    if upload is not None:
+        data, name = upload.getvalue(), upload.name
+if data is None:
+    st.stop()
+
+with st.expander("Original clip"):
+    if name.lower().endswith(".gif"):
+        st.image(data)
+    else:
+        st.video(data)  # browsers play MP4 (H.264) and WebM; other containers may show a blank player
+
+model_path = require_model(choice.entry_id)
+labels_path = require_model(choice.labels_entry_id)
+if model_path is None or labels_path is None:
+    st.info("The per-frame MobileNetV2 model works offline: pick it under **Model** to classify this clip now.")
+    st.stop()
+try:
+    classifier = load_classifier(choice.id, str(model_path), str(labels_path))
+except Exception as exc:  # a corrupt or incompatible model file: say so, keep the page alive
+    st.error(f"{choice.title} could not be loaded: {exc}")
+    st.stop()
+
+options = V.Options(segment_seconds=segment_s, pooling=pooling)
+run_key = (hashlib.sha256(data).hexdigest(), name, choice.id, options, annotated)
+if st.session_state.get("video_run_key") != run_key:
+    st.session_state.pop("video_analysis", None)
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        analysis = V.analyze(data, name, classifier, options, LIMITS, annotated=annotated,
+                             progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+    except V.VideoError as exc:
+        bar.empty()
+        st.error(str(exc), icon="🎞️")
+        st.stop()
+    except Exception as exc:  # never a stack trace in the page
+        bar.empty()
+        st.error(f"Classifying {name} failed: {exc}")
+        st.stop()
+    bar.empty()
+    st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
+    st.session_state.video_run_key = run_key
+analysis: V.Analysis = st.session_state.video_analysis
+info, result = analysis.info, analysis.result
+
+st.caption(
+    f"**{info.name}** · {info.container.value} ({info.codec or '?'}) · {info.source_size[0]}×{info.source_size[1]} · "
+    f"{info.duration:.1f} s · {info.frame_count} frames at {info.fps:.1f} fps · {len(result.segments)} segments"
+)
+for note in info.notes:
+    st.caption(f"ℹ️ {note}")
+timing_badge(analysis.timings_ms)
+
+st.subheader(result.semantics.heading)
+if result.semantics is V.Semantics.OBJECTS:
+    st.info(result.semantics.caveat, icon="🔎")
+top = pd.DataFrame({"Label": [label for label, _ in result.top], "Probability": [100 * p for _, p in result.top]})
+st.dataframe(
+    top, hide_index=True, width="stretch",
+    column_config={"Probability": st.column_config.ProgressColumn(
+        "Probability", format="%.1f%%", min_value=0, max_value=100)},
+)
+
+st.subheader("Timeline")
+timeline = pd.DataFrame([
+    {"start (s)": r.start_s, "end (s)": r.end_s, "label": V.short_label(r.top(result.labels)[0]),
+     "probability": r.top(result.labels)[1]}
+    for r in result.segments
+])
+chart = (
+    alt.Chart(timeline)
+    .mark_bar(stroke="white", strokeWidth=1)
+    .encode(
+        x=alt.X("start (s):Q", title="time (s)"), x2="end (s):Q",
+        y=alt.Y("probability:Q", title="top-label probability", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("label:N", title="top label per segment"),
+        tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
+    )
+    .properties(height=220)
+)
+st.altair_chart(chart, width="stretch")
+st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encode(), key="video_csv",
+                   file_name=f"{Path(info.name).stem}_timeline.csv", mime="text/csv")
+
+st.subheader("Frames")
+st.image([thumb for thumb, _ in analysis.strip], caption=[cap for _, cap in analysis.strip])
+
+if annotated:
+    st.subheader("Annotated clip")
+    st.video(analysis.webm, format="video/webm", loop=True)
+    st.caption(f"{analysis.encoder.label} WebM, {len(analysis.webm) / 1e6:.2f} MB: each frame shows its segment's top label.")
+    st.download_button("Download annotated WebM", analysis.webm, key="video_download",
+                       file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")
