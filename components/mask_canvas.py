@@ -18,7 +18,6 @@ from enum import Enum
 import cv2
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask, overlay_mask
@@ -79,6 +78,10 @@ def mask_canvas(
     another page) is tinted on the background so strokes can add to it. A different image (or overlay)
     gives a fresh, empty canvas.
     """
+    # Imported here: the package registers its component at import time, which needs a running
+    # Streamlit (the helpers above stay importable from plain tests and scripts).
+    from streamlit_drawable_canvas import st_canvas  # noqa: PLC0415
+
     h, w = image.shape[:2]
     cw, ch = canvas_size_for((w, h), max_size)
     preview = cv2.resize(image, (cw, ch), interpolation=cv2.INTER_AREA) if (cw, ch) != (w, h) else image

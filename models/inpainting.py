@@ -113,7 +113,13 @@ def _object_matrix(obj: dict) -> np.ndarray:
     return np.hstack([lin, [[cx], [cy]]])
 
 
-def _flatten_path(path: Sequence[Sequence], steps: int = 8) -> list[np.ndarray]:
+def _steps(*pts: tuple[float, float]) -> int:
+    # Chords of at most ~1 canvas px along the control polygon: the sag stays far below a pixel.
+    length = sum(math.dist(a, b) for a, b in zip(pts[:-1], pts[1:]))
+    return min(256, max(2, math.ceil(length)))
+
+
+def _flatten_path(path: Sequence[Sequence]) -> list[np.ndarray]:
     """SVG-like path commands (M, L, Q, C, Z as Fabric's PencilBrush writes them) → polylines."""
     lines: list[list[tuple[float, float]]] = []
     cur = (0.0, 0.0)
@@ -133,13 +139,13 @@ def _flatten_path(path: Sequence[Sequence], steps: int = 8) -> list[np.ndarray]:
             lines[-1].append(cur)
         elif op == "Q":
             (x0, y0), (x1, y1), (x2, y2) = cur, (args[0], args[1]), (args[2], args[3])
-            for t in np.linspace(0, 1, steps + 1)[1:]:
+            for t in np.linspace(0, 1, _steps(cur, (x1, y1), (x2, y2)) + 1)[1:]:
                 u = 1 - t
                 lines[-1].append((u * u * x0 + 2 * u * t * x1 + t * t * x2, u * u * y0 + 2 * u * t * y1 + t * t * y2))
             cur = (x2, y2)
         elif op == "C":
             (x0, y0), (x1, y1), (x2, y2), (x3, y3) = cur, args[0:2], args[2:4], args[4:6]
-            for t in np.linspace(0, 1, steps + 1)[1:]:
+            for t in np.linspace(0, 1, _steps(cur, (x1, y1), (x2, y2), (x3, y3)) + 1)[1:]:
                 u = 1 - t
                 lines[-1].append((
                     u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
@@ -227,20 +233,40 @@ def drawing_to_mask(
     sx, sy = iw / cw, ih / ch
     mask = np.zeros((ih, iw), np.uint8)
     shapes, skipped = _shapes(drawing)
-    shift = 4  # sub-pixel precision for OpenCV drawing (1/16 px)
     for shape in shapes:
-        # Continuous image coordinates have pixel centres at i + 0.5; OpenCV's at integer i.
-        pts = [
-            np.round(((line * [sx, sy]) - 0.5) * (1 << shift)).astype(np.int32).reshape(-1, 1, 2)
-            for line in shape.polylines
-        ]
+        lines = [line * [sx, sy] for line in shape.polylines]
         if shape.filled:
-            cv2.fillPoly(mask, pts, 1, lineType=cv2.LINE_8, shift=shift)
+            cv2.fillPoly(mask, [_cv_points(line) for line in lines], 1, lineType=cv2.LINE_8, shift=_SHIFT)
         if shape.stroke > 0:
-            thickness = max(1, int(round(shape.stroke * (sx + sy) / 2)))
-            cv2.polylines(mask, pts, isClosed=shape.filled, color=1, thickness=thickness,
-                          lineType=cv2.LINE_8, shift=shift)
+            _stroke(mask, lines, shape.stroke * (sx + sy) / 4, closed=shape.filled)
     return DrawingMask(mask.astype(bool), len(shapes), skipped)
+
+
+_SHIFT = 4  # sub-pixel precision for OpenCV drawing (1/16 px)
+
+
+def _cv_points(line: np.ndarray, origin=(0.0, 0.0)) -> np.ndarray:
+    # Continuous image coordinates have pixel centres at i + 0.5; OpenCV's at integer i.
+    return np.round((line - origin - 0.5) * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)
+
+
+def _stroke(mask: np.ndarray, lines: list[np.ndarray], radius: float, closed: bool) -> None:
+    """Paint every pixel whose centre is within ``radius`` of the polylines (round caps and joins).
+
+    OpenCV's thick lines overshoot by up to a pixel; a distance transform from the 1-px centre line,
+    on a box around the stroke only, keeps the width exact.
+    """
+    h, w = mask.shape
+    pts = np.vstack(lines)
+    pad = radius + 2
+    x0, y0 = max(0, int(np.floor(pts[:, 0].min() - pad))), max(0, int(np.floor(pts[:, 1].min() - pad)))
+    x1, y1 = min(w, int(np.ceil(pts[:, 0].max() + pad))), min(h, int(np.ceil(pts[:, 1].max() + pad)))
+    if x1 <= x0 or y1 <= y0:
+        return
+    centre = np.full((y1 - y0, x1 - x0), 255, np.uint8)
+    cv2.polylines(centre, [_cv_points(line, (x0, y0)) for line in lines], closed, 0, 1, cv2.LINE_8, _SHIFT)
+    dist = cv2.distanceTransform(centre, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    mask[y0:y1, x0:x1] |= (dist <= radius).astype(np.uint8)
 
 
 def bitmap_to_mask(strokes_rgba: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
