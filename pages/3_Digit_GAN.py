@@ -66,11 +66,14 @@ tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate",
 
 # ------------------------------------------------------------------------------------------- generate
 with tab_gen:
+    # Defaults through session state (not widget arguments) so "Surprise me" may overwrite them.
+    st.session_state.setdefault("gan_seed", 42)
+    st.session_state.setdefault("gan_digit", ANY)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     digit_choice = c1.selectbox("Digit", [ANY, *range(10)], key="gan_digit",
                                 format_func=lambda d: "any digit" if d == ANY else str(d))
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
-    seed = c3.number_input("Seed", 0, 2**31 - 1, 42, key="gan_seed")
+    seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
     cols = GRIDS[grid_label]
     digit = None if digit_choice == ANY else int(digit_choice)
@@ -80,7 +83,7 @@ with tab_gen:
         pred = judge.predict(images)
     sheet = dcgan.grid(images, cols, scale=SCALE)
     left, right = st.columns([3, 2])
-    left.image(sheet, caption=f"{cols * cols} generated digits · seed {seed}", width=min(720, sheet.shape[1]))
+    left.image(sheet, caption=f"{cols * cols} generated digits · seed {seed}", width="stretch")
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
@@ -109,7 +112,7 @@ with tab_interp:
         frames = gen.interpolate(int(seed_a), int(seed_b), int(digit_a), int(digit_b), steps=steps)
     strip = dcgan.grid(frames, len(frames), scale=SCALE)
     st.image(strip, caption=f"Seed {seed_a} ({digit_a}) → seed {seed_b} ({digit_b}), {steps} frames",
-             width=min(1100, strip.shape[1]))
+             width="stretch")
     gif = dcgan.animation_gif(frames, scale=6)
     a, b = st.columns([1, 3])
     a.image(gif, caption="Animation", width=168)

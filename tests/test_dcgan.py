@@ -3,6 +3,8 @@ the acceptance bar (fewer samples), interpolation, restoration vs Telea, digit p
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from models import dcgan, digit_judge, mnist
 from models.dcgan import GanConfig, MaskPreset
 from models.store import Store
 
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "3_Digit_GAN.py"
 TINY = GanConfig(latent_dim=8, g_channels=16, d_channels=8, batch=16, seed=3)
 HAVE_WEIGHTS = dcgan.GENERATOR_WEIGHTS.exists() and digit_judge.JUDGE_WEIGHTS.exists()
 needs_weights = pytest.mark.skipif(not HAVE_WEIGHTS, reason="trained weights not in models/weights/ yet")
@@ -223,7 +226,7 @@ def test_grid_mask_and_gif_helpers():
 def test_page_apptest_generate_interpolate_restore(shared_assets):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("pages/3_Digit_GAN.py", default_timeout=120).run()
+    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
     assert not at.exception, at.exception
     assert [t.label for t in at.tabs] == ["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"]
     agree = next(m for m in at.metric if m.label.startswith("Judge agrees"))
@@ -268,7 +271,7 @@ def test_page_apptest_generate_interpolate_restore(shared_assets):
 def test_page_restore_needs_a_mask():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("pages/3_Digit_GAN.py", default_timeout=120).run()
+    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
     assert not at.button(key="rest_go").disabled  # held-out digit + preset mask: ready
     at.selectbox(key="rest_mask_mode").set_value("Upload a mask").run()
     assert not at.exception
