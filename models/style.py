@@ -57,9 +57,9 @@ class Backend(str, Enum):
     @property
     def label(self) -> str:
         return {
-            "TFLITE_INT8": "TFLite, int8 transfer network (smallest, CPU)",
-            "TFLITE_FP16": "TFLite, fp16 transfer network (CPU)",
-            "SAVED_MODEL": "TF Hub SavedModel (any size; best on a GPU)",
+            "TFLITE_INT8": "TFLite int8 (CPU, smallest)",
+            "TFLITE_FP16": "TFLite fp16 weights (CPU)",
+            "SAVED_MODEL": "TF Hub SavedModel (any size, GPU)",
         }[self.name]
 
     @property

@@ -7,6 +7,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image, ImageOps
 
 from components.image_input import Source, image_input
 from components.results import before_after, download_png
@@ -51,7 +52,8 @@ def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray) -> np
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def thumbnail(path: str) -> np.ndarray:
-    return fit_within(read_image(path).rgb, 160)
+    # Square crops keep the gallery grid even whatever the artwork's shape.
+    return np.asarray(ImageOps.fit(Image.fromarray(read_image(path).rgb), (160, 160)))
 
 
 def use_style(sample) -> None:
@@ -99,7 +101,7 @@ st.divider()
 
 # --- Fast mode -----------------------------------------------------------------------------------
 if mode is Mode.FAST:
-    c1, c2, c3 = st.columns([2, 2, 2])
+    c1, c2, c3 = st.columns([3, 2, 2])
     backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")

@@ -1,0 +1,71 @@
+"""Real browser: stylize a sample on the style-transfer page, switch style from the gallery, download, Gatys offline."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+
+# st.navigation infers the URL path from the file name without its number prefix: 4_Style_Transfer.py.
+PATH = "/Style_Transfer"
+
+
+def _result_src(tab) -> str:
+    # The stylized image is the right-hand one of the side-by-side tab (captioned "Stylized · …").
+    img = tab.locator('[data-testid="stImage"]', has_text="Stylized").first.locator("img")
+    return img.get_attribute("src")
+
+
+def _settled(tab) -> None:
+    """Script finished and every image element has actually loaded (before looking or screenshotting)."""
+    wait_idle(tab)
+    tab.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('[data-testid=\"stImage\"] img')];"
+        " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }"
+    )
+
+
+def test_stylize_sample_switch_style_and_download(page):
+    page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside; show it all
+    page.goto(page.app_url + PATH)
+    page.get_by_role("heading", name="Style transfer").wait_for()
+    page.get_by_text("Stylized · strength 1.00").first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Download stylized PNG").wait_for()
+    _settled(page)
+    assert page.url.rstrip("/").endswith(PATH)
+    body = page.inner_text("body")
+    assert "style transfer" in body and " ms" in body  # timing badge
+    assert "Traceback" not in body
+    first = _result_src(page)
+    screenshot(page, "style_fast_starry_night")
+
+    # Download the stylized PNG and check it is a real, non-trivial image.
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download stylized PNG").click()
+    data = open(dl.value.path(), "rb").read()
+    img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    assert img.shape == (384, 328, 3) and img.std() > 20
+
+    # Pick another artwork from the gallery: the result must change.
+    page.get_by_text("Style gallery").click()
+    page.locator(".st-key-gallery_style_great_wave button").click()
+    page.wait_for_function(
+        "(src) => { const i = [...document.querySelectorAll('[data-testid=\"stImage\"]')]"
+        ".find(e => e.innerText.includes('Stylized')); return i && i.querySelector('img').src !== src; }",
+        arg=first, timeout=120_000,
+    )
+    _settled(page)
+    assert "Great Wave" in page.inner_text("body")
+    screenshot(page, "style_fast_great_wave")
+
+    # Gatys mode without VGG19 weights: the page says so and shows the fetch command.
+    page.get_by_text("Gatys optimisation — VGG19").click()
+    page.get_by_text("needs the VGG19 ImageNet weights").wait_for()
+    wait_idle(page)
+    code = page.locator('[data-testid="stCode"]').first.text_content()
+    assert "python -m models.store fetch vgg19_notop" in code
+    screenshot(page, "style_gatys_offline")
