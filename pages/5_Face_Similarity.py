@@ -85,6 +85,7 @@ def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -
 
 # --- verify ----------------------------------------------------------------------------------------
 def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
+    result_box = st.container(border=True)  # filled last, shown first: the verdict stays in view
     col_a, col_b = st.columns(2)
     with col_a:
         st.subheader("Photo A")
@@ -94,11 +95,11 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
         img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample="photo_grace_hopper")
     if img_a is None or (img_b is None and not copy_of_a):
-        st.info("Choose two photos to compare.")
+        result_box.info("Choose two photos to compare.")
         return
     rgb_a = img_a.rgb
     rgb_b = edited_copy(rgb_a) if copy_of_a else img_b.rgb
-    with st.spinner("Finding and embedding faces…"):
+    with result_box, st.spinner("Finding and embedding faces…"):
         res_a = analyze(embedder, analyzer, rgb_a)
         res_b = analyze(embedder, analyzer, rgb_b)
     with col_a:
@@ -107,28 +108,26 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         face_b = show_analysis(rgb_b, res_b, "face_b", "edited copy of A" if copy_of_a else
                                f"{img_b.name} · {len(res_b.faces)} face(s)")
     if face_a is None or face_b is None:
-        st.info("A verdict needs one face in each photo.")
+        result_box.info("A verdict needs one face in each photo.")
         return
 
     v = F.verify(face_a, face_b, analyzer.spec, metric, threshold)
-    st.divider()
-    chips, numbers = st.columns([1, 2])
-    with chips:
-        c1, c2 = st.columns(2)
-        c1.image(face_a.chip, caption="A, aligned", width="stretch")
-        c2.image(face_b.chip, caption="B, aligned", width="stretch")
-    with numbers:
-        verdict = "Same person" if v.same else "Different people"
-        text = f"**{verdict}** — confidence {v.confidence:.0%}"
-        (st.success if v.same else st.warning)(text, icon="✅" if v.same else "🙅")
-        m1, m2 = st.columns(2)
-        m1.metric(f"{metric.value.capitalize()} distance", f"{v.distance:.3f}",
-                  delta=f"{v.distance - v.threshold:+.3f} vs threshold", delta_color="inverse")
-        m2.metric("Threshold", f"{v.threshold:.3f}")
-        st.caption("Distance below the threshold → same person. Confidence is the margin to the threshold "
-                   "through a logistic; it is 50 % right at the threshold.")
-        timing_badge({"detect": res_a.detect_ms + res_b.detect_ms, "embed": res_a.embed_ms + res_b.embed_ms,
-                      "total": res_a.total_ms + res_b.total_ms})
+    with result_box:
+        chip_a, chip_b, numbers = st.columns([1, 1, 4], vertical_alignment="center")
+        chip_a.image(face_a.chip, caption="A, aligned", width="stretch")
+        chip_b.image(face_b.chip, caption="B, aligned", width="stretch")
+        with numbers:
+            verdict = "Same person" if v.same else "Different people"
+            (st.success if v.same else st.warning)(f"**{verdict}** — confidence {v.confidence:.0%}",
+                                                  icon="✅" if v.same else "🙅")
+            m1, m2 = st.columns(2)
+            m1.metric(f"{metric.value.capitalize()} distance", f"{v.distance:.3f}",
+                      delta=f"{v.distance - v.threshold:+.3f} vs threshold", delta_color="inverse")
+            m2.metric("Threshold", f"{v.threshold:.3f}")
+            st.caption("Distance below the threshold → same person. Confidence is the margin to the threshold "
+                       "through a logistic; it is 50 % right at the threshold.")
+            timing_badge({"detect": res_a.detect_ms + res_b.detect_ms, "embed": res_a.embed_ms + res_b.embed_ms,
+                          "total": res_a.total_ms + res_b.total_ms})
 
 
 # --- many faces --------------------------------------------------------------------------------------
@@ -255,7 +254,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
 st.title("🙂 Face similarity")
 st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a network turns it into a 128-number "
            "embedding → faces closer than a threshold are the same person.")
-st.info("🔒 **Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
+st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
