@@ -20,6 +20,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 import cv2
@@ -137,9 +138,14 @@ class Segmentation:
     def shape(self) -> tuple[int, int]:
         return self.class_map.shape  # type: ignore[return-value]
 
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """Pixels per class id (256 bins); computed once, the legend asks several times per rerun."""
+        return cv2.calcHist([self.class_map], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+
     def shares(self, include_background: bool = True) -> list[ClassShare]:
         """Classes present, largest first, with their pixel share."""
-        counts = np.bincount(self.class_map.ravel(), minlength=len(self.labels))
+        counts = self.counts
         total = int(self.class_map.size)
         out = [
             ClassShare(i, self.labels[i], int(n), n / total, hex_colour(i))
@@ -169,9 +175,11 @@ def scaled_size(height: int, width: int, long_side: int) -> tuple[int, int]:
 def resize_rgb(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
     if rgb.shape[:2] == (height, width):
         return rgb
-    # reducing_gap: a cheap box reduction first, then an antialiased bilinear step (fast on huge photos).
-    im = Image.fromarray(np.ascontiguousarray(rgb))
-    return np.asarray(im.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=3.0))
+    # INTER_AREA averages whole source pixels when shrinking (antialiased, centre-aligned, SIMD + threads);
+    # bilinear when enlarging. Both map pixel centres, so the geometry stays exact.
+    shrink = height * width < rgb.shape[0] * rgb.shape[1]
+    return cv2.resize(np.ascontiguousarray(rgb), (width, height),
+                      interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
 def letterbox(rgb: np.ndarray, size: int, pad_value: int) -> tuple[np.ndarray, tuple[int, int]]:
@@ -194,7 +202,8 @@ def resize_nearest(labels: np.ndarray, height: int, width: int) -> np.ndarray:
         return labels
     rows = _centre_index(height, labels.shape[0])
     cols = _centre_index(width, labels.shape[1])
-    return labels[rows[:, None], cols[None, :]]
+    # Two 1-D takes are ~3× faster than one 2-D fancy index on megapixel maps.
+    return np.take(np.take(labels, rows, axis=0), cols, axis=1)
 
 
 def logits_to_class_map(logits: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -291,9 +300,24 @@ def load_segmenter(model: SegModel, path: Path | str, labels: Sequence[str] = VO
 
 # --- rendering -------------------------------------------------------------------------------------
 def class_mask(class_map: np.ndarray, classes: Iterable[int]) -> np.ndarray:
-    lut = np.zeros(256, dtype=bool)
-    lut[list(classes)] = True
-    return lut[class_map]
+    lut = np.zeros(256, dtype=np.uint8)
+    lut[list(classes)] = 1
+    return cv2.LUT(np.ascontiguousarray(class_map, dtype=np.uint8), lut).view(bool)
+
+
+def _shown_lut(visible: Iterable[int] | None) -> np.ndarray:
+    lut = np.zeros(256, dtype=np.uint8)
+    if visible is None:
+        lut[1:] = 255
+    else:
+        lut[[c for c in visible if c != BACKGROUND]] = 255
+    return lut
+
+
+def _palette_image(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> np.ndarray:
+    # cv2.LUT on a 3-channel copy of the map: ~6× faster than numpy fancy indexing on megapixel maps.
+    cm = np.ascontiguousarray(class_map, dtype=np.uint8)
+    return cv2.LUT(cv2.merge([cm, cm, cm]), palette.reshape(256, 1, 3))
 
 
 def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None) -> np.ndarray:
@@ -303,18 +327,17 @@ def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None) -> np.
         hidden = np.ones(256, dtype=bool)
         hidden[list(visible)] = False
         palette[hidden] = 0
-    return palette[class_map]
+    return _palette_image(class_map, palette)
 
 
 def overlay(rgb: np.ndarray, class_map: np.ndarray, opacity: float, visible: Iterable[int] | None = None) -> np.ndarray:
     """Class colours blended over the photo at ``opacity`` (0..1); background and hidden classes untouched."""
-    alpha = np.zeros(256, dtype=np.uint16)
-    shown = range(1, 256) if visible is None else [c for c in visible if c != BACKGROUND]
-    alpha[list(shown)] = int(round(np.clip(opacity, 0.0, 1.0) * 256))
-    a = alpha[class_map][..., None]
-    # Integer blend (x * (256 - a) + c * a) >> 8: several times faster than float on big photos.
-    out = (rgb.astype(np.uint16) * (256 - a) + PALETTE[class_map].astype(np.uint16) * a) >> 8
-    return out.astype(np.uint8)
+    opacity = float(np.clip(opacity, 0.0, 1.0))
+    cm = np.ascontiguousarray(class_map, dtype=np.uint8)
+    blended = cv2.addWeighted(rgb, 1.0 - opacity, _palette_image(cm), opacity, 0.0)
+    out = rgb.copy()
+    cv2.copyTo(blended, cv2.LUT(cm, _shown_lut(visible)), out)  # only where a shown class is
+    return out
 
 
 def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 8) -> np.ndarray:
