@@ -331,7 +331,9 @@ def dilate(mask: np.ndarray, px: int) -> np.ndarray:
     """Grow the mask by ``px`` pixels (disc-shaped), e.g. to swallow anti-aliased edges of a scratch."""
     if px <= 0:
         return mask.astype(bool)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
+    # A true disc (OpenCV's MORPH_ELLIPSE reaches √10 px for a radius of 3).
+    yy, xx = np.mgrid[-px : px + 1, -px : px + 1]
+    kernel = (xx * xx + yy * yy <= px * px).astype(np.uint8)
     return cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
 
 
