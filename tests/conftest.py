@@ -94,6 +94,7 @@ def app_server():
         proc.kill()
     if proc.returncode not in (0, -15, None):
         print(Path(log.name).read_text()[-3000:])
+    Path(log.name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
