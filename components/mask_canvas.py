@@ -2,7 +2,7 @@
 
 Built on streamlit-drawable-canvas 0.13. The canvas shows a scaled preview of the image (it is sent as a
 data URL); the strokes' geometry (Fabric.js JSON) is redrawn at the original resolution by
-:func:`models.inpainting.drawing_to_mask`, so a mask drawn on an 860-px preview of a 12-MP photo lands on
+:func:`models.inpainting.drawing_to_mask`, so a mask drawn on a 700-px preview of a 12-MP photo lands on
 the right original pixels with sharp edges. Undo, redo and clear are in the canvas toolbar (hover it).
 
     from components.mask_canvas import mask_canvas
@@ -22,7 +22,9 @@ import streamlit as st
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask, overlay_mask
 
-DEFAULT_MAX_SIZE = (860, 640)  # (width, height) of the canvas on screen, at most
+# (width, height) of the canvas on screen, at most. 700 px fits Streamlit's centred layout (704 px of
+# content): a wider canvas would scroll sideways under the brush.
+DEFAULT_MAX_SIZE = (700, 560)
 
 
 class Tool(str, Enum):

@@ -160,8 +160,9 @@ share = first.processed_pixels / (rgb.shape[0] * rgb.shape[1])
 final_mask = dilate(mask, dilation)
 st.caption(
     f"Mask: {final_mask.mean():.1%} of the image · "
-    + (f"{len(first.regions)} region(s) around the mask, {share:.0%} of the frame processed"
-       if len(first.regions) > 1 or share < 1 else "whole frame processed in one call")
+    + (f"{len(first.regions)} {'region' if len(first.regions) == 1 else 'regions'} around the mask, "
+       f"{share:.0%} of the frame processed" if len(first.regions) > 1 or share < 1
+       else "whole frame processed in one call")
 )
 cols = st.columns(4)
 shown = {

@@ -186,10 +186,10 @@ def test_bitmap_fallback_maps_canvas_block_to_image_block():
     assert (xs.min(), xs.max() + 1, ys.min(), ys.max() + 1) == (600, 780, 300, 450)
 
 
-@pytest.mark.parametrize(("image", "expected"), [((1352, 900), (860, 572)), ((512, 929), (353, 640)),
-                                                   ((451, 300), (451, 300)), ((4240, 2832), (860, 574))])
+@pytest.mark.parametrize(("image", "expected"), [((1352, 900), (700, 466)), ((512, 929), (309, 560)),
+                                                   ((451, 300), (451, 300)), ((4240, 2832), (700, 468))])
 def test_canvas_size_keeps_aspect_and_never_upscales(image, expected):
     cw, ch = canvas_size_for(image)
     assert (cw, ch) == expected
-    assert cw <= 860 and ch <= 640 and cw <= image[0]
+    assert cw <= 700 and ch <= 560 and cw <= image[0]
     assert abs(cw / ch - image[0] / image[1]) < 2 / ch
