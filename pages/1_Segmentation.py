@@ -48,6 +48,12 @@ def predict(model_id: str, _segmenter: seg.Segmenter, rgb: np.ndarray) -> seg.Se
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
+def working_copy(rgb: np.ndarray) -> np.ndarray:
+    # Cached: a LANCZOS reduction of a 40-MP upload takes seconds and must not rerun on every click.
+    return fit_within(rgb, WORK_MAX_SIDE)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
 def decode_background(data: bytes, name: str):
     return decode_image(data, name=name)
 
@@ -189,7 +195,7 @@ st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (per
            "Nothing you upload is stored.")
 
 models = list(seg.SegModel)
-top_l, top_r = st.columns([2, 3])
+top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
     st.caption(model.spec.blurb)
@@ -213,7 +219,7 @@ except (ValueError, OSError) as exc:
     st.error(f"Could not load {model.spec.title}: {exc}")
     st.stop()
 
-rgb = fit_within(image.rgb, WORK_MAX_SIDE)
+rgb = working_copy(image.rgb)
 if rgb.shape != image.rgb.shape:
     st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}).")
 

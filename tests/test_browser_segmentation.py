@@ -48,7 +48,7 @@ def test_upload_photo_shows_legend_then_portrait_and_handoff(page, shared_assets
     assert len(legend) == 1 and legend[0].startswith("person — "), legend
     share = float(re.search(r"(\d+\.\d)%", legend[0]).group(1))
     assert 50 < share < 80
-    assert page.get_by_text(re.compile(r"showing person at 60% opacity")).count() == 1
+    page.get_by_text(re.compile(r"showing person at 60% opacity")).wait_for()
     _images_loaded(page)
     screenshot(page, "segmentation_upload_grace_hopper")
 

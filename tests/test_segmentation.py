@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import tarfile
 from pathlib import Path
@@ -365,6 +366,7 @@ def test_parse_hex_colour():
 
 
 # --- bad inputs (acceptance 5), model level --------------------------------------------------------------
+@functools.cache  # the 12000×12000 JPEG takes a while to make: once per test session
 def bad_inputs(photo: Path) -> dict[str, tuple[bytes, str]]:
     """name → (bytes, file name) for each awkward input of the acceptance list."""
     data = photo.read_bytes()
