@@ -11,7 +11,7 @@ import streamlit as st
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
 from components.image_input import image_input
 from components.mask_canvas import Tool, mask_canvas
-from components.results import before_after, download_png
+from components.results import before_after
 from components.status import device_badge, timing_badge
 from models.imaging import encode_png, fit_within
 from models.inpainting import (
@@ -179,10 +179,14 @@ before_after(fit_within(rgb, DISPLAY_MAX_SIDE), fit_within(results[chosen].image
              key="inpaint_ba", labels=("Original", chosen.title))
 
 st.subheader("Download")
+# Full-size PNGs are encoded only when a button is clicked (a 12-MP PNG takes a second or more).
 dl = st.columns(3)
 for col, (m, r) in zip(dl[:2], results.items(), strict=True):
-    with col:
-        download_png(r.image, f"inpainted_{m.value}.png", label=f"⬇️ {m.title} (PNG, full size)", key=f"inpaint_dl_{m.value}")
-with dl[2]:
-    st.download_button("⬇️ Mask (PNG)", encode_png(final_mask.astype(np.uint8) * 255), file_name="mask.png",
-                       mime="image/png", key="inpaint_dl_mask")
+    col.download_button(
+        f"⬇️ {m.title} (PNG, full size)", lambda img=r.image: encode_png(img), file_name=f"inpainted_{m.value}.png",
+        mime="image/png", key=f"inpaint_dl_{m.value}",
+    )
+dl[2].download_button(
+    "⬇️ Mask (PNG)", lambda m=final_mask: encode_png(m.astype(np.uint8) * 255), file_name="mask.png",
+    mime="image/png", key="inpaint_dl_mask",
+)
