@@ -158,6 +158,7 @@ def heatmap(d: np.ndarray, labels: list[str], threshold: float) -> alt.Chart:
     n = len(labels)
     df = pd.DataFrame({"A": np.repeat(labels, n), "B": np.tile(labels, n), "distance": d.reshape(-1)})
     base = alt.Chart(df).encode(x=alt.X("B:N", sort=labels, title=None), y=alt.Y("A:N", sort=labels, title=None))
+    step = 34 if n <= 16 else 18
     cells = base.mark_rect().encode(
         color=alt.Color("distance:Q", scale=alt.Scale(scheme="redyellowgreen", reverse=True, domainMid=threshold),
                         title="distance"),
@@ -167,9 +168,11 @@ def heatmap(d: np.ndarray, labels: list[str], threshold: float) -> alt.Chart:
     if n <= 16:
         chart = cells + base.mark_text(fontSize=10).encode(
             text=alt.Text("distance:Q", format=".2f"),
-            color=alt.condition(alt.datum.distance < threshold, alt.value("white"), alt.value("black")),
+            # white on the dark ends of the scale (deep green / deep red), black on the pale middle
+            color=alt.condition((alt.datum.distance < 0.5 * threshold) | (alt.datum.distance > 1.35 * threshold),
+                                alt.value("white"), alt.value("black")),
         )
-    return chart.properties(height=max(220, 26 * n))
+    return chart.properties(width=alt.Step(step), height=alt.Step(step - 8))
 
 
 def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:

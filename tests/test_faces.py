@@ -311,3 +311,79 @@ def test_page_offers_sface_and_explains_when_missing(empty_store):
     assert any("python -m models.store fetch sface" in c.value for c in at.code)
     assert any("offline dlib model" in i.value for i in at.info)
     assert at.metric  # the comparison still ran, with dlib
+
+
+# --- SFace path (ONNX through cv2.FaceRecognizerSF): a tiny ONNX of the same signature, built here ---------
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _int(field: int, v: int) -> bytes:
+    return _varint(field << 3) + _varint(v)
+
+
+def _bytes(field: int, b: bytes | str) -> bytes:
+    b = b.encode() if isinstance(b, str) else b
+    return _varint((field << 3) | 2) + _varint(len(b)) + b
+
+
+def tiny_face_onnx(weights: np.ndarray) -> bytes:
+    """ONNX ModelProto written field by field (no onnx package here): [1,3,112,112] → avg-pool 14 → W → [1,D]."""
+
+    def value_info(name, dims):
+        shape = b"".join(_bytes(1, _int(1, d)) for d in dims)
+        return _bytes(1, name) + _bytes(2, _bytes(1, _int(1, 1) + _bytes(2, shape)))  # float tensor
+
+    def ints(name, values):
+        return _bytes(5, _bytes(1, name) + _int(20, 7) + b"".join(_int(8, v) for v in values))
+
+    def node(op, inputs, outputs, attrs=b""):
+        return _bytes(1, b"".join(_bytes(1, i) for i in inputs) + b"".join(_bytes(2, o) for o in outputs)
+                      + _bytes(4, op) + attrs)
+
+    w = np.asarray(weights, np.float32)
+    init = b"".join(_int(1, d) for d in w.shape) + _int(2, 1) + _bytes(8, "W") + _bytes(9, w.tobytes())
+    graph = (node("AveragePool", ["data"], ["pooled"], ints("kernel_shape", [14, 14]) + ints("strides", [14, 14]))
+             + node("Flatten", ["pooled"], ["flat"]) + node("MatMul", ["flat", "W"], ["fc1"])
+             + _bytes(2, "tiny_face") + _bytes(5, init)
+             + _bytes(11, value_info("data", [1, 3, 112, 112])) + _bytes(12, value_info("fc1", [1, w.shape[1]])))
+    return _int(1, 8) + _bytes(2, "tests") + _bytes(7, graph) + _bytes(8, _bytes(1, "") + _int(2, 13))
+
+
+def test_sface_loader_on_a_tiny_onnx(tmp_path, astronaut, analyzer):
+    w = np.random.default_rng(0).normal(0, 1, (192, 128)).astype(np.float32)
+    path = tmp_path / "tiny_sface.onnx"
+    path.write_bytes(tiny_face_onnx(w))
+    sface = F.FaceAnalyzer(F.SFaceEmbedder(path), analyzer.detector)  # the page's loader does exactly this
+    result = sface.analyze(astronaut)
+    assert len(result.faces) == 1
+    face = result.faces[0]
+    assert face.chip.shape == (112, 112, 3) and face.embedding.shape == (128,)
+    # the network saw the aligned RGB chip: average-pool 14×14 per channel, times W, then L2-normalised
+    pooled = face.chip.astype(np.float32).reshape(8, 14, 8, 14, 3).mean(axis=(1, 3)).transpose(2, 0, 1).reshape(-1)
+    expected = pooled @ w
+    assert np.allclose(face.embedding, expected / np.linalg.norm(expected), atol=1e-4)
+    # the 5 real landmarks land near the ArcFace template (a similarity cannot fit a real face exactly)
+    marks = np.c_[face.landmarks, np.ones(5)]
+    residual = np.linalg.norm(marks @ F.similarity_transform(face.landmarks, F.ARCFACE_112).T - F.ARCFACE_112, axis=1)
+    print("alignment residual per landmark (px of 112):", residual.round(2))
+    assert residual[:2].max() < 3.0 and residual.max() < 7.0
+    again = sface.analyze(astronaut.copy()).faces[0]
+    assert F.verify(face, again, sface.spec, F.Metric.COSINE).distance < 1e-6  # deterministic
+
+
+def test_sface_real_weights_when_in_store():
+    from models.store import Store
+
+    store = Store()
+    if not store.has("sface"):
+        pytest.skip(f"real SFace weights not in the store ({store.path('sface')}); fetch: python -m models.store fetch sface")
+    sface = F.FaceAnalyzer.create(F.Embedder.SFACE, store.path("sface"))
+    a = sface.analyze(read_image(skimage_data_dir() / "astronaut.png").rgb).faces[0]
+    b = sface.analyze(read_image(skimage_data_dir() / "astronaut.png").rgb[:, ::-1]).faces[0]
+    assert F.verify(a, b, sface.spec, F.Metric.COSINE).same
