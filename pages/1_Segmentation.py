@@ -14,8 +14,8 @@ from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
-from models.runtime import timed
 from models.imaging import ImageError, decode_image, encode_png, fit_within
+from models.runtime import timed
 from models.store import Store
 
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
@@ -74,7 +74,7 @@ def legend(result: seg.Segmentation) -> list[int]:
     bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
     if bg is not None:
         st.caption(f"background — {bg.share:.1%}")
-    if len(visible) == 0 and not result.shares(include_background=False):
+    if not result.shares(include_background=False):
         st.info("Only background was found: none of the 20 PASCAL VOC classes is visible in this image.")
     return visible
 

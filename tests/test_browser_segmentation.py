@@ -51,6 +51,12 @@ def test_upload_photo_shows_legend_then_portrait_and_handoff(page, shared_assets
     page.get_by_text(re.compile(r"showing person at 60% opacity")).wait_for()
     _images_loaded(page)
     screenshot(page, "segmentation_upload_grace_hopper")
+    page.get_by_text("Side by side", exact=True).click()
+    page.get_by_text(re.compile(r"Side by side · 512×600 · showing person")).wait_for()
+    _images_loaded(page)
+    screenshot(page, "segmentation_side_by_side")
+    page.get_by_text("Overlay", exact=True).click()
+    wait_idle(page)
 
     # A text file named .png: a clear message, and the server keeps serving.
     bad = tmp_path / "notes.png"
