@@ -347,6 +347,12 @@ class Semantics(str, Enum):
         )
 
     @property
+    def blurb(self) -> str:
+        if self is Semantics.ACTIONS:
+            return "Names one of Kinetics-600's 600 human actions from motion across frames."
+        return "Runs offline. Names objects and scenes seen in each frame (ImageNet), not actions."
+
+    @property
     def caveat(self) -> str:
         if self is Semantics.ACTIONS:
             return "MoViNet looks at motion across frames and names the action from Kinetics-600's 600 classes."

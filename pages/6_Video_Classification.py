@@ -41,7 +41,7 @@ with left:
         "Model", choices, index=default, key="video_model",
         format_func=lambda c: c.title + ("" if store.has(c.entry_id) else " — not downloaded"),
     )
-    st.caption(choice.semantics.caveat)
+    st.caption(choice.semantics.blurb)
 with right:
     segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
                           help="The clip is classified in segments of this length (the timeline).")
@@ -137,10 +137,11 @@ timeline = pd.DataFrame([
 ])
 chart = (
     alt.Chart(timeline)
-    .mark_bar(stroke="white", strokeWidth=1)
+    .mark_rect(stroke="white", strokeWidth=2)
     .encode(
         x=alt.X("start (s):Q", title="time (s)"), x2="end (s):Q",
         y=alt.Y("probability:Q", title="top-label probability", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        y2=alt.datum(0),
         color=alt.Color("label:N", title="top label per segment"),
         tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
     )
@@ -151,11 +152,14 @@ st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encod
                    file_name=f"{Path(info.name).stem}_timeline.csv", mime="text/csv")
 
 st.subheader("Frames")
-st.image([thumb for thumb, _ in analysis.strip], caption=[cap for _, cap in analysis.strip])
+for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
+    col.image(thumb, caption=cap, width="stretch")
 
 if annotated:
     st.subheader("Annotated clip")
-    st.video(analysis.webm, format="video/webm", loop=True)
-    st.caption(f"{analysis.encoder.label} WebM, {len(analysis.webm) / 1e6:.2f} MB: each frame shows its segment's top label.")
-    st.download_button("Download annotated WebM", analysis.webm, key="video_download",
-                       file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")
+    player, side = st.columns([3, 2])
+    player.video(analysis.webm, format="video/webm", loop=True)
+    side.caption(f"{analysis.encoder.label} WebM, {len(analysis.webm) / 1e6:.2f} MB. "
+                 "Each frame shows its segment's top label and score, and the time.")
+    side.download_button("Download annotated WebM", analysis.webm, key="video_download",
+                         file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")
