@@ -17,7 +17,6 @@ from enum import Enum
 
 import cv2
 import numpy as np
-import streamlit as st
 
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask, overlay_mask

@@ -4,7 +4,7 @@
   displayed one), uploaded mask images, or another page (segmentation) — all end up as ``(H, W) bool``.
 - :func:`inpaint` can process only boxes around the mask (``Strategy.CROP``): both OpenCV methods only
   read pixels within ``radius`` of the hole, so a crop with a wider margin gives the full-frame result
-  while a 12-MP photo costs what its damaged part costs.
+  (bit-identical for compact holes) while a 12-MP photo costs what its damaged part costs.
 
 No Streamlit here: usable from a CLI or a notebook.
 """
@@ -53,7 +53,9 @@ class Method(str, Enum):
 
 class Strategy(str, Enum):
     FULL = "full"  # one cv2.inpaint call on the whole frame
-    CROP = "crop"  # one call per cluster of mask pixels, on a box around it, pasted back
+    # One call per cluster of mask pixels on a box around it (tiles for long sparse clusters), pasted
+    # back; falls back to one full-frame call when the cost model says that is cheaper.
+    CROP = "crop"
 
 
 @dataclass(frozen=True)
