@@ -271,17 +271,6 @@ def _stroke(mask: np.ndarray, lines: list[np.ndarray], radius: float, closed: bo
     mask[y0:y1, x0:x1] |= (dist <= radius).astype(np.uint8)
 
 
-def bitmap_to_mask(strokes_rgba: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
-    """The canvas's stroke bitmap (``image_data``, RGBA at canvas size) → mask at image size.
-
-    A fallback for drawings without usable JSON; nearest-neighbour so the mask stays binary.
-    """
-    alpha = strokes_rgba[..., 3] if strokes_rgba.ndim == 3 and strokes_rgba.shape[2] == 4 else strokes_rgba
-    iw, ih = image_size
-    grown = cv2.resize((alpha > 0).astype(np.uint8), (iw, ih), interpolation=cv2.INTER_NEAREST)
-    return grown.astype(bool)
-
-
 # --- masks from files and other pages --------------------------------------------------------------
 @dataclass
 class LoadedMask:

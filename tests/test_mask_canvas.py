@@ -13,7 +13,7 @@ import pytest
 from scipy.spatial import cKDTree
 
 from components.mask_canvas import canvas_size_for
-from models.inpainting import bitmap_to_mask, drawing_to_mask
+from models.inpainting import drawing_to_mask
 
 
 def pencil_path(points, stroke_width, **extra) -> dict:
@@ -176,14 +176,6 @@ def test_empty_and_unknown_drawings():
     assert got.objects == 0 and got.skipped == ["textbox"] and not got.mask.any()
     with pytest.raises(ValueError):
         drawing_to_mask(None, (0, 80), (200, 160))
-
-
-def test_bitmap_fallback_maps_canvas_block_to_image_block():
-    rgba = np.zeros((400, 600, 4), np.uint8)
-    rgba[100:150, 200:260, 3] = 200
-    m = bitmap_to_mask(rgba, (1800, 1200))
-    ys, xs = np.nonzero(m)
-    assert (xs.min(), xs.max() + 1, ys.min(), ys.max() + 1) == (600, 780, 300, 450)
 
 
 @pytest.mark.parametrize(("image", "expected"), [((1352, 900), (700, 466)), ((512, 929), (309, 560)),
