@@ -10,7 +10,8 @@ from tests.conftest import ROOT, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
-# st.navigation derives the URL path from the file name pages/1_Segmentation.py (number prefix dropped).
+# Streamlit derives the URL path from the file name pages/1_Segmentation.py (number prefix dropped), both under
+# st.navigation and in pages/-folder mode.
 URL_PATH = "/Segmentation"
 
 
