@@ -1,4 +1,4 @@
-"""Vision playground: entry point and home page (router for the capability pages)."""
+"""Vision playground: the home page. The capability pages live in pages/ (Streamlit's multipage folder)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.catalog import PAGES
+from components.page import page_setup
 from components.status import device_badge
 from models.store import FETCH_COMMAND, STORE_ENV, Store
 
@@ -52,9 +53,5 @@ def home() -> None:
             st.caption("Pages also download what they need on first use when the server is online.")
 
 
-st.set_page_config(page_title="Vision playground", page_icon="🔭", layout="wide")
-nav = st.navigation(
-    [st.Page(home, title="Home", icon="🏠", default=True)]
-    + [st.Page(p.path, title=p.title, icon=p.icon) for p in PAGES if p.exists]
-)
-nav.run()
+page_setup("Home", "🔭")
+home()
