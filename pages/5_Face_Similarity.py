@@ -50,9 +50,10 @@ def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyze
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray) -> F.Analysis:
+def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray,
+            max_side: int = F.DETECT_MAX_SIDE) -> F.Analysis:
     # In memory only, keyed on the pixels: moving the threshold or picking another face never reruns the models.
-    return _analyzer.analyze(rgb)
+    return _analyzer.analyze(rgb, max_side=max_side)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -94,14 +95,17 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         st.subheader("Photo B")
         copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
         img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample="photo_grace_hopper")
+    small = st.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of {F.PORTRAIT_MAX_SIDE} px; "
+                      "slower)", key="face_small")
+    side = F.DETECT_MAX_SIDE if small else F.PORTRAIT_MAX_SIDE
     if img_a is None or (img_b is None and not copy_of_a):
         result_box.info("Choose two photos to compare.")
         return
     rgb_a = img_a.rgb
     rgb_b = edited_copy(rgb_a) if copy_of_a else img_b.rgb
     with result_box, st.spinner("Finding and embedding faces…"):
-        res_a = analyze(embedder, analyzer, rgb_a)
-        res_b = analyze(embedder, analyzer, rgb_b)
+        res_a = analyze(embedder, analyzer, rgb_a, side)
+        res_b = analyze(embedder, analyzer, rgb_b, side)
     with col_a:
         face_a = show_analysis(rgb_a, res_a, "face_a", f"{img_a.name} · {len(res_a.faces)} face(s)")
     with col_b:
