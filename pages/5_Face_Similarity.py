@@ -87,6 +87,9 @@ def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -
 # --- verify ----------------------------------------------------------------------------------------
 def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
     result_box = st.container(border=True)  # filled last, shown first: the verdict stays in view
+    small = st.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of {F.PORTRAIT_MAX_SIDE} px; "
+                      "slower)", key="face_small")
+    side = F.DETECT_MAX_SIDE if small else F.PORTRAIT_MAX_SIDE
     col_a, col_b = st.columns(2)
     with col_a:
         st.subheader("Photo A")
@@ -95,9 +98,6 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         st.subheader("Photo B")
         copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
         img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample="photo_grace_hopper")
-    small = st.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of {F.PORTRAIT_MAX_SIDE} px; "
-                      "slower)", key="face_small")
-    side = F.DETECT_MAX_SIDE if small else F.PORTRAIT_MAX_SIDE
     if img_a is None or (img_b is None and not copy_of_a):
         result_box.info("Choose two photos to compare.")
         return
