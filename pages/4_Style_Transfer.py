@@ -132,9 +132,15 @@ if mode is Mode.FAST:
                 with timed() as t:
                     sb = bottleneck(model, backend.value, style_img.rgb)
                     cb = bottleneck(model, backend.value, content.rgb) if strength < 1 else None
+                bar = st.empty()
+
+                def on_tile(done: int, count: int) -> None:
+                    bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+
                 with st.spinner("Stylizing…"):
                     result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
-                                           style_bottleneck=sb, content_bottleneck=cb)
+                                           style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+                bar.empty()
             result.timings_ms["style predict"] = t.ms
     except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
         st.error(f"Stylization failed: {exc}")

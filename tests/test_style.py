@@ -57,8 +57,10 @@ def test_tiles_reassemble_exactly(shape):
         calls.append(1)
         return t * 0.5 + 0.1
 
-    out = sty.tiled(fn, img, 384, 64)
+    progress = []
+    out = sty.tiled(fn, img, 384, 64, on_tile=lambda i, n: progress.append((i, n)))
     assert out.shape == img.shape
+    assert progress == [(i, len(calls)) for i in range(1, len(calls) + 1)]
     np.testing.assert_allclose(out, img * 0.5 + 0.1, atol=1e-5)
     # Tile count = ceil((L - overlap) / (tile - overlap)) per axis (1 when the side fits).
     def n(length):
