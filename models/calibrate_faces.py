@@ -163,9 +163,9 @@ def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: P
 def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.calibrate_faces", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="images named by identity (sub-folders or Name_0001.jpg)")
-    parser.add_argument("--embedder", type=Embedder, choices=list(Embedder), default=Embedder.DLIB)
-    parser.add_argument("--metric", type=Metric, choices=list(Metric), default=Metric.EUCLIDEAN)
-    parser.add_argument("--criterion", type=Criterion, choices=list(Criterion), default=Criterion.BALANCED)
+    parser.add_argument("--embedder", type=Embedder, choices=[e.value for e in Embedder], default=Embedder.DLIB)
+    parser.add_argument("--metric", type=Metric, choices=[m.value for m in Metric], default=Metric.EUCLIDEAN)
+    parser.add_argument("--criterion", type=Criterion, choices=[c.value for c in Criterion], default=Criterion.BALANCED)
     parser.add_argument("--plot", type=Path, default=Path("face_calibration.png"), help="where to save the plot")
     parser.add_argument("--no-plot", action="store_true")
     args = parser.parse_args(argv)
