@@ -245,32 +245,30 @@ def _decode_opencv(path: str, name: str, container: Container, limits: Limits, p
 
 def _decode_gif(data: bytes, name: str, limits: Limits, progress: Progress | None) -> DecodedVideo:
     # Pillow handles GIF disposal/palette per frame and gives each frame's own duration.
+    frames: list[np.ndarray] = []
+    durations: list[int] = []
+    truncated = False
     try:
         im = Image.open(io.BytesIO(data))
         if im.format != "GIF":
             raise VideoError(f"{name} is not a GIF file (it looks like {im.format or 'something else'}).")
         n = getattr(im, "n_frames", 1)
-        durations = []
-        frames: list[np.ndarray] = []
         for i, frame in enumerate(ImageSequence.Iterator(im)):
-            durations.append(frame.info.get("duration", 0) or 0)
+            durations.append(int(frame.info.get("duration", 0) or 0))
+            # stop early on very long GIFs (frames without a duration count as 1/10 s)
+            if sum(d if d > 0 else 100 for d in durations) / 1000 > limits.max_seconds + 0.05:
+                raise _too_long(name, sum(d if d > 0 else 100 for d in durations) / 1000 * n / (i + 1), limits)
             frames.append(resize_within(np.asarray(frame.convert("RGB")), limits.max_side))
             if progress and i % 10 == 0:
                 progress(min(1.0, (i + 1) / n), f"Decoding frame {i + 1} of {n}")
     except VideoError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         if not frames:
             raise VideoError(f"{name} could not be read as a GIF: the file is damaged or truncated ({exc}).") from None
-        notes_truncated = True
-    else:
-        notes_truncated = False
-    if not frames:
-        raise VideoError(f"No frames could be decoded from {name}.")
-    notes = []
-    if notes_truncated:
-        notes.append(f"only {len(frames)} frames could be decoded: the GIF looks truncated")
-    valid = [d for d in durations if d > 0]
+        truncated = True
+    notes = [f"only {len(frames)} frames could be decoded: the GIF looks truncated"] if truncated else []
+    valid = [d for d in durations[: len(frames)] if d > 0]
     if valid:
         fps = 1000.0 / float(np.median(valid))
     else:

@@ -9,10 +9,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.page import page_setup
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
 from models.samples import SampleKind, samples
 from models.store import Store
+
+page_setup("Video classification", "🎬")  # first Streamlit call: wide layout, tab title
 
 LIMITS = V.Limits()
 SAMPLE, UPLOAD = "Sample clip", "Upload"

@@ -20,7 +20,7 @@ def full_screenshot(page, name: str) -> None:
     screenshot(page, name)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
-URL_PATH = "Video_Classification"  # Streamlit's url path for pages/6_Video_Classification.py
+URL_PATH = "Video_Classification"  # Streamlit's url path for pages/6_Video_Classification.py (number dropped)
 
 READY = """() => {
   const v = [...document.querySelectorAll('video')].find(e => (e.currentSrc || e.src).endsWith('.webm'));
@@ -51,20 +51,14 @@ PLAYED_FRAME = """async () => {
 
 
 def test_upload_then_annotated_webm_plays(page, tmp_path, shared_assets):
-    # Enter through the home page: on a fresh server, a first request straight to /Video_Classification is
-    # served by Streamlit's legacy pages/ discovery (app.py's st.navigation has not run yet).
-    page.goto(page.app_url)
-    page.get_by_text("Computer-vision playground").wait_for()
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Video classification").click()
+    page.goto(f"{page.app_url}/{URL_PATH}")
     page.get_by_role("heading", name="Video classification").wait_for()
-    assert page.url.rstrip("/").endswith(f"/{URL_PATH}"), page.url
     wait_idle(page, timeout_ms=240_000)
     # with the shared store, the default is the offline per-frame model on the first sample clip
     page.get_by_text("Top-5 objects / scenes seen in the frames (ImageNet)").wait_for(timeout=240_000)
     body = page.inner_text("body")
     assert "not the action" in body and "Traceback" not in body
-    # served under app.py's st.navigation (its titles in the sidebar), not as a stand-alone script
-    assert "Video classification" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Video Classification" in page.locator('[data-testid="stSidebarNav"]').inner_text()  # pages/ mode
     full_screenshot(page, "video_sample")
 
     page.get_by_text("Upload", exact=True).click()
@@ -78,7 +72,8 @@ def test_upload_then_annotated_webm_plays(page, tmp_path, shared_assets):
     body = page.inner_text("body")
     assert "30 frames at 10.0 fps" in body and "2 segments" in body
     state = page.wait_for_function(READY, timeout=60_000).json_value()
-    print("annotated video readyState, duration, size:", state)
+    encoder = page.get_by_text("WebM,").first.inner_text()
+    print("annotated video readyState, duration, size:", state, "|", encoder)
     ready_state, duration, width, height = state
     assert ready_state >= 2 and duration > 0 and width > 0 and height > 0
     t, red_fraction, white_text_pixels = page.evaluate(PLAYED_FRAME)

@@ -146,6 +146,8 @@ def test_unsupported_extension_and_garbage(tmp_path):
     Image.new("RGB", (8, 8)).save(png, "PNG")
     with pytest.raises(V.VideoError, match="not a GIF"):
         V.decode_video(png.getvalue(), "still.gif")
+    with pytest.raises(V.VideoError, match="could not be read as a GIF"):
+        V.decode_video(b"GIF89a" + b"\x00" * 3, "broken.gif")
 
 
 def test_too_long_and_too_big(tmp_path):
