@@ -347,8 +347,11 @@ class LayerSet(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"GATYS": "Gatys et al. (content block5_conv2, style block1-5_conv1)",
-                "JOHNSON": "Johnson et al. (content block2_conv2, style relu1_2…4_3)"}[self.name]
+        return {"GATYS": "Gatys et al.", "JOHNSON": "Johnson et al."}[self.name]
+
+    @property
+    def description(self) -> str:
+        return (f"content {', '.join(self.content_layers)}; style {', '.join(self.style_layers)}")
 
     @property
     def content_layers(self) -> tuple[str, ...]:

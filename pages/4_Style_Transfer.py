@@ -168,7 +168,8 @@ else:
     iterations = c1.slider("Iterations", 10, 500, 100, 10, key="gatys_iterations")
     size = c2.select_slider("Size (long side, px)", GATYS_SIZES, value=256, key="gatys_size")
     every = c3.slider("Preview every N steps", 1, 50, 10, key="gatys_every")
-    layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda l: l.label, key="gatys_layers")
+    layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda l: l.label, key="gatys_layers",
+                      help=" · ".join(f"{l.label}: {l.description}" for l in sty.LayerSet))
     w1, w2, w3, w4 = st.columns(4)
     cw = w1.number_input("Content weight", 0.0, 1e3, 0.025, format="%.4g", key="gatys_cw")
     sw = w2.number_input("Style weight", 0.0, 1e3, 1.0, format="%.4g", key="gatys_sw")
@@ -177,7 +178,7 @@ else:
     config = sty.GatysConfig(iterations=iterations, content_weight=cw, style_weight=sw, tv_weight=tw,
                              layers=layers, max_side=size, learning_rate=lr, preview_every=every)
 
-    b1, b2, _ = st.columns([1, 1, 4])
+    b1, b2, _ = st.columns([2, 1, 4])
     run = b1.button("Run optimisation", type="primary", key="gatys_run")
     # A click during a run makes Streamlit rerun the script, which interrupts the loop at its next
     # progress update; the state saved so far is then shown as the result.
@@ -192,7 +193,9 @@ else:
     def show(state: dict) -> None:
         preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="stretch")
         if state["history"]:
-            chart.line_chart(pd.DataFrame(state["history"]), x_label="step", y_label="loss (log)", height=300)
+            losses = pd.DataFrame(state["history"]).set_index("step")
+            # log10 so the four terms fit one axis; a zero (content loss at step 1) is left out, not -inf.
+            chart.line_chart(np.log10(losses.where(losses > 0)), x_label="step", y_label="log10 loss", height=300)
 
     if run:
         model = load_vgg(str(path), layers)
@@ -203,7 +206,7 @@ else:
 
         def on_step(p: sty.GatysProgress) -> None:
             # Called every step; touching a Streamlit element lets a Stop click interrupt the run here.
-            state["history"].append({k: float(np.log10(max(v, 1e-12))) for k, v in p.losses.items()})
+            state["history"].append({"step": p.step, **p.losses})
             state["step"] = p.step
             progress.progress(p.step / p.total, text=f"Step {p.step}/{p.total} · loss {p.losses['total']:.4g}")
             if p.preview is not None:

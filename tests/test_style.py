@@ -385,7 +385,8 @@ def test_page_gatys_runs_with_weights_in_store(empty_store):
     assert "Done: 10 steps" in _texts(at)
     state = at.session_state["gatys_state"]
     assert state["step"] == 10 and len(state["history"]) == 10
-    assert state["history"][-1]["total"] < state["history"][0]["total"]  # log10 losses
+    assert state["history"][-1]["total"] < state["history"][0]["total"]
+    assert [h["step"] for h in state["history"]] == list(range(1, 11))
     assert state["image"].shape == (128, 128, 3)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     # A later rerun (any widget) keeps showing the last result.
