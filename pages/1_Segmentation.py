@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.page import page_setup
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input
 from components.status import device_badge, require_model, timing_badge
@@ -190,6 +191,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
 
 # --- page ------------------------------------------------------------------------------------------
 PAGE_START = time.perf_counter()
+page_setup("Semantic segmentation", "🎨")  # first Streamlit call: wide layout, tab title
 st.title("🎨 Semantic segmentation")
 st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
            "Nothing you upload is stored.")

@@ -8,6 +8,7 @@ from enum import Enum
 import numpy as np
 import streamlit as st
 
+from components.page import page_setup
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
 from components.image_input import image_input
 from components.mask_canvas import Tool, mask_canvas
@@ -60,6 +61,7 @@ def run_both(rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions) -> dict
     return results
 
 
+page_setup("Inpainting", "🩹")  # first Streamlit call: wide layout, tab title
 st.title("🩹 Inpainting")
 st.write(
     "Paint over what should disappear — a scratch, a caption, an object — and OpenCV fills it from the "

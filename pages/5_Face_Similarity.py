@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from components.page import page_setup
 from components.image_input import UPLOAD_TYPES, image_input
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
@@ -258,6 +259,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
 
 
 # --- page ---------------------------------------------------------------------------------------------
+page_setup("Face similarity", "🙂")  # first Streamlit call: wide layout, tab title
 st.title("🙂 Face similarity")
 st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a network turns it into a 128-number "
            "embedding → faces closer than a threshold are the same person.")
