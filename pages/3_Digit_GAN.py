@@ -75,10 +75,13 @@ with tab_gen:
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
     seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
+    psi = st.slider("Variety (truncation ψ)", 0.3, 1.0, dcgan.DEFAULT_TRUNCATION, 0.05, key="gan_psi",
+                    help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
+                         "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]
     digit = None if digit_choice == ANY else int(digit_choice)
     with timed() as t_gen:
-        images, labels = gen.generate(cols * cols, digit, int(seed))
+        images, labels = gen.with_truncation(psi).generate(cols * cols, digit, int(seed))
     with timed() as t_judge:
         pred = judge.predict(images)
     sheet = dcgan.grid(images, cols, scale=SCALE)
@@ -199,8 +202,9 @@ with tab_restore:
                          caption=f"Masked: {100 * mask.mean():.0f} % of the pixels", width=112)
         c1, c2 = st.columns(2)
         hint = c1.selectbox("Which digit is it?", ["unknown", *range(10)], key="rest_hint",
-                            help="Unknown: all ten digits are tried and the best fit wins.")
-        opt_steps = c2.slider("Optimisation steps", 50, 400, 200, step=50, key="rest_steps")
+                            help="Unknown: the GAN discriminator proposes its three best guesses, the best fit wins. "
+                                 "Naming the digit is faster and more reliable.")
+        opt_steps = c2.slider("Optimisation steps", 50, 400, dcgan.RestoreConfig.steps, step=50, key="rest_steps")
     go = st.button("🩹 Restore", type="primary", key="rest_go", disabled=digit_img is None or mask is None)
 
     if go and digit_img is not None and mask is not None:
