@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components.page import page_setup
 from components.image_input import Source, image_input
 from components.results import before_after, download_png
 from components.status import device_badge, require_model, timing_badge
@@ -62,6 +63,7 @@ def use_style(sample) -> None:
 
 
 # --- page ----------------------------------------------------------------------------------------
+page_setup("Style transfer", "🖌️")  # first Streamlit call: wide layout, tab title
 st.title("🖌️ Style transfer")
 st.write(
     "Repaint a photo in the style of an artwork. **Fast** uses Magenta's arbitrary-stylization networks "
