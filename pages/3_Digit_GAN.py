@@ -8,6 +8,7 @@ import random
 import numpy as np
 import streamlit as st
 
+from components.page import page_setup
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
 from models import dcgan, digit_judge, mnist
@@ -48,6 +49,7 @@ def surprise() -> None:
     st.session_state.gan_digit = random.choice([ANY, *range(10)])
 
 
+page_setup("DCGAN digits", "🔢")  # first Streamlit call: wide layout, tab title
 st.title("🔢 DCGAN digits")
 st.write(
     "A class-conditional **DCGAN** trained by this project on MNIST (weights shipped in the repository, so "
@@ -90,6 +92,10 @@ with tab_gen:
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
+        download_png(sheet, f"dcgan_digits_{digit_choice}_seed{seed}.png", label="⬇️ Download grid PNG",
+                     key="gan_download")
+        timing_badge({"generator": t_gen.ms, "judge": t_judge.ms})
+        # Optional details last, so the elements above keep their place across reruns (no stale copies).
         if digit is None:
             st.caption("Requested digits, row by row:")
             st.code("\n".join(" ".join(str(v) for v in labels[r * cols:(r + 1) * cols]) for r in range(cols)))
@@ -97,9 +103,6 @@ with tab_gen:
         if len(wrong):
             st.caption("Disagreements (requested → judge): "
                        + ", ".join(f"#{i + 1}: {labels[i]}→{pred[i]}" for i in wrong[:12]))
-        download_png(sheet, f"dcgan_digits_{digit_choice}_seed{seed}.png", label="⬇️ Download grid PNG",
-                     key="gan_download")
-        timing_badge({"generator": t_gen.ms, "judge": t_judge.ms})
 
 # ------------------------------------------------------------------------------------------- interpolate
 with tab_interp:
