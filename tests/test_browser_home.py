@@ -11,10 +11,15 @@ pytestmark = pytest.mark.browser
 def test_home_shows_six_capabilities_and_store_status(page):
     page.goto(page.app_url)
     page.get_by_text("Computer-vision playground").wait_for()
+    page.get_by_text("How to fetch").or_(page.get_by_text("entries present")).first.wait_for()
     wait_idle(page)
-    body = page.inner_text("body")
+    main = page.locator('[data-testid="stMain"]')
     for p in PAGES:
-        assert p.title in body, p.title
+        main.get_by_text(p.title, exact=True).first.wait_for(timeout=20_000)
+    body = main.inner_text()
+    # Every built page is a working link from the home page.
+    hrefs = main.locator('a[data-testid="stPageLink-NavLink"]').evaluate_all("els => els.map(e => e.href)")
+    assert len(hrefs) == sum(p.exists for p in PAGES), hrefs
     assert "Model store" in body
     path = screenshot(page, "home")
     assert path.stat().st_size > 10_000
