@@ -16,7 +16,11 @@ def test_home_shows_six_capabilities_and_store_status(page):
     main = page.locator('[data-testid="stMain"]')
     for p in PAGES:
         main.get_by_text(p.title, exact=True).first.wait_for(timeout=20_000)
+    main.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+    page.wait_for_timeout(1000)  # the grid paints its canvas after attaching it
     body = main.inner_text()
+    nav = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Home" in nav and all(p.title in nav for p in PAGES if p.exists), nav
     # Every built page is a working link from the home page.
     hrefs = main.locator('a[data-testid="stPageLink-NavLink"]').evaluate_all("els => els.map(e => e.href)")
     assert len(hrefs) == sum(p.exists for p in PAGES), hrefs

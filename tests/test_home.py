@@ -47,7 +47,9 @@ def test_home_lists_store_status_with_some_models_missing(monkeypatch, tmp_path)
 
 def test_home_shows_six_capabilities_and_links_only_existing_pages(monkeypatch, tmp_path):
     at = _run(monkeypatch, tmp_path)
-    links = [el.proto.label.strip("*") for el in at.get("page_link")]
+    links = [el.proto.label.strip("*") for el in at.main.get("page_link")]
+    nav = [el.proto.label for el in at.sidebar.get("page_link")]
+    assert nav == ["Home"] + [p.title for p in PAGES if p.exists]
     existing = [p for p in PAGES if p.exists]
     assert links == [p.title for p in existing]  # a link for every built page, none for the others
     text = " ".join(m.value for m in at.markdown)
