@@ -58,7 +58,7 @@ def test_upload_then_annotated_webm_plays(page, tmp_path, shared_assets):
     page.get_by_text("Top-5 objects / scenes seen in the frames (ImageNet)").wait_for(timeout=240_000)
     body = page.inner_text("body")
     assert "not the action" in body and "Traceback" not in body
-    assert "Video Classification" in page.locator('[data-testid="stSidebarNav"]').inner_text()  # pages/ mode
+    assert "Video classification" in page.locator('[data-testid="stSidebar"]').inner_text()  # our sidebar navigation
     full_screenshot(page, "video_sample")
 
     page.get_by_text("Upload", exact=True).click()
