@@ -115,14 +115,30 @@ def chromium():
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def page(chromium, app_server):
-    """A fresh browser tab (own context) with ``page.app_url`` set to the server's base URL."""
+def page(request, chromium, app_server):
+    """A fresh browser tab (own context) with ``page.app_url`` set to the server's base URL.
+
+    When the test fails, the tab is saved as ``FAILED-<test>.png`` next to the other screenshots.
+    """
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     tab = context.new_page()
     tab.set_default_timeout(60_000)
     tab.app_url = app_server
     yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        try:
+            print(f"screenshot of the failure: {screenshot(tab, f'FAILED-{request.node.name}')}")
+        except Exception as exc:  # noqa: BLE001 - a broken tab must not hide the real failure
+            print(f"no screenshot of the failure: {exc}")
     context.close()
 
 

@@ -21,6 +21,14 @@ DILATION = 2  # the page's default "grow mask"
 RADIUS = 3
 
 
+def _painted(page) -> int:
+    """Pixels of the canvas's drawing layer that are strongly pink (the brush colour)."""
+    return page.locator("canvas.lower-canvas").evaluate_all(
+        """cs => cs.reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 90) n++; return n; }, 0)"""
+    )
+
+
 def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     # A photo bigger than the canvas, so the stroke has to be mapped back up (≈ 1.57×).
     original = cv2.resize(read_image(skimage_data_dir() / "chelsea.png").rgb, (1353, 900),
@@ -41,6 +49,9 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
 
     canvas = page.locator("canvas.upper-canvas")
     canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    wait_idle(page)
+    before = _painted(page)
     box = canvas.bounding_box()
     assert box and (round(box["width"]), round(box["height"])) == canvas_size_for((1353, 900))
     main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
@@ -53,6 +64,10 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     page.mouse.down()
     page.mouse.move(*end, steps=25)
     page.mouse.up()
+    page.wait_for_timeout(500)
+    after = _painted(page)
+    print(f"brush-coloured canvas pixels: {before} before the drag, {after} after")
+    assert after - before > 1000, f"the drag did not paint on the canvas (box {box}, now {canvas.bounding_box()})"
 
     page.get_by_text("Download").first.wait_for()
     page.get_by_text("⏱️").wait_for()
