@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from models import dcgan, mnist  # noqa: E402
+from models import dcgan, digit_guesser, mnist  # noqa: E402
 from models.runtime import device_info  # noqa: E402
 
 TARGET_MS = 100.0
@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    gen, disc = dcgan.load_generator(), dcgan.load_discriminator()
+    gen, disc, guesser = dcgan.load_generator(), dcgan.load_discriminator(), digit_guesser.load()
     print(f"device: {device_info().label}; cpus {os.cpu_count()}; load {1000 * (time.perf_counter() - t0):.0f} ms")
     gen.generate(64, None, 0)  # trace + warm-up
     times = []
@@ -63,11 +63,11 @@ def main() -> None:
     masks = np.stack([dcgan.block_mask(rng, 0.3) for _ in range(len(digits))])
     damaged = np.where(masks, 0, digits).astype(np.uint8)
     cfg = dcgan.RestoreConfig()  # what the page uses when the digit is unknown
-    dcgan.restore(gen, disc, damaged[0], masks[0], dcgan.RestoreConfig(steps=2))  # trace
+    dcgan.restore(gen, disc, damaged[0], masks[0], dcgan.RestoreConfig(steps=2), guesser=guesser)  # trace
     one = []
     for i in range(args.restore):
         t = time.perf_counter()
-        dcgan.restore(gen, disc, damaged[i], masks[i], cfg)
+        dcgan.restore(gen, disc, damaged[i], masks[i], cfg, guesser=guesser)
         one.append(1000 * (time.perf_counter() - t))
     print(f"restore one digit (page settings: {cfg.steps} steps x {cfg.restarts} restarts x top-{cfg.top_k} digits): "
           f"{stats(one)}")
@@ -81,7 +81,7 @@ def main() -> None:
     n = args.batch_restore
     bcfg = dcgan.RestoreConfig(restarts=1)  # what eval-restore uses
     t = time.perf_counter()
-    dcgan.restore(gen, disc, damaged[:n], masks[:n], bcfg)
+    dcgan.restore(gen, disc, damaged[:n], masks[:n], bcfg, guesser=guesser)
     dt = time.perf_counter() - t
     print(f"restore {n} digits in one batch ({bcfg.steps} steps x 1 restart x top-{bcfg.top_k} digits): {dt:.1f} s total = "
           f"{1000 * dt / n:.0f} ms per digit; telea per digit "

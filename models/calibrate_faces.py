@@ -206,4 +206,6 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from models.store import run_cli  # noqa: PLC0415
+
+    run_cli(main)

@@ -455,7 +455,9 @@ class RestoreConfig:
     prior_weight: float = 0.01  # lambda of Yeh et al.: small, the context dominates
     window: int = 7  # importance weights: known pixels near the hole count more
     restarts: int = 2  # latent starting points per candidate digit
-    top_k: int = 3  # candidate digits, proposed by the discriminator's class head (10 = try every digit)
+    top_k: int = 3  # candidate digits, proposed by the digit guesser (10 = try every digit)
+    guess_weight: float = 8.0  # how much the guesser's -log p(digit) counts next to the fit when choosing
+    # (200 held-out digits, 30 % block: digit chosen right 59.5 % by fit alone, 78.5 % at 1, 83.5 % at 8)
     init_samples: int = 32  # random latents scored (forward pass only) to pick each start
     latent_clip: float = 3.0  # keep z where the N(0,1) prior has mass
     seed: int = 0
@@ -467,6 +469,9 @@ class Restoration:
     generated: np.ndarray  # uint8 (N,28,28): raw G(z*)
     digit: np.ndarray  # (N,) class of the best candidate
     loss: np.ndarray  # (N,) best total loss
+    candidates: np.ndarray  # (N, K) digits tried
+    candidate_loss: np.ndarray  # (N, K) context + prior loss of each (best restart)
+    candidate_prob: np.ndarray  # (N, K) the guesser's probability of each (uniform when there is no guesser)
 
 
 def importance_weights(known: np.ndarray, window: int = 7) -> np.ndarray:
@@ -481,10 +486,9 @@ def importance_weights(known: np.ndarray, window: int = 7) -> np.ndarray:
 
 
 def propose_digits(disc, images: np.ndarray, masks: np.ndarray, k: int) -> np.ndarray:
-    """Top-k digit guesses per damaged image from the discriminator's own class head (AC-GAN), on a Telea fill.
+    """Top-k digit guesses from the discriminator's class head on a Telea fill (used without a guesser).
 
-    Trying every digit costs 10x the optimisation; the GAN's class head narrows it down (the judge is kept out
-    of the loop so it stays an independent referee).
+    Weak on large holes (the class head only saw whole digits): :mod:`models.digit_guesser` does better.
     """
     if k >= NUM_CLASSES:
         return np.tile(np.arange(NUM_CLASSES), (len(images), 1))
@@ -498,13 +502,14 @@ def propose_digits(disc, images: np.ndarray, masks: np.ndarray, k: int) -> np.nd
 
 
 def restore(gen: DigitGenerator, disc, images: np.ndarray, masks: np.ndarray, cfg: RestoreConfig = RestoreConfig(),
-            candidates: Sequence[int] | None = None,
+            candidates: Sequence[int] | None = None, guesser=None,
             progress: Callable[[float], None] | None = None) -> Restoration:
     """Recover the masked pixels (mask True = missing) of uint8 (N,28,28) digits by latent optimisation.
 
-    Each image is tried with its candidate digits (given, or the discriminator's top-k guesses) and
-    ``cfg.restarts`` starts each, all in one batch; every start is the best of ``cfg.init_samples`` random
-    latents; the candidate with the lowest context + prior loss wins.
+    Each image is tried with its candidate digits and ``cfg.restarts`` starts each, all in one batch; every start
+    is the best of ``cfg.init_samples`` random latents. Candidates: ``candidates`` when given, else the top-k of
+    ``guesser`` (a :class:`models.digit_guesser.DigitGuesser`), else of the discriminator's class head. The
+    winner minimises fit (context + prior loss) + ``cfg.guess_weight`` x -log p(digit | damaged digit).
     """
     _tf = tf()
     import keras  # noqa: PLC0415
@@ -514,10 +519,16 @@ def restore(gen: DigitGenerator, disc, images: np.ndarray, masks: np.ndarray, cf
     if images.ndim == 2:
         images, masks = images[None], masks[None]
     n = len(images)
-    if candidates is None:
-        cand = propose_digits(disc, images, masks, cfg.top_k)
-    else:
+    if candidates is not None:
         cand = np.tile(np.asarray(list(candidates), np.int64), (n, 1))
+        prob = np.full(cand.shape, 1.0 / cand.shape[1], np.float32)
+    elif guesser is not None:
+        probs = guesser.probabilities(images, masks)
+        cand = np.argsort(-probs, axis=1)[:, :cfg.top_k]
+        prob = np.take_along_axis(probs, cand, axis=1)
+    else:
+        cand = propose_digits(disc, images, masks, cfg.top_k)
+        prob = np.full(cand.shape, 1.0 / cand.shape[1], np.float32)
     k = cand.shape[1] * cfg.restarts
     labels = np.repeat(cand, cfg.restarts, axis=1).reshape(-1)  # (n*k,)
     known = ~masks
@@ -559,12 +570,16 @@ def restore(gen: DigitGenerator, disc, images: np.ndarray, masks: np.ndarray, cf
         if progress is not None and (i % 10 == 9 or i == cfg.steps - 1):
             progress((i + 1) / cfg.steps)
     context, prior = (np.asarray(v) for v in losses())
-    total = (context + cfg.prior_weight * prior).reshape(n, k)
-    best = total.argmin(axis=1)
+    total = (context + cfg.prior_weight * prior).reshape(n, cand.shape[1], cfg.restarts)
+    cand_loss = total.min(axis=2)  # (n, candidates): each digit's best restart
+    score = cand_loss - cfg.guess_weight * np.log(np.maximum(prob, 1e-6))
+    best_cand = score.argmin(axis=1)
+    best = best_cand * cfg.restarts + total[np.arange(n), best_cand].argmin(axis=1)  # index into the k starts
     fake = np.asarray(G([z, y_t], training=False)).reshape(n, k, 28, 28, 1)
     generated = mnist.from_tanh(fake[np.arange(n), best])
     restored = np.where(masks, generated, images).astype(np.uint8)
-    return Restoration(restored, generated, labels.reshape(n, k)[np.arange(n), best], total.min(axis=1))
+    return Restoration(restored, generated, cand[np.arange(n), best_cand], cand_loss[np.arange(n), best_cand],
+                       cand, cand_loss, prob)
 
 
 def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
@@ -734,21 +749,24 @@ def _eval_cli(args) -> None:
 
 
 def _eval_restore_cli(args) -> None:
-    from models import digit_judge  # noqa: PLC0415
+    from models import digit_guesser, digit_judge  # noqa: PLC0415
 
     split = mnist.load()
     gen, disc, judge = load_generator(), load_discriminator(), digit_judge.load()
+    guesser = None if args.proposer == "discriminator" else digit_guesser.load()
     rng = np.random.default_rng(args.seed)
     idx = rng.choice(len(split.x_held), args.n, replace=False)
     x, y = split.x_held[idx], split.y_held[idx]
     masks = np.stack([block_mask(rng, 0.3) for _ in range(args.n)])
     damaged = np.where(masks, 0, x).astype(np.uint8)
     t0 = time.perf_counter()
-    cfg = RestoreConfig(steps=args.steps, restarts=args.restarts, top_k=args.top_k)
-    cand = propose_digits(disc, damaged, masks, cfg.top_k)
-    print(f"true digit among the discriminator's top-{cfg.top_k} guesses: {100 * (cand == y[:, None]).any(1).mean():.1f}%")
-    res = restore(gen, disc, damaged, masks, cfg)
+    cfg = RestoreConfig(steps=args.steps, restarts=args.restarts, top_k=args.top_k, guess_weight=args.guess_weight)
+    res = restore(gen, disc, damaged, masks, cfg, guesser=guesser)
     dt = time.perf_counter() - t0
+    print(f"true digit among the {args.proposer}'s top-{cfg.top_k} guesses: "
+          f"{100 * (res.candidates == y[:, None]).any(1).mean():.1f}%; its first guess: "
+          f"{100 * (res.candidates[:, 0] == y).mean():.1f}%; digit chosen by fit + guess: "
+          f"{100 * (res.digit == y).mean():.1f}%")
     tel = telea(damaged, masks)
     print(f"{args.n} held-out digits ({split.describe()}), one random block of "
           f"{100 * masks.mean():.1f}% of the pixels masked each; {args.steps} steps x {args.restarts} restarts x "
@@ -782,10 +800,15 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--steps", type=int, default=RestoreConfig.steps)
     r.add_argument("--restarts", type=int, default=1)
     r.add_argument("--top-k", type=int, default=RestoreConfig.top_k)
+    r.add_argument("--guess-weight", type=float, default=RestoreConfig.guess_weight)
+    r.add_argument("--proposer", choices=["guesser", "discriminator"], default="guesser",
+                   help="who proposes the candidate digits (default: the hole-aware digit guesser)")
     r.add_argument("--seed", type=int, default=5)
     args = ap.parse_args(argv)
     {"train": _train_cli, "eval": _eval_cli, "eval-restore": _eval_restore_cli}[args.cmd](args)
 
 
 if __name__ == "__main__":
-    main()
+    from models.store import run_cli  # noqa: PLC0415
+
+    run_cli(main)

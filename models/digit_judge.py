@@ -145,4 +145,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from models.store import run_cli  # noqa: PLC0415
+
+    run_cli(main)

@@ -461,4 +461,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from models.store import run_cli  # noqa: PLC0415
+
+    run_cli(main)

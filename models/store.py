@@ -271,5 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+def run_cli(entry_point: Callable[[], int | None]) -> None:
+    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback."""
+    try:
+        code = entry_point()
+    except ModelMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code or 0)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -747,4 +747,6 @@ def _cli() -> None:  # python -m models.video CLIP [MODEL_ID]
 
 
 if __name__ == "__main__":
-    _cli()
+    from models.store import run_cli  # noqa: PLC0415
+
+    run_cli(_cli)

@@ -11,7 +11,7 @@ import streamlit as st
 from components.page import page_setup
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
-from models import dcgan, digit_judge, mnist
+from models import dcgan, digit_guesser, digit_judge, mnist
 from models.dcgan import MaskPreset
 from models.imaging import ImageError, decode_image
 from models.runtime import timed
@@ -24,6 +24,11 @@ SCALE = 4  # on-screen enlargement of 28-px digits
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
 def load_gan():
     return dcgan.load_generator(), dcgan.load_discriminator()
+
+
+@st.cache_resource(show_spinner="Loading the digit guesser…")
+def load_guesser():
+    return digit_guesser.load()
 
 
 @st.cache_resource(show_spinner="Loading the digit judge…")
@@ -57,9 +62,10 @@ st.write(
 )
 device_badge()
 
-if not dcgan.GENERATOR_WEIGHTS.exists() or not digit_judge.JUDGE_WEIGHTS.exists():
+if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
     st.error("The trained weights are missing from `models/weights/`.")
-    st.code("python -m models.digit_judge train\npython -m models.dcgan train", language="bash")
+    st.code("python -m models.digit_judge train\npython -m models.digit_guesser train\npython -m models.dcgan train",
+            language="bash")
     st.stop()
 gen, disc = load_gan()
 judge = load_judge()
@@ -205,7 +211,8 @@ with tab_restore:
                          caption=f"Masked: {100 * mask.mean():.0f} % of the pixels", width=112)
         c1, c2 = st.columns(2)
         hint = c1.selectbox("Which digit is it?", ["unknown", *range(10)], key="rest_hint",
-                            help="Unknown: the GAN discriminator proposes its three best guesses, the best fit wins. "
+                            help="Unknown: a small network trained on damaged digits proposes its three best "
+                                 "guesses; the GAN restores each and the best fit (weighed with the guess) wins. "
                                  "Naming the digit is faster and more reliable.")
         opt_steps = c2.slider("Optimisation steps", 50, 400, dcgan.RestoreConfig.steps, step=50, key="rest_steps")
     go = st.button("🩹 Restore", type="primary", key="rest_go", disabled=digit_img is None or mask is None)
@@ -216,6 +223,7 @@ with tab_restore:
         cands = None if hint == "unknown" else [int(hint)]
         with timed() as t_rest:
             res = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
+                                guesser=load_guesser(),
                                 progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
         with timed() as t_tel:
             tel = dcgan.telea(damaged, mask)
@@ -224,6 +232,9 @@ with tab_restore:
         st.session_state.rest_result = {"key": key, "digit": digit_img, "mask": mask, "damaged": damaged,
                                         "restored": res.restored[0], "generated": res.generated[0],
                                         "best": int(res.digit[0]), "telea": tel, "truth": truth,
+                                        "tried": [(int(c), float(p), float(f)) for c, p, f in
+                                                  zip(res.candidates[0], res.candidate_prob[0],
+                                                      res.candidate_loss[0])] if cands is None else [],
                                         "ms": {"DCGAN restoration": t_rest.ms, "Telea": t_tel.ms}}
 
     result = st.session_state.get("rest_result")
@@ -247,6 +258,9 @@ with tab_restore:
             c2.metric("Masked-region MSE, Telea", f"{mse_tel:.4f}", delta=f"{mse_tel - mse_gan:+.4f} vs DCGAN",
                       delta_color="off")
             c3.metric("Best-fitting digit", str(result["best"]))
+            if result["tried"]:
+                st.caption("Digits tried: " + " · ".join(
+                    f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"]))
             download_png(dcgan.upscale(result["restored"], SCALE), "restored_digit.png",
                          label="⬇️ Download restored digit", key="rest_download")
             timing_badge(result["ms"])

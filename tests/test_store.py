@@ -216,3 +216,14 @@ def test_cli_fetch_and_list(server, tmp_path, monkeypatch, capsys):
     assert main(["--root", str(tmp_path), "list"]) == 0
     out = capsys.readouterr().out
     assert "MISSING" in out and "deeplab_mnv2_513_quant" in out
+
+
+@pytest.mark.parametrize("command", [["models.dcgan", "eval-restore"], ["models.digit_guesser", "eval"]])
+def test_model_commands_report_a_missing_model_without_a_traceback(command, tmp_path):
+    env = {**os.environ, "VISION_STORE": str(tmp_path / "empty"), "VISION_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-m", *command], cwd=Path(__file__).resolve().parent.parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    print(proc.stderr.splitlines()[-1])
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "python -m models.store fetch mnist_test_images" in proc.stderr
