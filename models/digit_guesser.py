@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import mnist
+from models import mnist, training
 from models.digit_judge import _shift
 from models.runtime import tf
 
@@ -159,11 +159,7 @@ def train(epochs: int = 40, out: Path | str = GUESSER_WEIGHTS, split: mnist.Mnis
     metrics = evaluate(guesser, split)
     log(f"held-out digits with a 30 % block missing ({split.describe()}): top-1 {100 * metrics['top1']:.1f}%, "
         f"top-3 {100 * metrics['top3']:.1f}% of {metrics['n']}; train time {time.perf_counter() - t0:.1f} s")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean = build()  # an uncompiled twin: no optimizer slots in the weights file
-    clean.set_weights(model.get_weights())
-    clean.save_weights(str(out))
+    training.save_weights(build, model, out)
     return guesser, metrics
 
 
@@ -177,17 +173,12 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("eval")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        lines: list[str] = []
-
-        def log(msg: str) -> None:
-            print(msg, flush=True)
-            lines.append(msg)
-
+        log = training.RunLog()
         from models.runtime import device_info  # noqa: PLC0415
         log(f"device: {device_info().label}")
         _, metrics = train(args.epochs, args.out, log=log)
         if Path(args.out) == GUESSER_WEIGHTS:
-            GUESSER_LOG.write_text("\n".join(lines) + "\n")
+            log.write(GUESSER_LOG)
             GUESSER_METRICS.write_text(json.dumps(metrics))
     else:
         split = mnist.load()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import mnist
+from models import mnist, training
 from models.runtime import tf
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -107,12 +107,7 @@ def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistS
     acc = judge.accuracy(split.x_held, split.y_held)
     log(f"judge held-out accuracy {acc:.4f} on {len(split.x_held)} digits ({split.describe()}); "
         f"train time {time.perf_counter() - t0:.1f} s")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Save from an uncompiled twin: a compiled model's weights file also carries the Adam slots (3x size).
-    clean = build()
-    clean.set_weights(model.get_weights())
-    clean.save_weights(str(out))
+    training.save_weights(build, model, out)
     return judge, acc
 
 
@@ -125,17 +120,12 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("eval")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        lines: list[str] = []
-
-        def log(msg: str) -> None:
-            print(msg, flush=True)
-            lines.append(msg)
-
+        log = training.RunLog()
         from models.runtime import device_info  # noqa: PLC0415
         log(f"device: {device_info().label}")
         _, acc = train(args.epochs, args.out, log=log)
         if Path(args.out) == JUDGE_WEIGHTS:
-            JUDGE_LOG.write_text("\n".join(lines) + "\n")
+            log.write(JUDGE_LOG)
             (WEIGHTS_DIR / "digit_judge_metrics.json").write_text(json.dumps({"held_out_accuracy": acc}))
     else:
         split = mnist.load()

@@ -154,6 +154,25 @@ def test_guesser_inputs_and_training_masks():
     assert 0.1 < cover.mean() < 0.4 and cover.max() <= 0.55
 
 
+def test_guesser_training_run_writes_weights_that_load_back(real_split, tmp_path):
+    from models import training
+
+    small = mnist.MnistSplit(real_split.x_train[:512], real_split.y_train[:512], real_split.x_held[:200],
+                             real_split.y_held[:200], real_split.source)
+    log = training.RunLog()
+    guesser, metrics = digit_guesser.train(epochs=1, out=tmp_path / "g.weights.h5", split=small, log=log)
+    assert set(metrics) == {"top1", "top3", "n"} and metrics["n"] == 200
+    assert 0.0 <= metrics["top1"] <= metrics["top3"] <= 1.0
+    assert log.lines[0].startswith("guesser epoch 1/1") and "top-1" in log.lines[-1]
+    log.write(tmp_path / "log.txt")
+    assert (tmp_path / "log.txt").read_text().count("\n") == len(log.lines)
+    # The saved file holds the weights only (no optimizer slots) and reloads to the same predictions.
+    reloaded = digit_guesser.load(tmp_path / "g.weights.h5")
+    x, _, masks = digit_guesser.held_out_damage(small, n=50)
+    np.testing.assert_allclose(reloaded.probabilities(x, masks), guesser.probabilities(x, masks), atol=1e-5)
+    assert (tmp_path / "g.weights.h5").stat().st_size < 1.2 * digit_guesser.GUESSER_WEIGHTS.stat().st_size
+
+
 @pytest.mark.skipif(not digit_guesser.GUESSER_WEIGHTS.exists(), reason="guesser weights not trained yet")
 def test_committed_guesser_beats_the_discriminator_on_damaged_digits(committed, real_split):
     _, disc, _ = committed
