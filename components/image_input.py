@@ -49,9 +49,12 @@ def image_input(
                 st.info("No sample images are available; upload one instead.")
                 return None
             ids = [s.id for s in options]
-            index = ids.index(default_sample) if default_sample in ids else 0
+            # A value already set through session state (e.g. a gallery button) must not meet a default too.
+            index = None if f"{key}_sample" in st.session_state else (
+                ids.index(default_sample) if default_sample in ids else 0)
             chosen = st.selectbox(
-                "Sample", options, index=index, format_func=lambda s: s.title, key=f"{key}_sample"
+                "Sample", options, format_func=lambda s: s.title, key=f"{key}_sample",
+                **({} if index is None else {"index": index}),
             )
             return _read(str(chosen.path))
         if source is Source.UPLOAD:
