@@ -175,11 +175,18 @@ def scaled_size(height: int, width: int, long_side: int) -> tuple[int, int]:
 def resize_rgb(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
     if rgb.shape[:2] == (height, width):
         return rgb
-    # INTER_AREA averages whole source pixels when shrinking (antialiased, centre-aligned, SIMD + threads);
-    # bilinear when enlarging. Both map pixel centres, so the geometry stays exact.
+    # Shrinking: INTER_AREA averages whole source pixels (antialiased). Its fast path needs an integer factor k,
+    # so first go bilinearly to k x the target (a mild < 2x step), then box-average by k: the same image within a
+    # grey level or so, ~4x faster on a 1.2-MP photo. Enlarging: bilinear. All steps map pixel centres, so the
+    # geometry stays exact.
+    rgb = np.ascontiguousarray(rgb)
+    k = int(min(rgb.shape[0] / height, rgb.shape[1] / width))
+    if k >= 2:
+        if rgb.shape[:2] != (k * height, k * width):
+            rgb = cv2.resize(rgb, (k * width, k * height), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
     shrink = height * width < rgb.shape[0] * rgb.shape[1]
-    return cv2.resize(np.ascontiguousarray(rgb), (width, height),
-                      interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
 def letterbox(rgb: np.ndarray, size: int, pad_value: int) -> tuple[np.ndarray, tuple[int, int]]:
