@@ -13,7 +13,6 @@ Evaluate: ``python -m models.digit_guesser eval`` prints top-1 / top-3 accuracy 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,13 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("eval")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        log = training.RunLog()
-        from models.runtime import device_info  # noqa: PLC0415
-        log(f"device: {device_info().label}")
-        _, metrics = train(args.epochs, args.out, log=log)
-        if Path(args.out) == GUESSER_WEIGHTS:
-            log.write(GUESSER_LOG)
-            GUESSER_METRICS.write_text(json.dumps(metrics))
+        training.record_run(lambda log: train(args.epochs, args.out, log=log)[1], args.out, GUESSER_WEIGHTS,
+                            GUESSER_LOG, GUESSER_METRICS)
     else:
         split = mnist.load()
         m = evaluate(load(), split)

@@ -7,7 +7,6 @@ Evaluate: ``python -m models.digit_judge eval`` prints the held-out accuracy.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,13 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("eval")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        log = training.RunLog()
-        from models.runtime import device_info  # noqa: PLC0415
-        log(f"device: {device_info().label}")
-        _, acc = train(args.epochs, args.out, log=log)
-        if Path(args.out) == JUDGE_WEIGHTS:
-            log.write(JUDGE_LOG)
-            (WEIGHTS_DIR / "digit_judge_metrics.json").write_text(json.dumps({"held_out_accuracy": acc}))
+        training.record_run(lambda log: {"held_out_accuracy": train(args.epochs, args.out, log=log)[1]}, args.out,
+                            JUDGE_WEIGHTS, JUDGE_LOG, WEIGHTS_DIR / "digit_judge_metrics.json")
     else:
         split = mnist.load()
         judge = load()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -27,3 +28,20 @@ def save_weights(build: Callable[[], object], model, out: Path | str) -> None:
     clean = build()
     clean.set_weights(model.get_weights())
     clean.save_weights(str(out))
+
+
+def record_run(train: Callable[[RunLog], dict], out: Path | str, committed: Path, log_path: Path,
+               metrics_path: Path) -> dict:
+    """A training command's body: log the device, train, and when ``out`` is the committed weights file, write
+    the log and the metrics beside it (a run to another path leaves the committed record alone)."""
+    from models.runtime import device_info  # noqa: PLC0415
+
+    if not str(out).endswith(".weights.h5"):  # Keras refuses any other name, but only after the training
+        raise SystemExit(f"error: the output file must end in .weights.h5 (got {out})")
+    log = RunLog()
+    log(f"device: {device_info().label}")
+    metrics = train(log)
+    if Path(out) == Path(committed):
+        log.write(log_path)
+        Path(metrics_path).write_text(json.dumps(metrics))
+    return metrics

@@ -173,6 +173,24 @@ def test_guesser_training_run_writes_weights_that_load_back(real_split, tmp_path
     assert (tmp_path / "g.weights.h5").stat().st_size < 1.2 * digit_guesser.GUESSER_WEIGHTS.stat().st_size
 
 
+def test_record_run_writes_log_and_metrics_only_for_the_committed_weights(tmp_path):
+    from models import training
+
+    def fake_train(log):
+        log("epoch 1/1")
+        return {"top1": 0.5}
+
+    committed, log_path, metrics_path = tmp_path / "w.weights.h5", tmp_path / "log.txt", tmp_path / "m.json"
+    with pytest.raises(SystemExit, match="must end in .weights.h5"):
+        training.record_run(fake_train, tmp_path / "w.h5", committed, log_path, metrics_path)
+    assert training.record_run(fake_train, tmp_path / "elsewhere.weights.h5", committed, log_path, metrics_path) == {"top1": 0.5}
+    assert not log_path.exists() and not metrics_path.exists()  # a side run leaves the committed record alone
+    training.record_run(fake_train, committed, committed, log_path, metrics_path)
+    lines = log_path.read_text().splitlines()
+    assert lines[0].startswith("device: ") and lines[1] == "epoch 1/1"
+    assert metrics_path.read_text() == '{"top1": 0.5}'
+
+
 @pytest.mark.skipif(not digit_guesser.GUESSER_WEIGHTS.exists(), reason="guesser weights not trained yet")
 def test_committed_guesser_beats_the_discriminator_on_damaged_digits(committed, real_split):
     _, disc, _ = committed
