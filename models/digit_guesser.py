@@ -4,6 +4,7 @@ DCGAN restoration optimises the generator's latent for a *given* digit, so it fi
 digit under the hole. The AC-GAN discriminator's class head only ever saw whole digits and finds the true digit
 among its top 3 for about half of the digits with a 30 % block missing; this network sees the damaged digit
 *and* the mask (2 channels) and was trained on digits with random blocks, halves and brush strokes removed.
+Restoration also uses it, seeing the restored digit whole, to keep the fill reading as the chosen digit.
 It is independent of the judge (own weights, own training run) so the judge stays a fair referee.
 
 Train: ``python -m models.digit_guesser train`` (writes models/weights/digit_guesser.weights.h5 + a log).
@@ -99,6 +100,12 @@ class DigitGuesser:
         logits = np.concatenate(outs) if outs else np.zeros((0, NUM_CLASSES), np.float32)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    def whole_digit_logits(self, images_tanh):
+        """(N,10) logits for whole digits given as a tensor (N,28,28,1) in [-1, 1] (differentiable: restoration
+        uses it to keep the filled-in digit reading as the digit it is being restored as)."""
+        unit = (images_tanh + 1.0) * 0.5
+        return self.model(tf().concat([unit, tf().zeros_like(unit)], axis=-1), training=False)
 
     def top_k(self, digits: np.ndarray, masks: np.ndarray, k: int) -> np.ndarray:
         """(N,k) most likely digits, best first."""
