@@ -143,7 +143,8 @@ MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 with tab_restore:
     st.caption("Mask part of a digit and recover it by optimising the DCGAN's latent vector against the pixels "
                "that are left (context loss) while the discriminator still finds it real (prior loss) — "
-               "Yeh et al. 2017. OpenCV Telea inpainting is shown for comparison.")
+               "Yeh et al. 2017 — and the digit guesser still reads the result as the chosen digit. "
+               "OpenCV Telea inpainting is shown for comparison.")
     left, right = st.columns(2)
     digit_img: np.ndarray | None = None
     truth: int | None = None
