@@ -56,6 +56,7 @@ def test_generate_grid_download_interpolate_restore(page, shared_assets):
     wait_idle(page)
     body = page.inner_text("body")
     assert "OpenCV Telea" in body and "Best-fitting digit" in body
+    page.get_by_text("Masked-region MSE, DCGAN").scroll_into_view_if_needed()  # the app scrolls in its own container
     screenshot(page, "dcgan_restore")
 
 
