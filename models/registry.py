@@ -162,6 +162,22 @@ ENTRIES: tuple[Entry, ...] = (
        size=80_134_624, notes="Keras pins md5 253f8cb515780f3b799900260a226db6",
        contract="keras.applications.VGG19(include_top=False, weights=<this file>)"),
     # --- Video ----------------------------------------------------------------------------------
+    # MoViNet-A0 stream (causal, frame by frame), int8 TFLite: the offline default. The pinned GitHub copy is
+    # tried first because its bytes are the ones whose sha256 is known; TF Hub / Kaggle serve the original.
+    _E("movinet_a0_stream_k600_int8", "MoViNet-A0 stream, Kinetics-600 (TFLite int8)", Capability.VIDEO,
+       Format.TFLITE, "models/movinet/movinet_a0_stream_int8.tflite",
+       ("https://raw.githubusercontent.com/Leo-Thomas/Transfer-Learning-MoViNet-UCF101/"
+        "4f93f4e1ef6df1a43700f0c32d174eb7c84ba4de/code/app/src/main/assets/movinet_a0_stream_int8.tflite",
+        "https://tfhub.dev/tensorflow/lite-model/movinet/a0/stream/kinetics-600/classification/tflite/int8/1"
+        "?lite-format=tflite",
+        "https://www.kaggle.com/api/v1/models/google/movinet/tfLite/"
+        "a0-stream-kinetics-600-classification-tflite-int8/1/download"),
+       "Apache-2.0 (Google's MoViNet release, TF Hub handle tensorflow/lite-model/movinet/a0/stream/"
+       "kinetics-600/classification/tflite/int8/1; copied unchanged into the GPL-3.0 GitHub repo named first)",
+       "6125b36e2485eeb5cc1fd6206cf5e5d70235593fbc84610d1dce97fe3aa9c2ac", 3276048,
+       contract="signature serving_default: image [1,1,172,172,3] float32 RGB in [0,1] + 43 state tensors "
+                "(all zero at the start) -> logits [1,600] + the 43 next states (Kinetics-600 label order)",
+       notes="Kondratyuk et al., MoViNets, CVPR 2021 (arXiv:2103.11511); feed frames chosen by time, ~5 fps"),
     _movinet("a0"), _movinet("a1"), _movinet("a2"),
     _E("kinetics600_labels", "Kinetics-600 class names", Capability.VIDEO, Format.LABELS,
        "models/kinetics/kinetics600_label_map.txt", (f"{I3D}/data/label_map_600.txt",), APACHE,

@@ -148,6 +148,44 @@ def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel
     return TFLiteModel(path, num_threads)
 
 
+class TFLiteSignatureModel:
+    """A TFLite model called through a named signature (e.g. MoViNet stream: image + 43 states in, logits +
+    43 states out): ``model(**arrays) -> {output name: array}``. Locked like :class:`TFLiteModel`.
+
+    ``inputs`` / ``outputs`` map tensor names to :class:`TensorSpec` (shape, dtype, quantisation).
+    Raises ValueError when the file has no such signature, or on a wrong input name or shape.
+    """
+
+    def __init__(self, path: Path | str, signature: str = "serving_default", num_threads: int | None = None):
+        self.path = Path(path)
+        interpreter = tf().lite.Interpreter(model_path=str(self.path), num_threads=num_threads or os.cpu_count())
+        if signature not in interpreter.get_signature_list():
+            raise ValueError(f"{self.path.name} has no '{signature}' signature")
+        self._runner = interpreter.get_signature_runner(signature)
+        self._interpreter = interpreter  # the runner needs it alive
+        self._lock = threading.Lock()
+        self.inputs = {k: TFLiteModel._spec({**d, "name": k}) for k, d in self._runner.get_input_details().items()}
+        self.outputs = {k: TFLiteModel._spec({**d, "name": k}) for k, d in self._runner.get_output_details().items()}
+
+    def __call__(self, **arrays: np.ndarray) -> dict[str, np.ndarray]:
+        if set(arrays) != set(self.inputs):
+            raise ValueError(f"{self.path.name} takes inputs {sorted(self.inputs)}, got {sorted(arrays)}")
+        feed = {}
+        for name, arr in arrays.items():
+            spec = self.inputs[name]
+            if tuple(np.shape(arr)) != spec.shape:
+                raise ValueError(f"input {name}: expected shape {spec.shape}, got {np.shape(arr)}")
+            feed[name] = np.asarray(arr).astype(spec.dtype, copy=False)
+        with self._lock:
+            out = self._runner(**feed)
+            return {k: np.array(v, copy=True) for k, v in out.items()}
+
+
+def load_tflite_signature(path: Path | str, signature: str = "serving_default",
+                          num_threads: int | None = None) -> TFLiteSignatureModel:
+    return TFLiteSignatureModel(path, signature, num_threads)
+
+
 # --- SavedModel (TF Hub format) -----------------------------------------------------------------
 def load_saved_model(path: Path | str) -> Any:
     """``hub.load`` of a local SavedModel directory (TF Hub / Kaggle tarballs unpack to one)."""

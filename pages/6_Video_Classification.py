@@ -22,21 +22,22 @@ SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 
 @st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
-def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.SegmentClassifier:
+def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.VideoClassifier:
     return V.load_classifier(V.CHOICE_BY_ID[choice_id], model_path, labels_path)
 
 
 st.title("🎬 Video classification")
 st.write(
-    "Classify a short clip. **MoViNet** (A0/A1/A2, Kinetics-600) recognises *actions* from motion across frames. "
-    "Offline, a **per-frame ImageNet classifier** (MobileNetV2) tells which *objects and scenes* are visible, "
-    "pooled over time. Long clips are cut into segments: each gets its own label on the timeline."
+    "Recognise the action in a short clip. **MoViNet** (Kinetics-600) names one of 600 human *actions* from "
+    "motion across frames; the A0 stream model watches the clip frame by frame, five frames a second. "
+    "A **per-frame ImageNet classifier** (MobileNetV2) tells instead which *objects and scenes* are visible. "
+    "Clips are cut into segments on the timeline: each gets its own label."
 )
 device_badge()
 
 store = Store()
 choices = list(V.MODEL_CHOICES)
-default = next((i for i, c in enumerate(choices) if store.has(c.entry_id)), len(choices) - 1)
+default = choices.index(V.default_choice(store.has))
 
 left, right = st.columns([3, 2])
 with left:
@@ -48,10 +49,12 @@ with left:
 with right:
     segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
                           help="The clip is classified in segments of this length (the timeline).")
-    pooling = st.radio(
-        "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
-        format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
-    )
+    pooling = V.Pooling.MEAN
+    if choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
+        pooling = st.radio(
+            "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
+            format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
+        )
     annotated = st.checkbox("Make an annotated video", value=True, key="video_annotated")
 
 source = st.radio("Clip", [SAMPLE, UPLOAD], horizontal=True, key="video_source")
@@ -74,12 +77,6 @@ else:
         data, name = upload.getvalue(), upload.name
 if data is None:
     st.stop()
-
-with st.expander("Original clip"):
-    if name.lower().endswith(".gif"):
-        st.image(data)
-    else:
-        st.video(data)  # browsers play MP4 (H.264) and WebM; other containers may show a blank player
 
 model_path = require_model(choice.entry_id)
 labels_path = require_model(choice.labels_entry_id)
@@ -114,9 +111,20 @@ if st.session_state.get("video_run_key") != run_key:
 analysis: V.Analysis = st.session_state.video_analysis
 info, result = analysis.info, analysis.result
 
+with st.expander("Original clip", expanded=not info.browser_playable):
+    if info.container is V.Container.GIF:
+        st.image(data)
+    elif info.browser_playable:
+        mime = "video/webm" if info.container in (V.Container.WEBM, V.Container.MKV) else "video/mp4"
+        st.video(data, format=mime)
+    elif analysis.preview:
+        st.video(analysis.preview, format="video/webm")
+        st.caption(f"Your clip is stored as {info.codec.upper() or 'a codec'} in {info.container.value.upper()}, "
+                   "which web browsers cannot play, so this is a re-encoded preview of it.")
+
 st.caption(
     f"**{info.name}** · {info.container.value} ({info.codec or '?'}) · {info.source_size[0]}×{info.source_size[1]} · "
-    f"{info.duration:.1f} s · {info.frame_count} frames at {info.fps:.1f} fps · {len(result.segments)} segments"
+    f"{info.duration:.1f} s · {info.frame_count} frames (about {info.fps:.1f} fps) · {len(result.segments)} segments"
 )
 for note in info.notes:
     st.caption(f"ℹ️ {note}")

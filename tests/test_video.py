@@ -1,4 +1,4 @@
-"""models/video.py: decoding every container, errors, sampling, both classifier kinds, annotation, encoding."""
+"""models/video/: decoding every container, errors, sampling, the classifier kinds, annotation, encoding."""
 
 from __future__ import annotations
 
@@ -164,14 +164,17 @@ def test_too_long_and_too_big(tmp_path):
 
 # --- sampling + resizing --------------------------------------------------------------------------
 def test_sampling_and_segments():
-    assert V.sample_evenly(0, 10, 5).tolist() == [1, 3, 5, 7, 9]
-    assert V.sample_evenly(20, 30, 1).tolist() == [25]
-    assert V.sample_evenly(0, 3, 8).tolist() == [0, 1, 2]  # never more than there are
-    segs = V.split_segments(95, 10.0, 2.0)
-    assert [(s.start, s.stop) for s in segs] == [(0, 20), (20, 40), (40, 60), (60, 80), (80, 95)]
-    segs = V.split_segments(85, 10.0, 2.0)  # a 0.5-s tail joins the last segment
-    assert [(s.start, s.stop) for s in segs][-1] == (60, 85)
-    assert len(V.split_segments(5, 10.0, 2.0)) == 1
+    assert V.slice_centres(0.0, 10.0, 5).tolist() == [1, 3, 5, 7, 9]
+    assert V.slice_centres(20.0, 30.0, 1).tolist() == [25]
+    segs = V.split_segments(9.5, 2.0)
+    assert [(s.start_s, s.end_s) for s in segs] == [(0, 2), (2, 4), (4, 6), (6, 8), (8, 9.5)]
+    segs = V.split_segments(8.5, 2.0)  # a 0.5-s tail joins the last segment
+    assert [(s.start_s, s.end_s) for s in segs][-1] == (6, 8.5)
+    assert len(V.split_segments(0.5, 2.0)) == 1
+    assert len(V.split_segments(10.01, 2.0)) == 5  # a timestamp rounding past 10 s adds no segment
+    # the frame on screen at each instant: the last one shown at or before it
+    v = V.DecodedVideo.constant_rate(np.zeros((4, 2, 2, 3), np.uint8), 2.0)  # frames at 0, 0.5, 1, 1.5 s
+    assert v.index_at([0.0, 0.49, 0.5, 1.2, 9.0]).tolist() == [0, 0, 1, 2, 3]
 
 
 def test_fit_square_keeps_aspect():
@@ -232,7 +235,7 @@ def test_movinet_path_shape_and_label_mapping(tiny_movinet, tmp_path, request):
     clf = V.MovinetClassifier(model, labels, size=172)
     frames = synthetic_frames(40, 320, 240)  # 4 s at 10 fps
     frames[:, :40, :40] = 255  # a white block: max must reach exactly 1.0 after scaling to [0,1]
-    video = V.DecodedVideo(frames, 10.0, 10.0, (320, 240), V.Container.MP4)
+    video = V.DecodedVideo.constant_rate(frames, 10.0)
     result = V.classify(video, clf, V.Options(segment_seconds=2.0))
     # 2 segments of 2 s; MoViNet samples 5 fps → T = 10 frames each, letterboxed to 172×172
     assert len(result.segments) == 2 and all(len(r.frame_indices) == 10 for r in result.segments)
@@ -253,7 +256,7 @@ def test_movinet_wrong_output_shape_is_refused(tiny_movinet):
 
     clf = V.MovinetClassifier(runtime.load_saved_model(tiny_movinet), [f"x{i}" for i in range(400)])
     with pytest.raises(ValueError, match=r"expected \(1, 400\)"):
-        clf(np.zeros((4, 32, 32, 3), np.uint8), V.Pooling.MEAN)
+        clf.segment_probs(np.zeros((4, 32, 32, 3), np.uint8), V.Pooling.MEAN)
 
 
 # --- per-frame path: a tiny TFLite of the same kind (image in, 1001 scores out) -------------------
@@ -287,7 +290,7 @@ def test_frame_classifier_pools_over_time_and_skips_background(tiny_frame_tflite
     frames = np.zeros((60, 48, 64, 3), np.uint8)
     frames[:20] = (255, 0, 0)  # 0–2 s red
     frames[20:] = (0, 0, 255)  # 2–6 s blue
-    video = V.DecodedVideo(frames, fps, fps, (64, 48), V.Container.MP4)
+    video = V.DecodedVideo.constant_rate(frames, fps)
     mean = V.classify(video, clf, V.Options(segment_seconds=2.0, pooling=V.Pooling.MEAN))
     assert [r.top(labels)[0] for r in mean.segments] == ["class 5", "class 7", "class 7"]
     assert mean.top[0][0] == "class 7" and mean.top[1][0] == "class 5"
@@ -322,9 +325,9 @@ def test_webm_encoders_round_trip(encoder, tmp_path):
 
 def test_annotate_draws_label_band_and_prepare_reduces(tmp_path):
     frames = np.full((30, 240, 320, 3), 200, np.uint8)
-    video = V.DecodedVideo(frames, 30.0, 30.0, (320, 240), V.Container.MP4)
+    video = V.DecodedVideo.constant_rate(frames, 30.0)
     labels = ["a", "feather boa, boa"]
-    seg = V.SegmentResult(V.Segment(0, 0, 30), 0.0, 1.0, np.array([15]), np.array([0.2, 0.8], np.float32))
+    seg = V.SegmentResult(V.Segment(0, 0.0, 1.0), np.array([15]), np.array([0.2, 0.8], np.float32))
     result = V.Classification(labels, V.Semantics.OBJECTS, seg.probs, [seg], V.top_k(seg.probs, labels))
     out, fps = V.annotate(video, result)
     assert out.shape == frames.shape and fps == 30.0 and frames.max() == 200  # input untouched

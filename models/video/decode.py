@@ -1,0 +1,438 @@
+"""Decode a clip into RGB frames, each placed by its own presentation timestamp.
+
+Container frame rates lie: a phone that drops from 30 to 5 fps in low light writes one average rate, and a
+browser's recorder (MediaRecorder WebM) writes none at all (OpenCV then reports 1000 fps and a nonsense
+frame count). So every frame keeps the time the decoder gives it, and everything downstream (sampling,
+segments, captions, the annotated copy, the duration limit) works in seconds, never in frame counts.
+
+- Containers (mp4, mov, avi, mkv, webm) are decoded by PyAV (FFmpeg) straight from memory: nothing
+  uploaded touches the disk. Phone clips' rotation (display matrix) is applied.
+- GIFs are decoded by Pillow, which handles per-frame disposal, palettes and transparency; frames are
+  composited onto white (as the image decoder does) and their delays follow browsers: a delay of 10 ms or
+  less (or none) is shown as 100 ms, so it counts as 100 ms here too.
+- Memory is bounded whatever the input: at most ``Limits.frame_budget_bytes`` of decoded frames are held.
+  Frames are reduced to ``Limits.max_side`` and to at most ``Limits.keep_fps`` frames per second *by time*
+  (a rate that also fits the budget for a clip of the maximum length), and decoding stops with a clear
+  message as soon as a frame's timestamp passes the duration limit.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageSequence
+
+# progress(fraction 0..1, what is happening)
+Progress = Callable[[float, str], None]
+
+# Browsers show GIF frame delays of 10 ms or less (or none) as 100 ms (Chromium, Firefox and Safari agree).
+GIF_SHORTEST_DELAY_MS = 10
+GIF_DEFAULT_DELAY_MS = 100
+
+
+class VideoError(ValueError):
+    """A clip that cannot be used; the message says why in plain words and can be shown as is."""
+
+
+class Container(str, Enum):
+    MP4 = "mp4"
+    AVI = "avi"
+    MOV = "mov"
+    MKV = "mkv"
+    WEBM = "webm"
+    GIF = "gif"
+
+    @property
+    def suffix(self) -> str:
+        return f".{self.value}"
+
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(c.value for c in Container)
+_ALIASES = {"m4v": Container.MP4, "qt": Container.MOV}
+
+# What browsers play natively (Chromium, Firefox, Safari): anything else gets a re-encoded preview.
+_BROWSER_CODECS = {
+    Container.MP4: {"h264", "vp9", "av1"},
+    Container.MOV: {"h264"},
+    Container.WEBM: {"vp8", "vp9", "av1"},
+    Container.MKV: {"vp8", "vp9", "av1"},
+}
+
+
+def container_for(name: str) -> Container:
+    """The container named by a file's extension. Raises :class:`VideoError` for any other extension."""
+    ext = Path(name).suffix.lower().lstrip(".")
+    if ext in _ALIASES:
+        return _ALIASES[ext]
+    try:
+        return Container(ext)
+    except ValueError:
+        raise VideoError(
+            f"{name}: '.{ext or '?'}' is not a supported video type. "
+            f"Use one of: {', '.join(SUPPORTED_EXTENSIONS)}."
+        ) from None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the app accepts, and the memory it may spend on one clip's decoded frames.
+
+    ``frame_budget_bytes`` bounds the decoded frames of any input: 30 s of 480×270 (16:9) frames at 30 fps
+    is 350 MB and fits; a square 480×480 clip is kept at 19 fps to fit; a 3000-frame GIF is refused once
+    its frames' delays pass 30 s, having decoded 300 frames.
+    """
+
+    max_bytes: int = 100 * 1024 * 1024
+    max_seconds: float = 30.0
+    max_side: int = 480  # frames are kept (and annotated) at this size: classifiers need ≤ 224
+    max_fps: float = 30.0  # faster clips keep one frame per 1/max_fps s, chosen by timestamp
+    frame_budget_bytes: int = 384 * 1024 * 1024
+
+    def keep_fps(self, width: int, height: int) -> float:
+        """Frames per second kept for ``width``×``height`` RGB frames: ``max_fps``, or less to fit the budget."""
+        per_second = self.max_seconds * width * height * 3
+        return max(1.0, min(self.max_fps, self.frame_budget_bytes / per_second))
+
+    def max_frames(self, width: int, height: int) -> int:
+        """The most frames of this size that fit the budget."""
+        return max(1, self.frame_budget_bytes // (width * height * 3))
+
+
+@dataclass
+class DecodedVideo:
+    """Decoded frames and their presentation times.
+
+    ``frames``: (N, H, W, 3) uint8 RGB, at most ``Limits.max_side`` on the long side.
+    ``times``: (N,) float64 seconds from the first frame, non-decreasing: when each frame is shown.
+    ``duration``: seconds from the first frame's start to the last frame's end.
+    """
+
+    frames: np.ndarray
+    times: np.ndarray
+    duration: float
+    source_fps: float  # the source's average rate: frames decoded / duration (before any reduction)
+    source_size: tuple[int, int]  # (width, height) as stored (after rotation)
+    container: Container
+    codec: str = ""
+    name: str = "clip"
+    notes: list[str] = field(default_factory=list)
+    source_frames: int = 0  # frames in the source (before any reduction)
+
+    @classmethod
+    def constant_rate(cls, frames: np.ndarray, fps: float, container: Container = Container.MP4,
+                      name: str = "clip", codec: str = "") -> DecodedVideo:
+        """Frames shown at a constant rate (synthetic clips, tests): frame i at i / fps seconds."""
+        n = int(frames.shape[0])
+        return cls(frames, np.arange(n) / fps, n / fps, fps, (int(frames.shape[2]), int(frames.shape[1])),
+                   container, codec, name, [], n)
+
+    @property
+    def count(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the decoded frames."""
+        return int(self.frames.shape[2]), int(self.frames.shape[1])
+
+    @property
+    def fps(self) -> float:
+        """Average rate of the decoded frames (frames / duration); variable-rate clips vary around it."""
+        return self.count / self.duration if self.duration > 0 else 0.0
+
+    def time_of(self, index: int) -> float:
+        """Presentation time of frame ``index`` in seconds."""
+        return float(self.times[index])
+
+    def index_at(self, seconds: float | np.ndarray) -> np.ndarray:
+        """Index of the frame on screen at each time (the last frame shown at or before it)."""
+        i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-9, side="right") - 1
+        return np.clip(i, 0, self.count - 1)
+
+    @property
+    def browser_playable(self) -> bool:
+        """Whether browsers can play the original file (else the page shows a re-encoded preview)."""
+        return self.codec in _BROWSER_CODECS.get(self.container, set())
+
+
+def _too_long(name: str, seconds: float, limits: Limits, at_least: bool = False) -> VideoError:
+    length = f"longer than {seconds:.1f} s" if at_least else f"{seconds:.1f} s long"
+    return VideoError(
+        f"{name} is {length}; the limit here is {limits.max_seconds:.0f} s. "
+        "Trim it (or upload a shorter part) and try again."
+    )
+
+
+def resize_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale (never upscale) keeping the aspect ratio; OpenCV's INTER_AREA is fast enough per frame."""
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side:
+        return rgb
+    scale = max_side / max(h, w)
+    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+def _fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    if max(width, height) <= max_side:
+        return width, height
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+class _FrameKeeper:
+    """Keeps frames chosen by time into one preallocated buffer (no list + stack copy at the end).
+
+    The buffer is sized by the budget for the first frame's size; ``np.empty`` pages are only committed
+    as frames are written, so a short clip costs only its own frames.
+    """
+
+    def __init__(self, name: str, limits: Limits):
+        self.name, self.limits = name, limits
+        self.buf: np.ndarray | None = None
+        self.times: list[float] = []
+        self.keep_fps = limits.max_fps
+        self._last_slot = -1
+        self.size = (0, 0)  # (width, height) kept
+
+    def wants(self, t: float) -> bool:
+        # one frame per 1/keep_fps-s slot; +0.01 absorbs rounding of exact timestamps (frame i of 30 fps)
+        return math.floor(t * self.keep_fps + 0.01) > self._last_slot
+
+    def start(self, width: int, height: int) -> None:
+        self.size = _fit_size(width, height, self.limits.max_side)
+        w, h = self.size
+        self.keep_fps = self.limits.keep_fps(w, h)
+        n = min(self.limits.max_frames(w, h), int(self.limits.max_seconds * self.keep_fps) + 2)
+        self.buf = np.empty((n, h, w, 3), np.uint8)
+
+    def add(self, rgb: np.ndarray, t: float) -> None:
+        assert self.buf is not None
+        n = len(self.times)
+        if n >= self.buf.shape[0]:  # only reachable with a budget smaller than the time limit needs
+            raise _too_long(self.name, t, self.limits, at_least=True)
+        w, h = self.size
+        if rgb.shape[:2] != (h, w):  # a stream that changes resolution mid-way (browser recordings can)
+            rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+        self.buf[n] = rgb
+        self.times.append(t)
+        self._last_slot = math.floor(t * self.keep_fps + 0.01)
+
+    def frames(self) -> np.ndarray:
+        assert self.buf is not None
+        return self.buf[: len(self.times)]
+
+
+def decode_video(data: bytes, name: str = "clip", limits: Limits = Limits(), progress: Progress | None = None) -> DecodedVideo:
+    """Frames of an uploaded clip with their presentation times, within ``limits``.
+
+    Raises :class:`VideoError` (a message for people) for an unsupported extension, an empty, too large,
+    too long, damaged or audio-only file, or a codec this server cannot decode.
+    """
+    container = container_for(name)
+    if not data:
+        raise VideoError(f"{name} is empty (0 bytes).")
+    if len(data) > limits.max_bytes:
+        raise VideoError(
+            f"{name} is {len(data) / 1e6:.0f} MB; the limit here is {limits.max_bytes / 1e6:.0f} MB. "
+            "Upload a shorter or smaller clip."
+        )
+    if container is Container.GIF:
+        return _decode_gif(data, name, limits, progress)
+    return _decode_av(data, name, container, limits, progress)
+
+
+def read_video(path: Path | str, limits: Limits = Limits(), progress: Progress | None = None) -> DecodedVideo:
+    """A clip from disk (samples, CLI): same checks as an upload."""
+    path = Path(path)
+    return decode_video(path.read_bytes(), path.name, limits, progress)
+
+
+def sniff_codec(data: bytes, container: Container) -> str:
+    """The video codec a file declares, read from its header (to name it when no decoder is found)."""
+    head = data[: 1 << 20]
+    if container is Container.AVI:
+        i = head.find(b"vids")  # stream header: fccType 'vids' then fccHandler
+        return head[i + 4 : i + 8].decode("latin-1") if i >= 0 else ""
+    if container in (Container.MP4, Container.MOV):
+        i = data.find(b"stsd")  # sample description: version/flags, count, entry size, then the format
+        return data[i + 16 : i + 20].decode("latin-1") if i >= 0 else ""
+    if container in (Container.MKV, Container.WEBM):
+        m = re.search(rb"V_[A-Z0-9_/]{2,24}", head)
+        return m.group().decode() if m else ""
+    return ""
+
+
+def _codec_error(name: str, container: Container, data: bytes) -> VideoError:
+    codec = sniff_codec(data, container).strip()
+    if codec and codec.isprintable():
+        return VideoError(
+            f"{name} uses the video codec '{codec}', which this server cannot decode. "
+            "Re-encode it as H.264 MP4 or VP9 WebM and upload it again."
+        )
+    return _unopenable(name, container)
+
+
+def _unopenable(name: str, container: Container) -> VideoError:
+    return VideoError(
+        f"{name} could not be opened as a video: the file is damaged or truncated, "
+        f"or it is not really a .{container.value} file."
+    )
+
+
+def _rotate(rgb: np.ndarray, degrees: int) -> np.ndarray:
+    # the display matrix rotates the stored picture counter-clockwise by `degrees` (FFmpeg's convention)
+    k = round(degrees / 90) % 4
+    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+
+
+def _decode_av(data: bytes, name: str, container: Container, limits: Limits, progress: Progress | None) -> DecodedVideo:
+    import av  # noqa: PLC0415 - FFmpeg is loaded only when a clip is decoded
+
+    try:
+        box = av.open(io.BytesIO(data), mode="r")  # from memory: nothing uploaded touches the disk
+    except av.FFmpegError:
+        raise _unopenable(name, container) from None
+    with box:
+        if not box.streams.video:
+            sound = box.streams.audio
+            what = f"only sound ({sound[0].codec_context.name})" if sound and sound[0].codec_context else "no picture"
+            raise VideoError(f"{name} has no video track: it holds {what}. Upload a clip with moving pictures.")
+        stream = box.streams.video[0]
+        if stream.codec_context is None:
+            raise _codec_error(name, container, data)
+        stream.thread_type = "AUTO"
+        codec = stream.codec_context.name
+        stated = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else (
+            box.duration / av.time_base if box.duration else 0.0)
+        if stated > limits.max_seconds + 0.5:
+            raise _too_long(name, stated, limits)  # refuse before decoding anything
+        stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
+        total = int(stream.frames or 0) or (round(stated * stated_rate) if stated and stated_rate else 0)
+        keeper = _FrameKeeper(name, limits)
+        t0: float | None = None
+        last_t = -1.0
+        last_duration = 0.0
+        intervals: list[float] = []
+        read = 0
+        source_size = (0, 0)
+        damaged = False
+        try:
+            for frame in box.decode(stream):
+                if frame.time is None:  # no timestamp: the next one after the previous frame
+                    t = last_t + (1.0 / stated_rate if stated_rate else 0.04)
+                else:
+                    t0 = frame.time if t0 is None else t0
+                    t = max(frame.time - t0, last_t if last_t >= 0 else 0.0)
+                if t >= limits.max_seconds:  # the header understated the length, or stated none
+                    raise _too_long(name, stated if stated > limits.max_seconds else t, limits, at_least=not stated > limits.max_seconds)
+                if last_t >= 0:
+                    intervals.append(t - last_t)
+                last_t = t
+                last_duration = float(frame.duration * frame.time_base) if frame.duration and frame.time_base else 0.0
+                read += 1
+                if keeper.buf is None:
+                    rot = frame.rotation or 0
+                    w, h = (frame.height, frame.width) if rot % 180 else (frame.width, frame.height)
+                    source_size = (w, h)
+                    keeper.start(w, h)
+                if keeper.wants(t):
+                    kw, kh = keeper.size
+                    rot = frame.rotation or 0
+                    out_w, out_h = (kh, kw) if rot % 180 else (kw, kh)  # scale first, rotate after
+                    rgb = frame.reformat(width=out_w, height=out_h, format="rgb24", interpolation="AREA").to_ndarray()
+                    keeper.add(_rotate(rgb, rot), t)
+                if progress and read % 10 == 0:
+                    shown = f" of about {total}" if total else ""
+                    progress(min(1.0, t / (stated or limits.max_seconds)), f"Decoding frame {read}{shown}")
+        except VideoError:
+            raise
+        except av.DecoderNotFoundError:
+            raise _codec_error(name, container, data) from None
+        except av.FFmpegError:
+            if not keeper.times:
+                raise _unopenable(name, container) from None
+            damaged = True  # keep what was decoded before the damage
+    if not keeper.times:
+        raise VideoError(
+            f"No frames could be decoded from {name} (codec '{codec}'): the video stream is empty, damaged, "
+            "or uses a codec this server cannot decode. Re-encode it as H.264 MP4 or VP9 WebM."
+        )
+    typical = float(np.median(intervals)) if intervals else (1.0 / stated_rate if stated_rate else 0.04)
+    duration = last_t + (last_duration if 0 < last_duration < 10 * typical else typical)
+    notes: list[str] = []
+    if damaged or (total and read < 0.9 * total):
+        notes.append(f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated")
+    _reduction_notes(notes, read, duration, keeper, source_size, limits)
+    steps = [i for i in intervals if i > 0]
+    if steps and max(steps) > 1.5 * min(steps):
+        notes.append("variable frame rate: every frame is placed by its own timestamp")
+    return DecodedVideo(keeper.frames(), np.asarray(keeper.times), duration, read / duration, source_size,
+                        container, codec, name, notes, read)
+
+
+def _reduction_notes(notes: list[str], read: int, duration: float, keeper: _FrameKeeper,
+                     source_size: tuple[int, int], limits: Limits) -> None:
+    kept = len(keeper.times)
+    if kept < read:
+        notes.append(f"{read / duration:.0f} fps reduced to {kept / duration:.0f} fps (frames chosen by time)")
+    if max(source_size) > limits.max_side:
+        notes.append(f"frames reduced from {source_size[0]}×{source_size[1]} to fit {limits.max_side} px")
+
+
+def _gif_frames(im: Image.Image) -> Iterator[tuple[Image.Image, int]]:
+    for frame in ImageSequence.Iterator(im):
+        delay = int(frame.info.get("duration", 0) or 0)
+        yield frame, (delay if delay > GIF_SHORTEST_DELAY_MS else GIF_DEFAULT_DELAY_MS)
+
+
+def _on_white(frame: Image.Image) -> np.ndarray:
+    """RGB of a GIF frame with any transparency composited onto white (as the image decoder does)."""
+    if frame.mode == "RGB" and "transparency" not in frame.info:
+        return np.asarray(frame)
+    rgba = frame.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+
+
+def _decode_gif(data: bytes, name: str, limits: Limits, progress: Progress | None) -> DecodedVideo:
+    keeper = _FrameKeeper(name, limits)
+    t_ms = 0  # start of the current frame (integer ms: no drift over thousands of frames)
+    read = 0
+    truncated = False
+    try:
+        im = Image.open(io.BytesIO(data))
+        if im.format != "GIF":
+            raise VideoError(f"{name} is not a GIF file (it looks like {im.format or 'something else'}).")
+        n = getattr(im, "n_frames", 1)
+        keeper.start(*im.size)
+        for frame, delay_ms in _gif_frames(im):
+            t = t_ms / 1000.0
+            if t >= limits.max_seconds:  # frames so far are a fair sample of the rest: estimate the whole
+                raise _too_long(name, t * n / read, limits)
+            if keeper.wants(t):
+                keeper.add(resize_within(_on_white(frame), limits.max_side), t)
+            read += 1
+            t_ms += delay_ms
+            if progress and read % 10 == 0:
+                progress(min(1.0, read / n), f"Decoding frame {read} of {n}")
+    except VideoError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        if not keeper.times:
+            raise VideoError(f"{name} could not be read as a GIF: the file is damaged or truncated.") from None
+        truncated = True
+    if not keeper.times:
+        raise VideoError(f"{name} holds no frames.")
+    notes = [f"only {read} frames could be decoded: the GIF looks truncated"] if truncated else []
+    duration = t_ms / 1000.0
+    _reduction_notes(notes, read, duration, keeper, im.size, limits)
+    return DecodedVideo(keeper.frames(), np.asarray(keeper.times), duration, read / duration, im.size, Container.GIF, "gif",
+                        name, notes, read)
