@@ -153,8 +153,9 @@ class DecodedVideo:
         return float(self.times[index])
 
     def index_at(self, seconds: float | np.ndarray) -> np.ndarray:
-        """Index of the frame on screen at each time (the last frame shown at or before it)."""
-        i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-9, side="right") - 1
+        """Index of the frame on screen at each time (the last frame shown at or before it). Containers
+        round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown."""
+        i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-3, side="right") - 1
         return np.clip(i, 0, self.count - 1)
 
     @property
@@ -203,8 +204,8 @@ class _FrameKeeper:
         self.size = (0, 0)  # (width, height) kept
 
     def wants(self, t: float) -> bool:
-        # one frame per 1/keep_fps-s slot; +0.01 absorbs rounding of exact timestamps (frame i of 30 fps)
-        return math.floor(t * self.keep_fps + 0.01) > self._last_slot
+        # one frame per 1/keep_fps-s slot; +0.25 slot absorbs timestamps rounded to the container's clock (ms)
+        return math.floor(t * self.keep_fps + 0.25) > self._last_slot
 
     def start(self, width: int, height: int) -> None:
         self.size = _fit_size(width, height, self.limits.max_side)
@@ -223,7 +224,7 @@ class _FrameKeeper:
             rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
         self.buf[n] = rgb
         self.times.append(t)
-        self._last_slot = math.floor(t * self.keep_fps + 0.01)
+        self._last_slot = math.floor(t * self.keep_fps + 0.25)
 
     def frames(self) -> np.ndarray:
         assert self.buf is not None
@@ -366,7 +367,8 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
             "or uses a codec this server cannot decode. Re-encode it as H.264 MP4 or VP9 WebM."
         )
     typical = float(np.median(intervals)) if intervals else (1.0 / stated_rate if stated_rate else 0.04)
-    duration = last_t + (last_duration if 0 < last_duration < 10 * typical else typical)
+    # the last frame lasts a typical interval: its own stated duration is often a codec default
+    duration = last_t + (typical if intervals or not last_duration else last_duration)
     notes: list[str] = []
     if damaged or (total and read < 0.9 * total):
         notes.append(f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated")
