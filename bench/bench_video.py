@@ -1,6 +1,6 @@
 """End-to-end timing of the video page's work on a 10-s 480p clip: decode / inference / encode.
 
-    .venv/bin/python bench/bench_video.py                 # the per-frame model + the best encoder here
+    .venv/bin/python bench/bench_video.py                 # the default model (MoViNet-A0 stream) + best encoder
     .venv/bin/python bench/bench_video.py --all-encoders  # also the slower OpenCV encoders
     .venv/bin/python bench/bench_video.py --model movinet_a0   # when that SavedModel is in the store
 
@@ -58,13 +58,13 @@ def make_clip() -> tuple[bytes, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="frames_mobilenet", choices=sorted(V.CHOICE_BY_ID))
+    ap.add_argument("--model", default=None, choices=sorted(V.CHOICE_BY_ID), help="default: the page's default")
     ap.add_argument("--all-encoders", action="store_true", help="also time the slower OpenCV encoders")
     ap.add_argument("--repeat", type=int, default=2, help="runs per encoder (the best is reported)")
     args = ap.parse_args()
 
     store = Store()
-    choice = V.CHOICE_BY_ID[args.model]
+    choice = V.CHOICE_BY_ID[args.model] if args.model else V.default_choice(store.has)
     if not (store.has(choice.entry_id) and store.has(choice.labels_entry_id)):
         sys.exit(f"{choice.entry_id} is not in the store at {store.root}: run python -m models.store fetch {choice.entry_id}")
 
@@ -97,6 +97,12 @@ def main() -> None:
               f"{ms['total'] / 1e3:>8.2f}s  {ms['total'] / 1e3 / TARGET_S:>8.2f}x  {SECONDS / (ms['total'] / 1e3):>9.2f}x"
               f"  {len(best.webm) / 1e6:.2f} MB, ≤{lim.max_side} px, ≤{lim.max_fps:.0f} fps")
     info = best.info
+    fed = sum(len(r.frame_indices) for r in best.result.segments)
+    calls = fed + (fed - len(best.result.segments[0].frame_indices) if choice.kind is V.Kind.STREAM else 0)
+    infer_s = best.timings_ms["inference"] / 1e3
+    print(f"model: {fed} frames sampled by time ({fed / info.duration:.1f} per clip second), {calls} model calls "
+          f"in {infer_s:.2f} s = {calls / infer_s:.0f} frames/s through the model "
+          f"({calls / infer_s / (fed / info.duration):.0f}x the rate it needs)")
     print(f"\ndecoded {info.frame_count} frames {info.size[0]}×{info.size[1]} (from {info.source_size[0]}×{info.source_size[1]});"
           f" {len(best.result.segments)} segments; top-1: {best.result.top[0][0]} ({best.result.top[0][1]:.1%})")
     for enc, total in totals.items():
