@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import pytest
 
 from tests.conftest import screenshot, wait_idle
@@ -114,3 +117,41 @@ def test_hevc_upload_shows_a_playable_preview(page):
     print(f"HEVC preview in Chromium: {width}×{height}, {duration:.2f} s")
     assert width > 0 and height > 0 and duration > 2.5
     screenshot(page, "video_hevc_preview")
+
+
+RECORD = """async (ms) => {
+  const c = document.createElement('canvas'); c.width = 320; c.height = 240; document.body.appendChild(c);
+  const ctx = c.getContext('2d'); let x = 0;
+  const timer = setInterval(() => { ctx.fillStyle = '#222'; ctx.fillRect(0, 0, 320, 240);
+    ctx.fillStyle = '#e33'; ctx.fillRect(x % 300, 80, 20, 80); x += 8; }, 33);
+  const rec = new MediaRecorder(c.captureStream(30), {mimeType: 'video/webm;codecs=vp8'});
+  const chunks = []; rec.ondataavailable = e => chunks.push(e.data);
+  const t0 = performance.now(); rec.start(250);
+  await new Promise(r => setTimeout(r, ms)); rec.stop();
+  await new Promise(r => rec.onstop = r); clearInterval(timer);
+  const b = new Uint8Array(await new Blob(chunks).arrayBuffer());
+  let s = ''; for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  return [btoa(s), (performance.now() - t0) / 1000];
+}"""
+
+
+def test_chromium_mediarecorder_webm_gets_its_real_duration(chromium):
+    """A WebM recorded by the browser itself (no duration or rate in its header) is timed by its frames."""
+    import base64
+
+    import av
+
+    from models import video as V
+
+    tab = chromium.new_page()
+    tab.set_content("<html><body></body></html>")
+    encoded, wall_s = tab.evaluate(RECORD, 3000)
+    tab.close()
+    data = base64.b64decode(encoded)
+    with av.open(io.BytesIO(data)) as box:
+        assert box.duration is None and box.streams.video[0].frames == 0  # the header states no length
+    v = V.decode_video(data, "recording.webm")
+    print(f"MediaRecorder WebM: {len(data)} B, recorded for {wall_s:.2f} s; decoded {v.duration:.2f} s, "
+          f"{v.count} frames ({v.fps:.1f} fps on average)")
+    assert abs(v.duration - 3.0) < 0.4 and 5 < v.fps <= 31
+    assert (np.diff(v.times) > 0).all()
