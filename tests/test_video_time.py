@@ -249,3 +249,31 @@ def test_hevc_decodes_and_gets_a_playable_preview():
     assert abs(read_stamp(back.frames[10]) - 1000) <= 100
     h264 = encode_with_times([0, 100, 200], options={"preset": "ultrafast"})
     assert V.decode_video(h264, "ok.mp4").browser_playable
+
+
+def test_phone_rotation_is_applied():
+    """A portrait phone clip is stored landscape with a display matrix; it is shown (and classified) upright."""
+    import struct
+
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=10, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        for i in range(5):
+            a = np.full((32, 64, 3), 30, np.uint8)
+            a[:10, :10] = (230, 20, 20)  # a red mark at the stored picture's top-left
+            frame = av.VideoFrame.from_ndarray(a, format="rgb24")
+            frame.pts, frame.time_base = i, fractions.Fraction(1, 10)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    data = bytearray(buf.getvalue())
+    tkhd = data.find(b"tkhd")
+    assert data[tkhd + 4] == 0  # version 0: the 3×3 matrix starts 40 bytes into the box body
+    m = tkhd + 4 + 40
+    data[m : m + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)  # what iPhones write
+    v = V.decode_video(bytes(data), "portrait.mp4")
+    print("rotated clip:", v.size, "red corner:", v.frames[0, :10, -10:].mean(axis=(0, 1)).round())
+    assert v.size == (32, 64) and v.source_size == (32, 64)  # upright: portrait
+    assert v.frames[0, :10, -10:, 0].mean() > 180 and v.frames[0, :10, :10, 0].mean() < 60  # turned clockwise
