@@ -103,6 +103,31 @@ def timed():
 
 
 # --- TFLite -------------------------------------------------------------------------------------
+# TFLite models run through LiteRT (``ai-edge-litert``), the successor TensorFlow's own deprecation warning
+# names; it needs no ``import tensorflow`` (seconds, ~0.5 GB). VISION_TFLITE_RUNTIME=tensorflow selects
+# ``tf.lite.Interpreter`` instead (for comparison: bench/bench_litert.py).
+TFLITE_RUNTIME_ENV = "VISION_TFLITE_RUNTIME"
+
+
+def tflite_runtime() -> str:
+    """'litert' when ai-edge-litert is installed and not overridden, else 'tensorflow'."""
+    if os.environ.get(TFLITE_RUNTIME_ENV, "").lower() == "tensorflow":
+        return "tensorflow"
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401, PLC0415
+
+        return "litert"
+    except ImportError:
+        return "tensorflow"
+
+
+def _interpreter(path: Path, num_threads: int | None) -> Any:
+    if tflite_runtime() == "litert":
+        from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
+
+        return Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
+    return tf().lite.Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
+
 @dataclass(frozen=True)
 class TensorSpec:
     name: str
@@ -117,8 +142,7 @@ class TFLiteModel:
 
     def __init__(self, path: Path | str, num_threads: int | None = None):
         self.path = Path(path)
-        interpreter_cls = tf().lite.Interpreter  # kept here so a move to ai-edge-litert is one line
-        self._interpreter = interpreter_cls(model_path=str(self.path), num_threads=num_threads or os.cpu_count())
+        self._interpreter = _interpreter(self.path, num_threads)
         self._interpreter.allocate_tensors()
         self._lock = threading.Lock()
         self.inputs = [self._spec(d) for d in self._interpreter.get_input_details()]
@@ -158,7 +182,7 @@ class TFLiteSignatureModel:
 
     def __init__(self, path: Path | str, signature: str = "serving_default", num_threads: int | None = None):
         self.path = Path(path)
-        interpreter = tf().lite.Interpreter(model_path=str(self.path), num_threads=num_threads or os.cpu_count())
+        interpreter = _interpreter(self.path, num_threads)
         if signature not in interpreter.get_signature_list():
             raise ValueError(f"{self.path.name} has no '{signature}' signature")
         self._runner = interpreter.get_signature_runner(signature)

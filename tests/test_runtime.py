@@ -112,7 +112,7 @@ def test_every_real_tflite_file_loads_and_runs(shared_assets):
     from models.registry import ENTRIES, Format
 
     files = [shared_assets / e.path for e in ENTRIES if e.format is Format.TFLITE]
-    assert len(files) == 7 and all(f.is_file() for f in files)
+    assert len(files) == 8 and all(f.is_file() for f in files)
     for f in files:
         model = load_tflite(f)
         arrays = [np.zeros(s.shape, s.dtype) for s in model.inputs]
@@ -145,3 +145,32 @@ def test_fit_within_keeps_aspect_and_never_upscales():
     img = np.zeros((300, 1200, 3), np.uint8)
     assert fit_within(img, 600).shape == (150, 600, 3)
     assert fit_within(img, 5000).shape == img.shape
+
+
+NO_TF = """
+import sys, numpy as np
+from models import runtime
+m = runtime.load_tflite(sys.argv[1])
+out = m(*[np.zeros(s.shape, s.dtype) for s in m.inputs])
+print(runtime.tflite_runtime(), "tensorflow" in sys.modules, out[0].shape)
+"""
+
+
+def test_tflite_runs_through_litert_without_importing_tensorflow(tmp_path):
+    import subprocess
+    import sys
+
+    from models.runtime import tf
+
+    tf_ = tf()
+
+    @tf_.function(input_signature=[tf_.TensorSpec([1, 4], tf_.float32)])
+    def double(x):
+        return 2.0 * x
+
+    path = tmp_path / "double.tflite"
+    path.write_bytes(tf_.lite.TFLiteConverter.from_concrete_functions([double.get_concrete_function()], double).convert())
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", NO_TF, str(path)], cwd=root, capture_output=True, text=True, timeout=120)
+    print(out.stdout, out.stderr[-500:])
+    assert out.stdout.split() == ["litert", "False", "(1,", "4)"]
