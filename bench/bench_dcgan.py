@@ -16,7 +16,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from models import dcgan, digit_guesser, mnist  # noqa: E402
+from models import digits as dcgan  # noqa: E402
+from models.digits import guesser as digit_guesser  # noqa: E402
+from models.digits import mnist  # noqa: E402
 from models.runtime import device_info  # noqa: E402
 
 TARGET_MS = 100.0

@@ -11,8 +11,11 @@ import streamlit as st
 from components.page import page_setup
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
-from models import dcgan, digit_guesser, digit_judge, mnist
-from models.dcgan import MaskPreset
+from models import digits as dcgan
+from models.digits import guesser as digit_guesser
+from models.digits import judge as digit_judge
+from models.digits import mnist
+from models.digits.masks import MaskPreset
 from models.imaging import ImageError, decode_image
 from models.runtime import timed
 
@@ -64,7 +67,7 @@ device_badge()
 
 if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
     st.error("The trained weights are missing from `models/weights/`.")
-    st.code("python -m models.digit_judge train\npython -m models.digit_guesser train\npython -m models.dcgan train",
+    st.code("python -m models.digits.judge train\npython -m models.digits.guesser train\npython -m models.digits train",
             language="bash")
     st.stop()
 gen, disc = load_gan()

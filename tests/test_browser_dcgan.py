@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from models import digit_judge
+from models.digits import judge as digit_judge
 from tests.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import dcgan, digit_guesser, digit_judge, mnist
-from models.dcgan import GanConfig, MaskPreset
+from models import digits as dcgan
+from models.digits import guesser as digit_guesser
+from models.digits import judge as digit_judge
+from models.digits import mnist
+from models.digits import GanConfig, MaskPreset
 from models.store import Store
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "3_Digit_GAN.py"
@@ -155,7 +158,7 @@ def test_guesser_inputs_and_training_masks():
 
 
 def test_guesser_training_run_writes_weights_that_load_back(real_split, tmp_path):
-    from models import training
+    from models.digits import training
 
     small = mnist.MnistSplit(real_split.x_train[:512], real_split.y_train[:512], real_split.x_held[:200],
                              real_split.y_held[:200], real_split.source)
@@ -174,7 +177,7 @@ def test_guesser_training_run_writes_weights_that_load_back(real_split, tmp_path
 
 
 def test_record_run_writes_log_and_metrics_only_for_the_committed_weights(tmp_path):
-    from models import training
+    from models.digits import training
 
     def fake_train(log):
         log("epoch 1/1")

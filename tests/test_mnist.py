@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from models import mnist
+from models.digits import mnist
 from models.store import ModelMissingError, Store
 
 

@@ -218,7 +218,7 @@ def test_cli_fetch_and_list(server, tmp_path, monkeypatch, capsys):
     assert "MISSING" in out and "deeplab_mnv2_513_quant" in out
 
 
-@pytest.mark.parametrize("command", [["models.dcgan", "eval-restore"], ["models.digit_guesser", "eval"]])
+@pytest.mark.parametrize("command", [["models.digits", "eval-restore"], ["models.digits.guesser", "eval"]])
 def test_model_commands_report_a_missing_model_without_a_traceback(command, tmp_path):
     env = {**os.environ, "VISION_STORE": str(tmp_path / "empty"), "VISION_OFFLINE": "1"}
     proc = subprocess.run([sys.executable, "-m", *command], cwd=Path(__file__).resolve().parent.parent, env=env,

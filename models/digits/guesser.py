@@ -7,8 +7,8 @@ among its top 3 for about half of the digits with a 30 % block missing; this net
 Restoration also uses it, seeing the restored digit whole, to keep the fill reading as the chosen digit.
 It is independent of the judge (own weights, own training run) so the judge stays a fair referee.
 
-Train: ``python -m models.digit_guesser train`` (writes models/weights/digit_guesser.weights.h5 + a log).
-Evaluate: ``python -m models.digit_guesser eval`` prints top-1 / top-3 accuracy on held-out damaged digits.
+Train: ``python -m models.digits.guesser train`` (writes models/weights/digit_guesser.weights.h5 + a log).
+Evaluate: ``python -m models.digits.guesser eval`` prints top-1 / top-3 accuracy on held-out damaged digits.
 """
 
 from __future__ import annotations
@@ -20,16 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from models import mnist, training
-from models.digit_judge import _shift
+from models.digits import mnist, training
+from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, shift
+from models.digits.masks import MaskPreset, block_mask, preset_mask
 from models.runtime import tf
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 GUESSER_WEIGHTS = WEIGHTS_DIR / "digit_guesser.weights.h5"
 GUESSER_LOG = WEIGHTS_DIR / "digit_guesser_train_log.txt"
 GUESSER_METRICS = WEIGHTS_DIR / "digit_guesser_metrics.json"
 SEED = 4321
-NUM_CLASSES = 10
 
 
 def build():
@@ -67,7 +66,6 @@ def inputs(digits: np.ndarray, masks: np.ndarray) -> np.ndarray:
 
 def random_masks(rng: np.random.Generator, n: int) -> np.ndarray:
     """Damage of the kinds the page and the evaluation use: blocks (10–45 %), halves, brush strokes, none."""
-    from models.dcgan import MaskPreset, block_mask, preset_mask  # noqa: PLC0415  (dcgan imports this module)
 
     import cv2  # noqa: PLC0415
 
@@ -120,7 +118,6 @@ def load(path: Path | str = GUESSER_WEIGHTS) -> DigitGuesser:
 
 def held_out_damage(split: mnist.MnistSplit, n: int = 2000, seed: int = 5) -> tuple[np.ndarray, ...]:
     """Held-out digits each with one random block of 30 % of the image missing (the acceptance set-up)."""
-    from models.dcgan import block_mask  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(split.x_held), min(n, len(split.x_held)), replace=False)
@@ -155,7 +152,7 @@ def train(epochs: int = 40, out: Path | str = GUESSER_WEIGHTS, split: mnist.Mnis
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     t0 = time.perf_counter()
     for epoch in range(epochs):
-        xa = np.concatenate([_shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
+        xa = np.concatenate([shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
         batch = inputs(xa, random_masks(rng, len(xa)))
         perm = rng.permutation(len(x))
         hist = model.fit(batch[perm], y[perm], batch_size=64, epochs=1, verbose=0)
@@ -170,7 +167,7 @@ def train(epochs: int = 40, out: Path | str = GUESSER_WEIGHTS, split: mnist.Mnis
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m models.digit_guesser", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m models.digits.guesser", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")

@@ -1,7 +1,7 @@
 """A small MNIST classifier this project trains and ships: the judge of generated and restored digits.
 
-Train: ``python -m models.digit_judge train`` (writes models/weights/digit_judge.weights.h5 + a log).
-Evaluate: ``python -m models.digit_judge eval`` prints the held-out accuracy.
+Train: ``python -m models.digits.judge train`` (writes models/weights/digit_judge.weights.h5 + a log).
+Evaluate: ``python -m models.digits.judge eval`` prints the held-out accuracy.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models import mnist, training
+from models.digits import mnist, training
+from models.digits.common import WEIGHTS_DIR, shift
 from models.runtime import tf
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 JUDGE_WEIGHTS = WEIGHTS_DIR / "digit_judge.weights.h5"
 JUDGE_LOG = WEIGHTS_DIR / "digit_judge_train_log.txt"
 SEED = 1234
@@ -72,15 +72,6 @@ def load(path: Path | str = JUDGE_WEIGHTS) -> Judge:
     return Judge(model)
 
 
-def _shift(x: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
-    """Random translation by up to 2 px: cheap augmentation that matters with only 8k training digits."""
-    out = np.zeros_like(x)
-    dx, dy = rng.integers(-max_shift, max_shift + 1, size=2)
-    src = x[:, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
-    out[:, max(0, dy):max(0, dy) + src.shape[1], max(0, dx):max(0, dx) + src.shape[2]] = src
-    return out
-
-
 def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None,
           log=print) -> tuple[Judge, float]:
     """Train the judge on the split's training digits; returns (judge, held-out accuracy)."""
@@ -97,7 +88,7 @@ def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistS
     t0 = time.perf_counter()
     for epoch in range(epochs):
         # Per-batch shifts: each batch of 64 gets its own random offset.
-        xa = np.concatenate([_shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
+        xa = np.concatenate([shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
         perm = rng.permutation(len(x))
         hist = model.fit(xa[perm], y[perm], batch_size=64, epochs=1, verbose=0)
         log(f"judge epoch {epoch + 1}/{epochs}: loss {hist.history['loss'][-1]:.4f} "
@@ -111,7 +102,7 @@ def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistS
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m models.digit_judge", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m models.digits.judge", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
     t.add_argument("--epochs", type=int, default=10)
