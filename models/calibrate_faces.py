@@ -206,6 +206,6 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
 
 
 if __name__ == "__main__":
-    from models.store import run_cli  # noqa: PLC0415
+    from models.store import run_cli
 
     run_cli(main)

@@ -101,7 +101,7 @@ def decode_image(
 def _exif_orientation(im: Image.Image) -> int | None:
     try:
         return im.getexif().get(0x0112)
-    except Exception:  # noqa: BLE001 - broken EXIF is not our problem, the pixels are
+    except Exception:
         return None
 
 

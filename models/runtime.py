@@ -7,6 +7,7 @@ sessions is the UI layer's job (``st.cache_resource``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tarfile
@@ -36,10 +37,9 @@ def tf():
                 import tensorflow as _tf  # noqa: PLC0415
 
                 for gpu in _tf.config.list_physical_devices("GPU"):
-                    try:
+                    # RuntimeError: already initialised by someone else; keep going
+                    with contextlib.suppress(RuntimeError):
                         _tf.config.experimental.set_memory_growth(gpu, True)
-                    except RuntimeError:  # already initialised by someone else: keep going
-                        pass
                 _tf_module = _tf
     return _tf_module
 

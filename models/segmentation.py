@@ -468,6 +468,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from models.store import run_cli  # noqa: PLC0415
+    from models.store import run_cli
 
     run_cli(main)

@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import http.client
 import io
+import logging
 import os
 import shutil
 import sys
@@ -32,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.registry import ENTRIES, Capability, Entry, Unpack, for_capability, get
+
+log = logging.getLogger(__name__)
 
 STORE_ENV = "VISION_STORE"
 OFFLINE_ENV = "VISION_OFFLINE"
@@ -185,7 +188,7 @@ class Store:
                     f"sha256 mismatch for {entry.id} from {url}: expected {entry.sha256}, got {actual}; nothing stored"
                 )
             if entry.sha256 is None:
-                print(f"[store] {entry.id}: sha256 {actual} (not pinned in the registry)", file=sys.stderr)
+                log.warning("%s: sha256 %s (not pinned in the registry)", entry.id, actual)
             self._install(entry, tmp, target)
         finally:
             tmp.unlink(missing_ok=True)

@@ -46,7 +46,7 @@ def _train_cli(args) -> None:
     trainer = Trainer(cfg, split.x_train, split.y_train, args.workdir)
     resumed = trainer.restore()
     log_path = Path(args.workdir) / "train_log.txt"
-    fh = open(log_path, "a")
+    fh = open(log_path, "a")  # noqa: SIM115 - closed at the end of the run (the log is copied after)
 
     def log(msg: str) -> None:
         print(msg, flush=True)

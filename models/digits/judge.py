@@ -120,6 +120,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    from models.store import run_cli  # noqa: PLC0415
+    from models.store import run_cli
 
     run_cli(main)
