@@ -254,7 +254,10 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
             member = next((m for m in tar.getmembers() if m.isfile() and m.name.endswith(member_suffix)), None)
             if member is None:
                 raise ValueError(f"{path.name} holds no file ending in {member_suffix}")
-            data = tar.extractfile(member).read()
+            stream = tar.extractfile(member)
+            if stream is None:
+                raise ValueError(f"{path.name}: {member.name} cannot be read")
+            data = stream.read()
     else:
         data = path.read_bytes()
     graph_def = _tf.compat.v1.GraphDef()

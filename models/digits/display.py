@@ -54,13 +54,13 @@ def normalize_digit(image: np.ndarray) -> np.ndarray:
     scale = 20.0 / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     crop = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
-    out = np.zeros((28, 28), np.float32)
+    out: np.ndarray = np.zeros((28, 28), np.float32)
     y0, x0 = (28 - nh) // 2, (28 - nw) // 2
     out[y0:y0 + nh, x0:x0 + nw] = crop
     m = cv2.moments(out)
     if m["m00"] > 0:  # shift the centre of mass to the centre, as MNIST does
         dx, dy = 14.0 - m["m10"] / m["m00"], 14.0 - m["m01"] / m["m00"]
-        out = cv2.warpAffine(out, np.float32([[1, 0, dx], [0, 1, dy]]), (28, 28))
+        out = cv2.warpAffine(out, np.array([[1, 0, dx], [0, 1, dy]], np.float32), (28, 28))
     return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
 
 
@@ -84,10 +84,10 @@ def animation_gif(frames: np.ndarray, scale: int = 4, ms_per_frame: int = 120, b
 
     from PIL import Image  # noqa: PLC0415
 
-    frames = list(upscale(np.asarray(frames), scale))
-    if bounce and len(frames) > 2:
-        frames = frames + frames[-2:0:-1]
-    ims = [Image.fromarray(f) for f in frames]
+    shown = list(upscale(np.asarray(frames), scale))
+    if bounce and len(shown) > 2:
+        shown = shown + shown[-2:0:-1]
+    ims = [Image.fromarray(f) for f in shown]
     buf = io.BytesIO()
     ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
     return buf.getvalue()

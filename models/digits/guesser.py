@@ -17,6 +17,7 @@ import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def random_masks(rng: np.random.Generator, n: int) -> np.ndarray:
 
 @dataclass
 class DigitGuesser:
-    model: object
+    model: Any  # a keras.Model
 
     def probabilities(self, digits: np.ndarray, masks: np.ndarray, batch: int = 1000) -> np.ndarray:
         """(N,10) softmax probabilities of each digit, given the damaged digits and their masks."""

@@ -10,6 +10,7 @@ import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def _to_unit(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Judge:
-    model: object
+    model: Any  # a keras.Model
 
     def logits(self, digits: np.ndarray, batch: int = 1000) -> np.ndarray:
         """digits: uint8 (N,28,28) or float (N,28,28[,1]) in [0,1] → (N,10) logits."""

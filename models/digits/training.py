@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class RunLog:
@@ -21,7 +22,7 @@ class RunLog:
         Path(path).write_text("\n".join(self.lines) + "\n")
 
 
-def save_weights(build: Callable[[], object], model, out: Path | str) -> None:
+def save_weights(build: Callable[[], Any], model: Any, out: Path | str) -> None:
     """Save ``model``'s weights from an uncompiled twin: a compiled model's file also carries the Adam slots (3x)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

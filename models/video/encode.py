@@ -96,7 +96,7 @@ def encode_webm(frames: np.ndarray, fps: float, encoder: Encoder | None = None) 
     fourcc = "VP90" if encoder is Encoder.OPENCV_VP9 else "VP80"
     with tempfile.TemporaryDirectory(prefix="webm-") as tmp:  # OpenCV writes to a path only
         path = os.path.join(tmp, "annotated.webm")
-        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*fourcc), float(fps), (w2, h2))
+        writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*fourcc), float(fps), (w2, h2))
         if not writer.isOpened():
             raise VideoError(f"This server's OpenCV cannot write {encoder.label} WebM, so no playable copy can be made.")
         try:
