@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components.page import page_setup
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
-from components.image_input import image_input
+from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
 from models.imaging import ImageError, decode_image, encode_png, fit_within
@@ -132,8 +132,8 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float
         elif mode is seg.BackgroundMode.COLOUR:
             options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
         else:
-            upload = st.file_uploader("Background image", type=["png", "jpg", "jpeg", "webp", "bmp"],
-                                      key="seg_bg_upload", help="Scaled to cover the photo, never stretched.")
+            upload = image_uploader("Background image", "seg_bg_upload",
+                                    help="Scaled to cover the photo, never stretched. Nothing you upload is stored.")
             if upload is None:
                 st.caption("Upload a background image to continue.")
                 return 0.0

@@ -13,7 +13,7 @@ import streamlit as st
 from PIL import Image
 
 from components.page import page_setup
-from components.image_input import UPLOAD_TYPES, image_input
+from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
@@ -146,9 +146,7 @@ def many_inputs() -> list[LoadedImage]:
                                 key="many_samples")
         images = [read_image(s.path) for s in chosen]
     else:
-        uploads = st.file_uploader("Upload several photos or one group photo", type=UPLOAD_TYPES,
-                                   accept_multiple_files=True, key="many_upload",
-                                   help="Processed in memory only; nothing is stored.")
+        uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))
