@@ -206,6 +206,20 @@ def test_mask_upload_runs_the_page_once_and_leaves_no_broken_image(page):
     assert broken_now == [] and broken_later == []
     assert mask_runs == 1, f"{mask_runs} script runs for one mask upload"
 
+    # Another photo under the same mask: a new image mounts a fresh canvas (its strokes belong to the old photo),
+    # whose first report asks for one more run. The results must still all arrive with pixels.
+    before = counts["runs"]
+    other = np.ascontiguousarray(photo[:, ::-1])
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        {"name": "photo2.png", "mimeType": "image/png", "buffer": _png(other)})
+    runs = _settle(page, counts) - before
+    page.get_by_text("Compare with the original").wait_for()
+    page.wait_for_timeout(3000)
+    widths = page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    print(f"another photo under the mask: {runs} script runs; result <img> naturalWidth {widths}")
+    assert len(widths) >= 4 and all(w > 0 for w in widths), widths
+    assert _broken_images(page) == []
+
 
 def test_a_0_1_mask_upload_is_read_as_the_hole(page, tmp_path):
     photo = _photo()

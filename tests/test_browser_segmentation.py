@@ -123,6 +123,13 @@ def test_class_id_download_is_at_the_uploaded_size(page, shared_assets, tmp_path
     legend = _legend(page)
     assert all(float(re.search(r"(\d+\.\d)%", x).group(1)) >= 0.5 for x in legend), legend
 
+    # A file type the app does not take: refused in words a person knows (no MIME type).
+    ico = tmp_path / "favicon.ico"
+    big.resize((64, 64)).save(ico)
+    _upload(page, ico)
+    page.get_by_text("favicon.ico is a .ico file").wait_for()
+    assert "image/" not in page.inner_text("body")
+
 
 
 def seg_index(name: str) -> int:
