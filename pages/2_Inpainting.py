@@ -111,14 +111,16 @@ if source is MaskSource.HANDOFF:
         st.stop()
 else:
     loaded = image_input("inpaint_image", label="Image", default_sample="skimage:chelsea.png")
+    # Rendered even while no image is chosen: a widget skipped in one run loses its file (replacing the photo
+    # runs the page once without any, and the uploaded mask must survive that).
+    upload = image_uploader(
+        "Mask image: any non-zero (white, coloured or opaque) pixel = fill, black or transparent = keep",
+        "inpaint_mask_upload",
+    ) if source is MaskSource.UPLOAD else None
     if loaded is None:
         st.stop()
     rgb = loaded.rgb
     if source is MaskSource.UPLOAD:
-        upload = image_uploader(
-            "Mask image: any non-zero (white, coloured or opaque) pixel = fill, black or transparent = keep",
-            "inpaint_mask_upload",
-        )
         if upload is not None:
             try:
                 fitted = load_mask(upload.getvalue(), upload.name, (rgb.shape[1], rgb.shape[0]))
