@@ -6,7 +6,15 @@ from enum import Enum
 
 import streamlit as st
 
-from models.imaging import ACCEPTED_TYPES_TEXT, IMAGE_TYPES, ImageError, LoadedImage, check_image_name, decode_image, read_image
+from models.imaging import (
+    ACCEPTED_TYPES_TEXT,
+    IMAGE_TYPES,
+    ImageError,
+    LoadedImage,
+    check_image_name,
+    decode_image,
+    read_image,
+)
 from models.samples import SampleKind, samples
 
 UPLOAD_TYPES = list(IMAGE_TYPES)  # the one list (models.imaging.IMAGE_TYPES); kept under its old name

@@ -139,7 +139,7 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
             if ok and not isinstance(ok, str):
                 fp.seek(0)
                 return factory(fp, "").size
-        except Exception:  # noqa: BLE001 - any plugin that cannot parse the header just does not answer
+        except Exception:  # any plugin that cannot parse the header just does not answer
             continue
     return None
 
