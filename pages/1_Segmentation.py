@@ -60,29 +60,35 @@ def decode_background(data: bytes, name: str):
 
 
 def legend(result: seg.Segmentation) -> list[int]:
-    """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces in a caption."""
+    """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces on request."""
     st.markdown("**Classes found**", help="Untick a class to hide it in the overlay and colour map. Classes "
-                f"under {seg.MIN_LEGEND_SHARE:.1%} of the image are stray pixels, not objects: listed as traces.")
+                f"under {seg.MIN_LEGEND_SHARE:.1%} of the image are mostly stray pixels: they are listed as traces, "
+                "hidden unless you ask for them.")
     listed, traces = result.found()
-    visible = []
-    for share in listed:
-        swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
-        swatch.markdown(
-            f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
-            f"background:{share.colour}' title='{share.colour}'></div>",
-            unsafe_allow_html=True,
-        )
-        if box.checkbox(f"{share.name} — {share.share:.1%}", value=True, key=f"seg_show_{share.index}"):
-            visible.append(share.index)
+    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}")]
     bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
     if bg is not None:
         st.caption(f"background — {bg.share:.1%}")
     if traces:
-        st.caption(f"Traces (under {seg.MIN_LEGEND_SHARE:.1%} each, not shown): "
-                   + ", ".join(f"{s.name} {s.pixels:,} px" for s in traces))
+        names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
+        if st.toggle(f"Show traces ({names})", value=False, key="seg_show_traces",
+                     help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
+                          "at an edge, sometimes a small real object (people far away)."):
+            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)")]
     if not listed:
-        st.info("Only background was found: none of the 20 PASCAL VOC classes is visible in this image.")
+        st.info("Only background covers a visible share of this image: none of the 20 PASCAL VOC classes covers "
+                f"{seg.MIN_LEGEND_SHARE:.1%} of it." + (" Smaller traces can be shown above." if traces else ""))
     return visible
+
+
+def _legend_row(share: seg.ClassShare, label: str) -> bool:
+    swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
+    swatch.markdown(
+        f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
+        f"background:{share.colour}' title='{share.colour}'></div>",
+        unsafe_allow_html=True,
+    )
+    return box.checkbox(label, value=True, key=f"seg_show_{share.index}")
 
 
 def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
