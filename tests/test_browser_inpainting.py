@@ -249,4 +249,8 @@ def test_a_0_1_mask_upload_is_read_as_the_hole(page, tmp_path):
     page.locator('[data-testid="stFileUploader"] input[type="file"]').nth(1).set_input_files(
         {"name": "zeros.png", "mimeType": "image/png", "buffer": _png(np.zeros(photo.shape[:2], np.uint8))})
     page.get_by_text("The mask zeros.png marks nothing").wait_for()
+    _settle(page, counts)
+    page.get_by_text("The mask zeros.png marks nothing").scroll_into_view_if_needed()
     screenshot(page, "inpainting_mask_all_zero")
+    assert "mask is empty" in page.inner_text("body")
+    assert page.get_by_text("Compare with the original").count() == 0  # no stale result left on the page
