@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models import style as sty  # noqa: E402
-from models.imaging import read_image  # noqa: E402
-from models.store import Store  # noqa: E402
+from models import style as sty
+from models.imaging import read_image
+from models.store import Store
 
 
 def anisotropy(rgb: np.ndarray) -> float:
