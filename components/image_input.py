@@ -6,10 +6,19 @@ from enum import Enum
 
 import streamlit as st
 
-from models.imaging import ImageError, LoadedImage, decode_image, read_image
+from models.imaging import (
+    ACCEPTED_TYPES_TEXT,
+    IMAGE_TYPES,
+    ImageError,
+    LoadedImage,
+    check_image_name,
+    decode_image,
+    read_image,
+)
 from models.samples import SampleKind, samples
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
+UPLOAD_TYPES = list(IMAGE_TYPES)  # the one list (models.imaging.IMAGE_TYPES); kept under its old name
+UPLOAD_HELP = f"{ACCEPTED_TYPES_TEXT}. Nothing you upload is stored."
 
 
 class Source(str, Enum):
@@ -27,6 +36,28 @@ def _decode(data: bytes, name: str) -> LoadedImage:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _read(path: str) -> LoadedImage:
     return read_image(path)
+
+
+def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | None = None):
+    """``st.file_uploader`` for images: the one list of accepted types, refusals in words a person knows.
+
+    The browser's own refusal names MIME types ("image/vnd.microsoft.icon files are not allowed"), so the
+    widget takes any file and each one is checked here by its extension (:func:`models.imaging.check_image_name`);
+    a refused file gets an ``st.error`` and is left out. Returns the accepted ``UploadedFile`` (or None), or
+    the list of accepted ones when ``multiple``.
+    """
+    got = st.file_uploader(label, key=key, accept_multiple_files=multiple, help=help or UPLOAD_HELP)
+    files = list(got or []) if multiple else ([got] if got is not None else [])
+    accepted = []
+    for f in files:
+        try:
+            check_image_name(f.name)
+            accepted.append(f)
+        except ImageError as exc:
+            st.error(str(exc))
+    if multiple:
+        return accepted
+    return accepted[0] if accepted else None
 
 
 def image_input(
@@ -58,12 +89,11 @@ def image_input(
             )
             return _read(str(chosen.path))
         if source is Source.UPLOAD:
-            upload = st.file_uploader(
-                f"Upload {label.lower()}", type=UPLOAD_TYPES, key=f"{key}_upload",
-                help="PNG, JPEG, WebP, BMP, TIFF or GIF. Nothing you upload is stored.",
-            )
+            raw = st.session_state.get(f"{key}_upload")
+            upload = image_uploader(f"Upload {label.lower()}", f"{key}_upload")
             if upload is None:
-                st.caption("Choose a file to continue.")
+                if raw is None:
+                    st.caption("Choose a file to continue.")
                 return None
             image = _decode(upload.getvalue(), upload.name)
         else:

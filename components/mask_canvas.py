@@ -76,8 +76,8 @@ def mask_canvas(
     """Show ``image`` (H, W, 3 uint8) on a drawing canvas; return what was painted as a mask at (H, W).
 
     ``brush_px`` is the brush width on screen. ``overlay`` (an (H, W) bool mask, e.g. one handed over by
-    another page) is tinted on the background so strokes can add to it. A different image (or overlay)
-    gives a fresh, empty canvas.
+    another page) is tinted on the background so strokes can add to it. A different image gives a fresh,
+    empty canvas; a different overlay keeps the strokes (and costs no extra rerun).
     """
     # Imported here: the package registers its component at import time, which needs a running
     # Streamlit (the helpers above stay importable from plain tests and scripts).
@@ -86,12 +86,16 @@ def mask_canvas(
     h, w = image.shape[:2]
     cw, ch = canvas_size_for((w, h), max_size)
     preview = cv2.resize(image, (cw, ch), interpolation=cv2.INTER_AREA) if (cw, ch) != (w, h) else image
+    # Keyed by the image (not the overlay): strokes belong to one image and reset when it changes. A new key
+    # mounts a new canvas, and a freshly mounted canvas reports its background's fit to Python, which asks for
+    # a rerun while this run is still going (results half sent, their media replaced: broken <img> frames).
+    # A new overlay (an uploaded or handed-over mask) only swaps the background of the same canvas: same
+    # size, same fit, nothing reported, no second run; strokes already painted stay and add to it.
+    digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
         small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
         preview = overlay_mask(preview, small)
     background = encode_jpeg(preview, quality=88)
-    # Keyed by what is shown: strokes belong to one image, and reset when it changes.
-    digest = hashlib.blake2b(background, digest_size=6).hexdigest()
     result = st_canvas(
         fill_color=_rgba(colour, 0.45),
         stroke_width=int(brush_px),

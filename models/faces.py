@@ -36,6 +36,13 @@ DETECT_MAX_SIDE = 1024
 # Portraits (verification) need less: 640 px keeps faces ≥ 32 px of a 1-MP photo and is ~2.6× faster to detect.
 PORTRAIT_MAX_SIDE = 640
 MIN_FACE_PX = 20  # MTCNN's smallest face at detection scale
+# Verify mode re-confirms every face found on a reduced copy: MTCNN runs again on a crop around it (the box plus
+# half its size on each side) at up to this long side, i.e. the face at ~250 px instead of the ~60 px it may have
+# had at 640. A candidate is kept only if that pass finds a face (MIN_CONFIDENCE) overlapping it (IoU ≥
+# CONFIRM_IOU). A dark patch that looks like a face at 62×73 px does not at 250 (issue 17: conf 0.956 at 640,
+# nothing at 1024 or at full size); a real face does.
+CONFIRM_SIDE = 512
+CONFIRM_IOU = 0.3
 MIN_CONFIDENCE = 0.90  # below this, MTCNN's proposals on real photos are mostly ears, hands and posters
 SMALL_FACE_PX = 40  # faces narrower than this (original pixels) give unreliable embeddings: warn
 MAX_FACES = 60  # per image; more is a crowd, not a face-comparison task
@@ -157,23 +164,60 @@ class FaceDetector:
         self.min_confidence = min_confidence
         self._lock = threading.Lock()
 
-    def detect(self, rgb: np.ndarray, max_side: int | None = None) -> tuple[list[Face], float]:
-        """Faces sorted left to right, and the scale detection ran at."""
+    def detect(self, rgb: np.ndarray, max_side: int | None = None, confirm: bool = False) -> tuple[list[Face], float]:
+        """Faces in ``rgb`` ((H, W, 3) uint8) sorted left to right, and the scale detection ran at (≤ 1).
+
+        ``confirm``: when detection ran on a reduced copy (scale < 1), keep only faces that a second MTCNN pass
+        on a larger crop around each one finds again (see CONFIRM_SIDE); at full scale there is nothing to gain.
+        """
         rgb = _as_rgb(rgb)
         h, w = rgb.shape[:2]
         scale = min(1.0, (max_side or self.max_side) / max(h, w))
         small = rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        faces = self._run(small, scale)
+        if confirm and scale < 1.0:
+            faces = [f for f in faces if self.confirmed(rgb, f, scale)]
+        faces.sort(key=lambda f: (f.box[0], f.box[1]))
+        return faces, scale
+
+    def _run(self, rgb: np.ndarray, scale: float, offset: tuple[float, float] = (0.0, 0.0)) -> list[Face]:
+        """MTCNN on ``rgb`` (a copy of the image resized by ``scale``, starting at ``offset`` (x, y) in it)."""
         with self._lock:
-            found = self._mtcnn.detect_faces(small, min_face_size=MIN_FACE_PX)
+            found = self._mtcnn.detect_faces(rgb, min_face_size=MIN_FACE_PX)
+        ox, oy = offset
         faces = []
         for f in found:
             if float(f["confidence"]) < self.min_confidence:
                 continue
-            box = np.asarray(f["box"], dtype=np.float32) / scale
-            marks = np.asarray([f["keypoints"][k] for k in KEYPOINTS], dtype=np.float32) / scale
-            faces.append(Face(box=box, confidence=float(f["confidence"]), landmarks=marks))
-        faces.sort(key=lambda f: (f.box[0], f.box[1]))
-        return faces, scale
+            box = np.asarray(f["box"], dtype=np.float32) / scale + np.array([ox, oy, 0, 0], np.float32)
+            marks = np.asarray([f["keypoints"][k] for k in KEYPOINTS], dtype=np.float32) / scale + np.array([ox, oy])
+            faces.append(Face(box=box, confidence=float(f["confidence"]), landmarks=marks.astype(np.float32)))
+        return faces
+
+    def confirmed(self, rgb: np.ndarray, face: Face, scale: float) -> bool:
+        """Does MTCNN find ``face`` again on a crop around it, with the face larger than at ``scale``?"""
+        x, y, bw, bh = (float(v) for v in face.box)
+        m = 0.5 * max(bw, bh)
+        h, w = rgb.shape[:2]
+        x0, y0 = int(max(0, x - m)), int(max(0, y - m))
+        x1, y1 = int(min(w, x + bw + m)), int(min(h, y + bh + m))
+        crop = rgb[y0:y1, x0:x1]
+        s = min(1.0, CONFIRM_SIDE / max(crop.shape[:2]))
+        if s <= scale * 1.5:  # not meaningfully larger than the first pass: nothing new to learn
+            return True
+        small = crop if s == 1.0 else cv2.resize(crop, (round(crop.shape[1] * s), round(crop.shape[0] * s)),
+                                                  interpolation=cv2.INTER_AREA)
+        return any(box_iou(face.box, f.box) >= CONFIRM_IOU for f in self._run(small, s, (x0, y0)))
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two (x, y, w, h) boxes, 0..1."""
+    ax1, ay1, bx1, by1 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0.0, min(ax1, bx1) - max(a[0], b[0]))
+    ih = max(0.0, min(ay1, by1) - max(a[1], b[1]))
+    inter = iw * ih
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return float(inter / union) if union > 0 else 0.0
 
 
 def _as_rgb(img: np.ndarray) -> np.ndarray:
@@ -291,13 +335,21 @@ class FaceAnalyzer:
             model_path = Store().require(SPECS[embedder].store_entry)
         return cls(SFaceEmbedder(model_path))
 
-    def analyze(self, rgb: np.ndarray, max_faces: int = MAX_FACES, max_side: int | None = None) -> Analysis:
-        """``max_side``: long side detection runs at (default the detector's, DETECT_MAX_SIDE)."""
+    def analyze(self, rgb: np.ndarray, max_faces: int = MAX_FACES, max_side: int | None = None,
+                confirm: bool = False, original_size: tuple[int, int] | None = None) -> Analysis:
+        """Faces of ``rgb`` ((H, W, 3) uint8) with chips and embeddings, plus messages for a person.
+
+        ``max_side``: long side detection runs at (default the detector's, DETECT_MAX_SIDE). ``confirm``: re-find
+        each face on a larger crop (verify mode; see :meth:`FaceDetector.detect`). ``original_size``: (width,
+        height) of the file as uploaded, when ``rgb`` is a reduced decode of it: messages quote that size, and
+        pixel widths in them are converted to it.
+        """
         rgb = _as_rgb(rgb)
         h, w = rgb.shape[:2]
+        ow, oh = original_size or (w, h)
         messages: list[str] = []
         with timed() as t_det:
-            faces, scale = self.detector.detect(rgb, max_side)
+            faces, scale = self.detector.detect(rgb, max_side, confirm=confirm)
         if len(faces) > max_faces:
             messages.append(f"{len(faces)} faces found; only the {max_faces} largest are used.")
             faces = sorted(sorted(faces, key=lambda f: -f.area)[:max_faces], key=lambda f: (f.box[0], f.box[1]))
@@ -307,10 +359,10 @@ class FaceAnalyzer:
         for f, c, v in zip(faces, chips, vectors, strict=True):
             f.chip, f.embedding = c, v
         if not faces:
-            smallest = MIN_FACE_PX / scale
+            smallest = MIN_FACE_PX / scale * (ow / w)
             messages.append(
                 "No face found. Faces must be roughly frontal, not heavily covered, and at least "
-                f"{smallest:.0f} px wide in this {w}×{h} photo."
+                f"{smallest:.0f} px wide in this {ow}×{oh} photo."
             )
         small = [i + 1 for i, f in enumerate(faces) if f.width < SMALL_FACE_PX]
         if small:

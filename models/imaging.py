@@ -21,6 +21,11 @@ MAX_PIXELS = 40_000_000
 HARD_MAX_PIXELS = 400_000_000
 MIN_SIDE = 8
 
+# The one list of image file types every image uploader accepts (file extensions, lower case), and how a person
+# reads it. Every format here decodes with the Pillow wheel (TIFF and GIF: first page / frame).
+IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
+ACCEPTED_TYPES_TEXT = "PNG, JPEG, WebP, BMP, TIFF or GIF"
+
 
 class ImageError(ValueError):
     """Input that is not a usable image; the message says why in plain words."""
@@ -59,31 +64,27 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
     return im
 
 
+def check_image_name(name: str) -> None:
+    """Raise :class:`ImageError` when a file name's extension is not one of IMAGE_TYPES (no extension: allowed,
+    the decoder decides). The message names the file type as a person knows it (".ico"), never a MIME type."""
+    ext = Path(name).suffix.lower().lstrip(".")
+    if ext and ext not in IMAGE_TYPES:
+        raise ImageError(f"{name} is a .{ext} file; this app reads {ACCEPTED_TYPES_TEXT} images. "
+                         "Save it in one of those formats and upload it again.")
+
+
 def decode_image(
     data: bytes, name: str = "image", max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE
 ) -> LoadedImage:
-    if not data:
-        raise ImageError(f"{name} is empty (0 bytes).")
+    """Encoded bytes → :class:`LoadedImage` (``rgb``: (H, W, 3) uint8, upright, at most ``max_pixels``).
+
+    Metadata never stops a valid image: text chunks Pillow refuses to read (over its 1 MB / 64 MB limits, e.g.
+    a generator's workflow JSON in a zTXt/iTXt chunk) are dropped and the pixels decoded. Raises
+    :class:`ImageError` (message for people, sizes as stored in the file) for empty, unreadable, damaged,
+    too-large (> HARD_MAX_PIXELS) and too-small (< ``min_side``) images.
+    """
     notes: list[str] = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = HARD_MAX_PIXELS
-            im = Image.open(io.BytesIO(data))
-            width, height = im.size
-            if width * height > HARD_MAX_PIXELS:
-                raise ImageError(f"{name} is {width}×{height} pixels, too large to process (limit 400 MP).")
-            if width * height > max_pixels and im.format == "JPEG":
-                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less memory and time.
-                scale = (max_pixels / (width * height)) ** 0.5
-                im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
-            im.load()
-    except ImageError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{name} is not an image this app can read ({type(exc).__name__}).") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{name} looks damaged or truncated and could not be decoded ({exc}).") from exc
+    im, (width, height) = _open_and_load(data, name, notes, max_pixels)
 
     if min(width, height) < min_side:
         raise ImageError(f"{name} is only {width}×{height} pixels; use an image at least {min_side} px on each side.")
@@ -96,6 +97,129 @@ def decode_image(
     if im.size != (width, height) and im.size != (height, width):
         notes.append(f"reduced from {width}×{height} to {im.width}×{im.height} for processing")
     return LoadedImage(np.asarray(im, dtype=np.uint8).copy(), (width, height), notes, name)
+
+
+# --- opening: the one place that talks to Pillow about untrusted bytes -----------------------------
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+# File signatures of the accepted types (WebP: the RIFF container; BMP: "BM"; TIFF: both byte orders).
+IMAGE_SIGNATURES = (PNG_SIGNATURE, b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def strip_png_text(data: bytes) -> tuple[bytes, int]:
+    """A PNG without its text chunks (tEXt, zTXt, iTXt), and how many bytes of them were dropped.
+
+    Pixels, palette, transparency, colour profile and EXIF chunks are kept byte for byte. Bytes that are not a
+    PNG (or a PNG whose chunk list is cut short) are returned unchanged after the last whole chunk.
+    """
+    if not data.startswith(PNG_SIGNATURE):
+        return data, 0
+    out = [PNG_SIGNATURE]
+    dropped, pos = 0, len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        end = pos + 12 + length
+        if data[pos + 4 : pos + 8] in PNG_TEXT_CHUNKS:
+            dropped += end - pos
+        else:
+            out.append(data[pos:end])
+        pos = end
+    out.append(data[pos:])  # a truncated tail stays truncated: the decoder reports it
+    return b"".join(out), dropped
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a file's header without Pillow's decompression-bomb check (for the message)."""
+    fp = io.BytesIO(data)
+    prefix = data[:16]
+    for fmt in Image.ID:
+        factory, accept = Image.OPEN[fmt]
+        try:
+            ok = True if accept is None else accept(prefix)
+            if ok and not isinstance(ok, str):
+                fp.seek(0)
+                return factory(fp, "").size
+        except Exception:  # any plugin that cannot parse the header just does not answer
+            continue
+    return None
+
+
+def _too_large(name: str, size: tuple[int, int] | None) -> ImageError:
+    what = f"too large ({size[0]}×{size[1]})" if size else "too large"
+    return ImageError(
+        f"{name} is {what}: this app opens images of up to {HARD_MAX_PIXELS // 1_000_000} megapixels. "
+        "Save a smaller copy and upload that."
+    )
+
+
+def _unreadable(name: str) -> ImageError:
+    return ImageError(f"{name} is not an image this app can read. Upload a {ACCEPTED_TYPES_TEXT} file.")
+
+
+def _damaged(name: str) -> ImageError:
+    return ImageError(
+        f"{name} looks damaged or truncated and could not be decoded (the file may have been cut short while "
+        "copying or downloading). Open it in an image viewer and save it again, or use another copy."
+    )
+
+
+def load_image(data: bytes, name: str = "image", notes: list[str] | None = None) -> Image.Image:
+    """Untrusted bytes → a decoded Pillow image in its stored mode (``L``, ``I;16``, ``RGBA``, ``P``…).
+
+    For callers that need the stored mode (masks read alpha or 16-bit values); everything else wants
+    :func:`decode_image`. Same refusals as :func:`decode_image` (:class:`ImageError`), same metadata rule.
+    """
+    return _open_and_load(data, name, notes if notes is not None else [], None)[0]
+
+
+def _open_and_load(
+    data: bytes, name: str, notes: list[str], max_pixels: int | None
+) -> tuple[Image.Image, tuple[int, int]]:
+    """Decoded image + its (width, height) as stored. Retries once without PNG text chunks, then refuses."""
+    if not data:
+        raise ImageError(f"{name} is empty (0 bytes).")
+    try:
+        return _decode_once(data, name, max_pixels)
+    except ImageError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError):
+        stripped, dropped = strip_png_text(data)
+        if not dropped:
+            raise _damaged(name) from None
+    # Pillow refuses text chunks over 1 MB (64 MB in all) and would throw the image away with them.
+    try:
+        out = _decode_once(stripped, name, max_pixels)
+    except ImageError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise _damaged(name) from None
+    notes.append(f"text metadata dropped ({dropped / 1e6:.1f} MB, too large to read); the picture is intact")
+    return out
+
+
+def _decode_once(data: bytes, name: str, max_pixels: int | None) -> tuple[Image.Image, tuple[int, int]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        Image.MAX_IMAGE_PIXELS = HARD_MAX_PIXELS
+        try:
+            im = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large(name, _header_size(data)) from None
+        except UnidentifiedImageError:
+            # A known signature that Pillow still cannot open is a broken file of that type, not a stranger.
+            raise (_damaged(name) if data.startswith(IMAGE_SIGNATURES) else _unreadable(name)) from None
+        width, height = im.size
+        if width * height > HARD_MAX_PIXELS:
+            raise _too_large(name, (width, height))
+        if max_pixels is not None and width * height > max_pixels and im.format == "JPEG":
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less memory and time.
+            scale = (max_pixels / (width * height)) ** 0.5
+            im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+        try:
+            im.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large(name, (width, height)) from None
+    return im, (width, height)
 
 
 def _exif_orientation(im: Image.Image) -> int | None:

@@ -118,6 +118,12 @@ def hex_colour(index: int) -> str:
 
 
 # --- results ---------------------------------------------------------------------------------------
+# A class is listed in the legend only when it covers at least this share of the image. DeepLab decides on a
+# grid of output-stride-16 cells (33×33 at 513 px), each about 0.1 % of the image, and bilinear upsampling
+# smears each decision over its neighbours: a class owning under five cells' worth of pixels is a fringe of a
+# boundary or a stray decision (the issue's "sheep 0.0 %" from 14 px, "cat 0.2 %" on a photo without a cat),
+# not an object a person would name. 0.5 % is still a 36×36-px object at 513 px, a 140×140-px one at 2048.
+MIN_LEGEND_SHARE = 0.005
 @dataclass(frozen=True)
 class ClassShare:
     index: int
@@ -156,6 +162,20 @@ class Segmentation:
 
     def present(self) -> list[int]:
         return [s.index for s in self.shares()]
+
+    def found(self, min_share: float = MIN_LEGEND_SHARE) -> tuple[list[ClassShare], list[ClassShare]]:
+        """Foreground classes split into (listed, traces): ``listed`` cover at least ``min_share`` (0..1) of the
+        pixels, largest first; ``traces`` are the rest (a few stray pixels, not an object)."""
+        fg = self.shares(include_background=False)
+        return [s for s in fg if s.share >= min_share], [s for s in fg if s.share < min_share]
+
+    def resized(self, height: int, width: int) -> Segmentation:
+        """The same result at (height, width): the class map enlarged (or reduced) nearest-neighbour, so every
+        pixel keeps a class id the model gave (no blended ids). Used for downloads at the uploaded size."""
+        if self.class_map.shape == (height, width):
+            return self
+        return Segmentation(resize_nearest(self.class_map, height, width), self.labels, self.model,
+                            dict(self.timings_ms))
 
     def mask(self, classes: Iterable[int]) -> np.ndarray:
         return class_mask(self.class_map, classes)
@@ -455,7 +475,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in args.images:
         image = read_image(path)
         seg = segmenter.predict(image.rgb)
-        summary = ", ".join(f"{s.name} {s.share:.1%}" for s in seg.shares())
+        listed, traces = seg.found()
+        bg = [s for s in seg.shares() if s.index == BACKGROUND]
+        summary = ", ".join(f"{s.name} {s.share:.1%}" for s in bg + listed)
+        if traces:
+            summary += f" (traces under {MIN_LEGEND_SHARE:.1%}: {', '.join(f'{s.name} {s.pixels} px' for s in traces)})"
         times = " ".join(f"{k}={v:.0f}ms" for k, v in seg.timings_ms.items())
         print(f"{path.name}: {summary}  [{times}]")
         if args.out:

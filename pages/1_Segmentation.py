@@ -12,10 +12,10 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components.page import page_setup
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
-from components.image_input import image_input
+from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
-from models.imaging import ImageError, decode_image, encode_png, fit_within
+from models.imaging import ImageError, LoadedImage, decode_image, encode_png, fit_within
 from models.runtime import timed
 from models.store import Store
 
@@ -60,60 +60,81 @@ def decode_background(data: bytes, name: str):
 
 
 def legend(result: seg.Segmentation) -> list[int]:
-    """Colour legend of the classes present (largest first) with a show/hide checkbox each."""
-    st.markdown("**Classes found**", help="Untick a class to hide it in the overlay and colour map.")
-    visible = []
-    for share in result.shares(include_background=False):
-        swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
-        swatch.markdown(
-            f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
-            f"background:{share.colour}' title='{share.colour}'></div>",
-            unsafe_allow_html=True,
-        )
-        if box.checkbox(f"{share.name} — {share.share:.1%}", value=True, key=f"seg_show_{share.index}"):
-            visible.append(share.index)
+    """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces on request."""
+    st.markdown("**Classes found**", help="Untick a class to hide it in the overlay and colour map. Classes "
+                f"under {seg.MIN_LEGEND_SHARE:.1%} of the image are mostly stray pixels: they are listed as traces, "
+                "hidden unless you ask for them.")
+    listed, traces = result.found()
+    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}")]
     bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
     if bg is not None:
         st.caption(f"background — {bg.share:.1%}")
-    if not result.shares(include_background=False):
-        st.info("Only background was found: none of the 20 PASCAL VOC classes is visible in this image.")
+    if traces:
+        names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
+        if st.toggle(f"Show traces ({names})", value=False, key="seg_show_traces",
+                     help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
+                          "at an edge, sometimes a small real object (people far away)."):
+            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)")]
+    if not listed:
+        st.info("Only background covers a visible share of this image: none of the 20 PASCAL VOC classes covers "
+                f"{seg.MIN_LEGEND_SHARE:.1%} of it." + (" Smaller traces can be shown above." if traces else ""))
     return visible
 
 
-def segment_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float:
+def _legend_row(share: seg.ClassShare, label: str) -> bool:
+    swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
+    swatch.markdown(
+        f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
+        f"background:{share.colour}' title='{share.colour}'></div>",
+        unsafe_allow_html=True,
+    )
+    return box.checkbox(label, value=True, key=f"seg_show_{share.index}")
+
+
+def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
+    """The result at the uploaded image's size (for downloads; computed when a button is clicked)."""
+    return result.resized(image.rgb.shape[0], image.rgb.shape[1])
+
+
+def render(view: View, rgb: np.ndarray, result: seg.Segmentation, opacity: float, visible: list[int]) -> np.ndarray:
+    if view is View.OVERLAY:
+        return seg.overlay(rgb, result.class_map, opacity, visible)
+    if view is View.COLOUR_MAP:
+        return seg.colorize(result.class_map, visible)
+    return seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
+
+
+def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
     left, right = st.columns([5, 2], gap="medium")
     with right:
         view = st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view")
         opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="seg_opacity")
         visible = legend(result)
     with timed() as t:
-        if view is View.OVERLAY:
-            shown = seg.overlay(rgb, result.class_map, opacity, visible)
-        elif view is View.COLOUR_MAP:
-            shown = seg.colorize(result.class_map, visible)
-        else:
-            shown = seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
+        shown = render(view, rgb, result, opacity, visible)
     with left:
         names = ", ".join(result.labels[i] for i in visible) or "no classes"
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
         st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}",
                  width="stretch")
-        stem = Path(name).stem or "image"
+        stem = Path(image.name).stem or "image"
         c1, c2 = st.columns(2)
+        # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
-            "⬇️ Class-id mask (PNG)", lambda: seg.class_png(result.class_map), file_name=f"{stem}_classes.png",
-            mime="image/png", key="seg_dl_mask", on_click="ignore",
+            "⬇️ Class-id mask (PNG)", lambda: seg.class_png(full_size(result, image).class_map),
+            file_name=f"{stem}_classes.png", mime="image/png", key="seg_dl_mask", on_click="ignore",
             help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
         )
         c2.download_button(
-            f"⬇️ {view.value} (PNG)", lambda: encode_png(shown), file_name=f"{stem}_{view.name.lower()}.png",
-            mime="image/png", key="seg_dl_view", on_click="ignore",
+            f"⬇️ {view.value} (PNG)", lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity,
+                                                                visible)),
+            file_name=f"{stem}_{view.name.lower()}.png", mime="image/png", key="seg_dl_view", on_click="ignore",
         )
     return t.ms
 
 
-def portrait_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float:
-    present = result.shares(include_background=False)
+def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
+    present = result.found()[0]
     if not present:
         st.info("Nothing to keep: no PASCAL VOC class was found in this image.")
         return 0.0
@@ -132,8 +153,8 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float
         elif mode is seg.BackgroundMode.COLOUR:
             options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
         else:
-            upload = st.file_uploader("Background image", type=["png", "jpg", "jpeg", "webp", "bmp"],
-                                      key="seg_bg_upload", help="Scaled to cover the photo, never stretched.")
+            upload = image_uploader("Background image", "seg_bg_upload",
+                                    help="Scaled to cover the photo, never stretched. Nothing you upload is stored.")
             if upload is None:
                 st.caption("Upload a background image to continue.")
                 return 0.0
@@ -153,13 +174,24 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, name: str) -> float
         a, b = st.columns(2)
         a.image(rgb, caption="Original", width="stretch")
         b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
-        st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(out), file_name=f"{Path(name).stem}_portrait.png",
-                           mime="image/png", key="seg_dl_portrait", on_click="ignore")
+        st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
+                           file_name=f"{Path(image.name).stem}_portrait.png", mime="image/png",
+                           key="seg_dl_portrait", on_click="ignore")
     return t.ms
 
 
+def full_portrait(image: LoadedImage, result: seg.Segmentation, keep: list[int], options: dict,
+                  rgb: np.ndarray) -> np.ndarray:
+    """The portrait at the uploaded size: blur and feather widths scale with the image."""
+    f = image.rgb.shape[1] / rgb.shape[1]
+    scaled = dict(options, feather_px=options["feather_px"] * f)
+    if "blur_radius" in scaled:
+        scaled["blur_radius"] = scaled["blur_radius"] * f
+    return seg.portrait(image.rgb, full_size(result, image).mask(keep), seg.PortraitOptions(**scaled))
+
+
 def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
-    present = result.shares(include_background=False)
+    present = result.found()[0]
     if not present:
         st.info("Nothing to remove: no PASCAL VOC class was found in this image.")
         return 0.0
@@ -223,7 +255,9 @@ except (ValueError, OSError) as exc:
 
 rgb = working_copy(image.rgb)
 if rgb.shape != image.rgb.shape:
-    st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}).")
+    st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}). "
+               f"Downloads are {image.rgb.shape[1]}×{image.rgb.shape[0]}: the class map is enlarged "
+               "nearest-neighbour, so every pixel keeps a class the model gave.")
 
 start = time.perf_counter()
 with st.spinner(f"Segmenting with {model.spec.title}…"):
@@ -232,9 +266,9 @@ fresh_ms = (time.perf_counter() - start) * 1000.0
 
 st.divider()
 if mode is Mode.SEGMENT:
-    render_ms = segment_view(rgb, result, image.name)
+    render_ms = segment_view(rgb, result, image)
 elif mode is Mode.PORTRAIT:
-    render_ms = portrait_view(rgb, result, image.name)
+    render_ms = portrait_view(rgb, result, image)
 else:
     render_ms = remove_view(rgb, result)
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.page import page_setup
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
-from components.image_input import image_input
+from components.image_input import image_input, image_uploader
 from components.mask_canvas import Tool, mask_canvas
 from components.results import before_after
 from components.status import device_badge, timing_badge
@@ -26,8 +26,8 @@ from models.inpainting import (
     dilate,
     fit_mask,
     inpaint_all,
+    load_mask,
     overlay_mask,
-    read_mask,
 )
 
 DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
@@ -111,22 +111,25 @@ if source is MaskSource.HANDOFF:
         st.stop()
 else:
     loaded = image_input("inpaint_image", label="Image", default_sample="skimage:chelsea.png")
+    # Rendered even while no image is chosen: a widget skipped in one run loses its file (replacing the photo
+    # runs the page once without any, and the uploaded mask must survive that).
+    upload = image_uploader(
+        "Mask image: any non-zero (white, coloured or opaque) pixel = fill, black or transparent = keep",
+        "inpaint_mask_upload",
+    ) if source is MaskSource.UPLOAD else None
     if loaded is None:
         st.stop()
     rgb = loaded.rgb
     if source is MaskSource.UPLOAD:
-        upload = st.file_uploader(
-            "Mask image: white (or opaque) = fill, black (or transparent) = keep",
-            type=["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"], key="inpaint_mask_upload",
-        )
         if upload is not None:
             try:
-                fitted = fit_mask(read_mask(upload.getvalue(), upload.name), (rgb.shape[1], rgb.shape[0]),
-                                  f"The mask {upload.name}")
+                fitted = load_mask(upload.getvalue(), upload.name, (rgb.shape[1], rgb.shape[0]))
             except MaskError as exc:
                 st.error(str(exc))
                 st.stop()
             base_mask = fitted.mask
+            if fitted.warning:
+                st.warning(fitted.warning, icon="⚠️")
             for note in fitted.notes:
                 st.caption(f"ℹ️ {note}")
         else:

@@ -8,6 +8,7 @@ import random
 import numpy as np
 import streamlit as st
 
+from components.image_input import image_uploader
 from components.page import page_setup
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
@@ -17,6 +18,7 @@ from models.digits import judge as digit_judge
 from models.digits import mnist
 from models.digits.masks import MaskPreset
 from models.imaging import ImageError, decode_image
+from models.inpainting import MaskError, read_mask
 from models.runtime import timed
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
@@ -170,8 +172,7 @@ with tab_restore:
             else:
                 st.info("Draw a digit on the canvas to continue.")
         else:
-            up = st.file_uploader("Image of one digit", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
-                                  key="rest_upload", help="Nothing you upload is stored.")
+            up = image_uploader("Image of one digit", "rest_upload")
             if up is not None:
                 try:
                     digit_img = dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb)
@@ -196,13 +197,11 @@ with tab_restore:
                 if mask is None:
                     st.info("Paint the damaged region on the digit.")
             else:
-                up_mask = st.file_uploader("Mask image (white = missing)", type=["png", "jpg", "jpeg", "bmp"],
-                                           key="rest_mask_upload")
+                up_mask = image_uploader("Mask image (white = missing)", "rest_mask_upload")
                 if up_mask is not None:
                     try:
-                        m_rgb = decode_image(up_mask.getvalue(), name=up_mask.name).rgb
-                        mask = dcgan.downsample_mask(m_rgb.mean(axis=2) > 127, threshold=0.5)
-                    except ImageError as exc:
+                        mask = dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
+                    except MaskError as exc:
                         st.error(str(exc))
             if mask is not None and not mask.any():
                 st.warning("The mask is empty: nothing to restore.")

@@ -46,9 +46,10 @@ def load_vgg(path: str, layers: sty.LayerSet):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray) -> np.ndarray:
-    # Cached per image, so moving the strength slider only reruns the transfer network.
-    return _model.bottleneck(rgb)
+def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray:
+    # Cached per image, so moving the strength slider only reruns the transfer network. The style image is
+    # centre-cropped to the network's square (crop=True); the photo's own style uses the whole photo.
+    return _model.bottleneck(rgb, crop=crop)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -132,8 +133,8 @@ if mode is Mode.FAST:
             model = load_tflite(backend, str(paths[0]), str(paths[1]))
             with timed() as total:
                 with timed() as t:
-                    sb = bottleneck(model, backend.value, style_img.rgb)
-                    cb = bottleneck(model, backend.value, content.rgb) if strength < 1 else None
+                    sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+                    cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
                 bar = st.empty()
 
                 def on_tile(done: int, count: int) -> None:

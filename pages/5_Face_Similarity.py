@@ -13,7 +13,7 @@ import streamlit as st
 from PIL import Image
 
 from components.page import page_setup
-from components.image_input import UPLOAD_TYPES, image_input
+from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
@@ -52,9 +52,10 @@ def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyze
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray,
-            max_side: int = F.DETECT_MAX_SIDE) -> F.Analysis:
+            max_side: int = F.DETECT_MAX_SIDE, confirm: bool = False,
+            original_size: tuple[int, int] | None = None) -> F.Analysis:
     # In memory only, keyed on the pixels: moving the threshold or picking another face never reruns the models.
-    return _analyzer.analyze(rgb, max_side=max_side)
+    return _analyzer.analyze(rgb, max_side=max_side, confirm=confirm, original_size=original_size)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -105,8 +106,9 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
     rgb_a = img_a.rgb
     rgb_b = edited_copy(rgb_a) if copy_of_a else img_b.rgb
     with result_box, st.spinner("Finding and embedding faces…"):
-        res_a = analyze(embedder, analyzer, rgb_a, side)
-        res_b = analyze(embedder, analyzer, rgb_b, side)
+        # Verify compares one face per photo: every face found on the reduced copy is confirmed on a larger crop.
+        res_a = analyze(embedder, analyzer, rgb_a, side, True, img_a.original_size)
+        res_b = analyze(embedder, analyzer, rgb_b, side, True, img_a.original_size if copy_of_a else img_b.original_size)
     with col_a:
         face_a = show_analysis(rgb_a, res_a, "face_a", f"{img_a.name} · {len(res_a.faces)} face(s)")
     with col_b:
@@ -146,9 +148,7 @@ def many_inputs() -> list[LoadedImage]:
                                 key="many_samples")
         images = [read_image(s.path) for s in chosen]
     else:
-        uploads = st.file_uploader("Upload several photos or one group photo", type=UPLOAD_TYPES,
-                                   accept_multiple_files=True, key="many_upload",
-                                   help="Processed in memory only; nothing is stored.")
+        uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))
@@ -195,17 +195,17 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     if not images:
         st.info("Choose or upload at least one photo (a group photo works on its own).")
         return
-    photos = [(img.name, img.rgb) for img in images]
+    photos = [(img.name, img.rgb, img.original_size) for img in images]
     if add_copies:
-        photos += [(f"{name} (edited)", edited_copy(rgb)) for name, rgb in photos]
+        photos += [(f"{name} (edited)", edited_copy(rgb), size) for name, rgb, size in photos]
 
     faces: list[F.Face] = []
     labels: list[str] = []
     det_ms = emb_ms = 0.0
     progress = st.progress(0.0, text="Finding faces…")
     results = []
-    for k, (name, rgb) in enumerate(photos):
-        res = analyze(embedder, analyzer, rgb)
+    for k, (name, rgb, size) in enumerate(photos):
+        res = analyze(embedder, analyzer, rgb, original_size=size)
         results.append(res)
         det_ms, emb_ms = det_ms + res.detect_ms, emb_ms + res.embed_ms
         for i, f in enumerate(res.faces):
@@ -216,7 +216,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
 
     with st.expander(f"{len(photos)} photos, {len(faces)} faces", expanded=True):
         cols = st.columns(4)
-        for k, ((name, rgb), res) in enumerate(zip(photos, results, strict=True)):
+        for k, ((name, rgb, _size), res) in enumerate(zip(photos, results, strict=True)):
             with cols[k % 4]:
                 st.image(F.draw_faces(rgb, res.faces), caption=f"P{k + 1}: {Path(name).name} · {len(res.faces)} face(s)",
                          width="stretch")

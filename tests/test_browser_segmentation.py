@@ -89,3 +89,50 @@ def test_upload_photo_shows_legend_then_portrait_and_handoff(page, shared_assets
     wait_idle(page)
     assert not page.locator('[data-testid="stException"]').count()
     screenshot(page, "segmentation_handoff_inpainting")
+
+
+def test_class_id_download_is_at_the_uploaded_size(page, shared_assets, tmp_path):
+    """A 4000×3000 upload is segmented on a 2048-px working copy; the class-id PNG comes back 4000×3000."""
+    import numpy as np  # noqa: PLC0415
+    from PIL import Image  # noqa: PLC0415
+
+    big = Image.open(shared_assets / "samples" / "dog.jpg").convert("RGB").resize((4000, 3000), Image.LANCZOS)
+    path = tmp_path / "dog_4000x3000.jpg"
+    big.save(path, quality=90)
+    page.goto(page.app_url + URL_PATH)
+    page.get_by_text("Semantic segmentation").first.wait_for()
+    wait_idle(page)
+    page.locator('[data-testid="stRadio"]').filter(has_text="Camera").get_by_text("Upload", exact=True).click()
+    wait_idle(page)
+    _upload(page, path)
+    page.get_by_text(re.compile(r"dog — \d+\.\d%")).wait_for(timeout=120_000)
+    page.get_by_text("Downloads are 4000×3000").wait_for()
+    _images_loaded(page)
+    screenshot(page, "segmentation_4000x3000_upload")
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Class-id mask")).click()
+    out = tmp_path / "classes.png"
+    info.value.save_as(out)
+    png = Image.open(out)
+    ids = np.asarray(png)
+    dog = seg_index("dog")
+    print(f"class-id download: {png.size} {png.mode}; ids {sorted(np.unique(ids).tolist())}; "
+          f"dog {np.mean(ids == dog):.1%}")
+    assert png.size == (4000, 3000)
+    assert np.mean(ids == dog) > 0.05
+    legend = _legend(page)
+    assert all(float(re.search(r"(\d+\.\d)%", x).group(1)) >= 0.5 for x in legend), legend
+
+    # A file type the app does not take: refused in words a person knows (no MIME type).
+    ico = tmp_path / "favicon.ico"
+    big.resize((64, 64)).save(ico)
+    _upload(page, ico)
+    page.get_by_text("favicon.ico is a .ico file").wait_for()
+    assert "image/" not in page.inner_text("body")
+
+
+
+def seg_index(name: str) -> int:
+    from models.segmentation import VOC_CLASSES  # noqa: PLC0415
+
+    return VOC_CLASSES.index(name)

@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from pathlib import Path
 
 from models.imaging import MAX_PIXELS, ImageError, decode_image, encode_jpeg, encode_png
 
@@ -102,3 +103,84 @@ def test_grayscale_and_palette_images_become_rgb():
     pal = decode_image(_save(Image.fromarray(_photo()).convert("P"), "GIF"), "p.gif")
     assert gray.rgb.shape == (48, 64, 3) and pal.rgb.shape == (48, 64, 3)
     assert (gray.rgb[..., 0] == gray.rgb[..., 2]).all()
+
+
+# --- issue 17: metadata never costs the image; messages in plain words --------------------------------
+def _png_with_text_chunk(chunk: bytes, kind: bytes = b"zTXt", after_idat: bool = False) -> bytes:
+    """A valid PNG of _photo() with one extra text chunk (before IDAT, or after it) carrying ``chunk``."""
+    import zlib
+
+    png = encode_png(_photo())
+    body = b"workflow\x00\x00" + zlib.compress(chunk) if kind == b"zTXt" else (
+        b"workflow\x00\x01\x00\x00\x00" + zlib.compress(chunk))  # iTXt: compressed, no language, no translation
+    extra = len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+    at = png.index(b"IEND") - 4 if after_idat else png.index(b"IDAT") - 4
+    return png[:at] + extra + png[at:]
+
+
+@pytest.mark.parametrize("kind", [b"zTXt", b"iTXt"])
+@pytest.mark.parametrize("after_idat", [False, True])
+def test_png_with_a_2_mb_compressed_text_chunk_decodes(kind, after_idat):
+    rng = np.random.default_rng(0)
+    # 2 MB of workflow JSON (compresses well, as real JSON does); Pillow refuses text chunks over 1 MB.
+    workflow = ('{"nodes": [' + ",".join(f'{{"id": {i}, "w": {rng.random():.6f}}}' for i in range(90_000)) + "]}")
+    assert len(workflow) > 2_000_000
+    data = _png_with_text_chunk(workflow.encode(), kind, after_idat)
+    with pytest.raises(ValueError):  # what Pillow alone does with it: the whole image refused
+        Image.open(io.BytesIO(data)).load()
+    img = decode_image(data, "comfy.png")
+    np.testing.assert_array_equal(img.rgb, _photo())
+    assert any("metadata dropped" in n for n in img.notes)
+
+
+def test_small_text_chunks_are_kept_quietly():
+    img = decode_image(_png_with_text_chunk(b'{"prompt": "a cat"}'), "small_meta.png")
+    np.testing.assert_array_equal(img.rgb, _photo())
+    assert img.notes == []
+
+
+def test_damaged_png_with_big_text_is_still_called_damaged():
+    data = _png_with_text_chunk(b"x" * 2_000_000)
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        decode_image(data[: len(data) - 200], "cut.png")
+
+
+def test_decompression_bomb_says_too_large_with_its_size():
+    bomb = _save(Image.new("1", (40000, 40000)), "PNG")  # 1.6 gigapixels, a few hundred kB
+    with pytest.raises(ImageError, match=r"too large \(40000×40000\)") as info:
+        decode_image(bomb, "bomb.png")
+    assert "Error" not in str(info.value) and "DecompressionBomb" not in str(info.value)
+    medium = _save(Image.new("1", (25000, 20000)), "PNG")  # 500 MP: over the 400-MP limit, under Pillow's 2×
+    with pytest.raises(ImageError, match=r"too large \(25000×20000\)"):
+        decode_image(medium, "bomb2.png")
+
+
+@pytest.mark.parametrize("data, name", [
+    (b"hello, I am a text file\n" * 20, "notes.png"),
+    (encode_jpeg(_photo(400, 300))[:700], "half.jpg"),
+    (encode_png(_photo(400, 300))[:300], "half.png"),
+])
+def test_messages_name_no_library_internals(data, name):
+    with pytest.raises(ImageError) as info:
+        decode_image(data, name)
+    message = str(info.value)
+    assert name in message
+    for internal in ("Error", "PIL", "Pillow", "bytes not processed", "image file is", "cannot identify"):
+        assert internal not in message, message
+
+
+def test_one_list_of_accepted_types_for_every_uploader():
+    from models.imaging import IMAGE_TYPES
+
+    root = Path(__file__).resolve().parent.parent
+    for page in sorted((root / "pages").glob("*.py")):
+        text = page.read_text()
+        if "file_uploader(" not in text or "Video" in page.name:
+            continue
+        # Every image uploader takes its types from the one list, never a literal list of its own.
+        assert 'type=["png"' not in text and "type=['png'" not in text, page.name
+    for ext in ("tif", "tiff", "webp", "gif", "bmp"):
+        assert ext in IMAGE_TYPES
+    for ext in IMAGE_TYPES:  # every accepted type really decodes
+        fmt = {"jpg": "JPEG", "jpeg": "JPEG", "tif": "TIFF"}.get(ext, ext.upper())
+        assert decode_image(_save(Image.fromarray(_photo()), fmt), f"x.{ext}").rgb.shape == (48, 64, 3)

@@ -220,6 +220,80 @@ def test_uploaded_masks_white_png_transparent_png_and_bad_bytes():
         read_mask(b"", "blank.png")
 
 
+def _encode(arr: np.ndarray, fmt: str = "PNG", mode: str | None = None, **kw) -> bytes:
+    buf = io.BytesIO()
+    (Image.fromarray(arr, mode) if mode else Image.fromarray(arr)).save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _hole() -> np.ndarray:
+    m = np.zeros((60, 80), bool)
+    m[10:30, 20:50] = True
+    m[40:45, 5:75] = True
+    return m
+
+
+@pytest.mark.parametrize("kind", ["0/1", "0/255", "16-bit 0/65535", "16-bit 0/1", "RGBA alpha", "LA alpha",
+                                  "red strokes", "blue strokes", "JPEG 0/255", "1-bit", "palette"])
+def test_any_mask_whose_nonzero_pixels_mark_the_hole_is_read_as_such(kind):
+    hole = _hole()
+    u8 = hole.astype(np.uint8)
+    if kind == "0/1":
+        data = _encode(u8)
+    elif kind == "0/255":
+        data = _encode(u8 * 255)
+    elif kind == "16-bit 0/65535":
+        data = _encode(hole.astype(np.uint16) * 65535)
+    elif kind == "16-bit 0/1":
+        data = _encode(hole.astype(np.uint16))
+    elif kind == "RGBA alpha":  # black paint on a transparent layer: only opacity says where
+        rgba = np.zeros((60, 80, 4), np.uint8)
+        rgba[..., 3] = u8 * 255
+        data = _encode(rgba)
+    elif kind == "LA alpha":
+        la = np.zeros((60, 80, 2), np.uint8)
+        la[..., 0] = 255
+        la[..., 1] = u8 * 255
+        data = _encode(la, mode="LA")
+    elif kind in ("red strokes", "blue strokes"):
+        rgb = np.zeros((60, 80, 3), np.uint8)
+        rgb[hole] = (230, 20, 40) if kind == "red strokes" else (10, 30, 140)
+        data = _encode(rgb)
+    elif kind == "JPEG 0/255":
+        data = _encode(u8 * 255, "JPEG", quality=60)
+    elif kind == "1-bit":
+        data = _encode(hole)
+    else:
+        data = _encode(u8 * 255, "GIF")
+    got = read_mask(data, f"mask ({kind})")
+    assert got.shape == hole.shape and got.dtype == bool
+    wrong = int((got != hole).sum())
+    # JPEG blurs the edges by a pixel or two; every other encoding is exact.
+    assert wrong <= (0.05 * hole.sum() if kind.startswith("JPEG") else 0), (kind, wrong, int(got.sum()))
+
+
+def test_all_zero_masks_are_empty_and_say_so():
+    from models.inpainting import load_mask  # noqa: PLC0415
+
+    zeros = np.zeros((60, 80), np.uint8)
+    black_jpeg = _encode(zeros, "JPEG", quality=50)
+    clear = np.zeros((60, 80, 4), np.uint8)
+    for data, name in [(_encode(zeros), "zeros.png"), (black_jpeg, "black.jpg"), (_encode(clear), "clear.png")]:
+        assert not read_mask(data, name).any(), name
+        loaded = load_mask(data, name, (160, 120))
+        assert loaded.mask.shape == (120, 160) and not loaded.mask.any()
+        assert loaded.warning and name in loaded.warning and "marks nothing" in loaded.warning
+    ok = load_mask(_encode(_hole().astype(np.uint8)), "ones.png", (80, 60))
+    assert ok.warning is None and ok.mask.sum() == _hole().sum()
+
+
+def test_mask_messages_are_plain_words():
+    for data in (b"this is not a png", _encode(_hole().astype(np.uint8) * 255)[:60]):
+        with pytest.raises(MaskError) as info:
+            read_mask(data, "m.png")
+        assert "Error" not in str(info.value) and "bytes not processed" not in str(info.value)
+
+
 def test_fit_mask_resizes_same_aspect_and_refuses_other_shapes():
     mask = np.zeros((50, 100), bool)
     mask[10:20, 30:40] = True

@@ -417,3 +417,50 @@ def test_bad_inputs_give_a_message_or_a_correct_result(real, awkward):
         print(key, image.rgb.shape, image.notes, result.shares(include_background=False)[0])
         assert result.dominant_foreground() == cat, key
     assert decode_image(*awkward["exif"]).rgb.shape == (341, 512, 3)  # upright again
+
+
+# --- issue 17: legend without phantom classes, downloads at the uploaded size ------------------------------
+def test_a_few_stray_pixels_of_another_class_are_traces_not_listed(tiny_models):
+    img = blob_image(600, 800, 300, 400, 160)  # a red disc: "person", ~17 % of the image
+    img[50:54, 60:64] = (20, 20, 230)  # 16 px of blue: the tiny model's "cat"
+    for model, segmenter in tiny_models.items():
+        result = segmenter.predict(img)
+        listed, traces = result.found()
+        names = [s.name for s in listed]
+        print(f"{model.name}: listed {[(s.name, f'{s.share:.2%}') for s in listed]}, "
+              f"traces {[(s.name, s.pixels) for s in traces]}")
+        assert names == ["person"], names
+        assert all(s.share < seg.MIN_LEGEND_SHARE for s in traces)
+        if BLUE in result.present():  # the model saw the dot: it is a trace, never a listed class
+            assert "cat" in [s.name for s in traces]
+
+
+def test_legend_threshold_is_a_share_of_the_pixels():
+    cm = np.zeros((100, 200), np.uint8)
+    cm[:50, :50] = seg.PERSON  # 12.5 %
+    cm[90:, 190:] = seg.VOC_CLASSES.index("sheep")  # 100 px = 0.5 %: exactly at the threshold, listed
+    cm[0, 199] = seg.VOC_CLASSES.index("bird")  # 1 px
+    result = seg.Segmentation(cm, seg.VOC_CLASSES, "test")
+    listed, traces = result.found()
+    assert [s.name for s in listed] == ["person", "sheep"]
+    assert [(s.name, s.pixels) for s in traces] == [("bird", 1)]
+    assert [s.name for s in result.found(0.2)[0]] == []
+
+
+def test_class_id_download_of_a_4000x3000_upload_is_4000x3000(tiny_models):
+    from models.imaging import encode_jpeg, fit_within  # noqa: PLC0415
+
+    upload = decode_image(encode_jpeg(blob_image(3000, 4000, 1400, 2300, 700)), "big.jpg")
+    assert upload.rgb.shape == (3000, 4000, 3)
+    working = fit_within(upload.rgb, 2048)  # what the page works on
+    result = tiny_models[seg.SegModel.MNV2_513].predict(working)
+    assert result.shape == (1536, 2048)
+    full = result.resized(3000, 4000)
+    png = Image.open(io.BytesIO(seg.class_png(full.class_map)))
+    ids = np.asarray(png)
+    assert png.size == (4000, 3000) and png.mode == "P"
+    assert set(np.unique(ids)) <= set(np.unique(result.class_map))  # nearest-neighbour: no blended ids
+    truth = blob_image(3000, 4000, 1400, 2300, 700)[..., 0] > 200
+    print(f"class-id PNG {png.size}; person IoU with the disc at full size {iou(ids == RED, truth):.3f}")
+    assert iou(ids == RED, truth) > 0.95
+    assert result.resized(1536, 2048) is result

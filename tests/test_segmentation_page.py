@@ -163,3 +163,25 @@ def test_frozen_graph_model_runs_in_the_page(empty_store):
     # but every listed class must be one the tiny graph can produce.
     assert all(c.label.split(" — ")[0] in {"person", "cat"} for c in at.checkbox)
     assert np.isfinite(float(re.search(r"model \*\*([\d,]+) ms", _badge(at)).group(1).replace(",", "")))
+
+
+def test_stray_classes_are_traces_shown_only_on_request(app):
+    """Kite photo: DeepLab labels 66 px as 'bird' (and 0.27 % as people far away): no legend row for either,
+    a 'Show traces' toggle that lists them with pixel counts, and rows for them only once it is on."""
+    at = app
+    from models.samples import SampleKind, samples  # noqa: PLC0415
+
+    at.selectbox(key="seg_sample").set_value(next(s for s in samples(SampleKind.PHOTO) if s.id == "photo_kite"))
+    at.run()
+    _ok(at)
+    labels = [c.label for c in at.checkbox]
+    print("legend rows:", labels, "| toggles:", [t.label for t in at.toggle])
+    assert not any(lbl.startswith(("bird", "person")) for lbl in labels), labels
+    traces = at.toggle(key="seg_show_traces")
+    assert "bird" in traces.label and "px" in traces.label and not traces.value
+    assert "showing no classes" in _main_caption(at)
+    traces.set_value(True).run()
+    _ok(at)
+    labels = [c.label for c in at.checkbox]
+    assert any(re.fullmatch(r"bird — \d+ px \(trace\)", lbl) for lbl in labels), labels
+    assert "bird" in _main_caption(at)

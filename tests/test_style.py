@@ -392,3 +392,98 @@ def test_page_gatys_runs_with_weights_in_store(empty_store):
     # A later rerun (any widget) keeps showing the last result.
     at.slider(key="gatys_every").set_value(10).run()
     assert "Last run: 10 steps" in _texts(at)
+
+
+# --- issue 17: aspect ratio kept at every size and mode; the style image centre-cropped, never squashed ------
+class _Spec:
+    def __init__(self, shape):
+        self.shape = shape
+
+
+class _CheckerTransfer:
+    """Stands in for the 384×384 transfer network: paints 8-px squares in its own input's pixel grid.
+
+    Whatever the network gets squashed into, these squares come out stretched by the same factor, so the
+    output's squares show how the network's input was shaped: square cells = the content was not squashed."""
+
+    inputs = [_Spec((1, 384, 384, 3)), _Spec((1, 1, 1, 100))]
+
+    def __call__(self, content, bottleneck):
+        yy, xx = np.mgrid[0:384, 0:384]
+        cell = (((yy // 8) + (xx // 8)) % 2).astype(np.float32)
+        return [np.repeat(cell[None, ..., None], 3, axis=-1)]
+
+
+class _MeanPredict:
+    """Stands in for the predict network: bottleneck[:3] = the mean colour of its 256×256 input."""
+
+    inputs = [_Spec((1, 256, 256, 3))]
+
+    def __call__(self, style):
+        out = np.zeros((1, 1, 1, 100), np.float32)
+        out[..., :3] = style.mean(axis=(1, 2))[:, None, None, :]
+        return [out]
+
+
+def _cell_sizes(img: np.ndarray) -> tuple[float, float]:
+    """Mean run length (px) of the checker cells along x and along y: equal when the cells are square."""
+    b = img[..., 0] > 127
+    runs_x = b.size / max(1, np.count_nonzero(b[:, 1:] != b[:, :-1]) + b.shape[0])
+    runs_y = b.size / max(1, np.count_nonzero(b[1:, :] != b[:-1, :]) + b.shape[1])
+    return runs_x, runs_y
+
+
+@pytest.mark.parametrize("large", list(sty.LargeImage))
+@pytest.mark.parametrize("max_side", [384, 512, 1024])
+def test_panorama_keeps_its_aspect_and_is_never_squashed(large, max_side):
+    model = sty.MagentaTFLite(_MeanPredict(), _CheckerTransfer())
+    panorama = _rng_image(400, 1200, seed=7)  # 3:1
+    out = model.render(panorama, np.zeros((1, 1, 1, 100), np.float32), max_side=max_side, large=large)
+    h, w = out.shape[:2]
+    assert max(h, w) == max_side
+    assert abs(w / h * 400 - 1200) <= 1200 / h + 1e-9, (w, h)  # within one output pixel of 3:1
+    assert abs(h - round(max_side / 3)) <= 1
+    cx, cy = _cell_sizes(out)
+    print(f"{large.value:>6} {max_side:>4} px: output {w}×{h}, checker cells {cx:.1f} × {cy:.1f} px "
+          f"(x/y {cx / cy:.2f}; squashing 3:1 into the square would give ≈ 3)")
+    assert 0.8 < cx / cy < 1.25, (cx, cy)
+
+
+def test_style_image_is_centre_cropped_not_squashed():
+    model = sty.MagentaTFLite(_MeanPredict(), _CheckerTransfer())
+    style = np.zeros((256, 512, 3), np.uint8)
+    style[:, :128] = (255, 0, 0)  # red quarter, blue middle half, green quarter
+    style[:, 128:384] = (0, 0, 255)
+    style[:, 384:] = (0, 255, 0)
+    cropped = model.bottleneck(style, crop=True)[0, 0, 0, :3]
+    squashed = model.bottleneck(style)[0, 0, 0, :3]
+    np.testing.assert_allclose(cropped, [0, 0, 1], atol=0.02)  # only the centre square
+    np.testing.assert_allclose(squashed, [0.25, 0.25, 0.5], atol=0.02)
+    tall = np.ascontiguousarray(style.transpose(1, 0, 2))
+    np.testing.assert_allclose(model.bottleneck(tall, crop=True)[0, 0, 0, :3], [0, 0, 1], atol=0.02)
+    # stylize() feeds the style's centre square: the tiny predict network's mean colour is pure blue.
+    seen = {}
+    model.render = lambda content, b, *a, **k: seen.setdefault("b", b)[0, 0, :, :3].repeat(2, 0)  # noqa: ARG005
+    model.stylize(np.zeros((20, 20, 3), np.uint8), style)
+    np.testing.assert_allclose(seen["b"][0, 0, 0, :3], [0, 0, 1], atol=0.02)
+    assert sty.centre_square(style).shape == (256, 256, 3)
+
+
+def test_real_style_centre_crop_vs_squash_edge_correlation(real_pair, shared_assets):
+    """Full strength, fp16 (the page default), 384 px; Sobel edge correlation of the result with the photo for
+    the style squashed to 256×256 (old) and centre-cropped (now), on three non-square artworks."""
+    model = real_pair["fp16"]
+    photos = {p: read_image(shared_assets / "samples" / f"{p}.jpg").rgb
+              for p in ("grace_hopper", "cat", "pets", "dog", "kite_and_cold")}
+    print("\nstyle (size): edge corr with the photo, mean of 5 photos — squashed → centre-cropped")
+    for name in ("starry_night_van_gogh", "the_scream_munch", "composition_vii_kandinsky"):
+        style = read_image(shared_assets / "samples" / "styles" / f"{name}.jpg").rgb
+        assert style.shape[0] != style.shape[1]
+        b_squash, b_crop = model.bottleneck(style), model.bottleneck(style, crop=True)
+        assert np.abs(b_squash - b_crop).max() > 0.05  # the crop really feeds the network something else
+        squash = [sty.edge_correlation(c, model.render(c, b_squash)) for c in photos.values()]
+        crop = [sty.edge_correlation(c, model.render(c, b_crop)) for c in photos.values()]
+        print(f"  {name:<28} ({style.shape[1]}×{style.shape[0]}): {np.mean(squash):.3f} → {np.mean(crop):.3f}   "
+              + " ".join(f"{a:.3f}→{b:.3f}" for a, b in zip(squash, crop)))
+        for c, (a, b) in zip(photos.values(), zip(squash, crop)):
+            assert 0.1 < b < 0.95 and 0.1 < a < 0.95  # structure kept, style applied, either way
