@@ -194,7 +194,9 @@ missing=$(store_cli list | awk '$1 == "MISSING" {print $4}' | tr '\n' ' ')
 if [ -n "$missing" ]; then
   say "LIMITED: these store entries are missing: $missing"
   say "  the pages that need them say so and show the command; fetch later with:"
-  say "  cd $PREFIX/app && sudo -u $SERVICE_USER $PREFIX/venv/bin/python -m models.store --root $STORE fetch --all"
+  run_as=""
+  [ $IS_ROOT = 1 ] && run_as="sudo -u $SERVICE_USER "
+  say "  cd $PREFIX/app && $run_as$PREFIX/venv/bin/python -m models.store --root $STORE fetch --all"
   say "  always available: OpenCV inpainting, the DCGAN digits, MTCNN + dlib faces, package-shipped samples"
 else
   say "models: every store entry is present"
