@@ -143,6 +143,12 @@ def test_install_as_non_root_into_a_temporary_prefix(installed):
     unit = (prefix / "etc/vision-playground.service").read_text()
     assert f"ExecStart={prefix}/bin/serve" in unit and "User=vision-ci" in unit and "@" not in unit
     assert not (prefix / "app/tests").exists()  # no test hooks in an install
+    if shutil.which("systemd-analyze"):
+        done = subprocess.run(["systemd-analyze", "verify", str(prefix / "etc/vision-playground.service")],
+                              capture_output=True, text=True)
+        print(f"$ systemd-analyze verify {prefix}/etc/vision-playground.service -> exit {done.returncode} "
+              f"{done.stderr.strip()}")
+        assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +228,17 @@ def test_dockerfile_only_calls_install_sh_and_passes_hadolint():
                           capture_output=True, text=True)
     print(f"$ hadolint deploy/Dockerfile deploy/proxy.Dockerfile -> exit {done.returncode}\n{done.stdout}")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_compose_file_is_valid():
+    """`docker compose config` (or Debian's docker-compose 1.29) accepts deploy/compose.yaml; skipped without either."""
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        cmd = ["docker", "compose"]
+    elif shutil.which("docker-compose"):
+        cmd = ["docker-compose"]
+    else:
+        pytest.skip("neither `docker compose` nor docker-compose is installed (apt-get install -y docker-compose)")
+    done = subprocess.run([*cmd, "-f", str(DEPLOY / "compose.yaml"), "config"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "deploy/Dockerfile" in done.stdout and "deploy/proxy.Dockerfile" in done.stdout
+    assert "service_healthy" in done.stdout
