@@ -14,6 +14,7 @@ import struct
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -50,13 +51,36 @@ def proxied(tmp_path_factory):
     stop(app.proc)
 
 
+# Visitors reach a VM by a host name, not 127.0.0.1 (which Streamlit's origin checks treat as trusted): the browser
+# of these tests resolves this reserved name to 127.0.0.1, so every request still stays on this machine.
+DOMAIN = "vision-demo.test"
+
+
+@pytest.fixture(scope="module")
+def domain_browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", f"--host-resolver-rules=MAP {DOMAIN} 127.0.0.1"],
+        )
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
-def tab(request, chromium, proxied):
+def tab(request, domain_browser, proxied):
     proxy, _ = proxied
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = domain_browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.app_url = proxy.url
+    page.app_url = proxy.url.replace("127.0.0.1", DOMAIN)
     page.closed_sockets = []
     page.sockets = []
     page.statuses = []
@@ -115,6 +139,28 @@ def test_production_settings_through_proxy(proxied):
     assert status == 200 and scripts, html[:500]
     status, headers, _ = _get(f"{proxy.url}/{scripts[0].decode()}", {"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("Content-Encoding") == "gzip", headers
+
+
+def _websocket_handshake(proxy_url: str, host: str, origin: str) -> str:
+    import base64
+    import os
+    import socket
+
+    port = int(proxy_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n"
+                   f"Origin: {origin}\r\nSec-WebSocket-Protocol: streamlit\r\n\r\n").encode())
+        return s.recv(4096).decode(errors="replace").split("\r\n", 1)[0]
+
+
+def test_websocket_upgrade_for_a_real_host_name(proxied):
+    """Through the proxy the app sees the visitor's Host: its own origin gets the socket, a foreign one does not."""
+    proxy, _ = proxied
+    assert " 101 " in _websocket_handshake(proxy.url, "demo.example.com", "https://demo.example.com")
+    assert " 101 " in _websocket_handshake(proxy.url, "demo.example.com", "http://demo.example.com")
+    assert " 101 " in _websocket_handshake(proxy.url, "demo.example.com:8080", "http://demo.example.com:8080")
+    assert " 403 " in _websocket_handshake(proxy.url, "demo.example.com", "https://evil.example.org")
 
 
 def test_rate_limit_per_client(proxied, tmp_path, request):
