@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
     --python) PY=$2; shift 2 ;;
     --proxy) PROXY=1; shift ;;
     --no-systemd) SYSTEMD=0; shift ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     --listen) listen=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --standalone) standalone=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "render-nginx.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done

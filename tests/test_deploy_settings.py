@@ -116,3 +116,14 @@ def test_error_boundary_lets_streamlit_control_flow_through():
     with pytest.raises(StopException):
         with error_boundary():
             raise StopException()
+
+
+def test_deploy_scripts_pass_shellcheck():
+    """deploy/*.sh are run as root on fresh hosts: lint them when shellcheck (Debian package) is installed."""
+    import shutil
+
+    if not shutil.which("shellcheck"):
+        pytest.skip("shellcheck is not installed (apt-get install -y shellcheck)")
+    scripts = [str(ROOT / "deploy" / name) for name in ("install.sh", "render-nginx.sh")]
+    done = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
