@@ -1,0 +1,106 @@
+"""Errors a visitor can quote: each failure gets a short id, logged server-side with its traceback.
+
+Production (deploy/) hides Streamlit's error details from visitors (``client.showErrorDetails = "none"``), so a
+visitor would only see a generic sentence. With an id, the visitor can quote it and the operator finds the full
+traceback in the server log (``journalctl -u vision-playground`` / ``docker compose logs app``) by grepping the id.
+
+Two ways in, both without Streamlit imports at module load beyond what pages already pay:
+
+- ``install_global_handler()`` (called by ``components/serve.py``, the production launcher): every exception a page
+  does not catch is logged as ``error id ABC123DEF0 on page …`` with the traceback, and the visitor sees
+  "Something went wrong … error id ABC123DEF0" instead of Streamlit's box. No page has to change.
+- ``error_boundary(label)``: a context manager a page can adopt around one step (e.g. a model call) so that only
+  that step's panel shows the message and the rest of the page keeps working::
+
+      with error_boundary("segmentation"):
+          result = run_model(image)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import secrets
+from collections.abc import Iterator
+
+LOGGER = logging.getLogger("vision.errors")
+VISITOR_MESSAGE = (
+    "Something went wrong on our side. The details were logged on the server; "
+    "if you report this, quote error id **{error_id}**."
+)
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(5).upper()  # 10 hex characters: easy to read out, unique enough for one log
+
+
+def log_error(ex: BaseException, where: str = "") -> str:
+    """Log ``ex`` with its traceback under a fresh id; returns the id."""
+    error_id = new_error_id()
+    if not LOGGER.handlers and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    LOGGER.error("error id %s%s: %s: %s", error_id, f" on {where}" if where else "", type(ex).__name__, ex,
+                 exc_info=(type(ex), ex, ex.__traceback__))
+    return error_id
+
+
+def _page_name() -> str:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: PLC0415
+
+        ctx = get_script_run_ctx()
+        return f"page {ctx.page_script_hash[:8]}" if ctx else ""  # the traceback names the page's file
+    except Exception:  # noqa: BLE001 - naming the page must never hide the error
+        return ""
+
+
+def show_error(error_id: str) -> None:
+    import streamlit as st  # noqa: PLC0415
+
+    st.error(VISITOR_MESSAGE.format(error_id=error_id), icon="⚠️")
+
+
+def on_script_error(ex: Exception) -> bool:
+    """Streamlit's ``on_script_error`` hook: log with an id, show only the id; True = hide Streamlit's own box."""
+    error_id = log_error(ex, _page_name())
+    show_error(error_id)
+    return True
+
+
+@contextlib.contextmanager
+def error_boundary(label: str = "") -> Iterator[None]:
+    """Run a block; an exception in it is logged with an id and shown as a one-line message with that id."""
+    try:
+        yield
+    except Exception as ex:  # noqa: BLE001 - this is the boundary
+        from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: PLC0415
+
+        if isinstance(ex, (RerunException, StopException)):  # Streamlit's control flow, not an error
+            raise
+        show_error(log_error(ex, label))
+
+
+_installed = False
+
+
+def install_global_handler() -> None:
+    """Make every Streamlit runtime created in this process use ``on_script_error``.
+
+    ``streamlit run`` builds its ``RuntimeConfig`` without an ``on_script_error`` (only ``st.App`` takes one in
+    Streamlit 1.67), so the launcher fills it in as the runtime is created. Idempotent.
+    """
+    global _installed
+    if _installed:
+        return
+    from streamlit.runtime import runtime as rt  # noqa: PLC0415
+
+    original_init = rt.Runtime.__init__
+
+    def init(self, config, *args, **kwargs):
+        if getattr(config, "on_script_error", None) is None:
+            config = dataclasses.replace(config, on_script_error=on_script_error)
+        original_init(self, config, *args, **kwargs)
+
+    rt.Runtime.__init__ = init
+    _installed = True

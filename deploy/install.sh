@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Installs the vision playground on a Debian/Ubuntu host: the single source of truth for every deployment
+# (a VM with systemd, the Docker image, CI). Safe to run again (it replaces the code, keeps the store).
+#
+#   sudo deploy/install.sh [options]          # a VM: packages, service user, venv, models, systemd, nginx
+#   deploy/install.sh --prefix DIR [options]  # as a normal user: no packages/user/systemd; runs as that user
+#
+# Options (each also as an environment variable):
+#   --prefix DIR        VISION_PREFIX      where everything goes (default /opt/vision-playground)
+#   --user NAME         VISION_USER        service user, created when root (default vision)
+#   --uid N             VISION_UID         its numeric id when it is created (default: the next system id)
+#   --port N            VISION_PORT        Streamlit's port on 127.0.0.1 (default 8501)
+#   --address ADDR      VISION_ADDRESS     Streamlit's address (default 127.0.0.1; the Docker image uses 0.0.0.0)
+#   --store DIR         VISION_STORE       model store (default PREFIX/store)
+#   --models WHAT       VISION_MODELS      all (default) | none | comma-separated store ids
+#   --offline           VISION_OFFLINE=1   fetch nothing; the app also runs with downloads disabled
+#   --tensorflow SPEC   VISION_TENSORFLOW  e.g. 'tensorflow[and-cuda]==2.21.0' for a GPU host (default: pinned CPU)
+#   --wheelhouse DIR    VISION_WHEELHOUSE  install Python packages only from this folder of wheels (air-gapped/CI)
+#   --python PATH       PYTHON             interpreter for the venv (default /usr/bin/python3, else python3)
+#   --proxy             VISION_PROXY=1     also install nginx (Debian) on :80 in front of the app (root only)
+#   --no-systemd        VISION_SYSTEMD=0   do not install/enable the systemd unit (the Docker image)
+#
+# Layout: PREFIX/app (code, read-only for the service), PREFIX/venv, PREFIX/etc/vision-playground.env
+# (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/var (the
+# service's HOME and caches), PREFIX/store (models, unless --store).
+set -euo pipefail
+
+SRC="$(cd "$(dirname "$0")/.." && pwd)"
+PREFIX=${VISION_PREFIX:-/opt/vision-playground}
+SERVICE_USER=${VISION_USER:-vision}
+SERVICE_UID=${VISION_UID:-}
+PORT=${VISION_PORT:-8501}
+ADDRESS=${VISION_ADDRESS:-127.0.0.1}
+STORE=${VISION_STORE:-}
+MODELS=${VISION_MODELS:-all}
+OFFLINE=${VISION_OFFLINE:-0}
+TENSORFLOW=${VISION_TENSORFLOW:-}
+WHEELHOUSE=${VISION_WHEELHOUSE:-}
+PY=${PYTHON:-}
+PROXY=${VISION_PROXY:-0}
+SYSTEMD=${VISION_SYSTEMD:-auto}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) PREFIX=$2; shift 2 ;;
+    --user) SERVICE_USER=$2; shift 2 ;;
+    --uid) SERVICE_UID=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    --address) ADDRESS=$2; shift 2 ;;
+    --store) STORE=$2; shift 2 ;;
+    --models) MODELS=$2; shift 2 ;;
+    --offline) OFFLINE=1; shift ;;
+    --tensorflow) TENSORFLOW=$2; shift 2 ;;
+    --wheelhouse) WHEELHOUSE=$2; shift 2 ;;
+    --python) PY=$2; shift 2 ;;
+    --proxy) PROXY=1; shift ;;
+    --no-systemd) SYSTEMD=0; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$OFFLINE" in 1|true|yes) OFFLINE=1 ;; *) OFFLINE=0 ;; esac
+
+say() { printf '[install] %s\n' "$*"; }
+die() { printf '[install] error: %s\n' "$*" >&2; exit 1; }
+
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+PREFIX="$(mkdir -p "$PREFIX" && cd "$PREFIX" && pwd)"
+STORE=${STORE:-$PREFIX/store}
+
+# --- 1. system packages (root) -----------------------------------------------------------------------------
+if [ $IS_ROOT = 1 ]; then
+  packages=(python3 python3-venv ca-certificates)
+  [ "$PROXY" = 1 ] && packages+=(nginx)
+  say "system packages: ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null; }
+else
+  say "not root: no system packages, no service user, no systemd unit; the service runs as $(id -un)"
+  SERVICE_USER=$(id -un)
+  [ "$PROXY" = 1 ] && die "--proxy needs root (it installs nginx)"
+fi
+if [ -z "$PY" ]; then
+  if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+fi
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "Python 3.11 or newer is needed ($PY is $("$PY" --version 2>&1))"
+"$PY" -c 'import ensurepip, venv' 2>/dev/null || die "$PY has no venv module: apt-get install -y python3-venv"
+
+# --- 2. service user (root) ----------------------------------------------------------------------------------
+if [ $IS_ROOT = 1 ]; then
+  if ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+    say "creating the system user $SERVICE_USER (no login shell, home $PREFIX/var)"
+    useradd --system --user-group ${SERVICE_UID:+--uid "$SERVICE_UID"} --home-dir "$PREFIX/var" --no-create-home \
+      --shell /usr/sbin/nologin "$SERVICE_USER"
+  fi
+fi
+SERVICE_GROUP=$(id -gn "$SERVICE_USER")
+as_service() {
+  if [ $IS_ROOT = 1 ] && [ "$SERVICE_USER" != root ]; then runuser -u "$SERVICE_USER" -- "$@"; else "$@"; fi
+}
+
+# --- 3. the code --------------------------------------------------------------------------------------------
+say "code: $SRC -> $PREFIX/app"
+mkdir -p "$PREFIX/etc" "$PREFIX/bin" "$PREFIX/var/cache"
+rm -rf "$PREFIX/app.new"
+mkdir "$PREFIX/app.new"
+tar -C "$SRC" --exclude=__pycache__ --exclude='*.pyc' -cf - \
+  app.py pages components models .streamlit requirements.txt deploy | tar -C "$PREFIX/app.new" -xf -
+rm -rf "$PREFIX/app.old"
+[ -d "$PREFIX/app" ] && mv "$PREFIX/app" "$PREFIX/app.old"
+mv "$PREFIX/app.new" "$PREFIX/app"
+rm -rf "$PREFIX/app.old"
+
+# --- 4. virtual environment with the pinned requirements -----------------------------------------------------
+requirements="$PREFIX/app/requirements.txt"
+if [ -n "$TENSORFLOW" ]; then
+  requirements="$PREFIX/etc/requirements.install.txt"
+  sed -E "s|^tensorflow==.*$|$TENSORFLOW|" "$PREFIX/app/requirements.txt" >"$requirements"
+  grep -qxF "$TENSORFLOW" "$requirements" || die "requirements.txt has no tensorflow== line to replace"
+fi
+[ -x "$PREFIX/venv/bin/python" ] || "$PY" -m venv "$PREFIX/venv"
+pip_args=(--disable-pip-version-check -q)
+if [ -n "$WHEELHOUSE" ]; then
+  pip_args+=(--no-index --find-links "$WHEELHOUSE")
+  say "Python packages from the wheelhouse $WHEELHOUSE only"
+fi
+say "Python packages: $(grep -cE '^[a-zA-Z]' "$requirements") pinned requirements into $PREFIX/venv"
+"$PREFIX/venv/bin/python" -m pip install "${pip_args[@]}" -r "$requirements"
+"$PREFIX/venv/bin/python" -m pip check >/dev/null || die "pip check failed in $PREFIX/venv"
+
+# --- 5. production settings -----------------------------------------------------------------------------------
+envfile="$PREFIX/etc/vision-playground.env"
+{
+  sed -E -e "s|^STREAMLIT_SERVER_ADDRESS=.*$|STREAMLIT_SERVER_ADDRESS=$ADDRESS|" \
+         -e "s|^STREAMLIT_SERVER_PORT=.*$|STREAMLIT_SERVER_PORT=$PORT|" "$SRC/deploy/production.env"
+  echo
+  echo "# --- written by deploy/install.sh for this install"
+  echo "VISION_STORE=$STORE"
+  echo "HOME=$PREFIX/var"
+  echo "XDG_CACHE_HOME=$PREFIX/var/cache"
+  echo "MPLCONFIGDIR=$PREFIX/var/cache/matplotlib"
+  [ $OFFLINE = 1 ] && echo "VISION_OFFLINE=1"
+} >"$envfile"
+cat >"$PREFIX/bin/serve" <<EOF
+#!/bin/sh
+# Starts the vision playground with the production settings (systemd ExecStart, Docker CMD, tests).
+# Variables already in the environment win over $envfile.
+cd "$PREFIX/app" || exit 1
+exec "$PREFIX/venv/bin/python" -m components.serve --env-file "$envfile" app.py "\$@"
+EOF
+cat >"$PREFIX/bin/healthcheck" <<EOF
+#!/bin/sh
+# Exit 0 when the app answers /_stcore/health (Docker HEALTHCHECK, monitoring).
+exec "$PREFIX/venv/bin/python" - <<'PY'
+import os, sys, urllib.request
+port = os.environ.get("STREAMLIT_SERVER_PORT", "$PORT")
+try:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=4) as r:
+        sys.exit(0 if r.status == 200 else 1)
+except OSError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(1)
+PY
+EOF
+chmod 755 "$PREFIX/bin/serve" "$PREFIX/bin/healthcheck"
+mkdir -p "$STORE"
+if [ $IS_ROOT = 1 ]; then
+  chown -R "$SERVICE_USER:$SERVICE_GROUP" "$PREFIX/var"
+  [ -w "$STORE" ] && chown "$SERVICE_USER:$SERVICE_GROUP" "$STORE"
+fi
+
+# --- 6. models into the store (sha256-checked by models.store), as the service user -----------------------------
+store_cli() { (cd "$PREFIX/app" && as_service env VISION_STORE="$STORE" "$PREFIX/venv/bin/python" -m models.store --root "$STORE" "$@"); }
+case "$MODELS" in
+  all) fetch_args=(--all) ;;
+  none) fetch_args=() ;;
+  *) IFS=',' read -r -a fetch_args <<<"$MODELS" ;;
+esac
+fetched=1
+if [ ${#fetch_args[@]} = 0 ]; then
+  say "models: none requested (--models none)"
+elif [ $OFFLINE = 1 ]; then
+  say "models: offline, nothing fetched"
+  fetched=0
+else
+  say "models: fetching ${fetch_args[*]} into $STORE (sha256 checked, atomic)"
+  store_cli fetch "${fetch_args[@]}" || fetched=0
+  [ $fetched = 0 ] && say "models: some downloads failed (offline or a source is down); continuing"
+fi
+missing=$(store_cli list | awk '$1 == "MISSING" {print $4}' | tr '\n' ' ')
+if [ -n "$missing" ]; then
+  say "LIMITED: these store entries are missing: $missing"
+  say "  the pages that need them say so and show the command; fetch later with:"
+  run_as=""
+  [ $IS_ROOT = 1 ] && run_as="sudo -u $SERVICE_USER "
+  say "  cd $PREFIX/app && $run_as$PREFIX/venv/bin/python -m models.store --root $STORE fetch --all"
+  say "  always available: OpenCV inpainting, the DCGAN digits, MTCNN + dlib faces, package-shipped samples"
+else
+  say "models: every store entry is present"
+fi
+
+# --- 7. systemd unit ----------------------------------------------------------------------------------------------
+sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@USER@|$SERVICE_USER|g" -e "s|@GROUP@|$SERVICE_GROUP|g" \
+    -e "s|@STORE@|$STORE|g" "$SRC/deploy/vision-playground.service" >"$PREFIX/etc/vision-playground.service"
+if [ "$SYSTEMD" = auto ]; then
+  if [ $IS_ROOT = 1 ] && [ -d /run/systemd/system ]; then SYSTEMD=1; else SYSTEMD=0; fi
+fi
+if [ "$SYSTEMD" = 1 ]; then
+  install -m 644 "$PREFIX/etc/vision-playground.service" /etc/systemd/system/vision-playground.service
+  systemctl daemon-reload
+  systemctl enable --now vision-playground.service
+  systemctl restart vision-playground.service
+  say "systemd: vision-playground.service enabled and (re)started (journalctl -u vision-playground)"
+else
+  say "systemd: unit written to $PREFIX/etc/vision-playground.service (not installed)"
+fi
+
+# --- 8. nginx in front (root, --proxy) ---------------------------------------------------------------------------
+if [ "$PROXY" = 1 ]; then
+  "$SRC/deploy/render-nginx.sh" --upstream "127.0.0.1:$PORT" --listen 80 --config "$PREFIX/app/.streamlit/config.toml" \
+    >/etc/nginx/conf.d/vision-playground.conf
+  rm -f /etc/nginx/sites-enabled/default
+  nginx -t
+  if [ -d /run/systemd/system ]; then systemctl enable nginx && systemctl reload-or-restart nginx; fi
+  say "nginx: /etc/nginx/conf.d/vision-playground.conf (port 80 -> 127.0.0.1:$PORT)"
+fi
+
+say "done. Start by hand: $PREFIX/bin/serve   (health: $PREFIX/bin/healthcheck)"

@@ -1,0 +1,134 @@
+"""Helpers for the deployment tests: the app started with the production settings, and nginx in front of it.
+
+nginx runs as a private instance (``nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'``) on 127.0.0.1 with a free
+non-privileged port, from the configuration ``deploy/render-nginx.sh --standalone`` renders: the same template a
+VM or the Compose proxy uses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+PRODUCTION_ENV = DEPLOY / "production.env"
+HOOK_PAGES = ROOT / "tests" / "hook_pages"
+IN_CI = os.environ.get("VISION_CI") == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_binary() -> str:
+    """Path of nginx; skips (outside CI) or fails (in CI, where .ci/setup --test installs it) when absent."""
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if found:
+        return found
+    message = "nginx is not installed (apt-get install -y nginx; `bash .ci/setup --test` does it)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} not healthy in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def app_tree_with_hooks(dest: Path) -> Path:
+    """A folder that serves the real app plus the test-only hook pages (never part of a production install)."""
+    dest.mkdir(parents=True)
+    shutil.copy2(ROOT / "app.py", dest / "app.py")  # a copy: Streamlit finds pages/ next to the main script
+    for name in ("components", "models", ".streamlit"):
+        (dest / name).symlink_to(ROOT / name)
+    pages = dest / "pages"
+    pages.mkdir()
+    for page in sorted((ROOT / "pages").glob("*.py")) + sorted(HOOK_PAGES.glob("*.py")):
+        (pages / page.name).symlink_to(page)
+    (dest / "static").mkdir()
+    (dest / "static" / "probe.txt").write_text("static-probe: served only when server.enableStaticServing is on\n")
+    return dest
+
+
+@dataclass
+class Served:
+    url: str
+    log: Path
+    proc: subprocess.Popen
+    extra: dict = field(default_factory=dict)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_production_app(python: str, app_dir: Path, log: Path, env_file: Path = PRODUCTION_ENV,
+                         env: dict | None = None, user_cmd: list[str] | None = None) -> Served:
+    """``python -m components.serve --env-file …`` in ``app_dir``, on 127.0.0.1 and a free port."""
+    port = free_port()
+    cmd = [python, "-m", "components.serve", "--env-file", str(env_file), "app.py",
+           "--server.port", str(port), "--server.address", "127.0.0.1"]
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    full_env.update(env or {})
+    with log.open("wb") as out:
+        proc = subprocess.Popen((user_cmd or []) + cmd, cwd=app_dir, stdout=out, stderr=subprocess.STDOUT,
+                                env=full_env)
+    served = Served(f"http://127.0.0.1:{port}", log, proc)
+    try:
+        wait_healthy(served.url, proc, log)
+    except Exception:
+        stop(proc)
+        raise
+    return served
+
+
+def start_nginx(upstream: str, workdir: Path) -> Served:
+    """A private nginx on 127.0.0.1:<free port> in front of ``upstream`` (host:port)."""
+    binary = nginx_binary()
+    port = free_port()
+    prefix = workdir / "nginx"
+    subprocess.run([str(DEPLOY / "render-nginx.sh"), "--standalone", str(prefix), "--upstream", upstream,
+                    "--listen", f"127.0.0.1:{port}"], check=True, capture_output=True)
+    tmp = prefix / "tmp"
+    tmp.chmod(0o777)  # nginx started as root runs its workers as nobody: they buffer into this folder
+    log = prefix / "stdout.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                                stdout=out, stderr=subprocess.STDOUT)
+    served = Served(f"http://127.0.0.1:{port}", prefix / "error.log", proc, {"prefix": prefix})
+    try:
+        wait_healthy(served.url, proc, log, timeout=30)
+    except Exception:
+        stop(proc)
+        raise
+    return served
