@@ -98,21 +98,28 @@ def app_server():
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def playwright_driver():
+    """One Playwright driver for the whole run: a second sync_playwright() in the same thread is refused."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's launch() always starts from a fresh temporary profile.
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver):
+    # Playwright's launch() always starts from a fresh temporary profile.
+    p = playwright_driver
+    browser = p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.hookimpl(hookwrapper=True)
