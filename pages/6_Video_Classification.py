@@ -124,7 +124,7 @@ with st.expander("Original clip", expanded=not info.browser_playable):
 
 st.caption(
     f"**{info.name}** · {info.container.value} ({info.codec or '?'}) · {info.source_size[0]}×{info.source_size[1]} · "
-    f"{info.duration:.1f} s · {info.frame_count} frames (about {info.fps:.1f} fps) · {len(result.segments)} segments"
+    f"{info.duration:.1f} s · {info.frame_count} frames (about {info.fps:.1f} fps) · {len(result.segments)} segment{'s' if len(result.segments) != 1 else ''}"
 )
 for note in info.notes:
     st.caption(f"ℹ️ {note}")
@@ -153,7 +153,7 @@ chart = (
         x=alt.X("start (s):Q", title="time (s)"), x2="end (s):Q",
         y=alt.Y("probability:Q", title="top-label probability", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         y2=alt.datum(0),
-        color=alt.Color("label:N", title="top label per segment"),
+        color=alt.Color("label:N", title="top label per segment", legend=alt.Legend(orient="bottom")),
         tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
     )
     .properties(height=220)
@@ -170,7 +170,8 @@ if annotated:
     st.subheader("Annotated clip")
     player, side = st.columns([3, 2])
     player.video(analysis.webm, format="video/webm", loop=True)
-    side.caption(f"{analysis.encoder.label} WebM, {len(analysis.webm) / 1e6:.2f} MB. "
+    size = f"{len(analysis.webm) / 1e6:.2f} MB" if len(analysis.webm) >= 1e5 else f"{len(analysis.webm) / 1e3:.0f} kB"
+    side.caption(f"{analysis.encoder.label} WebM, {size}. "
                  "Each frame shows its segment's top label and score, and the time.")
     side.download_button("Download annotated WebM", analysis.webm, key="video_download",
                          file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")

@@ -384,7 +384,9 @@ def _reduction_notes(notes: list[str], read: int, duration: float, keeper: _Fram
                      source_size: tuple[int, int], limits: Limits) -> None:
     kept = len(keeper.times)
     if kept < read:
-        notes.append(f"{read / duration:.0f} fps reduced to {kept / duration:.0f} fps (frames chosen by time)")
+        why = " to stay within this server's memory budget for a clip" if keeper.keep_fps < limits.max_fps else ""
+        notes.append(f"{read - kept} of {read} frames left out: at most {keeper.keep_fps:.0f} frames a second are "
+                      f"kept{why}, chosen by their timestamps")
     if max(source_size) > limits.max_side:
         notes.append(f"frames reduced from {source_size[0]}×{source_size[1]} to fit {limits.max_side} px")
 
