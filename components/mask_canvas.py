@@ -12,11 +12,13 @@ the right original pixels with sharp edges. Undo, redo and clear are in the canv
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from enum import Enum
 
 import cv2
 import numpy as np
+import streamlit as st
 
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask, overlay_mask
@@ -63,6 +65,38 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
+_INLINE_KEY = "_mask_canvas_inline"  # True while a full page run executes the canvas fragment
+
+
+def _seen_key(canvas_key: str) -> str:
+    return f"_{canvas_key}_shapes_seen"
+
+
+def _shapes(json_data: dict | None) -> str:
+    """The drawn shapes of a canvas state, as a comparable string (the background is not a shape)."""
+    return json.dumps((json_data or {}).get("objects", []), sort_keys=True)
+
+
+@st.fragment
+def _canvas_fragment(params: dict, canvas_key: str):
+    """The canvas in a fragment of its own, so that its own reports rerun only this fragment.
+
+    Why: a freshly mounted canvas (a new photo) reports the fit of its background image to Python, which
+    asks for a rerun — while the page's first run is still sending its results. A full rerun then replaces
+    result images half-way (broken ``<img>`` frames) and runs the page twice per upload. Inside a fragment
+    that report reruns only the canvas; the page reruns (once) only when the shapes drawn really changed.
+    """
+    # Imported here: the package registers its component at import time, which needs a running
+    # Streamlit (the helpers above stay importable from plain tests and scripts).
+    from streamlit_drawable_canvas import st_canvas  # noqa: PLC0415
+
+    result = st_canvas(**params, key=canvas_key)
+    inline = st.session_state.get(_INLINE_KEY, False)
+    if not inline and st.session_state.get(_seen_key(canvas_key)) != _shapes(result.json_data):
+        st.rerun()  # a stroke, undo or clear: the whole page recomputes the mask and the results
+    return result
+
+
 def mask_canvas(
     image: np.ndarray,
     *,
@@ -79,33 +113,31 @@ def mask_canvas(
     another page) is tinted on the background so strokes can add to it. A different image gives a fresh,
     empty canvas; a different overlay keeps the strokes (and costs no extra rerun).
     """
-    # Imported here: the package registers its component at import time, which needs a running
-    # Streamlit (the helpers above stay importable from plain tests and scripts).
-    from streamlit_drawable_canvas import st_canvas  # noqa: PLC0415
-
     h, w = image.shape[:2]
     cw, ch = canvas_size_for((w, h), max_size)
     preview = cv2.resize(image, (cw, ch), interpolation=cv2.INTER_AREA) if (cw, ch) != (w, h) else image
-    # Keyed by the image (not the overlay): strokes belong to one image and reset when it changes. A new key
-    # mounts a new canvas, and a freshly mounted canvas reports its background's fit to Python, which asks for
-    # a rerun while this run is still going (results half sent, their media replaced: broken <img> frames).
-    # A new overlay (an uploaded or handed-over mask) only swaps the background of the same canvas: same
-    # size, same fit, nothing reported, no second run; strokes already painted stay and add to it.
+    # Keyed by the image (not the overlay): strokes belong to one image and reset when it changes. A new
+    # overlay (an uploaded or handed-over mask) only swaps the background of the same canvas.
     digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
         small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
         preview = overlay_mask(preview, small)
-    background = encode_jpeg(preview, quality=88)
-    result = st_canvas(
-        fill_color=_rgba(colour, 0.45),
-        stroke_width=int(brush_px),
-        stroke_color=_rgba(colour, 0.7),
-        background_image=background,
-        update_streamlit=True,
-        width=cw,
-        height=ch,
-        drawing_mode=tool.value,
-        key=f"{key}_{digest}",
-    )
+    params = {
+        "fill_color": _rgba(colour, 0.45),
+        "stroke_width": int(brush_px),
+        "stroke_color": _rgba(colour, 0.7),
+        "background_image": encode_jpeg(preview, quality=88),
+        "update_streamlit": True,
+        "width": cw,
+        "height": ch,
+        "drawing_mode": tool.value,
+    }
+    canvas_key = f"{key}_{digest}"
+    st.session_state[_INLINE_KEY] = True
+    try:
+        result = _canvas_fragment(params, canvas_key)
+    finally:
+        st.session_state[_INLINE_KEY] = False
+    st.session_state[_seen_key(canvas_key)] = _shapes(result.json_data)
     drawn = drawing_to_mask(result.json_data, (cw, ch), (w, h))
     return CanvasMask(drawn.mask, drawn.objects, (cw, ch), drawn.skipped)

@@ -107,17 +107,19 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
 
 # --- issue 17: one script run per upload, no broken result image, masks as people make them ----------------
 def _count_runs(page) -> dict:
-    """Start counting, from now on, script runs the server starts for this tab (ForwardMsg new_session) and
-    rerun requests the tab sends (BackMsg rerun_script), decoded with Streamlit's own protobuf classes."""
+    """Start counting, from now on, full script runs the server starts for this tab (ForwardMsg new_session
+    without fragment ids), fragment-only runs (the canvas rerunning itself) and rerun requests the tab sends
+    (BackMsg rerun_script), decoded with Streamlit's own protobuf classes."""
     from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: PLC0415
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
 
-    counts = {"runs": 0, "rerun_requests": 0}
+    counts = {"runs": 0, "fragment_runs": 0, "rerun_requests": 0}
 
     def sent(payload):
         if isinstance(payload, bytes):
             try:
-                if BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+                back = BackMsg.FromString(payload)
+                if back.WhichOneof("type") == "rerun_script" and not back.rerun_script.fragment_id:
                     counts["rerun_requests"] += 1
             except Exception:  # noqa: BLE001 - not a BackMsg
                 pass
@@ -125,8 +127,9 @@ def _count_runs(page) -> dict:
     def received(payload):
         if isinstance(payload, bytes):
             try:
-                if ForwardMsg.FromString(payload).WhichOneof("type") == "new_session":
-                    counts["runs"] += 1
+                msg = ForwardMsg.FromString(payload)
+                if msg.WhichOneof("type") == "new_session":
+                    counts["fragment_runs" if msg.metadata.run.fragment_ids else "runs"] += 1
             except Exception:  # noqa: BLE001 - not a ForwardMsg
                 pass
 
@@ -197,18 +200,21 @@ def test_mask_upload_runs_the_page_once_and_leaves_no_broken_image(page):
     page.wait_for_timeout(9000)  # the issue saw frames still broken 9 s after the page went idle
     broken_later = _broken_images(page)
     widths = page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
-    print(f"script runs: photo upload {photo_runs}, mask upload {mask_runs}; result <img> naturalWidth {widths}; "
+    print(f"script runs: photo upload {photo_runs}, mask upload {mask_runs} (canvas-only fragment runs so far: "
+          f"{counts['fragment_runs']}); result <img> naturalWidth {widths}; "
           f"broken at idle {broken_now}, 9 s later {broken_later}")
     page.get_by_text("Result", exact=True).scroll_into_view_if_needed()
     screenshot(page, "inpainting_mask_upload_results")
     assert not page.locator('[data-testid="stException"]').count()
     assert len(widths) >= 4 and all(w > 0 for w in widths), widths
     assert broken_now == [] and broken_later == []
+    assert photo_runs == 1, f"{photo_runs} script runs for one photo upload"
     assert mask_runs == 1, f"{mask_runs} script runs for one mask upload"
 
     # Another photo under the same mask: a new image mounts a fresh canvas (its strokes belong to the old photo),
-    # whose first report asks for one more run. The results must still all arrive with pixels.
-    before = counts["runs"]
+    # whose first report reruns only the canvas's fragment. Streamlit's single-file uploader itself asks for two
+    # runs when a file replaces another (one without the old file, one with the new); the canvas adds none.
+    before, requests_before = counts["runs"], counts["rerun_requests"]
     other = np.ascontiguousarray(photo[:, ::-1])
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         {"name": "photo2.png", "mimeType": "image/png", "buffer": _png(other)})
@@ -216,9 +222,12 @@ def test_mask_upload_runs_the_page_once_and_leaves_no_broken_image(page):
     page.get_by_text("Compare with the original").wait_for()
     page.wait_for_timeout(3000)
     widths = page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
-    print(f"another photo under the mask: {runs} script runs; result <img> naturalWidth {widths}")
+    requests = counts["rerun_requests"] - requests_before
+    print(f"another photo under the mask: {runs} script runs for {requests} run requests from the uploader; "
+          f"result <img> naturalWidth {widths}")
     assert len(widths) >= 4 and all(w > 0 for w in widths), widths
     assert _broken_images(page) == []
+    assert runs == requests <= 2, f"{runs} script runs for {requests} run requests of the uploader"
 
 
 def test_a_0_1_mask_upload_is_read_as_the_hole(page, tmp_path):
