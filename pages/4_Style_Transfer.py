@@ -25,6 +25,7 @@ class Mode(str, Enum):
 
 
 SIZES = [256, 384, 512, 768, 1024]
+DEFAULT_SIZE = 512  # long side of the output: the network's 384 looked small and soft on a desktop screen
 GATYS_SIZES = [128, 192, 256, 384]
 STYLE_KEY = "style_style"  # image_input key of the style picker
 
@@ -108,7 +109,7 @@ if mode is Mode.FAST:
     backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
-    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
+    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=DEFAULT_SIZE, key="style_size")
     large = sty.LargeImage.TILES
     if backend is not sty.Backend.SAVED_MODEL and max_side > sty.TRANSFER_SIZE:
         large = st.radio(
