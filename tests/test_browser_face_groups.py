@@ -31,6 +31,11 @@ def test_default_pair_and_grouping(page, size):
     assert re.search(r"\b7 people\b", body), body[:2000]  # 7 faces + their edited copies: 7 people of 2 faces
     assert body.count("· 2 faces") == 7
     page.get_by_text("7 people").scroll_into_view_if_needed()
+    page.wait_for_function(  # every chip and photo loaded, and the matrix drawn, before looking
+        "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')].every(i => i.complete && i.naturalWidth)"
+        " && document.querySelector('[data-testid=\"stVegaLiteChart\"] canvas, [data-testid=\"stVegaLiteChart\"] svg')",
+        timeout=60_000)
+    page.wait_for_timeout(500)
     screenshot(page, f"faces_many_default_{size[0]}")
     width = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
     print(f"main block scrollWidth {width} at viewport {size[0]}")
