@@ -56,7 +56,7 @@ def device_section() -> None:
 
     rows = {"Device": f"{d.kind}: {d.label}", "Python": sys.version.split()[0], "Platform": platform.platform(),
             "CPU cores": str(os.cpu_count()), "Streamlit": streamlit.__version__,
-            "TensorFlow": sys.modules["tensorflow"].__version__ if "tensorflow" in sys.modules else "not loaded yet"}
+            "TensorFlow": getattr(sys.modules.get("tensorflow"), "__version__", None) or "not loaded yet"}
     st.table(pd.DataFrame({"": list(rows), "Value": list(rows.values())}))
 
 
