@@ -94,3 +94,12 @@ def choose(widget: Callable[..., T], label: str, options: Sequence[T],
 def unavailable(title: str) -> None:
     """The one sentence a page shows where a part needs a model that is not installed."""
     st.info(f"{title} is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")
+
+
+def failed(what: str, exc: BaseException) -> None:
+    """A model that is installed but failed: one sentence with an error id; the details go to the server log."""
+    from components.errors import log_error  # noqa: PLC0415
+
+    error_id = log_error(exc, what)
+    st.warning(f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.",
+               icon="⚠️")

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.availability import choose, failed
 from components.page import page_setup
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
@@ -214,8 +215,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
             try:
                 send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
             except StreamlitPageNotFoundError:  # page run on its own, outside app.py's navigation
-                st.warning("The mask is ready, but the inpainting page is not part of this app's navigation: "
-                           "start the app with `streamlit run app.py` and open Inpainting.")
+                st.warning("The mask is ready, but the inpainting page is not part of this app here.")
         if not ready:
             st.caption("The inpainting page is not installed on this server.")
     return t.ms
@@ -231,26 +231,27 @@ st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (per
 models = list(seg.SegModel)
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
-    st.caption(model.spec.blurb)
+    model = choose(st.selectbox, "Model", models, lambda m: (m.value,), format_func=lambda m: m.spec.title,
+                   key="seg_model")
+    if model is not None:
+        st.caption(model.spec.blurb)
     image = image_input("seg", label="Image", default_sample="photo_cat")
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
     device_badge()
 
-if image is None:
+if image is None or model is None:
     st.stop()
 
 model_path = require_model(model.value)
 if model_path is None:
-    st.info("Pick one of the TFLite models above: they are available offline.")
     st.stop()
 store = Store()
 labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
 try:
     segmenter = load_segmenter(model.value, str(model_path), labels_path)
 except (ValueError, OSError) as exc:
-    st.error(f"Could not load {model.spec.title}: {exc}")
+    failed(model.spec.title, exc)
     st.stop()
 
 rgb = working_copy(image.rgb)

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from components.image_input import image_uploader
+from components.availability import choose, unavailable
 from components.page import page_setup
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
@@ -68,9 +69,7 @@ st.write(
 device_badge()
 
 if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
-    st.error("The trained weights are missing from `models/weights/`.")
-    st.code("python -m models.digits.judge train\npython -m models.digits.guesser train\npython -m models.digits train",
-            language="bash")
+    unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
 gen, disc = load_gan()
 judge = load_judge()
@@ -143,6 +142,7 @@ with tab_interp:
 
 # ------------------------------------------------------------------------------------------- restore
 SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
+MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
 MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 with tab_restore:
@@ -154,7 +154,8 @@ with tab_restore:
     digit_img: np.ndarray | None = None
     truth: int | None = None
     with left:
-        source = st.radio("Digit", SOURCES, horizontal=True, key="rest_source")
+        source = choose(st.radio, "Digit", SOURCES, lambda s: MNIST_TEST if s == SOURCES[0] else (),
+                        horizontal=True, key="rest_source", title_of=lambda s: "The held-out MNIST test set")
         if source == SOURCES[0]:
             if require_model("mnist_test_images") and require_model("mnist_test_labels"):
                 xs, ys, desc = held_out_digits()

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components.availability import choose, failed
 from components.page import page_setup
 from components.image_input import Source, image_input
 from components.results import before_after, download_png
@@ -22,6 +23,10 @@ from models.samples import SampleKind, samples
 class Mode(str, Enum):
     FAST = "Fast — Magenta arbitrary stylization"
     GATYS = "Gatys optimisation — VGG19"
+
+
+# Store entries each method needs at least (Fast: one of the networks; each network is checked below).
+MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
 
 
 SIZES = [256, 384, 512, 768, 1024]
@@ -72,7 +77,10 @@ st.write(
 )
 device_badge()
 
-mode = st.radio("Method", list(Mode), format_func=lambda m: m.value, horizontal=True, key="style_mode")
+mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
+              horizontal=True, key="style_mode")
+if mode is None:
+    st.stop()
 
 left, right = st.columns(2)
 with left:
@@ -105,7 +113,10 @@ st.divider()
 # --- Fast mode -----------------------------------------------------------------------------------
 if mode is Mode.FAST:
     c1, c2, c3 = st.columns([3, 2, 2])
-    backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
+    backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
+                     key="style_backend", container=c1)
+    if backend is None:
+        st.stop()
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
     max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
@@ -120,8 +131,6 @@ if mode is Mode.FAST:
 
     paths = [require_model(e) for e in backend.entries]
     if any(p is None for p in paths):
-        if backend is sty.Backend.SAVED_MODEL:
-            st.info("Choose a TFLite network above: those work offline from the local model store.")
         st.stop()
 
     try:
@@ -146,7 +155,7 @@ if mode is Mode.FAST:
                 bar.empty()
             result.timings_ms["style predict"] = t.ms
     except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
-        st.error(f"Stylization failed: {exc}")
+        failed("Stylization", exc)
         st.stop()
 
     st.session_state["style_result"] = result.image
@@ -161,10 +170,6 @@ if mode is Mode.FAST:
 else:
     path = require_model(sty.VGG19_ENTRY)
     if path is None:
-        st.warning(
-            "Gatys optimisation needs the VGG19 ImageNet weights (80 MB), which are not on this server and "
-            "cannot be downloaded from here. The **Fast** method works offline."
-        )
         st.stop()
 
     c1, c2, c3, c4 = st.columns(4)
@@ -219,7 +224,7 @@ else:
         try:
             result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
         except (ValueError, RuntimeError) as exc:
-            st.error(f"Optimisation failed: {exc}")
+            failed("The optimisation", exc)
             st.stop()
         state.update(image=result.image, ms_per_step=result.ms_per_step)
         bar.empty()

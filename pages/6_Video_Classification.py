@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.availability import choose, failed
 from components.page import page_setup
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
@@ -41,16 +42,15 @@ default = choices.index(V.default_choice(store.has))
 
 left, right = st.columns([3, 2])
 with left:
-    choice = st.selectbox(
-        "Model", choices, index=default, key="video_model",
-        format_func=lambda c: c.title + ("" if store.has(c.entry_id) else " — not downloaded"),
-    )
-    st.caption(choice.semantics.blurb)
+    choice = choose(st.selectbox, "Model", choices, lambda c: (c.entry_id, c.labels_entry_id), index=default,
+                    key="video_model", format_func=lambda c: c.title)
+    if choice is not None:
+        st.caption(choice.semantics.blurb)
 with right:
     segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
                           help="The clip is classified in segments of this length (the timeline).")
     pooling = V.Pooling.MEAN
-    if choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
+    if choice is not None and choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
         pooling = st.radio(
             "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
             format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
@@ -75,18 +75,17 @@ else:
     )
     if upload is not None:
         data, name = upload.getvalue(), upload.name
-if data is None:
+if data is None or choice is None:
     st.stop()
 
 model_path = require_model(choice.entry_id)
 labels_path = require_model(choice.labels_entry_id)
 if model_path is None or labels_path is None:
-    st.info("The per-frame MobileNetV2 model works offline: pick it under **Model** to classify this clip now.")
     st.stop()
 try:
     classifier = load_classifier(choice.id, str(model_path), str(labels_path))
 except Exception as exc:  # a corrupt or incompatible model file: say so, keep the page alive
-    st.error(f"{choice.title} could not be loaded: {exc}")
+    failed(choice.title, exc)
     st.stop()
 
 options = V.Options(segment_seconds=segment_s, pooling=pooling)
@@ -103,7 +102,7 @@ if st.session_state.get("video_run_key") != run_key:
         st.stop()
     except Exception as exc:  # never a stack trace in the page
         bar.empty()
-        st.error(f"Classifying {name} failed: {exc}")
+        failed(f"Classifying {name}", exc)
         st.stop()
     bar.empty()
     st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
