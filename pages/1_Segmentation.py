@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components.availability import choose, failed
 from components.page import page_setup
+from components.share import image_keys, share
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
@@ -229,6 +230,8 @@ st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (per
            "Nothing you upload is stored.")
 
 models = list(seg.SegModel)
+share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
+              "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: (m.value,), format_func=lambda m: m.spec.title,

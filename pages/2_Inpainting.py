@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from components.page import page_setup
+from components.share import image_keys, share
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.mask_canvas import Tool, mask_canvas
@@ -68,6 +69,8 @@ st.write(
     "surrounding pixels with two classical methods: **Telea** (fast marching) and **Navier–Stokes** "
     "(fluid-dynamics continuation of edges). Nothing you upload is stored."
 )
+share("inpaint", {**image_keys("inpaint_image"), "inpaint_radius": int, "inpaint_dilation": int,
+                  "inpaint_crop": bool, "inpaint_compare": list(Method)})
 device_badge()
 
 with st.sidebar:

@@ -11,6 +11,7 @@ import streamlit as st
 from components.image_input import image_uploader
 from components.availability import choose, unavailable
 from components.page import page_setup
+from components.share import share
 from components.results import download_png
 from components.status import device_badge, require_model, timing_badge
 from models import digits as dcgan
@@ -25,6 +26,9 @@ from models.runtime import timed
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
 SCALE = 4  # on-screen enlargement of 28-px digits
+SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
+MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
+MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
@@ -67,6 +71,10 @@ st.write(
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
 device_badge()
+share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "gan_seed": int, "gan_psi": float,
+              "interp_a": int, "interp_b": int, "interp_from": list(range(10)), "interp_to": list(range(10)),
+              "interp_steps": int, "rest_source": list(SOURCES), "rest_index": int,
+              "rest_mask_mode": list(MASKS), "rest_mask_seed": int})
 
 if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
     unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
@@ -141,9 +149,6 @@ with tab_interp:
         timing_badge({"generator": t_int.ms})
 
 # ------------------------------------------------------------------------------------------- restore
-SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
-MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
-MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 with tab_restore:
     st.caption("Mask part of a digit and recover it by optimising the DCGAN's latent vector against the pixels "

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 
 from components.availability import choose, failed
 from components.page import page_setup
+from components.share import image_keys, share
 from components.image_input import Source, image_input
 from components.results import before_after, download_png
 from components.status import device_badge, require_model, timing_badge
@@ -76,6 +77,10 @@ st.write(
     "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
 )
 device_badge()
+share("style", {"style_mode": list(Mode), **image_keys("style_content"),
+                **image_keys(STYLE_KEY, SampleKind.STYLE),
+                "style_backend": list(sty.Backend), "style_strength": float, "style_size": list(SIZES),
+                "style_large": list(sty.LargeImage)})
 
 mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
               horizontal=True, key="style_mode")

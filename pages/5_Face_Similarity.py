@@ -14,6 +14,7 @@ from PIL import Image
 
 from components.availability import choose
 from components.page import page_setup
+from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
@@ -267,6 +268,8 @@ st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a net
 st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
+share("face", {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric), "face_mode": list(Mode),
+               **image_keys("face_a"), **image_keys("face_b")})
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
 embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
                   format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1) or F.Embedder.DLIB

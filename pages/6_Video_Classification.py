@@ -11,6 +11,7 @@ import streamlit as st
 
 from components.availability import choose, failed
 from components.page import page_setup
+from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
 from models.samples import SampleKind, samples
@@ -38,6 +39,8 @@ device_badge()
 
 store = Store()
 choices = list(V.MODEL_CHOICES)
+share("video", {"video_model": choices, "video_segment": float, "video_pooling": list(V.Pooling),
+                "video_annotated": bool, "video_source": [SAMPLE, UPLOAD], "video_sample": samples(SampleKind.CLIP)})
 default = choices.index(V.default_choice(store.has))
 
 left, right = st.columns([3, 2])
