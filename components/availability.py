@@ -76,7 +76,8 @@ def choose(widget: Callable[..., T], label: str, options: Sequence[T],
     off = offer(options, entries_of, title_of=title_of or format_func)
     where = container if container is not None else st
     if not off.options:
-        where.info(f"{label}: {not_installed_sentence([(title_of or format_func)(o) for o in options])}")
+        where.info(f"No {label.lower()} option is {NOT_INSTALLED}, so this part of the page is unavailable.",
+                   icon="📦")
         return None
     if key in st.session_state and st.session_state[key] not in off.options:
         del st.session_state[key]
