@@ -143,8 +143,12 @@ def test_empty_store_every_page_opens_plainly(chromium, empty_server):
 
 # Every option the visitor is offered on a page, and the store entries it needs (None: needs nothing).
 def _offered_selectbox(tab, label: str) -> list[str]:
-    box = tab.locator(f'[data-testid="stSelectbox"]:has(label:text-is("{label}"))').first
-    box.locator('[data-baseweb="select"]').click()
+    box = tab.locator('[data-testid="stSelectbox"]').filter(has=tab.get_by_role("combobox", name=label, exact=True))
+    combo = box.first.get_by_role("combobox")  # Streamlit 1.67: a react-aria combobox
+    combo.click()
+    if combo.get_attribute("aria-expanded") != "true":
+        combo.press("ArrowDown")  # a click on a combobox in a column does not always open its list
+    tab.locator('[role="option"]').first.wait_for(timeout=20_000)
     options = tab.locator('[role="option"]').all_inner_texts()
     tab.keyboard.press("Escape")
     return [o.strip() for o in options]
@@ -160,24 +164,33 @@ def test_demo_store_offers_only_working_options(chromium, demo_server):
     context, tab = _tab(chromium)
     try:
         _open(tab, demo_server, "Segmentation")
+        tab.get_by_text("Classes found").first.wait_for(timeout=240_000)
+        wait_idle(tab, 240_000)
         offered = _offered_selectbox(tab, "Model")
         assert offered and all(store.has(m.value) for m in seg.SegModel if m.spec.title in offered), offered
         assert {m.spec.title for m in seg.SegModel if store.has(m.value)} == set(offered)
         assert not _red_boxes(tab)
 
         _open(tab, demo_server, "Style_Transfer")
+        tab.get_by_text("Output ").first.wait_for(timeout=240_000)
+        wait_idle(tab, 240_000)
         offered = _offered_selectbox(tab, "Network")
         assert {b.label for b in sty.Backend if all(store.has(e) for e in b.entries)} == set(offered)
-        methods = tab.locator('[data-testid="stRadio"]:has(label:text-is("Method")) label p').all_inner_texts()
+        methods = tab.get_by_role("radiogroup", name="Method", exact=True).first.locator(
+            '[data-testid="stRadioOption"]').all_inner_texts()
         assert ("Gatys optimisation — VGG19" in methods) == store.has(sty.VGG19_ENTRY), methods
 
         _open(tab, demo_server, "Video_Classification")
+        tab.get_by_text("Top-5").first.wait_for(timeout=240_000)
+        wait_idle(tab, 240_000)
         offered = _offered_selectbox(tab, "Model")
         want = {c.title for c in V.MODEL_CHOICES if store.has(c.entry_id) and store.has(c.labels_entry_id)}
         assert want == set(offered), offered
         assert not _red_boxes(tab)
 
         _open(tab, demo_server, "Face_Similarity")
+        tab.get_by_text("Distance below the threshold").first.wait_for(timeout=240_000)
+        wait_idle(tab, 240_000)
         offered = _offered_selectbox(tab, "Embedding model")
         assert ("SFace" in " ".join(offered)) == store.has("sface"), offered
         assert not _red_boxes(tab)
@@ -204,8 +217,8 @@ def test_share_link_reopens_same_result_in_a_fresh_context(chromium, demo_server
         tab2.locator('[data-testid="stMain"] h1').first.wait_for()
         wait_idle(tab2, 240_000)
         tab2.get_by_text("Colour map ·").first.wait_for()
-        main = tab2.locator('[data-testid="stMain"]').inner_text()
-        assert "Two dogs on grass" in main  # the same sample
+        assert tab2.get_by_role("combobox", name="Sample").first.input_value() == "Two dogs on grass"  # same sample
+        assert "0.35" in tab2.locator('[data-testid="stMain"]').inner_text()  # same opacity
         caption2 = tab2.locator('[data-testid="stMain"] [data-testid="stImage"]').first.inner_text()
         assert caption2 == caption  # same view, classes and size
         picture2 = tab2.locator('[data-testid="stMain"] [data-testid="stImage"] img').first.get_attribute("src")
