@@ -37,7 +37,7 @@ def store_section(store: Store) -> None:
         "What": [s.entry.title for s in status],
         "Used by": [s.entry.capability.value for s in status],
         "Status": ["✅ present" if s.present else "❌ missing" for s in status],
-        "Size (MB)": [round(s.size / 1e6, 2) if s.size else None for s in status],
+        "Size (MB)": [round(s.size / 1e6, 3) if s.size else None for s in status],
         "Path": [str(s.path) for s in status],
         "Where from": [s.entry.sources[0] for s in status],
     })

@@ -37,10 +37,10 @@ CSS = """
 a.vp-card {display:block; text-decoration:none !important; color:inherit !important; border:1px solid #d9dce3;
   border-radius:12px; overflow:hidden; background:#fff; transition:box-shadow .15s, transform .15s; height:100%;}
 a.vp-card:hover, a.vp-card:focus {box-shadow:0 4px 16px rgba(40,60,120,.18); transform:translateY(-1px);}
-a.vp-card img {width:100%; height:170px; object-fit:cover; display:block; background:#f3f4f7;}
-a.vp-card .vp-body {padding:.6rem .8rem .8rem;}
-a.vp-card .vp-title {font-weight:600; font-size:1.05rem; margin-bottom:.2rem;}
-a.vp-card .vp-line {font-size:.9rem; color:#555;}
+a.vp-card img {width:100%; height:170px; object-fit:cover; object-position:center 25%; display:block; background:#f3f4f7;}
+a.vp-card .vp-body {display:block; padding:.6rem .8rem .8rem;}
+a.vp-card .vp-title {display:block; font-weight:600; font-size:1.05rem; margin-bottom:.2rem;}
+a.vp-card .vp-line {display:block; font-size:.9rem; color:#555;}
 </style>
 """
 
@@ -96,8 +96,8 @@ def card(page: PageInfo, store: Store) -> str:
     title = html.escape(f"{page.icon} {page.title}")
     return (f'<a class="vp-card" href="{url_path(page)}" target="_self" aria-label="{html.escape(page.title)}">'
             f'<img src="{src}" alt="Example: {html.escape(page.title)}"/>'
-            f'<div class="vp-body"><div class="vp-title">{title}</div>'
-            f'<div class="vp-line">{html.escape(page.summary)}</div></div></a>')
+            f'<span class="vp-body"><span class="vp-title">{title}</span>'
+            f'<span class="vp-line">{html.escape(page.summary)}</span></span></a>')
 
 
 def capability_cards(columns: int = 3) -> None:

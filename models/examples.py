@@ -129,7 +129,7 @@ def _video(store: Store) -> tuple[np.ndarray, bool]:
     frames = []
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or 1
     for i in range(4):  # a strip of four frames across the clip
-        cap.set(cv2.CAP_PROP_POS_FRAMES, int(n * (i + 0.5) / 4))
+        cap.set(cv2.CAP_PROP_POS_FRAMES, int(n * (i + 0.5) / 5))  # the last frames of some clips seek badly
         ok, frame = cap.read()
         if ok:
             frames.append(cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), (THUMB // 2, THUMB * 9 // 32)))

@@ -35,6 +35,15 @@ LIMITED_EMPTY = {"Segmentation": "not installed on this server", "Style_Transfer
                  "Video_Classification": "not installed on this server"}
 
 
+class _Url(str):
+    """The server's base URL, knowing where that server keeps its home-page examples."""
+
+    def __new__(cls, url: str, examples: Path):
+        obj = super().__new__(cls, url)
+        obj.examples = examples
+        return obj
+
+
 def _serve(store: Path, tmp: Path):
     port = _free_port()
     env = dict(os.environ, VISION_STORE=str(store), VISION_OFFLINE="1", VISION_EXAMPLES=str(tmp / "examples"))
@@ -73,7 +82,7 @@ def demo_server(tmp_path_factory):
         pytest.skip(f"demo store absent: {SHARED_ASSETS}")
     tmp = tmp_path_factory.mktemp("demo")
     proc, url, log = _serve(SHARED_ASSETS, tmp)
-    yield url
+    yield _Url(url, tmp / "examples")
     proc.terminate()
     proc.wait(10)
     log.close()
@@ -230,8 +239,15 @@ def test_share_link_reopens_same_result_in_a_fresh_context(chromium, demo_server
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_screenshots_home_and_admin(chromium, demo_server, size):
+    from models import examples
+
     context, tab = _tab(chromium, SIZES[size])
     try:
+        _open(tab, demo_server, "")
+        folder = Path(demo_server.examples)
+        deadline = time.time() + 240  # the examples are made in the background on the first visit
+        while len(list(folder.glob("*.png"))) < len(examples.MAKERS) and time.time() < deadline:
+            time.sleep(1)
         _open(tab, demo_server, "")
         tab.locator("a.vp-card img").first.wait_for()
         tab.wait_for_timeout(500)
