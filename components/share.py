@@ -28,7 +28,7 @@ def encode(value: Any) -> str:
     """How one value is written in a URL: enums by lower-case name, objects with an ``id`` by it, else text."""
     if isinstance(value, Enum):
         return value.name.lower()
-    if hasattr(value, "id") and isinstance(getattr(value, "id"), str):
+    if isinstance(getattr(value, "id", None), str):
         return value.id
     if isinstance(value, bool):
         return "1" if value else "0"

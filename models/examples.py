@@ -59,9 +59,9 @@ def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _inpainting(store: Store) -> tuple[np.ndarray, bool]:
-    from models import inpainting as inp  # noqa: PLC0415
-
     import cv2  # noqa: PLC0415
+
+    from models import inpainting as inp  # noqa: PLC0415
 
     rgb = fit_within(read_image(str(skimage_data_dir() / "chelsea.png")).rgb, THUMB)
     mask = np.zeros(rgb.shape[:2], np.uint8)

@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components.availability import choose, failed
 from components.page import page_setup
+from components.results import download_name
 from components.share import image_keys, share
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
@@ -119,18 +120,17 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
         st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}",
                  width="stretch")
-        stem = Path(image.name).stem or "image"
         c1, c2 = st.columns(2)
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
             "⬇️ Class-id mask (PNG)", lambda: seg.class_png(full_size(result, image).class_map),
-            file_name=f"{stem}_classes.png", mime="image/png", key="seg_dl_mask", on_click="ignore",
+            file_name=download_name(image.name, "classes", "png"), mime="image/png", key="seg_dl_mask", on_click="ignore",
             help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
         )
         c2.download_button(
             f"⬇️ {view.value} (PNG)", lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity,
                                                                 visible)),
-            file_name=f"{stem}_{view.name.lower()}.png", mime="image/png", key="seg_dl_view", on_click="ignore",
+            file_name=download_name(image.name, view.name.lower(), "png"), mime="image/png", key="seg_dl_view", on_click="ignore",
         )
     return t.ms
 
@@ -177,7 +177,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         a.image(rgb, caption="Original", width="stretch")
         b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
         st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
-                           file_name=f"{Path(image.name).stem}_portrait.png", mime="image/png",
+                           file_name=download_name(image.name, "portrait", "png"), mime="image/png",
                            key="seg_dl_portrait", on_click="ignore")
     return t.ms
 

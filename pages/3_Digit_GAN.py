@@ -12,7 +12,7 @@ from components.image_input import image_uploader
 from components.availability import choose, unavailable
 from components.page import page_setup
 from components.share import share
-from components.results import download_png
+from components.results import download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
@@ -110,7 +110,7 @@ with tab_gen:
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
-        download_png(sheet, f"dcgan_digits_{digit_choice}_seed{seed}.png", label="⬇️ Download grid PNG",
+        download_png(sheet, download_name(f"dcgan_seed{seed}", f"digits_{digit_choice}", "png"), label="⬇️ Download grid PNG",
                      key="gan_download")
         timing_badge({"generator": t_gen.ms, "judge": t_judge.ms})
         # Optional details last, so the elements above keep their place across reruns (no stale copies).
@@ -143,7 +143,7 @@ with tab_interp:
     with b:
         st.download_button("⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif",
                            mime="image/gif", key="interp_gif")
-        download_png(strip, f"dcgan_interp_{seed_a}_{seed_b}.png", label="⬇️ Download strip PNG",
+        download_png(strip, download_name(f"dcgan_seed{seed_a}", f"interpolation_to_seed{seed_b}", "png"), label="⬇️ Download strip PNG",
                      key="interp_png")
         st.caption("Judge along the path: " + " ".join(str(p) for p in judge.predict(frames)))
         timing_badge({"generator": t_int.ms})
@@ -270,6 +270,6 @@ with tab_restore:
             if result["tried"]:
                 st.caption("Digits tried: " + " · ".join(
                     f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"]))
-            download_png(dcgan.upscale(result["restored"], SCALE), "restored_digit.png",
+            download_png(dcgan.upscale(result["restored"], SCALE), download_name("digit", "restored", "png"),
                          label="⬇️ Download restored digit", key="rest_download")
             timing_badge(result["ms"])

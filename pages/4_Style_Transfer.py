@@ -13,7 +13,7 @@ from components.availability import choose, failed
 from components.page import page_setup
 from components.share import image_keys, share
 from components.image_input import Source, image_input
-from components.results import before_after, download_png
+from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
 from models.imaging import fit_within, read_image
@@ -169,7 +169,7 @@ if mode is Mode.FAST:
     before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
     timing_badge({**result.timings_ms, "total": total.ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
-    download_png(result.image, f"stylized_{strength:.2f}.png", label="Download stylized PNG", key="style_download")
+    download_png(result.image, download_name(content.name, f"stylized_{strength:.2f}", "png"), label="Download stylized PNG", key="style_download")
 
 # --- Gatys mode ----------------------------------------------------------------------------------
 else:
@@ -249,4 +249,4 @@ else:
         state = st.session_state["gatys_state"]
         if state["ms_per_step"] is not None:
             timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
-        download_png(state["image"], "gatys_stylized.png", label="Download PNG", key="gatys_download")
+        download_png(state["image"], download_name(content.name, "gatys", "png"), label="Download PNG", key="gatys_download")

@@ -14,6 +14,7 @@ from PIL import Image
 
 from components.availability import choose
 from components.page import page_setup
+from components.results import download_name
 from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
@@ -248,7 +249,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
                    f"({threshold:.3f}) means the same person.")
         st.altair_chart(heatmap(d, labels, threshold), width="stretch")
         csv = pd.DataFrame(d, index=labels, columns=labels).round(4).to_csv()
-        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name="face_distances.csv", mime="text/csv",
+        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name=download_name("faces", "distances", "csv"), mime="text/csv",
                            key="many_csv", on_click="ignore")
     with right:
         n_people = len(np.unique(people))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -11,6 +10,7 @@ import streamlit as st
 
 from components.availability import choose, failed
 from components.page import page_setup
+from components.results import download_name
 from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
@@ -162,7 +162,7 @@ chart = (
 )
 st.altair_chart(chart, width="stretch")
 st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encode(), key="video_csv",
-                   file_name=f"{Path(info.name).stem}_timeline.csv", mime="text/csv")
+                   file_name=download_name(info.name, "timeline", "csv"), mime="text/csv")
 
 st.subheader("Frames")
 for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
@@ -176,4 +176,4 @@ if annotated:
     side.caption(f"{analysis.encoder.label} WebM, {size}. "
                  "Each frame shows its segment's top label and score, and the time.")
     side.download_button("Download annotated WebM", analysis.webm, key="video_download",
-                         file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")
+                         file_name=download_name(info.name, "annotated", "webm"), mime="video/webm")

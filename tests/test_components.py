@@ -59,3 +59,13 @@ def test_wipe_splits_before_and_after():
     assert out.shape == before.shape
     assert (out[:, :4] == 0).all() and (out[:, 6:] == 200).all()
     assert (out[:, 4] == 255).all()  # the divider line
+
+
+def test_download_names_follow_one_rule():
+    from components.results import download_name
+
+    assert download_name("My Photo.JPG", "stylized_1.00", "png") == "My_Photo_stylized_1.00.png"
+    assert download_name("clip.final.mp4", "timeline", "csv") == "clip.final_timeline.csv"
+    assert download_name("camera photo", "classes", ".png") == "camera_photo_classes.png"
+    assert download_name(None, "mask", "png") == "image_mask.png"
+    assert download_name("dcgan_seed42", "digits_any", "png") == "dcgan_seed42_digits_any.png"
