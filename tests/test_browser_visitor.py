@@ -163,6 +163,39 @@ def _offered_selectbox(tab, label: str) -> list[str]:
     return [o.strip() for o in options]
 
 
+def _pick(tab, label: str, option: str) -> None:
+    box = tab.locator('[data-testid="stSelectbox"]').filter(has=tab.get_by_role("combobox", name=label, exact=True))
+    combo = box.first.get_by_role("combobox")
+    combo.click()
+    if combo.get_attribute("aria-expanded") != "true":
+        combo.press("ArrowDown")
+    tab.get_by_role("option", name=option, exact=True).click()
+    tab.wait_for_timeout(500)
+    wait_idle(tab, 240_000)
+
+
+@pytest.mark.parametrize(("path", "label", "ready"), [
+    ("Segmentation", "Model", "Classes found"),
+    ("Style_Transfer", "Network", "Output "),
+    ("Video_Classification", "Model", "Timeline"),
+])
+def test_demo_store_every_offered_model_runs(chromium, demo_server, path, label, ready):
+    context, tab = _tab(chromium)
+    try:
+        _open(tab, demo_server, path)
+        tab.get_by_text(ready).first.wait_for(timeout=240_000)
+        offered = _offered_selectbox(tab, label)
+        for option in offered:
+            _pick(tab, label, option)
+            tab.get_by_text(ready).first.wait_for(timeout=240_000)
+            assert tab.get_by_role("combobox", name=label, exact=True).first.input_value() == option
+            assert not _red_boxes(tab), (option, _red_boxes(tab))
+            assert "not installed" not in " ".join(tab.locator('[data-testid="stAlert"]').all_inner_texts())
+            print(f"{path}: {option} ran")
+    finally:
+        context.close()
+
+
 def test_demo_store_offers_only_working_options(chromium, demo_server):
     from models import segmentation as seg
     from models import style as sty
