@@ -66,7 +66,7 @@ name = ""
 if source == SAMPLE:
     clips = samples(SampleKind.CLIP)
     if not clips:
-        st.info("No sample clips are in the model store; upload a clip instead.")
+        st.info("No sample clips are installed on this server; upload a clip instead.")
     else:
         clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key="video_sample")
         data, name = clip.path.read_bytes(), clip.path.name
