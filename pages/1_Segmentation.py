@@ -10,7 +10,10 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.availability import choose, failed
 from components.page import page_setup
+from components.results import download_name
+from components.share import image_keys, share
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
@@ -117,18 +120,17 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
         st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}",
                  width="stretch")
-        stem = Path(image.name).stem or "image"
         c1, c2 = st.columns(2)
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
             "⬇️ Class-id mask (PNG)", lambda: seg.class_png(full_size(result, image).class_map),
-            file_name=f"{stem}_classes.png", mime="image/png", key="seg_dl_mask", on_click="ignore",
+            file_name=download_name(image.name, "classes", "png"), mime="image/png", key="seg_dl_mask", on_click="ignore",
             help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
         )
         c2.download_button(
             f"⬇️ {view.value} (PNG)", lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity,
                                                                 visible)),
-            file_name=f"{stem}_{view.name.lower()}.png", mime="image/png", key="seg_dl_view", on_click="ignore",
+            file_name=download_name(image.name, view.name.lower(), "png"), mime="image/png", key="seg_dl_view", on_click="ignore",
         )
     return t.ms
 
@@ -175,7 +177,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         a.image(rgb, caption="Original", width="stretch")
         b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
         st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
-                           file_name=f"{Path(image.name).stem}_portrait.png", mime="image/png",
+                           file_name=download_name(image.name, "portrait", "png"), mime="image/png",
                            key="seg_dl_portrait", on_click="ignore")
     return t.ms
 
@@ -214,8 +216,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
             try:
                 send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
             except StreamlitPageNotFoundError:  # page run on its own, outside app.py's navigation
-                st.warning("The mask is ready, but the inpainting page is not part of this app's navigation: "
-                           "start the app with `streamlit run app.py` and open Inpainting.")
+                st.warning("The mask is ready, but the inpainting page is not part of this app here.")
         if not ready:
             st.caption("The inpainting page is not installed on this server.")
     return t.ms
@@ -229,28 +230,31 @@ st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (per
            "Nothing you upload is stored.")
 
 models = list(seg.SegModel)
+share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
+              "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
-    st.caption(model.spec.blurb)
+    model = choose(st.selectbox, "Model", models, lambda m: (m.value,), format_func=lambda m: m.spec.title,
+                   key="seg_model")
+    if model is not None:
+        st.caption(model.spec.blurb)
     image = image_input("seg", label="Image", default_sample="photo_cat")
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
     device_badge()
 
-if image is None:
+if image is None or model is None:
     st.stop()
 
 model_path = require_model(model.value)
 if model_path is None:
-    st.info("Pick one of the TFLite models above: they are available offline.")
     st.stop()
 store = Store()
 labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
 try:
     segmenter = load_segmenter(model.value, str(model_path), labels_path)
 except (ValueError, OSError) as exc:
-    st.error(f"Could not load {model.spec.title}: {exc}")
+    failed(model.spec.title, exc)
     st.stop()
 
 rgb = working_copy(image.rgb)

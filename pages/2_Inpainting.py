@@ -9,10 +9,11 @@ import numpy as np
 import streamlit as st
 
 from components.page import page_setup
+from components.share import image_keys, share
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.mask_canvas import Tool, mask_canvas
-from components.results import before_after
+from components.results import before_after, download_name
 from components.status import device_badge, timing_badge
 from models.imaging import encode_png, fit_within
 from models.inpainting import (
@@ -68,6 +69,8 @@ st.write(
     "surrounding pixels with two classical methods: **Telea** (fast marching) and **Navier–Stokes** "
     "(fluid-dynamics continuation of edges). Nothing you upload is stored."
 )
+share("inpaint", {**image_keys("inpaint_image"), "inpaint_radius": int, "inpaint_dilation": int,
+                  "inpaint_crop": bool, "inpaint_compare": list(Method)})
 device_badge()
 
 with st.sidebar:
@@ -98,8 +101,10 @@ source = st.radio(
 )
 
 base_mask: np.ndarray | None = None
+source_name = "image"  # names the downloads (components.results.download_name)
 if source is MaskSource.HANDOFF:
     rgb = handoff.image
+    source_name = "segmentation_handoff"
     st.info(f"Mask handed over: **{handoff.source}**. Paint below to add to it.", icon="🎯")
     if st.button("Discard the hand-off", key="inpaint_discard_handoff"):
         clear_inpainting_handoff()
@@ -120,6 +125,7 @@ else:
     if loaded is None:
         st.stop()
     rgb = loaded.rgb
+    source_name = loaded.name
     if source is MaskSource.UPLOAD:
         if upload is not None:
             try:
@@ -188,10 +194,10 @@ st.subheader("Download")
 dl = st.columns(3)
 for col, (m, r) in zip(dl[:2], results.items(), strict=True):
     col.download_button(
-        f"⬇️ {m.title} (PNG, full size)", lambda img=r.image: encode_png(img), file_name=f"inpainted_{m.value}.png",
+        f"⬇️ {m.title} (PNG, full size)", lambda img=r.image: encode_png(img), file_name=download_name(source_name, f"inpainted_{m.value}", "png"),
         mime="image/png", key=f"inpaint_dl_{m.value}",
     )
 dl[2].download_button(
-    "⬇️ Mask (PNG)", lambda m=final_mask: encode_png(m.astype(np.uint8) * 255), file_name="mask.png",
+    "⬇️ Mask (PNG)", lambda m=final_mask: encode_png(m.astype(np.uint8) * 255), file_name=download_name(source_name, "mask", "png"),
     mime="image/png", key="inpaint_dl_mask",
 )

@@ -9,8 +9,10 @@ import numpy as np
 import streamlit as st
 
 from components.image_input import image_uploader
+from components.availability import choose, unavailable
 from components.page import page_setup
-from components.results import download_png
+from components.share import share
+from components.results import download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
@@ -24,6 +26,9 @@ from models.runtime import timed
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
 SCALE = 4  # on-screen enlargement of 28-px digits
+SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
+MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
+MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
@@ -66,11 +71,13 @@ st.write(
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
 device_badge()
+share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "gan_seed": int, "gan_psi": float,
+              "interp_a": int, "interp_b": int, "interp_from": list(range(10)), "interp_to": list(range(10)),
+              "interp_steps": int, "rest_source": list(SOURCES), "rest_index": int,
+              "rest_mask_mode": list(MASKS), "rest_mask_seed": int})
 
 if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
-    st.error("The trained weights are missing from `models/weights/`.")
-    st.code("python -m models.digits.judge train\npython -m models.digits.guesser train\npython -m models.digits train",
-            language="bash")
+    unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
 gen, disc = load_gan()
 judge = load_judge()
@@ -103,7 +110,7 @@ with tab_gen:
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
-        download_png(sheet, f"dcgan_digits_{digit_choice}_seed{seed}.png", label="⬇️ Download grid PNG",
+        download_png(sheet, download_name(f"dcgan_seed{seed}", f"digits_{digit_choice}", "png"), label="⬇️ Download grid PNG",
                      key="gan_download")
         timing_badge({"generator": t_gen.ms, "judge": t_judge.ms})
         # Optional details last, so the elements above keep their place across reruns (no stale copies).
@@ -136,14 +143,12 @@ with tab_interp:
     with b:
         st.download_button("⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif",
                            mime="image/gif", key="interp_gif")
-        download_png(strip, f"dcgan_interp_{seed_a}_{seed_b}.png", label="⬇️ Download strip PNG",
+        download_png(strip, download_name(f"dcgan_seed{seed_a}", f"interpolation_to_seed{seed_b}", "png"), label="⬇️ Download strip PNG",
                      key="interp_png")
         st.caption("Judge along the path: " + " ".join(str(p) for p in judge.predict(frames)))
         timing_badge({"generator": t_int.ms})
 
 # ------------------------------------------------------------------------------------------- restore
-SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
-MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 with tab_restore:
     st.caption("Mask part of a digit and recover it by optimising the DCGAN's latent vector against the pixels "
@@ -154,7 +159,8 @@ with tab_restore:
     digit_img: np.ndarray | None = None
     truth: int | None = None
     with left:
-        source = st.radio("Digit", SOURCES, horizontal=True, key="rest_source")
+        source = choose(st.radio, "Digit", SOURCES, lambda s: MNIST_TEST if s == SOURCES[0] else (),
+                        horizontal=True, key="rest_source", title_of=lambda s: "The held-out MNIST test set")
         if source == SOURCES[0]:
             if require_model("mnist_test_images") and require_model("mnist_test_labels"):
                 xs, ys, desc = held_out_digits()
@@ -264,6 +270,6 @@ with tab_restore:
             if result["tried"]:
                 st.caption("Digits tried: " + " · ".join(
                     f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"]))
-            download_png(dcgan.upscale(result["restored"], SCALE), "restored_digit.png",
+            download_png(dcgan.upscale(result["restored"], SCALE), download_name("digit", "restored", "png"),
                          label="⬇️ Download restored digit", key="rest_download")
             timing_badge(result["ms"])

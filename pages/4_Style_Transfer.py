@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components.availability import choose, failed
 from components.page import page_setup
+from components.share import image_keys, share
 from components.image_input import Source, image_input
-from components.results import before_after, download_png
+from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
 from models.imaging import fit_within, read_image
@@ -22,6 +24,10 @@ from models.samples import SampleKind, samples
 class Mode(str, Enum):
     FAST = "Fast — Magenta arbitrary stylization"
     GATYS = "Gatys optimisation — VGG19"
+
+
+# Store entries each method needs at least (Fast: one of the networks; each network is checked below).
+MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
 
 
 SIZES = [256, 384, 512, 768, 1024]
@@ -71,8 +77,15 @@ st.write(
     "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
 )
 device_badge()
+share("style", {"style_mode": list(Mode), **image_keys("style_content"),
+                **image_keys(STYLE_KEY, SampleKind.STYLE),
+                "style_backend": list(sty.Backend), "style_strength": float, "style_size": list(SIZES),
+                "style_large": list(sty.LargeImage)})
 
-mode = st.radio("Method", list(Mode), format_func=lambda m: m.value, horizontal=True, key="style_mode")
+mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
+              horizontal=True, key="style_mode")
+if mode is None:
+    st.stop()
 
 left, right = st.columns(2)
 with left:
@@ -105,7 +118,10 @@ st.divider()
 # --- Fast mode -----------------------------------------------------------------------------------
 if mode is Mode.FAST:
     c1, c2, c3 = st.columns([3, 2, 2])
-    backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
+    backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
+                     key="style_backend", container=c1)
+    if backend is None:
+        st.stop()
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
     max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
@@ -120,8 +136,6 @@ if mode is Mode.FAST:
 
     paths = [require_model(e) for e in backend.entries]
     if any(p is None for p in paths):
-        if backend is sty.Backend.SAVED_MODEL:
-            st.info("Choose a TFLite network above: those work offline from the local model store.")
         st.stop()
 
     try:
@@ -146,7 +160,7 @@ if mode is Mode.FAST:
                 bar.empty()
             result.timings_ms["style predict"] = t.ms
     except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
-        st.error(f"Stylization failed: {exc}")
+        failed("Stylization", exc)
         st.stop()
 
     st.session_state["style_result"] = result.image
@@ -155,16 +169,12 @@ if mode is Mode.FAST:
     before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
     timing_badge({**result.timings_ms, "total": total.ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
-    download_png(result.image, f"stylized_{strength:.2f}.png", label="Download stylized PNG", key="style_download")
+    download_png(result.image, download_name(content.name, f"stylized_{strength:.2f}", "png"), label="Download stylized PNG", key="style_download")
 
 # --- Gatys mode ----------------------------------------------------------------------------------
 else:
     path = require_model(sty.VGG19_ENTRY)
     if path is None:
-        st.warning(
-            "Gatys optimisation needs the VGG19 ImageNet weights (80 MB), which are not on this server and "
-            "cannot be downloaded from here. The **Fast** method works offline."
-        )
         st.stop()
 
     c1, c2, c3, c4 = st.columns(4)
@@ -219,7 +229,7 @@ else:
         try:
             result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
         except (ValueError, RuntimeError) as exc:
-            st.error(f"Optimisation failed: {exc}")
+            failed("The optimisation", exc)
             st.stop()
         state.update(image=result.image, ms_per_step=result.ms_per_step)
         bar.empty()
@@ -239,4 +249,4 @@ else:
         state = st.session_state["gatys_state"]
         if state["ms_per_step"] is not None:
             timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
-        download_png(state["image"], "gatys_stylized.png", label="Download PNG", key="gatys_download")
+        download_png(state["image"], download_name(content.name, "gatys", "png"), label="Download PNG", key="gatys_download")

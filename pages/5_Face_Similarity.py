@@ -12,7 +12,10 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from components.availability import choose
 from components.page import page_setup
+from components.results import download_name
+from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
@@ -246,7 +249,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
                    f"({threshold:.3f}) means the same person.")
         st.altair_chart(heatmap(d, labels, threshold), width="stretch")
         csv = pd.DataFrame(d, index=labels, columns=labels).round(4).to_csv()
-        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name="face_distances.csv", mime="text/csv",
+        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name=download_name("faces", "distances", "csv"), mime="text/csv",
                            key="many_csv", on_click="ignore")
     with right:
         n_people = len(np.unique(people))
@@ -266,16 +269,17 @@ st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a net
 st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
+share("face", {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric), "face_mode": list(Mode),
+               **image_keys("face_a"), **image_keys("face_b")})
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
-embedder = c1.selectbox("Embedding model", list(F.Embedder), format_func=lambda e: F.SPECS[e].title,
-                        key="face_embedder")
+embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
+                  format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1) or F.Embedder.DLIB
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
                   key="face_metric")
 model_path = None
 if embedder is F.Embedder.SFACE:
     found = require_model(F.SPECS[embedder].store_entry)
     if found is None:
-        st.info("Using the offline dlib model meanwhile.")
         embedder = F.Embedder.DLIB
     else:
         model_path = str(found)
@@ -284,8 +288,7 @@ default_t = spec.threshold(metric)
 threshold = c3.slider(
     "Threshold (distance below → same person)", 0.0, round(max(1.0, default_t * 2.5), 2), default_t, 0.005,
     key=f"face_threshold_{embedder.value}_{metric.value}",
-    help=f"Default {default_t} for {spec.title}. Find the best value for your own photos with "
-         "`python -m models.calibrate_faces FOLDER`.",
+    help=f"Default {default_t} for {spec.title}. The server's administrator can calibrate it on labelled photos.",
 )
 with c4:
     mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key="face_mode")
@@ -307,8 +310,7 @@ with st.expander("How it works, and how to calibrate"):
   `get_face_chip` cuts a 150×150 chip with 25 % margin) or SFace (ONNX from the model store; MTCNN's 5 landmarks
   are warped onto the ArcFace 112×112 template).
 - **Thresholds:** dlib Euclidean 0.6 (dlib's published value), cosine 0.09; SFace cosine distance 0.637, L2 1.128.
-- **Calibrate** on a folder named by identity (`alice/1.jpg` or `Alice_0001.jpg`):
-  `python -m models.calibrate_faces FOLDER --metric euclidean` prints accuracy / precision / recall per threshold,
-  the best threshold, and saves a plot.
+- **Calibrate:** on a folder of photos named by identity, the project's calibration tool prints accuracy,
+  precision and recall per threshold and the best threshold (see the README).
 """
     )

@@ -70,7 +70,7 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     assert after - before > 1000, f"the drag did not paint on the canvas (box {box}, now {canvas.bounding_box()})"
 
     page.get_by_text("Download").first.wait_for()
-    page.get_by_text("⏱️").wait_for()
+    page.get_by_text("Compare with the original").wait_for()
     wait_idle(page)
     body = page.inner_text("body")
     assert "Traceback" not in body

@@ -212,7 +212,7 @@ def _inpainting(tab):
     tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         {"name": "mask.png", "mimeType": "image/png", "buffer": _mask_png()}
     )
-    tab.get_by_text("⏱️").first.wait_for(timeout=180_000)
+    tab.get_by_text("Compare with the original").first.wait_for(timeout=180_000)
 
 
 def _dcgan(tab):
