@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from components.availability import choose, failed
+from components.model_card import model_card
 from components.page import page_setup
 from components.results import download_name
 from components.share import image_keys, share
@@ -242,6 +243,7 @@ with top_l:
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
     device_badge()
+    model_card("deeplab")
 
 if image is None or model is None:
     st.stop()

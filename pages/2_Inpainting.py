@@ -8,6 +8,7 @@ from enum import Enum
 import numpy as np
 import streamlit as st
 
+from components.model_card import model_card
 from components.page import page_setup
 from components.share import image_keys, share
 from components.handoff import clear_inpainting_handoff, take_inpainting_handoff
@@ -71,9 +72,11 @@ st.write(
     "surrounding pixels: **Telea** (fast marching) and **Navier–Stokes** (fluid-dynamics continuation of edges). "
     "Start from an example, paint on your own photo, or upload a mask. Nothing you upload is stored."
 )
-share("inpaint", {**image_keys("inpaint_image"), "inpaint_radius": int, "inpaint_dilation": int,
+share("inpaint", {**image_keys("inpaint_image"), "inpaint_mask_source": [MaskSource.EXAMPLE, MaskSource.DRAW,
+                  MaskSource.UPLOAD], "inpaint_example": list(Example), "inpaint_radius": int, "inpaint_dilation": int,
                   "inpaint_crop": bool, "inpaint_compare": list(Method)})
 device_badge()
+model_card("inpainting")
 
 handoff = take_inpainting_handoff()
 sources = [MaskSource.EXAMPLE, MaskSource.DRAW, MaskSource.UPLOAD] + ([MaskSource.HANDOFF] if handoff else [])

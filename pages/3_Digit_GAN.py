@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.image_input import image_uploader
 from components.availability import choose, unavailable
+from components.model_card import model_card
 from components.page import page_setup
 from components.share import share
 from components.results import download_name, download_png
@@ -71,6 +72,7 @@ st.write(
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
 device_badge()
+model_card("dcgan")
 share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "gan_seed": int, "gan_psi": float,
               "interp_a": int, "interp_b": int, "interp_from": list(range(10)), "interp_to": list(range(10)),
               "interp_steps": int, "rest_source": list(SOURCES), "rest_index": int,

@@ -10,6 +10,7 @@ import streamlit as st
 from PIL import Image, ImageOps
 
 from components.availability import choose, failed
+from components.model_card import model_card
 from components.page import page_setup
 from components.share import image_keys, share
 from components.image_input import Source, image_input
@@ -77,6 +78,7 @@ st.write(
     "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
 )
 device_badge()
+model_card("magenta", "gatys")
 share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 **image_keys(STYLE_KEY, SampleKind.STYLE),
                 "style_backend": list(sty.Backend), "style_strength": float, "style_size": list(SIZES),

@@ -13,6 +13,7 @@ import streamlit as st
 from PIL import Image
 
 from components.availability import choose
+from components.model_card import model_card
 from components.page import page_setup
 from components.results import download_name
 from components.share import image_keys, share
@@ -293,6 +294,7 @@ threshold = c3.slider(
 with c4:
     mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key="face_mode")
     device_badge()
+    model_card("faces")
 
 analyzer = load_analyzer(embedder, model_path)
 if mode is Mode.VERIFY:

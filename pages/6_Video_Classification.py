@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.availability import choose, failed
+from components.model_card import model_card
 from components.page import page_setup
 from components.results import download_name
 from components.share import share
@@ -36,6 +37,7 @@ st.write(
     "Clips are cut into segments on the timeline: each gets its own label."
 )
 device_badge()
+model_card("movinet", "mobilenet_v2")
 
 store = Store()
 choices = list(V.MODEL_CHOICES)
