@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.jobs import run_heavy
 from components.page import page_setup
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
@@ -95,8 +96,9 @@ if st.session_state.get("video_run_key") != run_key:
     st.session_state.pop("video_analysis", None)
     bar = st.progress(0.0, text="Starting…")
     try:
-        analysis = V.analyze(data, name, classifier, options, LIMITS, annotated=annotated,
-                             progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+        analysis = run_heavy("the video analysis", lambda: V.analyze(
+            data, name, classifier, options, LIMITS, annotated=annotated,
+            progress=lambda f, text: bar.progress(min(1.0, f), text=text)), key=f"video_{run_key[0][:16]}", auto=True)
     except V.VideoError as exc:
         bar.empty()
         st.error(str(exc), icon="🎞️")
