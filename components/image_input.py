@@ -27,9 +27,9 @@ class Source(str, Enum):
     CAMERA = "Camera"
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _decode(data: bytes, name: str) -> LoadedImage:
-    # In-memory only (nothing uploaded is written to disk); bounded so memory stays flat.
+    # In-memory only (nothing uploaded is written to disk); bounded (16 entries, 10 min) so memory stays flat.
     return decode_image(data, name=name)
 
 

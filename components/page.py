@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.catalog import PAGES
+from components.session_memory import touch
 
 HOME = "app.py"
 
@@ -17,6 +18,7 @@ def page_setup(title: str, icon: str) -> None:
     after its file ("app"); this one uses the titles of components/catalog.py.
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
+    touch()  # idle sessions release their large results (components/session_memory.py)
     try:
         with st.sidebar:
             st.page_link(HOME, label="Home", icon="🏠")

@@ -17,6 +17,7 @@ from tests.conftest import screenshot
 from tests.deploy_helpers import app_tree_with_hooks, start_production_app, stop
 
 HEAVY_S = 10
+IDLE_S = 6  # components/session_memory.py: idle sessions release their large results
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,8 @@ def queue_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("queue")
     app_dir = app_tree_with_hooks(work / "app")
     served = start_production_app(sys.executable, app_dir, work / "app.log",
-                                  env={"VISION_HEAVY_WORKERS": "1", "VISION_HOOK_HEAVY_SECONDS": str(HEAVY_S)})
+                                  env={"VISION_HEAVY_WORKERS": "1", "VISION_HOOK_HEAVY_SECONDS": str(HEAVY_S),
+                                       "VISION_IDLE_RELEASE_S": str(IDLE_S)})
     yield served
     stop(served.proc)
 
@@ -82,3 +84,31 @@ def test_second_heavy_job_waits_its_turn_light_action_does_not(chromium, queue_a
         for context, _ in visitors:
             context.close()
     assert "Traceback" not in queue_app.log_text()
+
+
+def test_an_idle_session_releases_its_large_results_an_active_one_keeps_them(chromium, queue_app):
+    idle_ctx, idle = _visitor_on(chromium, queue_app.url, "Hook_idle_memory")
+    busy_ctx, busy = _visitor_on(chromium, queue_app.url, "Hook_idle_memory")
+    try:
+        for tab in (idle, busy):
+            tab.get_by_role("button", name="Store a large result").click()
+            tab.get_by_text("Result held: yes").wait_for()
+        deadline = time.monotonic() + IDLE_S * 3
+        while time.monotonic() < deadline:  # one visitor keeps clicking, the other leaves the tab alone
+            busy.get_by_role("button", name="Check again").click()
+            busy.wait_for_timeout(1000)
+        busy.get_by_text("Result held: yes").wait_for()
+        idle.get_by_role("button", name="Check again").click()
+        idle.get_by_text("Result held: no").wait_for(timeout=15_000)
+    finally:
+        idle_ctx.close()
+        busy_ctx.close()
+
+
+def _visitor_on(chromium, url, path):
+    context = chromium.new_context(viewport={"width": 1100, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(f"{url}/{path}")
+    tab.get_by_role("button", name="Check again").wait_for()
+    return context, tab
