@@ -217,7 +217,7 @@ async def _app_ms(tab) -> float | None:
     """The app's own time from the ⏱️ caption: its "total", else the sum of its parts."""
     try:
         texts = await tab.get_by_text("⏱️").all_inner_texts()
-    except Exception:  # noqa: BLE001 - the page may be navigating
+    except Exception:
         return None
     best = None
     for text in texts:
@@ -248,7 +248,7 @@ async def visitor(n: int, browser, url: str, phase: Monitor, records: list, end:
                 await action(tab, url)
                 if await tab.locator(ERROR_SELECTOR).count():
                     error = "error shown: " + (await tab.locator(ERROR_SELECTOR).first.inner_text())[:120]
-            except Exception as exc:  # noqa: BLE001 - every failure is a recorded error, the run goes on
+            except Exception as exc:
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             wall = time.perf_counter() - t0
             records.append(Record(phase.phase, n, action.__name__, started, wall,
@@ -349,7 +349,7 @@ def _cpus(spec: str | None) -> set[int] | None:
 
 
 def start_server(args) -> tuple[str, subprocess.Popen]:
-    import socket  # noqa: PLC0415
+    import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -376,7 +376,7 @@ def start_server(args) -> tuple[str, subprocess.Popen]:
 
 
 async def main_async(args) -> None:
-    from playwright.async_api import async_playwright  # noqa: PLC0415
+    from playwright.async_api import async_playwright
 
     proc = None
     if args.url:

@@ -47,7 +47,7 @@ def default_size() -> int:
     if tf is not None:
         try:
             gpus = len(tf.config.list_physical_devices("GPU"))
-        except Exception:  # noqa: BLE001 - a broken GPU set-up falls back to the CPUs
+        except Exception:
             gpus = 0
         if gpus:
             return gpus
@@ -137,7 +137,7 @@ _pool_lock = threading.Lock()
 
 def heavy_pool() -> JobPool:
     """The process's one heavy-job pool, created on first use with :func:`default_size`."""
-    global _pool  # noqa: PLW0603
+    global _pool
     with _pool_lock:
         if _pool is None:
             _pool = JobPool(default_size())

@@ -60,7 +60,7 @@ def release_idle(now: float | None = None, idle_s: float | None = None) -> int:
         return 0
     now = time.monotonic() if now is None else now
     idle_s = idle_seconds() if idle_s is None else idle_s
-    mgr = runtime.get_instance()._session_mgr  # noqa: SLF001 - no public API lists sessions
+    mgr = runtime.get_instance()._session_mgr
     with _lock:
         stale = [sid for sid, t in _last_run.items() if now - t >= idle_s]
     released = 0
@@ -89,12 +89,12 @@ def _sweep_forever() -> None:
         time.sleep(min(SWEEP_EVERY_S, max(1.0, idle_seconds() / 4)))
         try:
             release_idle()
-        except Exception:  # noqa: BLE001 - the sweeper must never die
+        except Exception:
             _LOG.exception("idle-session sweep failed")
 
 
 def _start() -> None:
-    global _started  # noqa: PLW0603
+    global _started
     with _lock:
         if _started:
             return

@@ -120,7 +120,7 @@ def test_simultaneous_inpainting_sessions_keep_their_own_sample_and_mask(chromiu
             tab.get_by_text(f"mapped onto the full {SIZES[title][0]}×{SIZES[title][1]} image").wait_for()
             tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
                 {"name": f"mask{seed}.png", "mimeType": "image/png", "buffer": _mask_png(*SIZES[title], seed)})
-        for (_, tab), title in zip(visitors, titles):
+        for _, tab in visitors:
             tab.get_by_text("Compare with the original").wait_for()
         # More reruns everywhere (a slider in each session) while the others are busy too.
         for _, tab in visitors:
