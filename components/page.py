@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.catalog import PAGES
+from components.session_memory import touch
 
 HOME = "app.py"
 ADMIN = "pages/9_Admin.py"  # diagnostics: linked at the foot of the navigation, never among the capabilities
@@ -19,6 +20,7 @@ def page_setup(title: str, icon: str) -> None:
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
     st.session_state["_vision_page"] = title  # names the page in the admin page's timings
+    touch()  # idle sessions release their large results (components/session_memory.py)
     try:
         with st.sidebar:
             st.page_link(HOME, label="Home", icon="🏠")

@@ -11,6 +11,7 @@ import streamlit as st
 from components.image_input import image_uploader
 from components.availability import choose, unavailable
 from components.model_card import model_card
+from components.jobs import run_heavy
 from components.page import page_setup
 from components.share import share
 from components.results import download_name, download_png
@@ -232,10 +233,13 @@ with tab_restore:
         damaged = np.where(mask, 0, digit_img).astype(np.uint8)
         bar = st.progress(0.0, text="Optimising the latent vector…")
         cands = None if hint == "unknown" else [int(hint)]
-        with timed() as t_rest:
-            res = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
-                                guesser=load_guesser(),
-                                progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
+        def _restore():  # a heavy job: through the bounded pool (place in the queue + Cancel while waiting)
+            with timed() as t:
+                out = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
+                                    guesser=load_guesser(),
+                                    progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
+            return out, t
+        res, t_rest = run_heavy("the restoration", _restore, key="dcgan_restore")
         with timed() as t_tel:
             tel = dcgan.telea(damaged, mask)
         bar.empty()

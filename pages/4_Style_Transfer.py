@@ -14,6 +14,7 @@ from components.model_card import model_card
 from components.page import page_setup
 from components.share import image_keys, share
 from components.image_input import Source, image_input
+from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
@@ -33,6 +34,7 @@ MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
 
 SIZES = [256, 384, 512, 768, 1024]
 GATYS_SIZES = [128, 192, 256, 384]
+HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
 STYLE_KEY = "style_style"  # image_input key of the style picker
 
 
@@ -156,9 +158,13 @@ if mode is Mode.FAST:
                 def on_tile(done: int, count: int) -> None:
                     bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
 
-                with st.spinner("Stylizing…"):
-                    result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
-                                           style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+                def _stylize():
+                    with st.spinner("Stylizing…"):
+                        return model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
+                                             style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+                # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
+                result = (run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+                          if max_side >= HEAVY_SIDE else _stylize())
                 bar.empty()
             result.timings_ms["style predict"] = t.ms
     except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
@@ -229,7 +235,8 @@ else:
                 show(state)
 
         try:
-            result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
+            result = run_heavy("the optimisation", lambda: sty.gatys_transfer(
+                content.rgb, style_img.rgb, model, config, on_step=on_step), key="gatys")
         except (ValueError, RuntimeError) as exc:
             failed("The optimisation", exc)
             st.stop()

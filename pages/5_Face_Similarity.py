@@ -18,6 +18,7 @@ from components.page import page_setup
 from components.results import download_name
 from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
+from components.jobs import run_heavy
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
@@ -207,15 +208,20 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     labels: list[str] = []
     det_ms = emb_ms = 0.0
     progress = st.progress(0.0, text="Finding faces…")
-    results = []
-    for k, (name, rgb, size) in enumerate(photos):
-        res = analyze(embedder, analyzer, rgb, original_size=size)
-        results.append(res)
+
+    def _analyze_all():  # many photos: a heavy job through the bounded pool
+        found = []
+        for k, (_name, rgb, size) in enumerate(photos):
+            found.append(analyze(embedder, analyzer, rgb, original_size=size))
+            progress.progress((k + 1) / len(photos), text=f"Finding faces… {k + 1}/{len(photos)} photos")
+        return found
+
+    results = run_heavy("finding and comparing the faces", _analyze_all, key="faces_many", auto=True)
+    for k, res in enumerate(results):
         det_ms, emb_ms = det_ms + res.detect_ms, emb_ms + res.embed_ms
         for i, f in enumerate(res.faces):
             faces.append(f)
             labels.append(f"P{k + 1}#{i + 1}")
-        progress.progress((k + 1) / len(photos), text=f"Finding faces… {k + 1}/{len(photos)} photos")
     progress.empty()
 
     with st.expander(f"{len(photos)} photos, {len(faces)} faces", expanded=True):

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.availability import choose, failed
 from components.model_card import model_card
+from components.jobs import run_heavy
 from components.page import page_setup
 from components.results import download_name
 from components.share import share
@@ -99,8 +100,9 @@ if st.session_state.get("video_run_key") != run_key:
     st.session_state.pop("video_analysis", None)
     bar = st.progress(0.0, text="Starting…")
     try:
-        analysis = V.analyze(data, name, classifier, options, LIMITS, annotated=annotated,
-                             progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+        analysis = run_heavy("the video analysis", lambda: V.analyze(
+            data, name, classifier, options, LIMITS, annotated=annotated,
+            progress=lambda f, text: bar.progress(min(1.0, f), text=text)), key=f"video_{run_key[0][:16]}", auto=True)
     except V.VideoError as exc:
         bar.empty()
         st.error(str(exc), icon="🎞️")
