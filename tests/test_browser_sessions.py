@@ -86,7 +86,7 @@ def test_selector_first_shown_on_a_later_run_keeps_the_default_sample(chromium, 
 
     tab.route_web_socket("**/_stcore/stream", route)
     try:
-        tab.goto(f"{app_server}/Inpainting")
+        tab.goto(f"{app_server}/Inpainting?inpaint_mask_source=draw")  # opens on the image input (not an example)
         tab.get_by_text("Mark what to remove").wait_for()
         wait_idle(tab)
         assert dropped, "the selectbox message was not seen on the websocket"
@@ -124,7 +124,8 @@ def test_simultaneous_inpainting_sessions_keep_their_own_sample_and_mask(chromiu
             tab.get_by_text("Compare with the original").wait_for()
         # More reruns everywhere (a slider in each session) while the others are busy too.
         for _, tab in visitors:
-            tab.locator('[data-testid="stSidebar"]').get_by_text("Work only around the mask").click()
+            tab.get_by_text("Settings", exact=True).click()  # the expander under the canvas
+            tab.get_by_text("Work only around the mask").click()
         for seed, ((_, tab), title) in enumerate(zip(visitors, titles)):
             wait_idle(tab)
             tab.get_by_text("Compare with the original").wait_for()
