@@ -357,6 +357,7 @@ def start_server(args) -> tuple[str, subprocess.Popen]:
     env = dict(os.environ)
     if args.heavy_workers:
         env["VISION_HEAVY_WORKERS"] = str(args.heavy_workers)
+    env["VISION_SHOW_TIMINGS"] = "1"  # the pages' ⏱️ captions (hidden from visitors otherwise): the app's own time
     log = open(args.out / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
     cmd = [sys.executable, "-m", "components.serve", "--env-file", str(ROOT / "deploy" / "production.env"),
            "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]

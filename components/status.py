@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -21,9 +22,14 @@ def device_badge() -> None:
 def timing_badge(timings_ms: dict[str, float]) -> None:
     """Record a timing breakdown, e.g. ``{"model": 212.0, "total": 260.3}``, for the admin page.
 
-    Visitors are not shown developer timings; the admin / diagnostics page lists them per page.
+    Visitors are not shown developer timings; the admin / diagnostics page lists them per page. An operator
+    setting, ``VISION_SHOW_TIMINGS=1`` (off in production), also shows them on the page as a ⏱️ caption: what
+    ``bench/load.py`` reads as the app's own time next to what the visitor waited.
     """
     diagnostics.record_timing(timings_ms)
+    if os.environ.get("VISION_SHOW_TIMINGS") == "1":
+        parts = " · ".join(f"{name} **{ms:,.0f} ms**" for name, ms in timings_ms.items())
+        st.caption(f"⏱️ {parts}")
 
 
 def model_unavailable(exc: ModelMissingError) -> None:
