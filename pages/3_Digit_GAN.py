@@ -20,6 +20,7 @@ from models.digits.masks import MaskPreset
 from models.imaging import ImageError, decode_image
 from models.inpainting import MaskError, read_mask
 from models.runtime import timed
+from models.serving import is_served, maybe_served, restore_digits
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
@@ -28,6 +29,9 @@ SCALE = 4  # on-screen enlargement of 28-px digits
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
 def load_gan():
+    # Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
+    if is_served("digits"):
+        return maybe_served("digits", None, dcgan.load_generator), None
     return dcgan.load_generator(), dcgan.load_discriminator()
 
 
@@ -225,9 +229,13 @@ with tab_restore:
         bar = st.progress(0.0, text="Optimising the latent vector…")
         cands = None if hint == "unknown" else [int(hint)]
         with timed() as t_rest:
-            res = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
-                                guesser=load_guesser(),
-                                progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
+            cfg = dcgan.RestoreConfig(steps=opt_steps)
+
+            def progress(f: float) -> None:
+                bar.progress(f, text=f"Optimising the latent vector… {f:.0%}")
+
+            res = restore_digits(damaged, mask, cfg, cands, progress=progress, local=lambda: dcgan.restore(
+                gen, disc, damaged, mask, cfg, candidates=cands, guesser=load_guesser(), progress=progress))
         with timed() as t_tel:
             tel = dcgan.telea(damaged, mask)
         bar.empty()

@@ -199,7 +199,8 @@ class ServedStyle:
         if content_bottleneck is not None:
             arrays["content_bottleneck"] = np.asarray(content_bottleneck, np.float32)
         params = {"backend": self.backend.value, "strength": float(strength),
-                  "max_side": int(max_side or sty.TRANSFER_SIZE), "large": sty.LargeImage(large or sty.LargeImage.TILES).value}
+                  "max_side": int(max_side or sty.TRANSFER_SIZE),
+                  "large": sty.LargeImage(large or sty.LargeImage.TILES).value}
         start = time.perf_counter()
         out, arrays_out = self.client.call("style", "stylize", params, arrays)
         timings = {k: float(v) for k, v in out["timings_ms"].items()}

@@ -11,6 +11,7 @@ the processes it started (its process group, then any process still naming its t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -133,16 +134,12 @@ class LocalCluster:
                 os.killpg(self._head.pid, signal.SIGTERM)
                 self._head.wait(timeout=30)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self._head.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         # Anything that left the process group but still names our temp folder is ours.
         for pid in _pids_mentioning(self.temp_dir):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
     def __enter__(self) -> LocalCluster:
