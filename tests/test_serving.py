@@ -295,3 +295,63 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         print(f"recovery: next request succeeded {recovered:.1f} s after the kill (new replica {new[0].rsplit('#', 1)[-1]})")
     finally:
         ray.shutdown()
+
+
+# --- pages (AppTest) against the served backends: the same page results as in-process ----------------------
+def _page(name: str):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_resource.clear()  # the loaders are process-wide caches: never reuse the other mode's backend
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / "pages" / name), default_timeout=180)
+
+
+def _both(monkeypatch, served, name: str, check):
+    """Run a page in-process, then served; ``check(at)`` extracts what must be the same."""
+    monkeypatch.delenv(serving.SERVE_ADDRESS_ENV, raising=False)
+    at = _page(name).run()
+    assert not at.exception, at.exception
+    local = check(at)
+    monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, served.serve_address)
+    at = _page(name).run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    remote = check(at)
+    return local, remote, at
+
+
+def test_pages_segmentation_style_faces_video_served_as_in_process(served, monkeypatch):
+    legend = lambda at: [c.label for c in at.checkbox]  # noqa: E731
+    a, b, at = _both(monkeypatch, served, "1_Segmentation.py", legend)
+    assert a == b and any(t.startswith("cat — ") for t in b), b
+
+    style = lambda at: at.session_state["style_result"]  # noqa: E731
+    a, b, _ = _both(monkeypatch, served, "4_Style_Transfer.py", style)
+    assert a.shape == b.shape == (384, 328, 3) and int(np.abs(a.astype(int) - b).max()) <= 1
+
+    def verdict(at):
+        return (float(next(m.value for m in at.metric if m.label.endswith("distance"))),
+                [w.value for w in at.warning if "people" in w.value])
+
+    a, b, _ = _both(monkeypatch, served, "5_Face_Similarity.py", verdict)
+    assert abs(a[0] - b[0]) <= 1e-4 and a[1] == b[1] and "Different people" in b[1][0]
+
+    top5 = lambda at: at.dataframe[0].value["Label"].tolist()  # noqa: E731
+    a, b, _ = _both(monkeypatch, served, "6_Video_Classification.py", top5)
+    assert a == b and len(b) == 5
+    print(f"\npages served: video top-5 {b}")
+
+
+def test_dcgan_page_generate_and_restore_served(served, monkeypatch):
+    def metrics(at):
+        return {m.label: m.value for m in at.metric}
+
+    a, b, at = _both(monkeypatch, served, "3_Digit_GAN.py", metrics)
+    assert a == b, (a, b)  # same 8x8 grid, same judge verdicts
+    at.number_input(key="rest_index").set_value(3)
+    at.slider(key="rest_steps").set_value(50)
+    at.run()
+    at.button(key="rest_go").click().run()
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert "Masked-region MSE, DCGAN" in labels and "Best-fitting digit" in labels
