@@ -268,6 +268,7 @@ try:
         result = predict(model.value, segmenter, rgb)
 except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
     st.error(str(exc), icon="🛑")
+    st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
     st.stop()
 fresh_ms = (time.perf_counter() - start) * 1000.0
 

@@ -324,6 +324,7 @@ def test_pages_segmentation_style_faces_video_served_as_in_process(served, monke
     legend = lambda at: [c.label for c in at.checkbox]  # noqa: E731
     a, b, at = _both(monkeypatch, served, "1_Segmentation.py", legend)
     assert a == b and any(t.startswith("cat — ") for t in b), b
+    assert any("network + queue" in c.value for c in at.caption)  # the served run did go to the server
 
     style = lambda at: at.session_state["style_result"]  # noqa: E731
     a, b, _ = _both(monkeypatch, served, "4_Style_Transfer.py", style)
@@ -355,3 +356,142 @@ def test_dcgan_page_generate_and_restore_served(served, monkeypatch):
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]
     assert "Masked-region MSE, DCGAN" in labels and "Best-fitting digit" in labels
+
+
+# --- a real browser against a UI configured for the served backend -------------------------------------
+class _Relay:
+    """A TCP relay 127.0.0.1:port → the Serve proxy that the test can cut and restore (the cluster "goes away")."""
+
+    def __init__(self, target_port: int):
+        import socket
+
+        self.target = target_port
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self._server = None
+        self._conns: list = []
+
+    def up(self) -> None:
+        import socket
+
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", self.port))
+        srv.listen(64)
+        self._server = srv
+        threading.Thread(target=self._accept, args=(srv,), daemon=True).start()
+
+    def down(self) -> None:
+        import socket
+
+        if self._server is not None:
+            try:
+                self._server.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._server.close()
+            self._server = None
+        for c in self._conns:
+            c.close()
+        self._conns.clear()
+
+    def _accept(self, srv) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = srv.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b) -> None:
+        try:
+            while data := a.recv(1 << 16):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+@pytest.fixture
+def served_ui(served):
+    """``streamlit run app.py`` with VISION_SERVE_ADDRESS pointing at a relay in front of the Serve proxy."""
+    import subprocess
+    import sys
+    import tempfile
+    import urllib.request
+    from pathlib import Path
+
+    relay = _Relay(int(served.serve_address.rsplit(":", 1)[1]))
+    relay.up()
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-served-", suffix=".log", delete=False)
+    env = {**os.environ, serving.SERVE_ADDRESS_ENV: f"http://127.0.0.1:{relay.port}"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            assert proc.poll() is None and time.time() < deadline, Path(log.name).read_text()[-2000:]
+            time.sleep(0.3)
+    yield url, relay
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    relay.down()
+    Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.mark.browser
+def test_browser_segmentation_served_then_unavailable_then_recovers(served_ui, chromium, shared_assets):
+    import re
+
+    from tests.conftest import screenshot, wait_idle
+
+    url, relay = served_ui
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(120_000)
+    try:
+        tab.goto(url + "/Segmentation")
+        tab.get_by_text(re.compile(r"cat — \d+\.\d%")).wait_for()  # default sample, segmented by the server
+        tab.get_by_text(re.compile(r"network \+ queue")).wait_for()
+        wait_idle(tab)
+        screenshot(tab, "serving_segmentation_served")
+
+        relay.down()  # the model server goes away
+        tab.locator('[data-testid="stRadio"]').filter(has_text="Camera").get_by_text("Upload", exact=True).click()
+        wait_idle(tab)
+        tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            str(shared_assets / "samples" / "grace_hopper.jpg"))
+        tab.get_by_text(re.compile("Inference is unavailable right now")).wait_for()
+        wait_idle(tab)
+        screenshot(tab, "serving_segmentation_unavailable")
+
+        relay.up()  # back: the next run of the page works again, nothing to restart
+        tab.get_by_role("button", name="Try again").click()
+        tab.get_by_text(re.compile(r"person — \d+\.\d%")).wait_for()
+        wait_idle(tab)
+        screenshot(tab, "serving_segmentation_recovered")
+    finally:
+        context.close()
