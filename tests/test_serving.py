@@ -86,6 +86,31 @@ def test_segmentation_page_says_unavailable_when_the_server_is_unreachable(monke
     assert any("Inference is unavailable" in e.value for e in at.error), [e.value for e in at.error]
 
 
+def test_config_files_are_valid_and_agree():
+    """serve_config.yaml and the RayService's serveConfigV2 validate with Serve's own schema and host the same
+    applications with the same settings (only ray_actor_options are sized for the cluster)."""
+    if not RAY:
+        pytest.skip("ray[serve] is not installed")
+    import yaml
+    from ray.serve.schema import ServeDeploySchema
+
+    local = yaml.safe_load((ROOT / "deploy" / "ray" / "serve_config.yaml").read_text())
+    service = yaml.safe_load((ROOT / "deploy" / "ray" / "rayservice.yaml").read_text())
+    assert service["kind"] == "RayService" and service["spec"]["rayClusterConfig"]["rayVersion"] == __import__("ray").__version__
+    cluster = yaml.safe_load(service["spec"]["serveConfigV2"])
+    for cfg in (local, cluster):
+        ServeDeploySchema.model_validate(cfg)
+
+    def strip(cfg):
+        return [{**a, "deployments": [{k: v for k, v in d.items() if k != "ray_actor_options"}
+                                      for d in a.get("deployments", [])]} for a in cfg["applications"]]
+
+    assert strip(local) == strip(cluster)
+    assert [a["name"] for a in local["applications"]] == list(serving.CAPABILITIES)
+    gpu = {d["name"]: d["ray_actor_options"]["num_gpus"] for a in cluster["applications"] for d in a["deployments"]}
+    assert gpu["Faces"] > 0 and gpu["Digits"] > 0
+
+
 # --- a real Ray cluster -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cluster(shared_assets):
