@@ -72,8 +72,7 @@ class LocalCluster:
                f"--num-cpus={self.num_cpus}", "--num-gpus=0", f"--memory={self.memory_bytes}",
                f"--object-store-memory={self.object_store_bytes}", "--include-dashboard=false",
                "--disable-usage-stats", f"--temp-dir={self.temp_dir}",
-               f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}",
-               f"--min-worker-port={20000 + self.gcs_port % 20000}", f"--max-worker-port={20000 + self.gcs_port % 20000 + 200}"]
+               f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}"]
         with open(self.log, "wb") as log:
             self._head = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                           start_new_session=True, cwd=ROOT)
@@ -87,9 +86,12 @@ class LocalCluster:
             time.sleep(0.5)
         raise TimeoutError(f"the Ray head did not start in {timeout_s:.0f} s:\n{self.log.read_text()[-3000:]}")
 
-    def config_for_here(self) -> Path:
-        """The config file with this cluster's HTTP port (and any ``overrides`` per application name)."""
+    def config_for_here(self, apps: list[str] | None = None) -> Path:
+        """The config file with this cluster's HTTP port, only ``apps`` (default all), and any ``overrides`` per
+        application name: ``{"style": {"args": {...}, "deployment": {"num_replicas": 2}}}``."""
         cfg = yaml.safe_load(self.config.read_text())
+        if apps is not None:
+            cfg["applications"] = [a for a in cfg["applications"] if a["name"] in apps]
         cfg["http_options"]["port"] = self.http_port
         cfg["http_options"]["host"] = "127.0.0.1"
         for app in cfg["applications"]:
@@ -104,9 +106,10 @@ class LocalCluster:
         path.write_text(yaml.safe_dump(cfg, sort_keys=False))
         return path
 
-    def deploy(self, timeout_s: float = 600.0) -> None:
-        """``serve run --non-blocking`` the config, then wait until every application answers ``GET …/info``."""
-        path = self.config_for_here()
+    def deploy(self, timeout_s: float = 600.0, apps: list[str] | None = None) -> None:
+        """``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
+        application answers ``GET …/info``."""
+        path = self.config_for_here(apps)
         subprocess.run([_bin("serve"), "run", "--non-blocking", "-a", self.address, str(path)], check=True,
                        env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout_s)
         self.wait_ready([a["name"] for a in yaml.safe_load(path.read_text())["applications"]], timeout_s)
