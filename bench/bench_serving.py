@@ -104,7 +104,7 @@ def concurrent(fn, clients: int, requests: int) -> float:
                     return
             fn()
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
     t = time.perf_counter()
     for th in threads:
         th.start()
@@ -130,7 +130,8 @@ def wait_applied(cluster: LocalCluster, app: str, replicas: int, batch: int, tim
     raise TimeoutError(f"{app}: {replicas} replicas with batch {batch} not running after {timeout_s} s")
 
 
-def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, with_faces: bool) -> None:
+def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, with_faces: bool,
+               only: list[str] | None = None) -> None:
     import ray
 
     from models import faces as F
@@ -146,6 +147,8 @@ def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, wi
     }
     if with_faces:
         calls["faces"] = lambda: serving.maybe_served("faces", F.Embedder.DLIB, lambda: None).analyze(img["face"])
+    if only:
+        calls = {k: v for k, v in calls.items() if k in only}
     cells = [(1, 1), (1, 4), (2, 1), (2, 4)]
     print(f"{'capability':13s} " + " ".join(f"{f'{r} repl., batch {b}':>17s}" for r, b in cells))
     try:
@@ -173,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--faces", action="store_true", help="also measure face-embedding batching (slow)")
     p.add_argument("--skip-latency", action="store_true")
+    p.add_argument("--only", nargs="*", help="throughput of these capabilities only (segmentation style faces)")
     args = p.parse_args(argv)
 
     store = Store()
@@ -196,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[serving.SERVE_ADDRESS_ENV] = cluster.serve_address
         if not args.skip_latency:
             latency(store, img, args.runs)
-        throughput(cluster, img, args.requests, args.clients, args.faces)
+        throughput(cluster, img, args.requests, args.clients, args.faces or "faces" in (args.only or []), args.only)
     finally:
         cluster.stop()
         print(f"# load average at the end {os.getloadavg()[0]:.2f}")

@@ -225,6 +225,22 @@ def test_faces_served_equals_in_process(served, images):
     assert v.same and v.distance < 1e-4
 
 
+def test_faces_concurrent_requests_share_embedding_batches(served, images):
+    """8 requests at once with batching on: all answer (no thread-pool deadlock) with the single-request results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models.serving.client import ServedFaceAnalyzer, ServeClient
+
+    analyzer = ServedFaceAnalyzer(ServeClient(served.serve_address, timeout_s=120, retries=0))
+    one = analyzer.analyze(images["face"])
+    with ThreadPoolExecutor(8) as pool:
+        many = list(pool.map(lambda _: analyzer.analyze(images["face"]), range(8)))
+    for a in many:
+        assert len(a.faces) == len(one.faces)
+        for p, q in zip(a.faces, one.faces, strict=True):
+            assert np.abs(p.embedding - q.embedding).max() <= 1e-5
+
+
 def test_video_served_equals_in_process(served, shared_assets):
     from models import video as V
 

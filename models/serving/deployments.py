@@ -20,10 +20,12 @@ dlib's network in one batched call. ``max_batch_size: 1`` in the config turns it
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -278,6 +280,11 @@ class FacesDeployment(_Capability):
         self.embedder = F.DlibEmbedder()
         self._chip_lock = threading.Lock()
         self._embed_lock = threading.Lock()
+        # Own thread pools: an analysis thread waits for its batched embedding, so the embedding must never queue
+        # behind analyses in one shared pool (asyncio's default has cpu+4 threads: 8 concurrent requests on a
+        # 2-CPU node would hold all 6 and deadlock).
+        self._analyze_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="faces-analyze")
+        self._embed_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faces-embed")
         self._batching(self.embed_batch, max_batch_size, batch_wait_timeout_s)
 
     def loaded(self) -> list[str]:
@@ -290,7 +297,7 @@ class FacesDeployment(_Capability):
     @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
     async def embed_batch(self, requests: list[list[np.ndarray]]) -> list[np.ndarray]:
         flat = [c for chips in requests for c in chips]
-        vectors = await asyncio.to_thread(self._embed, flat)
+        vectors = await asyncio.get_running_loop().run_in_executor(self._embed_pool, self._embed, flat)
         out, start = [], 0
         for chips in requests:
             out.append(vectors[start:start + len(chips)])
@@ -310,10 +317,10 @@ class FacesDeployment(_Capability):
         analyzer = F.FaceAnalyzer(embedder, self.detector)  # per request: its lock must not serialise batching
         size = params.get("original_size")
         rgb = np.array(arrays["rgb"])  # writable, contiguous: dlib and MTCNN want their own buffer
-        a = await asyncio.to_thread(
+        a = await asyncio.get_running_loop().run_in_executor(self._analyze_pool, functools.partial(
             analyzer.analyze, rgb, int(params.get("max_faces", F.MAX_FACES)),
             None if params.get("max_side") is None else int(params["max_side"]), bool(params.get("confirm", False)),
-            tuple(size) if size else None)
+            tuple(size) if size else None))
         n = len(a.faces)
         chips = np.stack([f.chip for f in a.faces]) if n else np.zeros((0, 1, 1, 3), np.uint8)
         out = {
