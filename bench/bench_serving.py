@@ -123,7 +123,9 @@ def wait_applied(cluster: LocalCluster, app: str, replicas: int, batch: int, tim
             dep = next(iter(st.deployments.values()))
             running = dep.replica_states.get("RUNNING", 0)
             if running == replicas and sum(dep.replica_states.values()) == replicas:
-                info = serving.client.client_for(cluster.serve_address).info(app)
+                from models.serving.client import client_for
+
+                info = client_for(cluster.serve_address).info(app)
                 if info["max_batch_size"] == batch:
                     return
         time.sleep(1.0)

@@ -536,3 +536,38 @@ def test_browser_segmentation_served_then_unavailable_then_recovers(served_ui, c
         screenshot(tab, "serving_segmentation_recovered")
     finally:
         context.close()
+
+
+def test_batching_on_gives_the_same_results(served, images):
+    """The config ships with batching off (measured slower on CPU); switched on (max_batch_size 4 for segmentation,
+    style and faces), 8 concurrent requests each get the single-request answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models import faces as F
+    from models import segmentation as seg
+    from models import style as sty
+    from models.serving.client import client_for
+
+    served.overrides = {a: {"args": {"max_batch_size": 4}} for a in ("segmentation", "style", "faces")}
+    try:
+        served.deploy()
+        deadline = time.monotonic() + 300
+        while any(client_for(served.serve_address).info(a)["max_batch_size"] != 4 for a in served.overrides):
+            assert time.monotonic() < deadline, "batching config not applied"
+            time.sleep(1.0)
+        calls = {
+            "segmentation": (lambda: serving.maybe_served("segmentation", seg.SegModel.MNV2_513, lambda: None)
+                             .predict(images["cat"]).class_map),
+            "style": (lambda: serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None)
+                      .stylize(images["cat"], images["style"], 1.0, 384).image),
+            "faces": (lambda: np.stack([f.embedding for f in serving.maybe_served("faces", F.Embedder.DLIB, lambda: None)
+                                        .analyze(images["face"]).faces])),
+        }
+        for name, call in calls.items():
+            one = call()
+            with ThreadPoolExecutor(8) as pool:
+                many = list(pool.map(lambda _, c=call: c(), range(8)))
+            tol = 1e-5 if name == "faces" else 1
+            assert all(np.abs(m.astype(float) - one).max() <= tol for m in many), name
+    finally:
+        served.overrides = {}

@@ -13,8 +13,8 @@ Start: ``serve run deploy/ray/serve_config.yaml`` (see README, "Scale-out with R
 
 Dynamic batching (``@serve.batch``) groups concurrent requests of one replica: segmentation and style run each
 grouped image through the model in one worker-thread hop; face embedding sends all grouped face chips through
-dlib's network in one batched call. ``max_batch_size: 1`` in the config turns it off. Measured by
-``bench/bench_serving.py``.
+dlib's network in one batched call. ``max_batch_size: 1`` turns it off, which is what
+``deploy/ray/serve_config.yaml`` does: on CPU, batching measured slower for all three (``bench/bench_serving.py``).
 """
 
 from __future__ import annotations
