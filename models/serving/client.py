@@ -228,7 +228,6 @@ class ServedFaceAnalyzer:
                 confirm: bool = False, original_size: tuple[int, int] | None = None):
         """(H, W, 3) uint8 → :class:`models.faces.Analysis` (faces with boxes, landmarks, chips, embeddings)."""
         F = self._F
-        rgb = F._as_rgb(rgb)
         params = {"max_faces": int(max_faces if max_faces is not None else F.MAX_FACES), "max_side": max_side,
                   "confirm": bool(confirm), "original_size": list(original_size) if original_size else None}
         out, a = self.client.call("faces", "analyze", params, {"rgb": rgb})
