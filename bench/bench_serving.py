@@ -151,11 +151,22 @@ def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, wi
         calls["faces"] = lambda: serving.maybe_served("faces", F.Embedder.DLIB, lambda: None).analyze(img["face"])
     if only:
         calls = {k: v for k, v in calls.items() if k in only}
+    store = Store()
+    local = {
+        "segmentation": seg.load_segmenter(seg.SegModel.MNV2_513, store.require("deeplab_mnv2_513_quant"),
+                                           seg.load_labels(store.path("pascal_voc_labels"))),
+        "style": sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8, store),
+        "faces": F.FaceAnalyzer(F.DlibEmbedder()) if "faces" in calls else None,
+    }
+    local_calls = {"segmentation": lambda: local["segmentation"].predict(img["cat"]),
+                   "style": lambda: local["style"].stylize(img["cat"], img["style"], 1.0, 384),
+                   "faces": lambda: local["faces"].analyze(img["face"])}
     cells = [(1, 1), (1, 4), (2, 1), (2, 4)]
-    print(f"{'capability':13s} " + " ".join(f"{f'{r} repl., batch {b}':>17s}" for r, b in cells))
+    print(f"{'capability':13s} {'in-process':>11s} " + " ".join(f"{f'{r} repl., batch {b}':>17s}" for r, b in cells))
     try:
         for app, fn in calls.items():
-            row = []
+            local_calls[app]()
+            row = [concurrent(local_calls[app], clients, requests)]
             for replicas, batch in cells:
                 over = {a: {"args": {"max_batch_size": batch}, "deployment": {"num_replicas": replicas}}
                         for a in calls}
@@ -165,7 +176,7 @@ def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, wi
                 for _ in range(3):
                     fn()  # warm every replica's connection and model
                 row.append(concurrent(fn, clients, requests))
-            print(f"{app:13s} " + " ".join(f"{r:17.2f}" for r in row), flush=True)
+            print(f"{app:13s} {row[0]:11.2f} " + " ".join(f"{r:17.2f}" for r in row[1:]), flush=True)
     finally:
         ray.shutdown()
 

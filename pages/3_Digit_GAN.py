@@ -20,7 +20,7 @@ from models.digits.masks import MaskPreset
 from models.imaging import ImageError, decode_image
 from models.inpainting import MaskError, read_mask
 from models.runtime import timed
-from models.serving import is_served, maybe_served, restore_digits
+from models.serving import InferenceUnavailable, is_served, maybe_served, restore_digits
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
@@ -77,6 +77,13 @@ if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGH
             language="bash")
     st.stop()
 gen, disc = load_gan()
+try:
+    if disc is None:  # served mode: say so at once, in the visitor's words, when the model server is away
+        gen.generate(1, 0, 0)
+except InferenceUnavailable as exc:
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="gan_retry")
+    st.stop()
 judge = load_judge()
 
 tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"])

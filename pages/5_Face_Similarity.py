@@ -18,7 +18,7 @@ from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
 from models.samples import SampleKind, samples
-from models.serving import maybe_served
+from models.serving import InferenceUnavailable, maybe_served
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -293,10 +293,14 @@ with c4:
     device_badge()
 
 analyzer = load_analyzer(embedder, model_path)
-if mode is Mode.VERIFY:
-    verify_mode(embedder, analyzer, metric, threshold)
-else:
-    many_mode(embedder, analyzer, metric, threshold)
+try:
+    if mode is Mode.VERIFY:
+        verify_mode(embedder, analyzer, metric, threshold)
+    else:
+        many_mode(embedder, analyzer, metric, threshold)
+except InferenceUnavailable as exc:  # served mode: the model server is unreachable; the message is for the visitor
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="face_retry")
 
 with st.expander("How it works, and how to calibrate"):
     st.markdown(

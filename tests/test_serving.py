@@ -77,11 +77,16 @@ def test_unreachable_address_says_inference_is_unavailable(monkeypatch, shared_a
     assert all(not c.reachable and c.error for c in status.capabilities)
 
 
-def test_segmentation_page_says_unavailable_when_the_server_is_unreachable(monkeypatch, shared_assets):
+@pytest.mark.parametrize("page", ["1_Segmentation.py", "3_Digit_GAN.py", "4_Style_Transfer.py",
+                                  "5_Face_Similarity.py", "6_Video_Classification.py"])
+def test_pages_say_inference_is_unavailable_when_the_server_is_unreachable(monkeypatch, shared_assets, page):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, "http://127.0.0.1:9")  # discard port: connection refused
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Segmentation.py"), default_timeout=120).run()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120).run()
     assert not at.exception, at.exception
     assert any("Inference is unavailable" in e.value for e in at.error), [e.value for e in at.error]
 
