@@ -20,7 +20,9 @@ from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
 from models.imaging import ImageError, LoadedImage, decode_image, encode_png, fit_within
+from models.errors import VisionError
 from models.runtime import timed
+from models.serving import maybe_served
 from models.store import Store
 
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
@@ -43,7 +45,8 @@ class Mode(str, Enum):
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
 def load_segmenter(model_id: str, path: str, labels_path: str | None) -> seg.Segmenter:
     labels = seg.load_labels(labels_path) if labels_path else seg.VOC_CLASSES
-    return seg.load_segmenter(seg.SegModel(model_id), path, labels)
+    model = seg.SegModel(model_id)
+    return maybe_served("segmentation", model, lambda: seg.load_segmenter(model, path, labels))
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
@@ -266,8 +269,13 @@ if rgb.shape != image.rgb.shape:
                "nearest-neighbour, so every pixel keeps a class the model gave.")
 
 start = time.perf_counter()
-with st.spinner(f"Segmenting with {model.spec.title}…"):
-    result = predict(model.value, segmenter, rgb)
+try:
+    with st.spinner(f"Segmenting with {model.spec.title}…"):
+        result = predict(model.value, segmenter, rgb)
+except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
+    st.stop()
 fresh_ms = (time.perf_counter() - start) * 1000.0
 
 st.divider()

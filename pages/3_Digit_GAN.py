@@ -24,6 +24,7 @@ from models.digits.masks import MaskPreset
 from models.imaging import ImageError, decode_image
 from models.inpainting import MaskError, read_mask
 from models.runtime import timed
+from models.serving import InferenceUnavailable, is_served, maybe_served, restore_digits
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
@@ -35,6 +36,9 @@ MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
 def load_gan():
+    # Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
+    if is_served("digits"):
+        return maybe_served("digits", None, dcgan.load_generator), None
     return dcgan.load_generator(), dcgan.load_discriminator()
 
 
@@ -83,6 +87,13 @@ if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGH
     unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
 gen, disc = load_gan()
+try:
+    if disc is None:  # served mode: say so at once, in the visitor's words, when the model server is away
+        gen.generate(1, 0, 0)
+except InferenceUnavailable as exc:
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="gan_retry")
+    st.stop()
 judge = load_judge()
 
 tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"])
@@ -233,11 +244,15 @@ with tab_restore:
         damaged = np.where(mask, 0, digit_img).astype(np.uint8)
         bar = st.progress(0.0, text="Optimising the latent vector…")
         cands = None if hint == "unknown" else [int(hint)]
+        cfg = dcgan.RestoreConfig(steps=opt_steps)
+
+        def progress(f: float) -> None:
+            bar.progress(f, text=f"Optimising the latent vector… {f:.0%}")
+
         def _restore():  # a heavy job: through the bounded pool (place in the queue + Cancel while waiting)
             with timed() as t:
-                out = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
-                                    guesser=load_guesser(),
-                                    progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
+                out = restore_digits(damaged, mask, cfg, cands, progress=progress, local=lambda: dcgan.restore(
+                    gen, disc, damaged, mask, cfg, candidates=cands, guesser=load_guesser(), progress=progress))
             return out, t
         res, t_rest = run_heavy("the restoration", _restore, key="dcgan_restore")
         with timed() as t_tel:

@@ -19,8 +19,10 @@ from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
 from models.imaging import fit_within, read_image
+from models.errors import VisionError
 from models.runtime import timed
 from models.samples import SampleKind, samples
+from models.serving import maybe_served
 
 
 class Mode(str, Enum):
@@ -41,7 +43,7 @@ STYLE_KEY = "style_style"  # image_input key of the style picker
 # --- cached loaders / helpers ----------------------------------------------------------------------
 @st.cache_resource(show_spinner="Loading the Magenta style networks (TFLite)…")
 def load_tflite(backend: sty.Backend, predict_path: str, transfer_path: str) -> sty.MagentaTFLite:
-    return sty.MagentaTFLite.from_paths(predict_path, transfer_path)
+    return maybe_served("style", backend, lambda: sty.MagentaTFLite.from_paths(predict_path, transfer_path))
 
 
 @st.cache_resource(show_spinner="Loading the Magenta SavedModel (first time takes a while)…")
@@ -167,6 +169,9 @@ if mode is Mode.FAST:
                           if max_side >= HEAVY_SIDE else _stylize())
                 bar.empty()
             result.timings_ms["style predict"] = t.ms
+    except VisionError as exc:  # e.g. the model server is unreachable (served mode)
+        st.error(str(exc), icon="🛑")
+        st.stop()
     except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
         failed("Stylization", exc)
         st.stop()

@@ -23,6 +23,7 @@ from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
 from models.samples import SampleKind, samples
+from models.serving import InferenceUnavailable, maybe_served
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -51,8 +52,8 @@ def load_detector() -> F.FaceDetector:
 
 @st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
 def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyzer:
-    net = F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path)
-    return F.FaceAnalyzer(net, load_detector())
+    return maybe_served("faces", embedder, lambda: F.FaceAnalyzer(
+        F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path), load_detector()))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -303,10 +304,14 @@ with c4:
     model_card("faces")
 
 analyzer = load_analyzer(embedder, model_path)
-if mode is Mode.VERIFY:
-    verify_mode(embedder, analyzer, metric, threshold)
-else:
-    many_mode(embedder, analyzer, metric, threshold)
+try:
+    if mode is Mode.VERIFY:
+        verify_mode(embedder, analyzer, metric, threshold)
+    else:
+        many_mode(embedder, analyzer, metric, threshold)
+except InferenceUnavailable as exc:  # served mode: the model server is unreachable; the message is for the visitor
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="face_retry")
 
 with st.expander("How it works, and how to calibrate"):
     st.markdown(

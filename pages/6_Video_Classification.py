@@ -17,6 +17,7 @@ from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
 from models.samples import SampleKind, samples
+from models.serving import maybe_served
 from models.store import Store
 
 page_setup("Video classification", "🎬")  # first Streamlit call: wide layout, tab title
@@ -27,7 +28,8 @@ SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 @st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
 def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.VideoClassifier:
-    return V.load_classifier(V.CHOICE_BY_ID[choice_id], model_path, labels_path)
+    choice = V.CHOICE_BY_ID[choice_id]
+    return maybe_served("video", choice, lambda: V.load_classifier(choice, model_path, labels_path))
 
 
 st.title("🎬 Video classification")
