@@ -361,6 +361,7 @@ def _both(monkeypatch, served, name: str, check):
     assert not at.exception, at.exception
     local = check(at)
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, served.serve_address)
+    monkeypatch.setenv("VISION_SHOW_TIMINGS", "1")  # the ⏱️ breakdown (hidden from visitors) names the network part
     at = _page(name).run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     remote = check(at)
@@ -486,7 +487,7 @@ def served_ui(served):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = tempfile.NamedTemporaryFile(prefix="streamlit-served-", suffix=".log", delete=False)
-    env = {**os.environ, serving.SERVE_ADDRESS_ENV: f"http://127.0.0.1:{relay.port}"}
+    env = {**os.environ, serving.SERVE_ADDRESS_ENV: f"http://127.0.0.1:{relay.port}", "VISION_SHOW_TIMINGS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
