@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from models.errors import ModelFileError
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _tf_lock = threading.Lock()
@@ -142,8 +144,11 @@ class TFLiteModel:
 
     def __init__(self, path: Path | str, num_threads: int | None = None):
         self.path = Path(path)
-        self._interpreter = _interpreter(self.path, num_threads)
-        self._interpreter.allocate_tensors()
+        try:
+            self._interpreter = _interpreter(self.path, num_threads)
+            self._interpreter.allocate_tensors()
+        except ValueError as exc:  # not a flatbuffer, or ops this runtime lacks
+            raise ModelFileError(f"{self.path.name} is not a TFLite model this runtime can run ({exc})") from exc
         self._lock = threading.Lock()
         self.inputs = [self._spec(d) for d in self._interpreter.get_input_details()]
         self.outputs = [self._spec(d) for d in self._interpreter.get_output_details()]
@@ -184,7 +189,7 @@ class TFLiteSignatureModel:
         self.path = Path(path)
         interpreter = _interpreter(self.path, num_threads)
         if signature not in interpreter.get_signature_list():
-            raise ValueError(f"{self.path.name} has no '{signature}' signature")
+            raise ModelFileError(f"{self.path.name} has no '{signature}' signature")
         self._runner = interpreter.get_signature_runner(signature)
         self._interpreter = interpreter  # the runner needs it alive
         self._lock = threading.Lock()
@@ -253,10 +258,10 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
         with tarfile.open(path, "r:*") as tar:
             member = next((m for m in tar.getmembers() if m.isfile() and m.name.endswith(member_suffix)), None)
             if member is None:
-                raise ValueError(f"{path.name} holds no file ending in {member_suffix}")
+                raise ModelFileError(f"{path.name} holds no file ending in {member_suffix}")
             stream = tar.extractfile(member)
             if stream is None:
-                raise ValueError(f"{path.name}: {member.name} cannot be read")
+                raise ModelFileError(f"{path.name}: {member.name} cannot be read")
             data = stream.read()
     else:
         data = path.read_bytes()

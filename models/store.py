@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.errors import VisionError
 from models.registry import ENTRIES, Capability, Entry, Unpack, for_capability, get
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ CHUNK = 1 << 16
 Progress = Callable[[int, int | None], None]
 
 
-class StoreError(Exception):
+class StoreError(VisionError):
     """Base class: every message is meant to be shown to a person as is."""
 
 

@@ -15,7 +15,9 @@ from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
-from models.imaging import ImageError, LoadedImage, decode_image, encode_png, fit_within
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_png
+from models.ops import fit_within, tint
 from models.runtime import timed
 from models.store import Store
 
@@ -37,13 +39,12 @@ class Mode(str, Enum):
 
 
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
-def load_segmenter(model_id: str, path: str, labels_path: str | None) -> seg.Segmenter:
-    labels = seg.load_labels(labels_path) if labels_path else seg.VOC_CLASSES
-    return seg.load_segmenter(seg.SegModel(model_id), path, labels)
+def load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
+    return seg.create(model_id, Store(store_root))
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
-def predict(model_id: str, _segmenter: seg.Segmenter, rgb: np.ndarray) -> seg.Segmentation:
+def predict(model_id: str, _segmenter: seg.SegmentationBackend, rgb: np.ndarray) -> seg.Segmentation:
     # Keyed on the model id and the pixels: changing opacity, view or classes never reruns the model.
     return _segmenter.predict(rgb)
 
@@ -160,7 +161,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                 return 0.0
             try:
                 options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
                 return 0.0
         options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
@@ -203,8 +204,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
                          help="Covers the object's soft edge and shadow so no halo is left after inpainting.")
     with timed() as t:
         mask = seg.dilate(result.mask([target]), grow)
-        preview = rgb.copy()
-        preview[mask] = (0.45 * preview[mask] + 0.55 * np.array([255, 0, 80])).astype(np.uint8)
+        preview = tint(rgb, mask)
     with left:
         st.image(preview, caption=f"Mask to fill: {result.labels[target]} grown by {grow} px "
                  f"({mask.mean():.1%} of the image)", width="stretch")
@@ -228,11 +228,11 @@ st.title("🎨 Semantic segmentation")
 st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
            "Nothing you upload is stored.")
 
-models = list(seg.SegModel)
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
-    st.caption(model.spec.blurb)
+    model = st.selectbox("Model", seg.options(), format_func=lambda m: seg.spec_of(m).title, key="seg_model")
+    spec = seg.spec_of(model)
+    st.caption(spec.blurb)
     image = image_input("seg", label="Image", default_sample="photo_cat")
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
@@ -241,16 +241,13 @@ with top_r:
 if image is None:
     st.stop()
 
-model_path = require_model(model.value)
-if model_path is None:
+if require_model(spec.entry_id) is None:
     st.info("Pick one of the TFLite models above: they are available offline.")
     st.stop()
-store = Store()
-labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
 try:
-    segmenter = load_segmenter(model.value, str(model_path), labels_path)
-except (ValueError, OSError) as exc:
-    st.error(f"Could not load {model.spec.title}: {exc}")
+    segmenter = load_segmenter(spec.entry_id, str(Store().root))
+except VisionError as exc:  # e.g. a model file that does not match its option
+    st.error(f"Could not load {spec.title}: {exc}")
     st.stop()
 
 rgb = working_copy(image.rgb)
@@ -260,8 +257,8 @@ if rgb.shape != image.rgb.shape:
                "nearest-neighbour, so every pixel keeps a class the model gave.")
 
 start = time.perf_counter()
-with st.spinner(f"Segmenting with {model.spec.title}…"):
-    result = predict(model.value, segmenter, rgb)
+with st.spinner(f"Segmenting with {spec.title}…"):
+    result = predict(spec.entry_id, segmenter, rgb)
 fresh_ms = (time.perf_counter() - start) * 1000.0
 
 st.divider()
