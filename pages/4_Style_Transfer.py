@@ -14,9 +14,12 @@ from components.image_input import Source, image_input
 from components.results import before_after, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
-from models.imaging import fit_within, read_image
+from models.errors import VisionError
+from models.imaging import read_image
+from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import SampleKind, samples
+from models.store import Store
 
 
 class Mode(str, Enum):
@@ -24,29 +27,23 @@ class Mode(str, Enum):
     GATYS = "Gatys optimisation — VGG19"
 
 
-SIZES = [256, 384, 512, 768, 1024]
 GATYS_SIZES = [128, 192, 256, 384]
 STYLE_KEY = "style_style"  # image_input key of the style picker
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the Magenta style networks (TFLite)…")
-def load_tflite(backend: sty.Backend, predict_path: str, transfer_path: str) -> sty.MagentaTFLite:
-    return sty.MagentaTFLite.from_paths(predict_path, transfer_path)
-
-
-@st.cache_resource(show_spinner="Loading the Magenta SavedModel (first time takes a while)…")
-def load_saved_model(path: str) -> sty.MagentaSavedModel:
-    return sty.MagentaSavedModel.from_path(path)
+@st.cache_resource(show_spinner="Loading the Magenta style networks (first use only)…")
+def load_backend(backend: sty.Backend, store_root: str) -> sty.StyleBackend:
+    return sty.create(backend, Store(store_root))
 
 
 @st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
-def load_vgg(path: str, layers: sty.LayerSet):
-    return sty.build_vgg19(path, layers)
+def load_vgg(store_root: str, layers: sty.LayerSet):
+    return sty.load_vgg19_from_store(layers, Store(store_root))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray:
+def bottleneck(_model: sty.StyleBackend, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray | None:
     # Cached per image, so moving the strength slider only reruns the transfer network. The style image is
     # centre-cropped to the network's square (crop=True); the photo's own style uses the whole photo.
     return _model.bottleneck(rgb, crop=crop)
@@ -108,9 +105,10 @@ if mode is Mode.FAST:
     backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
-    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
+    max_side = c3.select_slider("Output size (long side, px)", list(backend.spec.max_sides),
+                                value=backend.spec.default_max_side, key="style_size")
     large = sty.LargeImage.TILES
-    if backend is not sty.Backend.SAVED_MODEL and max_side > sty.TRANSFER_SIZE:
+    if backend.spec.tiles and max_side > sty.TRANSFER_SIZE:
         large = st.radio(
             "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
             key="style_large",
@@ -125,33 +123,29 @@ if mode is Mode.FAST:
         st.stop()
 
     try:
-        if backend is sty.Backend.SAVED_MODEL:
-            model = load_saved_model(str(paths[0]))
-            with timed() as total, st.spinner("Stylizing…"):
-                result = model.stylize(content.rgb, style_img.rgb, strength, max_side)
-        else:
-            model = load_tflite(backend, str(paths[0]), str(paths[1]))
-            with timed() as total:
-                with timed() as t:
-                    sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
-                    cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
-                bar = st.empty()
+        model = load_backend(backend, str(Store().root))
+        with timed() as total:
+            with timed() as t:
+                sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+                cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
+            bar = st.empty()
 
-                def on_tile(done: int, count: int) -> None:
-                    bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+            def on_tile(done: int, count: int) -> None:
+                bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
 
-                with st.spinner("Stylizing…"):
-                    result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
-                                           style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
-                bar.empty()
+            with st.spinner("Stylizing…"):
+                result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
+                                       style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+            bar.empty()
+        if sb is not None:  # the network exposes its style vector: its (cached) prediction time
             result.timings_ms["style predict"] = t.ms
-    except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
+    except VisionError as exc:  # e.g. a model file that does not match its contract
         st.error(f"Stylization failed: {exc}")
         st.stop()
 
     st.session_state["style_result"] = result.image
     h, w = result.image.shape[:2]
-    shown_content = sty.resize(content.rgb, w, h)
+    shown_content = resize_lanczos(content.rgb, h, w)
     before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
     timing_badge({**result.timings_ms, "total": total.ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
@@ -201,7 +195,7 @@ else:
             chart.line_chart(np.log10(losses.where(losses > 0)), x_label="step", y_label="log10 loss", height=300)
 
     if run:
-        model = load_vgg(str(path), layers)
+        model = load_vgg(str(Store().root), layers)
         progress = bar.progress(0.0, text="Starting…")
         state = {"image": fit_within(content.rgb, size), "step": 0, "total": iterations, "history": [],
                  "stopped": False, "ms_per_step": None}
@@ -218,7 +212,7 @@ else:
 
         try:
             result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
-        except (ValueError, RuntimeError) as exc:
+        except VisionError as exc:
             st.error(f"Optimisation failed: {exc}")
             st.stop()
         state.update(image=result.image, ms_per_step=result.ms_per_step)
