@@ -19,7 +19,8 @@ import cv2
 import numpy as np
 
 from models.imaging import encode_jpeg
-from models.inpainting import drawing_to_mask, overlay_mask
+from models.inpainting import drawing_to_mask
+from models.ops import tint
 
 # (width, height) of the canvas on screen, at most. 700 px fits Streamlit's centred layout (704 px of
 # content): a wider canvas would scroll sideways under the brush.
@@ -94,7 +95,7 @@ def mask_canvas(
     digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
         small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
-        preview = overlay_mask(preview, small)
+        preview = tint(preview, small)
     background = encode_jpeg(preview, quality=88)
     result = st_canvas(
         fill_color=_rgba(colour, 0.45),

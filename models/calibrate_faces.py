@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.faces import SPECS, Embedder, FaceAnalyzer, Metric, pairwise_distances
+from models.faces import SPECS, Embedder, FaceAnalyzer, Metric, create, pairwise_distances
 from models.imaging import ImageError, read_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
-    analyzer = analyzer or FaceAnalyzer.create(args.embedder)
+    analyzer = analyzer or create(args.embedder)
     data = embed_folder(args.folder, analyzer)
     for path, why in data.skipped:
         print(f"skipped {path}: {why}")

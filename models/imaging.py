@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from models.errors import InputError
+
 # Decode at most this many pixels. Bigger photos are reduced while decoding (JPEG draft mode) or after,
 # so a 144-MP upload costs a bounded amount of memory and time. 40 MP is above every phone camera.
 MAX_PIXELS = 40_000_000
@@ -27,7 +29,7 @@ IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
 ACCEPTED_TYPES_TEXT = "PNG, JPEG, WebP, BMP, TIFF or GIF"
 
 
-class ImageError(ValueError):
+class ImageError(InputError):
     """Input that is not a usable image; the message says why in plain words."""
 
 

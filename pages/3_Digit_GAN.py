@@ -17,8 +17,9 @@ from models.digits import guesser as digit_guesser
 from models.digits import judge as digit_judge
 from models.digits import mnist
 from models.digits.masks import MaskPreset
-from models.imaging import ImageError, decode_image
-from models.inpainting import MaskError, read_mask
+from models.errors import VisionError
+from models.imaging import decode_image
+from models.inpainting import read_mask
 from models.runtime import timed
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
@@ -176,7 +177,7 @@ with tab_restore:
             if up is not None:
                 try:
                     digit_img = dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb)
-                except (ImageError, dcgan.DigitImageError) as exc:
+                except VisionError as exc:
                     st.error(str(exc))
     mask: np.ndarray | None = None
     with right:
@@ -201,7 +202,7 @@ with tab_restore:
                 if up_mask is not None:
                     try:
                         mask = dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
-                    except MaskError as exc:
+                    except VisionError as exc:
                         st.error(str(exc))
             if mask is not None and not mask.any():
                 st.warning("The mask is empty: nothing to restore.")

@@ -16,8 +16,10 @@ from components.page import page_setup
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
-from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
 from models.samples import SampleKind, samples
+from models.store import Store
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -45,9 +47,8 @@ def load_detector() -> F.FaceDetector:
 
 
 @st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
-def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyzer:
-    net = F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path)
-    return F.FaceAnalyzer(net, load_detector())
+def load_analyzer(embedder: F.Embedder, store_root: str) -> F.FaceAnalyzer:
+    return F.create(embedder, Store(store_root), detector=load_detector())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -152,7 +153,7 @@ def many_inputs() -> list[LoadedImage]:
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
         if uploads and len(uploads) > MAX_PHOTOS:
             st.warning(f"Only the first {MAX_PHOTOS} of {len(uploads)} photos are used.")
@@ -271,14 +272,10 @@ embedder = c1.selectbox("Embedding model", list(F.Embedder), format_func=lambda 
                         key="face_embedder")
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
                   key="face_metric")
-model_path = None
-if embedder is F.Embedder.SFACE:
-    found = require_model(F.SPECS[embedder].store_entry)
-    if found is None:
-        st.info("Using the offline dlib model meanwhile.")
-        embedder = F.Embedder.DLIB
-    else:
-        model_path = str(found)
+entry = F.SPECS[embedder].store_entry
+if entry is not None and require_model(entry) is None:
+    st.info("Using the offline dlib model meanwhile.")
+    embedder = F.Embedder.DLIB
 spec = F.SPECS[embedder]
 default_t = spec.threshold(metric)
 threshold = c3.slider(
@@ -291,7 +288,7 @@ with c4:
     mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key="face_mode")
     device_badge()
 
-analyzer = load_analyzer(embedder, model_path)
+analyzer = load_analyzer(embedder, str(Store().root))
 if mode is Mode.VERIFY:
     verify_mode(embedder, analyzer, metric, threshold)
 else:

@@ -30,6 +30,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageSequence
 
+from models.errors import InputError
+
 # progress(fraction 0..1, what is happening)
 Progress = Callable[[float, str], None]
 
@@ -38,7 +40,7 @@ GIF_SHORTEST_DELAY_MS = 10
 GIF_DEFAULT_DELAY_MS = 100
 
 
-class VideoError(ValueError):
+class VideoError(InputError):
     """A clip that cannot be used; the message says why in plain words and can be shown as is."""
 
 
