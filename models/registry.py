@@ -280,6 +280,18 @@ BY_ID: dict[str, Entry] = {e.id: e for e in ENTRIES}
 assert len(BY_ID) == len(ENTRIES), "duplicate registry id"
 
 
+def register(entry: Entry) -> None:
+    """Add (or replace) one entry at run time: the extension hook for a model that is not in :data:`ENTRIES`
+    (a plugin, a notebook, a test). ``get`` and the store see it; ``ENTRIES`` (the shipped list) does not change.
+    """
+    BY_ID[entry.id] = entry
+
+
+def unregister(entry_id: str) -> None:
+    """Remove an entry added by :func:`register` (no error when it is absent)."""
+    BY_ID.pop(entry_id, None)
+
+
 def get(entry_id: str) -> Entry:
     try:
         return BY_ID[entry_id]

@@ -29,7 +29,7 @@ SCALE = 4  # on-screen enlargement of 28-px digits
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
 def load_gan():
-    return dcgan.load_generator(), dcgan.load_discriminator()
+    return dcgan.create(dcgan.DigitModel.DCGAN), dcgan.load_discriminator()
 
 
 @st.cache_resource(show_spinner="Loading the digit guesser…")
@@ -89,7 +89,7 @@ with tab_gen:
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
     seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
-    psi = st.slider("Variety (truncation ψ)", 0.3, 1.0, dcgan.DEFAULT_TRUNCATION, 0.05, key="gan_psi",
+    psi = st.slider("Variety (truncation ψ)", *dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation, 0.05, key="gan_psi",
                     help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
                          "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]

@@ -30,6 +30,7 @@ from models.segmentation.choices import (
     options,
     register,
     spec_of,
+    unregister,
 )
 from models.segmentation.classes import (
     BACKGROUND,
@@ -74,5 +75,5 @@ __all__ = [
     "SegmentationBackend", "Segmenter", "build_segmenter", "class_mask", "class_png", "colorize", "cover", "create",
     "default_choice", "dilate", "feather", "hex_colour", "letterbox", "load_labels", "load_segmenter",
     "logits_to_class_map", "options", "overlay", "parse_hex_colour", "portrait", "register", "resize_nearest",
-    "scaled_size", "side_by_side", "spec_of", "voc_palette",
+    "scaled_size", "side_by_side", "spec_of", "unregister", "voc_palette",
 ]

@@ -70,8 +70,14 @@ SPECS: dict[str, ModelSpec] = {
 
 
 def register(spec: ModelSpec) -> None:
-    """Add (or replace) one option row, keyed by ``spec.entry_id``; its store entry must be in the registry."""
+    """Add (or replace) one option row, keyed by ``spec.entry_id``; its store entry must be in the registry
+    (``models.registry.register`` for one that is not shipped)."""
     SPECS[spec.entry_id] = spec
+
+
+def unregister(option: str) -> None:
+    """Remove a row added by :func:`register` (no error when it is absent)."""
+    SPECS.pop(option, None)
 
 
 def spec_of(choice: str) -> ModelSpec:
