@@ -51,7 +51,7 @@ def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | 
     accepted = []
     for f in files:
         try:
-            check_image_name(f.name)
+            check_image_name(getattr(f, "name", ""))
             accepted.append(f)
         except ImageError as exc:
             st.error(str(exc))
@@ -83,7 +83,7 @@ def image_input(
             # A value already set through session state (e.g. a gallery button) must not meet a default too.
             index = None if f"{key}_sample" in st.session_state else (
                 ids.index(default_sample) if default_sample in ids else 0)
-            chosen = st.selectbox(
+            chosen = st.selectbox(  # type: ignore[call-overload]  # index only when the key has no state yet
                 "Sample", options, format_func=lambda s: s.title, key=f"{key}_sample",
                 **({} if index is None else {"index": index}),
             )

@@ -34,7 +34,7 @@ class Tool(str, Enum):
     LINE = "line"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the tool's name, not str.title()
         return {Tool.BRUSH: "🖌️ Brush", Tool.BOX: "⬛ Box", Tool.CIRCLE: "⚫ Circle", Tool.LINE: "➖ Line"}[self]
 
 

@@ -70,7 +70,7 @@ def embed_folder(folder: Path, analyzer: FaceAnalyzer, log=print) -> Embedded:
         if not result.faces:
             skipped.append((path, "no face found"))
             continue
-        face = result.faces[result.largest()]
+        face = result.faces[result.largest() or 0]
         paths.append(path)
         ids.append(identity)
         vecs.append(face.embedding)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-
 # ArcFace / SFace landmark template for a 112×112 crop (left eye, right eye, nose, mouth left, mouth right; image
 # left/right, the same order as MTCNN's keypoints).
 ARCFACE_112 = np.array(

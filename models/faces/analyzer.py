@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.faces.choices import create_embedder
-from models.faces.data import MAX_FACES, MIN_FACE_PX, SMALL_FACE_PX, Analysis, Embedder, EmbedderSpec, FaceEmbedder, as_rgb
+from models.faces.data import (
+    MAX_FACES,
+    MIN_FACE_PX,
+    SMALL_FACE_PX,
+    Analysis,
+    Embedder,
+    EmbedderSpec,
+    FaceEmbedder,
+    as_rgb,
+)
 from models.faces.detect import FaceDetector
 from models.runtime import timed
 

@@ -32,6 +32,8 @@ def verify(
 ) -> Verdict:
     ea = a.embedding if isinstance(a, Face) else a
     eb = b.embedding if isinstance(b, Face) else b
+    if ea is None or eb is None:
+        raise ValueError("verify needs faces with embeddings (from FaceAnalyzer.analyze)")
     t = spec.threshold(metric) if threshold is None else float(threshold)
     d = distance(ea, eb, metric)
     # A logistic of the margin: 0.5 exactly at the threshold, 0.95 three scale-widths below it.

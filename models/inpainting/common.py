@@ -28,7 +28,7 @@ class Method(str, Enum):
     NS = "ns"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the method's name, not str.title()
         return {Method.TELEA: "Telea", Method.NS: "Navier–Stokes"}[self]
 
     @property

@@ -20,6 +20,7 @@ from models.inpainting.masks import check_mask
 from models.ops import dilate
 from models.runtime import timed
 
+
 def crop_margin(radius: int) -> int:
     # OpenCV reads known pixels within `radius` of each filled one; 2 px more absorbs rounding.
     return int(radius) + 2
@@ -60,6 +61,7 @@ class Plan:
         """Per-pixel cluster labels inside ``box``."""
         x0, y0, x1, y1 = box
         cy0, cx0 = y0 // CELL, x0 // CELL
+        assert self.cells is not None, "a full-frame plan has no cells"
         cells = self.cells[cy0 : (y1 - 1) // CELL + 1, cx0 : (x1 - 1) // CELL + 1]
         up = np.repeat(np.repeat(cells, CELL, axis=0), CELL, axis=1)
         return up[y0 - cy0 * CELL : y1 - cy0 * CELL, x0 - cx0 * CELL : x1 - cx0 * CELL]
@@ -68,7 +70,7 @@ class Plan:
 def _cells(mask: np.ndarray) -> np.ndarray:
     """Max-pool the mask by CELL (a cell is True when any of its pixels is)."""
     h, w = mask.shape
-    m8 = mask.astype(np.uint8) * 255  # 255/16 still rounds above 0 under area averaging
+    m8: np.ndarray = mask.astype(np.uint8) * 255  # 255/16 still rounds above 0 under area averaging
     ph, pw = -h % CELL, -w % CELL
     if ph or pw:
         m8 = cv2.copyMakeBorder(m8, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=0)

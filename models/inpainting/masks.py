@@ -11,6 +11,7 @@ from PIL import ImageOps
 from models.imaging import ImageError, load_image
 from models.inpainting.common import ASPECT_TOLERANCE, MAX_MASK_FRACTION, WARN_MASK_FRACTION, MaskError
 
+
 @dataclass
 class LoadedMask:
     mask: np.ndarray  # (H, W) bool at the image's resolution

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+
 def mean_fill(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Baseline: every masked pixel gets the mean colour of the known pixels."""
     out = rgb.copy()

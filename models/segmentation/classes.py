@@ -71,7 +71,8 @@ class Segmentation:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.class_map.shape  # type: ignore[return-value]
+        h, w = self.class_map.shape
+        return h, w
 
     @cached_property
     def counts(self) -> np.ndarray:

@@ -10,7 +10,6 @@ import numpy as np
 
 from models.ops import resize, scaled_size
 
-
 # Bilinear upsampling of 21-channel logits costs 84 bytes per output pixel; above this many pixels the
 # logits are upsampled to this budget and the class map taken from there by nearest sampling.
 LOGITS_UPSAMPLE_MAX_PIXELS = 4_000_000

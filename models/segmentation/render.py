@@ -15,6 +15,7 @@ from models.errors import InputError
 from models.ops import cover, feather
 from models.segmentation.classes import BACKGROUND, PALETTE
 
+
 def _shown_lut(visible: Iterable[int] | None) -> np.ndarray:
     lut = np.zeros(256, dtype=np.uint8)
     if visible is None:

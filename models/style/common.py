@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Final
 
 import numpy as np
-
 from PIL import Image
 
 from models.errors import InputError
@@ -22,7 +22,7 @@ TRANSFER_SIZE = 384  # the TFLite transfer network's fixed content size
 # cropped after): numpy.pad's "edge" (repeat the border pixels). Measured on the strength-curve test (3 photos ×
 # 3 styles): "reflect", "symmetric" and "wrap" each broke one near-tie there (e.g. edge correlation 0.589 → 0.591
 # from strength 0 to 0.25 on cat.jpg); "edge" kept every curve monotonic.
-PAD_MODE = "edge"
+PAD_MODE: Final = "edge"
 BOTTLENECK_SHAPE = (1, 1, 1, 100)
 
 

@@ -132,7 +132,10 @@ class MagentaTFLite:
                 # The photo's own style is all of its palette: the whole photo, not its centre.
                 content_bottleneck = self.bottleneck(content)
         timings["style predict"] = t.ms
-        b = style_bottleneck if strength >= 1.0 else blend_bottlenecks(style_bottleneck, content_bottleneck, strength)
+        if strength >= 1.0 or content_bottleneck is None:
+            b = style_bottleneck
+        else:
+            b = blend_bottlenecks(style_bottleneck, content_bottleneck, strength)
         with timed() as t:
             image = self.render(content, b, max_side, large, on_tile=on_tile)
         timings["style transfer"] = t.ms

@@ -6,6 +6,7 @@ import numpy as np
 
 from models.style.common import resize
 
+
 def edge_map(rgb: np.ndarray) -> np.ndarray:
     """Sobel gradient magnitude of the luminance, float32 HxW."""
     from skimage.color import rgb2gray  # noqa: PLC0415

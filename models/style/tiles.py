@@ -8,6 +8,7 @@ import numpy as np
 
 from models.style.common import PAD_MODE
 
+
 def _window(n: int, overlap: int) -> np.ndarray:
     """1-D feathering weights: raised-cosine ramps of length ``overlap`` at both ends, 1 inside."""
     w = np.ones(n, np.float32)
