@@ -109,8 +109,8 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
 def _count_runs(page) -> dict:
     """Start counting, from now on, script runs the server starts for this tab (ForwardMsg new_session) and
     rerun requests the tab sends (BackMsg rerun_script), decoded with Streamlit's own protobuf classes."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: PLC0415
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     counts = {"runs": 0, "rerun_requests": 0}
 
@@ -119,7 +119,7 @@ def _count_runs(page) -> dict:
             try:
                 if BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
                     counts["rerun_requests"] += 1
-            except Exception:  # noqa: BLE001 - not a BackMsg
+            except Exception:  # not a BackMsg
                 pass
 
     def received(payload):
@@ -127,7 +127,7 @@ def _count_runs(page) -> dict:
             try:
                 if ForwardMsg.FromString(payload).WhichOneof("type") == "new_session":
                     counts["runs"] += 1
-            except Exception:  # noqa: BLE001 - not a ForwardMsg
+            except Exception:  # not a ForwardMsg
                 pass
 
     def on_ws(ws):
