@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.errors import InputError
+from models.ops import fit_within as fit_within  # re-exported: pages and tests import it from here
 
 # Decode at most this many pixels. Bigger photos are reduced while decoding (JPEG draft mode) or after,
 # so a 144-MP upload costs a bounded amount of memory and time. 40 MP is above every phone camera.
@@ -246,13 +247,3 @@ def encode_jpeg(arr: np.ndarray, quality: int = 92) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr)).convert("RGB").save(buf, "JPEG", quality=quality)
     return buf.getvalue()
-
-
-def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale (never upscale) so the longer side is at most ``max_side``, keeping the aspect ratio."""
-    h, w = rgb.shape[:2]
-    if max(h, w) <= max_side:
-        return rgb
-    scale = max_side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))

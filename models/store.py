@@ -276,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_cli(entry_point: Callable[[], int | None]) -> None:
-    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback."""
+    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback.
+
+    Library code logs (``logging``); a CLI shows INFO messages as plain lines on stderr.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         code = entry_point()
     except ModelMissingError as exc:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from models.video.decode import DecodedVideo, Progress
+from models.video.clip import DecodedVideo, Progress
 
 
 class Semantics(str, Enum):
