@@ -43,6 +43,7 @@ class LoadedImage:
 
     @property
     def size(self) -> tuple[int, int]:
+        """(width, height) in pixels of the decoded image."""
         return self.rgb.shape[1], self.rgb.shape[0]
 
 
@@ -233,17 +234,20 @@ def _exif_orientation(im: Image.Image) -> int | None:
 
 
 def read_image(path: Path | str, **kwargs) -> LoadedImage:
+    """A file from disk → :class:`LoadedImage`; same checks and errors (:class:`ImageError`) as an upload."""
     path = Path(path)
     return decode_image(path.read_bytes(), name=path.name, **kwargs)
 
 
 def encode_png(arr: np.ndarray) -> bytes:
+    """(H, W) or (H, W, 3|4) uint8 array → PNG bytes."""
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr)).save(buf, "PNG")
     return buf.getvalue()
 
 
 def encode_jpeg(arr: np.ndarray, quality: int = 92) -> bytes:
+    """(H, W) or (H, W, 3) uint8 array → JPEG bytes at ``quality`` (1..95)."""
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr)).convert("RGB").save(buf, "JPEG", quality=quality)
     return buf.getvalue()

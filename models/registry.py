@@ -61,6 +61,7 @@ class Entry:
 
     @property
     def is_directory(self) -> bool:
+        """True for entries stored as a directory (unpacked tarballs, SavedModels)."""
         return self.unpack is Unpack.TAR_GZ
 
 
@@ -293,6 +294,7 @@ def unregister(entry_id: str) -> None:
 
 
 def get(entry_id: str) -> Entry:
+    """The entry with this id; raises KeyError naming the known ids."""
     try:
         return BY_ID[entry_id]
     except KeyError:
@@ -300,4 +302,5 @@ def get(entry_id: str) -> Entry:
 
 
 def for_capability(capability: Capability) -> list[Entry]:
+    """Shipped entries of one capability, in registry order."""
     return [e for e in ENTRIES if e.capability is capability]

@@ -81,6 +81,7 @@ def device_info() -> DeviceInfo:
 
 
 def has_gpu() -> bool:
+    """Whether TensorFlow sees a GPU (imports TensorFlow)."""
     return bool(tf().config.list_physical_devices("GPU"))
 
 
@@ -90,6 +91,7 @@ class Timing:
 
     @property
     def ms(self) -> float:
+        """Elapsed milliseconds (so far, or of the finished block)."""
         return self.seconds * 1000.0
 
 
@@ -174,6 +176,7 @@ class TFLiteModel:
 
 
 def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel:
+    """A thread-safe :class:`TFLiteModel` for a .tflite file; raises ``ModelFileError`` when it cannot run it."""
     return TFLiteModel(path, num_threads)
 
 
@@ -212,6 +215,9 @@ class TFLiteSignatureModel:
 
 def load_tflite_signature(path: Path | str, signature: str = "serving_default",
                           num_threads: int | None = None) -> TFLiteSignatureModel:
+    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's
+    states); raises ``ModelFileError`` when the file or the signature is not usable.
+    """
     return TFLiteSignatureModel(path, signature, num_threads)
 
 
@@ -273,10 +279,15 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
 def load_frozen_graph(
     path: Path | str, inputs: Sequence[str], outputs: Sequence[str], member_suffix: str = FROZEN_GRAPH_MEMBER
 ) -> FrozenGraphModel:
+    """A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
+    tensors; raises ``ModelFileError`` when the tarball holds no graph.
+    """
     return FrozenGraphModel(read_frozen_graph_def(path, member_suffix), inputs, outputs)
 
 
 def read_labels(path: Path | str, limit: int | None = None) -> list[str]:
+    """Class names, one per line, stripped: the first ``limit`` lines as they are (blanks kept as ''), or every
+    non-blank line when ``limit`` is None."""
     lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
     if limit is not None:
         return lines[:limit]

@@ -74,20 +74,24 @@ class DownloadError(StoreError):
 
 
 def default_root() -> Path:
+    """The store folder when ``VISION_STORE`` is unset: under the user's cache folder."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache) / "vision-playground" / "store"
 
 
 def fetch_command(entry_id: str, store_root: Path | None = None) -> str:
+    """The shell command that downloads one entry into the store."""
     prefix = f"{STORE_ENV}={store_root} " if store_root and store_root != default_root() else ""
     return f"{prefix}{FETCH_COMMAND} {entry_id}"
 
 
 def offline() -> bool:
+    """Whether downloads are disabled (``VISION_OFFLINE=1``)."""
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -115,15 +119,18 @@ class Store:
         self.root = Path(root or env or default_root()).expanduser().resolve()
 
     def path(self, entry: Entry | str) -> Path:
+        """Where an entry lives (or would live) in this store."""
         entry = get(entry) if isinstance(entry, str) else entry
         return self.root / entry.path
 
     def has(self, entry: Entry | str) -> bool:
+        """Whether an entry is present (a file, or a directory for unpacked entries)."""
         entry = get(entry) if isinstance(entry, str) else entry
         p = self.path(entry)
         return p.is_dir() if entry.is_directory else p.is_file()
 
     def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
+        """Presence, path and size of each entry."""
         out = []
         for e in entries:
             present = self.has(e)

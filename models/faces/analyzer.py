@@ -36,6 +36,7 @@ class FaceAnalyzer:
 
     @property
     def spec(self) -> EmbedderSpec:
+        """The embedder's row of the option table (dimension, thresholds)."""
         return self.embedder.spec
 
     @classmethod

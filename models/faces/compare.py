@@ -9,6 +9,7 @@ from models.faces.data import ClusterMethod, Embedder, EmbedderSpec, Face, Metri
 
 
 def distance(a: np.ndarray, b: np.ndarray, metric: Metric = Metric.EUCLIDEAN) -> float:
+    """Distance between two (D,) embeddings: Euclidean, or cosine distance (1 - cosine similarity, 0..2)."""
     return float(pairwise_distances(np.asarray([a, b]), metric)[0, 1])
 
 
@@ -30,6 +31,10 @@ def verify(
     a: Face | np.ndarray, b: Face | np.ndarray, spec: EmbedderSpec = SPECS[Embedder.DLIB],
     metric: Metric = Metric.EUCLIDEAN, threshold: float | None = None,
 ) -> Verdict:
+    """Same person? ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
+    ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1); raises ValueError for a face
+    without an embedding.
+    """
     ea = a.embedding if isinstance(a, Face) else a
     eb = b.embedding if isinstance(b, Face) else b
     if ea is None or eb is None:

@@ -97,10 +97,12 @@ class Face:
 
     @property
     def width(self) -> float:
+        """Box width in original-image pixels."""
         return float(self.box[2])
 
     @property
     def area(self) -> float:
+        """Box area in square original-image pixels."""
         return float(self.box[2] * self.box[3])
 
 
@@ -115,9 +117,11 @@ class Analysis:
 
     @property
     def total_ms(self) -> float:
+        """Detection plus embedding time, ms."""
         return self.detect_ms + self.embed_ms
 
     def largest(self) -> int | None:
+        """Index of the largest face (by box area), None when there is none."""
         return max(range(len(self.faces)), key=lambda i: self.faces[i].area) if self.faces else None
 
 

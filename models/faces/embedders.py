@@ -47,6 +47,7 @@ class DlibEmbedder:
         self._net = dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat"))
 
     def chips(self, rgb: np.ndarray, faces: Sequence[Face]) -> list[np.ndarray]:
+        """Aligned uint8 RGB chips, one per face, as this network was trained on."""
         out = []
         for f in faces:
             x, y, w, h = (float(v) for v in f.box)
@@ -56,6 +57,7 @@ class DlibEmbedder:
         return out
 
     def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray:
+        """(N, spec.dim) float32 embeddings of N chips."""
         if not chips:
             return np.zeros((0, self.spec.dim), np.float32)
         # batch call: dlib runs all chips through the network in one go
@@ -72,9 +74,11 @@ class SFaceEmbedder:
         self._lock = threading.Lock()  # cv2.dnn nets keep per-call state
 
     def chips(self, rgb: np.ndarray, faces: Sequence[Face]) -> list[np.ndarray]:
+        """Aligned uint8 RGB chips, one per face, as this network was trained on."""
         return [align_by_landmarks(rgb, f.landmarks, 112) for f in faces]
 
     def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray:
+        """(N, spec.dim) float32 embeddings of N chips."""
         out = []
         with self._lock:
             for c in chips:

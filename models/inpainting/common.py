@@ -29,10 +29,12 @@ class Method(str, Enum):
 
     @property
     def title(self) -> str:  # type: ignore[override]  # the method's name, not str.title()
+        """The method's name for people."""
         return {Method.TELEA: "Telea", Method.NS: "Navier–Stokes"}[self]
 
     @property
     def flag(self) -> int:
+        """OpenCV's ``cv2.INPAINT_*`` flag."""
         return {Method.TELEA: cv2.INPAINT_TELEA, Method.NS: cv2.INPAINT_NS}[self]
 
 

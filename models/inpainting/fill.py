@@ -23,6 +23,7 @@ from models.runtime import timed
 
 def crop_margin(radius: int) -> int:
     # OpenCV reads known pixels within `radius` of each filled one; 2 px more absorbs rounding.
+    """Pixels a crop must extend beyond the mask for ``radius`` (px) to give the full-frame result."""
     return int(radius) + 2
 
 
@@ -55,6 +56,7 @@ class Plan:
 
     @property
     def full_frame(self) -> bool:
+        """True when the plan is one full-frame call (no crops)."""
         return not self.regions
 
     def labels(self, box: tuple[int, int, int, int]) -> np.ndarray:

@@ -44,6 +44,7 @@ class SegModel(str, Enum):
 
     @property
     def spec(self) -> ModelSpec:
+        """This option's row of :data:`SPECS`."""
         return SPECS[self]
 
 

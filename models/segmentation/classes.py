@@ -71,6 +71,7 @@ class Segmentation:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(height, width) of the class map."""
         h, w = self.class_map.shape
         return h, w
 
@@ -91,6 +92,7 @@ class Segmentation:
         return sorted(out, key=lambda s: -s.pixels)
 
     def present(self) -> list[int]:
+        """Class ids present (largest first), background included."""
         return [s.index for s in self.shares()]
 
     def found(self, min_share: float = MIN_LEGEND_SHARE) -> tuple[list[ClassShare], list[ClassShare]]:
@@ -108,9 +110,11 @@ class Segmentation:
                             dict(self.timings_ms))
 
     def mask(self, classes: Iterable[int]) -> np.ndarray:
+        """(H, W) bool mask of the pixels of ``classes``."""
         return class_mask(self.class_map, classes)
 
     def dominant_foreground(self) -> int | None:
+        """The largest non-background class id, None when only background is present."""
         fg = self.shares(include_background=False)
         return fg[0].index if fg else None
 

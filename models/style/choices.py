@@ -54,10 +54,12 @@ class Backend(str, Enum):
 
     @property
     def spec(self) -> StyleSpec:
+        """This option's row of :data:`SPECS`."""
         return SPECS[self]
 
     @property
     def label(self) -> str:
+        """The option's title for people."""
         return SPECS[self].title
 
     @property

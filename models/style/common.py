@@ -39,6 +39,7 @@ class LargeImage(str, Enum):
 
     @property
     def label(self) -> str:
+        """The choice's name for people."""
         return {
             "TILES": "Tiles (sharp, slower)",
             "RESIZE": "Resize (one pass, softer)",

@@ -26,18 +26,22 @@ class LayerSet(str, Enum):
 
     @property
     def label(self) -> str:
+        """The layer set's name for people."""
         return {"GATYS": "Gatys et al.", "JOHNSON": "Johnson et al."}[self.name]
 
     @property
     def description(self) -> str:
+        """Which VGG19 layers give the content and the style terms."""
         return (f"content {', '.join(self.content_layers)}; style {', '.join(self.style_layers)}")
 
     @property
     def content_layers(self) -> tuple[str, ...]:
+        """VGG19 layer names whose features are matched to the content image."""
         return ("block5_conv2",) if self is LayerSet.GATYS else ("block2_conv2",)
 
     @property
     def style_layers(self) -> tuple[str, ...]:
+        """VGG19 layer names whose Gram matrices are matched to the style image."""
         if self is LayerSet.GATYS:
             return tuple(f"block{i}_conv1" for i in range(1, 6))
         # Johnson used VGG16 relu1_2, relu2_2, relu3_3, relu4_3; the same names exist in VGG19.

@@ -57,6 +57,7 @@ class MagentaTFLite:
 
     @classmethod
     def from_paths(cls, predict_path: Path | str, transfer_path: Path | str) -> MagentaTFLite:
+        """The pair from two .tflite files (predict, transfer); raises ``ModelFileError`` when one cannot run."""
         return cls(runtime.load_tflite(predict_path), runtime.load_tflite(transfer_path))
 
     @classmethod
@@ -151,10 +152,12 @@ class MagentaSavedModel:
 
     @classmethod
     def from_path(cls, path: Path | str) -> MagentaSavedModel:
+        """``hub.load`` of a local SavedModel directory."""
         return cls(runtime.load_saved_model(path))
 
     @classmethod
     def from_store(cls, store: Store | None = None) -> MagentaSavedModel:
+        """The SavedModel from the store (``magenta_style_savedmodel``); raises ``ModelMissingError`` when absent."""
         return cls.from_path((store or Store()).require(SAVED_MODEL_ENTRY))
 
     def _run(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:

@@ -166,6 +166,7 @@ class DecodedVideo:
 
 
 def too_long_error(name: str, seconds: float, limits: Limits, at_least: bool = False) -> VideoError:
+    """The :class:`VideoError` for a clip over the duration limit (``at_least``: the length is a lower bound)."""
     length = f"longer than {seconds:.1f} s" if at_least else f"{seconds:.1f} s long"
     return VideoError(
         f"{name} is {length}; the limit here is {limits.max_seconds:.0f} s. "
