@@ -12,6 +12,7 @@ import streamlit as st
 from components.page import page_setup
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
+from models.errors import VisionError
 from models.samples import SampleKind, samples
 from models.store import Store
 
@@ -22,8 +23,8 @@ SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 
 @st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
-def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.VideoClassifier:
-    return V.load_classifier(V.CHOICE_BY_ID[choice_id], model_path, labels_path)
+def load_classifier(choice_id: str, store_root: str) -> V.VideoClassifier:
+    return V.create(choice_id, Store(store_root))
 
 
 st.title("🎬 Video classification")
@@ -84,8 +85,8 @@ if model_path is None or labels_path is None:
     st.info("The per-frame MobileNetV2 model works offline: pick it under **Model** to classify this clip now.")
     st.stop()
 try:
-    classifier = load_classifier(choice.id, str(model_path), str(labels_path))
-except Exception as exc:  # a corrupt or incompatible model file: say so, keep the page alive
+    classifier = load_classifier(choice.id, str(store.root))
+except VisionError as exc:  # a corrupt or incompatible model file: say so, keep the page alive
     st.error(f"{choice.title} could not be loaded: {exc}")
     st.stop()
 
@@ -97,13 +98,9 @@ if st.session_state.get("video_run_key") != run_key:
     try:
         analysis = V.analyze(data, name, classifier, options, LIMITS, annotated=annotated,
                              progress=lambda f, text: bar.progress(min(1.0, f), text=text))
-    except V.VideoError as exc:
+    except VisionError as exc:
         bar.empty()
         st.error(str(exc), icon="🎞️")
-        st.stop()
-    except Exception as exc:  # never a stack trace in the page
-        bar.empty()
-        st.error(f"Classifying {name} failed: {exc}")
         st.stop()
     bar.empty()
     st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
