@@ -97,7 +97,7 @@ def main() -> int:
     model = seg.SegModel(args.model)
     store = Store()
     try:
-        segmenter = seg.load_segmenter(model, store.require(model.value))
+        segmenter = seg.create(model, store)
     except StoreError as exc:
         print(exc)
         return 1

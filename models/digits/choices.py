@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from models.digits.gan import DEFAULT_TRUNCATION, load_generator
+from models.digits.gan import DEFAULT_TRUNCATION, GanConfig, load_generator
 
 if TYPE_CHECKING:
     from models.store import Store
@@ -26,6 +26,9 @@ class DigitBackend(Protocol):
     """A class-conditional digit generator (28×28 grey digits, uint8 0..255, white on black)."""
 
     truncation: float
+    cfg: GanConfig  # latent size, image size (restoration samples latents of this size)
+    model: Any  # the Keras network [z (N, latent), one-hot (N, 10)] → (N, 28, 28, 1) in [-1, 1]; restoration
+    # differentiates through it
 
     def with_truncation(self, truncation: float) -> DigitBackend:
         """The same network sampling with another ψ (0 < ψ ≤ 1: lower = more typical, less varied digits)."""
@@ -38,6 +41,10 @@ class DigitBackend(Protocol):
     def interpolate(self, seed_a: int, seed_b: int, digit_a: int, digit_b: int | None = None,
                     steps: int = 10, spherical: bool = True) -> np.ndarray:
         """uint8 (steps, 28, 28) digits along the path between two seeds (and two labels)."""
+        ...
+
+    def generate_per_class(self, per_class: int, seed: int, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+        """``per_class`` digits of every class, uint8 (10·per_class, 28, 28), and their labels."""
         ...
 
 
