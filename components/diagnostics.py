@@ -38,7 +38,7 @@ def current_page() -> str:
         import streamlit as st  # noqa: PLC0415
 
         return str(st.session_state.get("_vision_page", "?"))
-    except Exception:  # noqa: BLE001 - outside a Streamlit run
+    except Exception:
         return "?"
 
 

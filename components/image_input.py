@@ -51,7 +51,7 @@ def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | 
     accepted = []
     for f in files:
         try:
-            check_image_name(f.name)
+            check_image_name(getattr(f, "name", ""))
             accepted.append(f)
         except ImageError as exc:
             st.error(str(exc))

@@ -21,7 +21,8 @@ import numpy as np
 import streamlit as st
 
 from models.imaging import encode_jpeg
-from models.inpainting import drawing_to_mask, overlay_mask
+from models.inpainting import drawing_to_mask
+from models.ops import tint
 
 # (width, height) of the canvas on screen, at most. 700 px fits Streamlit's centred layout (704 px of
 # content): a wider canvas would scroll sideways under the brush.
@@ -35,7 +36,7 @@ class Tool(str, Enum):
     LINE = "line"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the tool's name, not str.title()
         return {Tool.BRUSH: "🖌️ Brush", Tool.BOX: "⬛ Box", Tool.CIRCLE: "⚫ Circle", Tool.LINE: "➖ Line"}[self]
 
 
@@ -135,7 +136,7 @@ def mask_canvas(
     digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
         small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
-        preview = overlay_mask(preview, small)
+        preview = tint(preview, small)
     params = {
         "fill_color": _rgba(colour, 0.45),
         "stroke_width": int(brush_px),

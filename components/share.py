@@ -91,7 +91,7 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     query = {k: st.query_params[k] for k in st.query_params}
     try:
         base = (st.context.url or "").split("?")[0]
-    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+    except Exception:
         base = ""
     link = f"{base}?{urlencode(query)}" if query else base
     if show:

@@ -26,7 +26,7 @@ from models.imaging import read_image
 from models.samples import skimage_data_dir
 
 
-class Example(str, Enum):
+class Example(Enum):
     SCRATCHES = "scratches"
     CAPTION = "caption"
     OBJECT = "object"

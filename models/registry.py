@@ -61,6 +61,7 @@ class Entry:
 
     @property
     def is_directory(self) -> bool:
+        """True for entries stored as a directory (unpacked tarballs, SavedModels)."""
         return self.unpack is Unpack.TAR_GZ
 
 
@@ -280,7 +281,20 @@ BY_ID: dict[str, Entry] = {e.id: e for e in ENTRIES}
 assert len(BY_ID) == len(ENTRIES), "duplicate registry id"
 
 
+def register(entry: Entry) -> None:
+    """Add (or replace) one entry at run time: the extension hook for a model that is not in :data:`ENTRIES`
+    (a plugin, a notebook, a test). ``get`` and the store see it; ``ENTRIES`` (the shipped list) does not change.
+    """
+    BY_ID[entry.id] = entry
+
+
+def unregister(entry_id: str) -> None:
+    """Remove an entry added by :func:`register` (no error when it is absent)."""
+    BY_ID.pop(entry_id, None)
+
+
 def get(entry_id: str) -> Entry:
+    """The entry with this id; raises KeyError naming the known ids."""
     try:
         return BY_ID[entry_id]
     except KeyError:
@@ -288,6 +302,7 @@ def get(entry_id: str) -> Entry:
 
 
 def for_capability(capability: Capability) -> list[Entry]:
+    """Shipped entries of one capability, in registry order."""
     return [e for e in ENTRIES if e.capability is capability]
 
 

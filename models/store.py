@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.errors import VisionError
 from models.registry import (
     ENTRIES,
     PAGE_DEFAULTS,
@@ -54,7 +55,7 @@ CHUNK = 1 << 16
 Progress = Callable[[int, int | None], None]
 
 
-class StoreError(Exception):
+class StoreError(VisionError):
     """Base class: every message is meant to be shown to a person as is."""
 
 
@@ -82,20 +83,24 @@ class DownloadError(StoreError):
 
 
 def default_root() -> Path:
+    """The store folder when ``VISION_STORE`` is unset: under the user's cache folder."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache) / "vision-playground" / "store"
 
 
 def fetch_command(entry_id: str, store_root: Path | None = None) -> str:
+    """The shell command that downloads one entry into the store."""
     prefix = f"{STORE_ENV}={store_root} " if store_root and store_root != default_root() else ""
     return f"{prefix}{FETCH_COMMAND} {entry_id}"
 
 
 def offline() -> bool:
+    """Whether downloads are disabled (``VISION_OFFLINE=1``)."""
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -123,15 +128,18 @@ class Store:
         self.root = Path(root or env or default_root()).expanduser().resolve()
 
     def path(self, entry: Entry | str) -> Path:
+        """Where an entry lives (or would live) in this store."""
         entry = get(entry) if isinstance(entry, str) else entry
         return self.root / entry.path
 
     def has(self, entry: Entry | str) -> bool:
+        """Whether an entry is present (a file, or a directory for unpacked entries)."""
         entry = get(entry) if isinstance(entry, str) else entry
         p = self.path(entry)
         return p.is_dir() if entry.is_directory else p.is_file()
 
     def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
+        """Presence, path and size of each entry."""
         out = []
         for e in entries:
             present = self.has(e)
@@ -333,7 +341,11 @@ def fetch_defaults(store: Store) -> int:
 
 
 def run_cli(entry_point: Callable[[], int | None]) -> None:
-    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback."""
+    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback.
+
+    Library code logs (``logging``); a CLI shows INFO messages as plain lines on stderr.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         code = entry_point()
     except ModelMissingError as exc:

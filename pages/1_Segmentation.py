@@ -19,8 +19,9 @@ from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
-from models.imaging import ImageError, LoadedImage, decode_image, encode_png, fit_within
 from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_png
+from models.ops import fit_within, tint
 from models.runtime import timed
 from models.serving import maybe_served
 from models.store import Store
@@ -43,14 +44,13 @@ class Mode(str, Enum):
 
 
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
-def load_segmenter(model_id: str, path: str, labels_path: str | None) -> seg.Segmenter:
-    labels = seg.load_labels(labels_path) if labels_path else seg.VOC_CLASSES
-    model = seg.SegModel(model_id)
-    return maybe_served("segmentation", model, lambda: seg.load_segmenter(model, path, labels))
+def load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this option, else built here through create().
+    return maybe_served("segmentation", model_id, lambda: seg.create(model_id, Store(store_root)))
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
-def predict(model_id: str, _segmenter: seg.Segmenter, rgb: np.ndarray) -> seg.Segmentation:
+def predict(model_id: str, _segmenter: seg.SegmentationBackend, rgb: np.ndarray) -> seg.Segmentation:
     # Keyed on the model id and the pixels: changing opacity, view or classes never reruns the model.
     return _segmenter.predict(rgb)
 
@@ -166,7 +166,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                 return 0.0
             try:
                 options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
                 return 0.0
         options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
@@ -209,8 +209,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
                          help="Covers the object's soft edge and shadow so no halo is left after inpainting.")
     with timed() as t:
         mask = seg.dilate(result.mask([target]), grow)
-        preview = rgb.copy()
-        preview[mask] = (0.45 * preview[mask] + 0.55 * np.array([255, 0, 80])).astype(np.uint8)
+        preview = tint(rgb, mask)
     with left:
         st.image(preview, caption=f"Mask to fill: {result.labels[target]} grown by {grow} px "
                  f"({mask.mean():.1%} of the image)", width="stretch")
@@ -233,15 +232,15 @@ st.title("🎨 Semantic segmentation")
 st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
            "Nothing you upload is stored.")
 
-models = list(seg.SegModel)
+models = seg.options()
 share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
               "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = choose(st.selectbox, "Model", models, lambda m: (m.value,), format_func=lambda m: m.spec.title,
-                   key="seg_model")
+    model = choose(st.selectbox, "Model", models, lambda m: (seg.spec_of(m).entry_id,),
+                   format_func=lambda m: seg.spec_of(m).title, key="seg_model")
     if model is not None:
-        st.caption(model.spec.blurb)
+        st.caption(seg.spec_of(model).blurb)
     image = image_input("seg", label="Image", default_sample="photo_cat")
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
@@ -251,15 +250,13 @@ with top_r:
 if image is None or model is None:
     st.stop()
 
-model_path = require_model(model.value)
-if model_path is None:
+spec = seg.spec_of(model)
+if require_model(spec.entry_id) is None:
     st.stop()
-store = Store()
-labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
 try:
-    segmenter = load_segmenter(model.value, str(model_path), labels_path)
-except (ValueError, OSError) as exc:
-    failed(model.spec.title, exc)
+    segmenter = load_segmenter(spec.entry_id, str(Store().root))
+except VisionError as exc:  # e.g. a model file that does not match its option
+    failed(spec.title, exc)
     st.stop()
 
 rgb = working_copy(image.rgb)
@@ -270,8 +267,8 @@ if rgb.shape != image.rgb.shape:
 
 start = time.perf_counter()
 try:
-    with st.spinner(f"Segmenting with {model.spec.title}…"):
-        result = predict(model.value, segmenter, rgb)
+    with st.spinner(f"Segmenting with {spec.title}…"):
+        result = predict(spec.entry_id, segmenter, rgb)
 except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
     st.error(str(exc), icon="🛑")
     st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure

@@ -16,22 +16,21 @@ from components.image_input import image_input, image_uploader
 from components.mask_canvas import Tool, mask_canvas
 from components.results import before_after, download_name
 from components.status import device_badge, timing_badge
-from models.imaging import encode_png, fit_within
+from models.errors import VisionError
+from models.imaging import encode_png
 from models.inpainting_examples import Example, example
 from models.inpainting import (
     DEFAULT_RADIUS,
     InpaintOptions,
     InpaintResult,
-    MaskError,
     Method,
     Strategy,
     check_mask,
-    dilate,
     fit_mask,
     inpaint_all,
     load_mask,
-    overlay_mask,
 )
+from models.ops import dilate, fit_within, tint
 
 DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
 RESULT_KEY = "inpaint_last_result"
@@ -96,7 +95,7 @@ if source is MaskSource.HANDOFF:
         st.rerun()
     try:
         base_mask = fit_mask(handoff.mask, (rgb.shape[1], rgb.shape[0]), "The handed-over mask").mask
-    except MaskError as exc:
+    except VisionError as exc:
         st.error(str(exc))
         st.stop()
 elif source is MaskSource.EXAMPLE:
@@ -120,7 +119,7 @@ else:
         if upload is not None:
             try:
                 fitted = load_mask(upload.getvalue(), upload.name, (rgb.shape[1], rgb.shape[0]))
-            except MaskError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
                 st.stop()
             base_mask = fitted.mask
@@ -168,7 +167,7 @@ try:
     for warning in check_mask(dilate(mask, dilation), rgb.shape):
         st.warning(warning)
     results = run_both(rgb, mask, options)
-except MaskError as exc:
+except VisionError as exc:
     st.error(str(exc))
     st.stop()
 
@@ -186,7 +185,7 @@ st.caption(
 cols = st.columns(4)
 shown = {
     "Original": rgb,
-    "Mask": overlay_mask(rgb, final_mask),
+    "Mask": tint(rgb, final_mask),
     **{f"{m.title}": r.image for m, r in results.items()},
 }
 for col, (caption, img) in zip(cols, shown.items(), strict=True):

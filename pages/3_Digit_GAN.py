@@ -21,8 +21,9 @@ from models.digits import guesser as digit_guesser
 from models.digits import judge as digit_judge
 from models.digits import mnist
 from models.digits.masks import MaskPreset
-from models.imaging import ImageError, decode_image
-from models.inpainting import MaskError, read_mask
+from models.errors import VisionError
+from models.imaging import decode_image
+from models.inpainting import read_mask
 from models.runtime import timed
 from models.serving import InferenceUnavailable, is_served, maybe_served, restore_digits
 
@@ -38,8 +39,8 @@ MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 def load_gan():
     # Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
     if is_served("digits"):
-        return maybe_served("digits", None, dcgan.load_generator), None
-    return dcgan.load_generator(), dcgan.load_discriminator()
+        return maybe_served("digits", None, lambda: dcgan.create(dcgan.DigitModel.DCGAN)), None
+    return dcgan.create(dcgan.DigitModel.DCGAN), dcgan.load_discriminator()
 
 
 @st.cache_resource(show_spinner="Loading the digit guesser…")
@@ -109,7 +110,7 @@ with tab_gen:
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
     seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
-    psi = st.slider("Variety (truncation ψ)", 0.3, 1.0, dcgan.DEFAULT_TRUNCATION, 0.05, key="gan_psi",
+    psi = st.slider("Variety (truncation ψ)", *dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation, 0.05, key="gan_psi",
                     help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
                          "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]
@@ -196,7 +197,7 @@ with tab_restore:
             if up is not None:
                 try:
                     digit_img = dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb)
-                except (ImageError, dcgan.DigitImageError) as exc:
+                except VisionError as exc:
                     st.error(str(exc))
     mask: np.ndarray | None = None
     with right:
@@ -221,7 +222,7 @@ with tab_restore:
                 if up_mask is not None:
                     try:
                         mask = dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
-                    except MaskError as exc:
+                    except VisionError as exc:
                         st.error(str(exc))
             if mask is not None and not mask.any():
                 st.warning("The mask is empty: nothing to restore.")

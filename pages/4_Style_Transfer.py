@@ -18,11 +18,13 @@ from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
-from models.imaging import fit_within, read_image
 from models.errors import VisionError
+from models.imaging import read_image
+from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import SampleKind, samples
 from models.serving import maybe_served
+from models.store import Store
 
 
 class Mode(str, Enum):
@@ -41,23 +43,19 @@ STYLE_KEY = "style_style"  # image_input key of the style picker
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the Magenta style networks (TFLite)…")
-def load_tflite(backend: sty.Backend, predict_path: str, transfer_path: str) -> sty.MagentaTFLite:
-    return maybe_served("style", backend, lambda: sty.MagentaTFLite.from_paths(predict_path, transfer_path))
-
-
-@st.cache_resource(show_spinner="Loading the Magenta SavedModel (first time takes a while)…")
-def load_saved_model(path: str) -> sty.MagentaSavedModel:
-    return sty.MagentaSavedModel.from_path(path)
+@st.cache_resource(show_spinner="Loading the Magenta style networks (first use only)…")
+def load_backend(backend: sty.Backend, store_root: str) -> sty.StyleBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this network, else built here through create().
+    return maybe_served("style", backend, lambda: sty.create(backend, Store(store_root)))
 
 
 @st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
-def load_vgg(path: str, layers: sty.LayerSet):
-    return sty.build_vgg19(path, layers)
+def load_vgg(store_root: str, layers: sty.LayerSet):
+    return sty.load_vgg19_from_store(layers, Store(store_root))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray:
+def bottleneck(_model: sty.StyleBackend, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray | None:
     # Cached per image, so moving the strength slider only reruns the transfer network. The style image is
     # centre-cropped to the network's square (crop=True); the photo's own style uses the whole photo.
     return _model.bottleneck(rgb, crop=crop)
@@ -130,9 +128,10 @@ if mode is Mode.FAST:
         st.stop()
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
-    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=384, key="style_size")
+    max_side = c3.select_slider("Output size (long side, px)", list(backend.spec.max_sides),
+                                value=backend.spec.default_max_side, key="style_size")
     large = sty.LargeImage.TILES
-    if backend is not sty.Backend.SAVED_MODEL and max_side > sty.TRANSFER_SIZE:
+    if backend.spec.tiles and max_side > sty.TRANSFER_SIZE:
         large = st.radio(
             "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
             key="style_large",
@@ -145,20 +144,15 @@ if mode is Mode.FAST:
         st.stop()
 
     try:
-        if backend is sty.Backend.SAVED_MODEL:
-            model = load_saved_model(str(paths[0]))
-            with timed() as total, st.spinner("Stylizing…"):
-                result = model.stylize(content.rgb, style_img.rgb, strength, max_side)
-        else:
-            model = load_tflite(backend, str(paths[0]), str(paths[1]))
-            with timed() as total:
-                with timed() as t:
-                    sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
-                    cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
-                bar = st.empty()
+        model = load_backend(backend, str(Store().root))
+        with timed() as total:
+            with timed() as t:
+                sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+                cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
+            bar = st.empty()
 
-                def on_tile(done: int, count: int) -> None:
-                    bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+            def on_tile(done: int, count: int) -> None:
+                bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
 
                 def _stylize():
                     with st.spinner("Stylizing…"):
@@ -168,17 +162,15 @@ if mode is Mode.FAST:
                 result = (run_heavy("the large stylization", _stylize, key="style_large", auto=True)
                           if max_side >= HEAVY_SIDE else _stylize())
                 bar.empty()
-            result.timings_ms["style predict"] = t.ms
-    except VisionError as exc:  # e.g. the model server is unreachable (served mode)
-        st.error(str(exc), icon="🛑")
-        st.stop()
-    except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
+            if sb is not None:  # the network exposes its style vector: its (cached) prediction time
+                result.timings_ms["style predict"] = t.ms
+    except VisionError as exc:  # a model file that does not match its contract, the model server away, …
         failed("Stylization", exc)
         st.stop()
 
     st.session_state["style_result"] = result.image
     h, w = result.image.shape[:2]
-    shown_content = sty.resize(content.rgb, w, h)
+    shown_content = resize_lanczos(content.rgb, h, w)
     before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
     timing_badge({**result.timings_ms, "total": total.ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
@@ -224,7 +216,7 @@ else:
             chart.line_chart(np.log10(losses.where(losses > 0)), x_label="step", y_label="log10 loss", height=300)
 
     if run:
-        model = load_vgg(str(path), layers)
+        model = load_vgg(str(Store().root), layers)
         progress = bar.progress(0.0, text="Starting…")
         state = {"image": fit_within(content.rgb, size), "step": 0, "total": iterations, "history": [],
                  "stopped": False, "ms_per_step": None}
@@ -242,7 +234,7 @@ else:
         try:
             result = run_heavy("the optimisation", lambda: sty.gatys_transfer(
                 content.rgb, style_img.rgb, model, config, on_step=on_step), key="gatys")
-        except (ValueError, RuntimeError) as exc:
+        except VisionError as exc:
             failed("The optimisation", exc)
             st.stop()
         state.update(image=result.image, ms_per_step=result.ms_per_step)

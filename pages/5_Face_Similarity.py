@@ -21,9 +21,11 @@ from components.image_input import image_input, image_uploader
 from components.jobs import run_heavy
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
-from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
 from models.samples import SampleKind, samples
 from models.serving import InferenceUnavailable, maybe_served
+from models.store import Store
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -51,9 +53,9 @@ def load_detector() -> F.FaceDetector:
 
 
 @st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
-def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyzer:
-    return maybe_served("faces", embedder, lambda: F.FaceAnalyzer(
-        F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path), load_detector()))
+def load_analyzer(embedder: F.Embedder, store_root: str) -> F.FaceAnalyzer:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this embedder, else built here through create().
+    return maybe_served("faces", embedder, lambda: F.create(embedder, Store(store_root), detector=load_detector()))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -158,7 +160,7 @@ def many_inputs() -> list[LoadedImage]:
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
         if uploads and len(uploads) > MAX_PHOTOS:
             st.warning(f"Only the first {MAX_PHOTOS} of {len(uploads)} photos are used.")
@@ -284,13 +286,10 @@ embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F
                   format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1) or F.Embedder.DLIB
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
                   key="face_metric")
-model_path = None
-if embedder is F.Embedder.SFACE:
-    found = require_model(F.SPECS[embedder].store_entry)
-    if found is None:
-        embedder = F.Embedder.DLIB
-    else:
-        model_path = str(found)
+entry = F.SPECS[embedder].store_entry
+if entry is not None and require_model(entry) is None:
+    st.info("Using the offline dlib model meanwhile.")
+    embedder = F.Embedder.DLIB
 spec = F.SPECS[embedder]
 default_t = spec.threshold(metric)
 threshold = c3.slider(
@@ -303,7 +302,7 @@ with c4:
     device_badge()
     model_card("faces")
 
-analyzer = load_analyzer(embedder, model_path)
+analyzer = load_analyzer(embedder, str(Store().root))
 try:
     if mode is Mode.VERIFY:
         verify_mode(embedder, analyzer, metric, threshold)

@@ -16,6 +16,7 @@ from components.results import download_name
 from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
+from models.errors import VisionError
 from models.samples import SampleKind, samples
 from models.serving import maybe_served
 from models.store import Store
@@ -27,9 +28,9 @@ SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 
 @st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
-def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.VideoClassifier:
-    choice = V.CHOICE_BY_ID[choice_id]
-    return maybe_served("video", choice, lambda: V.load_classifier(choice, model_path, labels_path))
+def load_classifier(choice_id: str, store_root: str) -> V.VideoClassifier:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this model, else built here through create().
+    return maybe_served("video", choice_id, lambda: V.create(choice_id, Store(store_root)))
 
 
 st.title("🎬 Video classification")
@@ -91,8 +92,8 @@ labels_path = require_model(choice.labels_entry_id)
 if model_path is None or labels_path is None:
     st.stop()
 try:
-    classifier = load_classifier(choice.id, str(model_path), str(labels_path))
-except Exception as exc:  # a corrupt or incompatible model file: say so, keep the page alive
+    classifier = load_classifier(choice.id, str(store.root))
+except VisionError as exc:  # a corrupt or incompatible model file: say so, keep the page alive
     failed(choice.title, exc)
     st.stop()
 
@@ -105,11 +106,7 @@ if st.session_state.get("video_run_key") != run_key:
         analysis = run_heavy("the video analysis", lambda: V.analyze(
             data, name, classifier, options, LIMITS, annotated=annotated,
             progress=lambda f, text: bar.progress(min(1.0, f), text=text)), key=f"video_{run_key[0][:16]}", auto=True)
-    except V.VideoError as exc:
-        bar.empty()
-        st.error(str(exc), icon="🎞️")
-        st.stop()
-    except Exception as exc:  # never a stack trace in the page
+    except VisionError as exc:  # a file it cannot read (said in plain words), or the model server away
         bar.empty()
         failed(f"Classifying {name}", exc)
         st.stop()

@@ -60,7 +60,7 @@ def test_generate_grid_download_interpolate_restore(page, shared_assets):
     screenshot(page, "dcgan_restore")
 
 
-def download_bytes(download) -> bytes:  # noqa: N802
+def download_bytes(download) -> bytes:
     from pathlib import Path
 
     return Path(download.path()).read_bytes()

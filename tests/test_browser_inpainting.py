@@ -123,7 +123,7 @@ def _count_runs(page) -> dict:
                 back = BackMsg.FromString(payload)
                 if back.WhichOneof("type") == "rerun_script" and not back.rerun_script.fragment_id:
                     counts["rerun_requests"] += 1
-            except Exception:  # noqa: BLE001 - not a BackMsg
+            except Exception:  # not a BackMsg
                 pass
 
     def received(payload):

@@ -91,7 +91,7 @@ def tab(request, domain_browser, proxied):
     if report is not None and report.failed:
         try:
             print(f"screenshot of the failure: {screenshot(page, f'FAILED-{request.node.name}')}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"no screenshot of the failure: {exc}")
     context.close()
     refused = [u for status, u in page.statuses if status in (413, 429, 502, 504)]

@@ -273,7 +273,7 @@ def test_any_mask_whose_nonzero_pixels_mark_the_hole_is_read_as_such(kind):
 
 
 def test_all_zero_masks_are_empty_and_say_so():
-    from models.inpainting import load_mask  # noqa: PLC0415
+    from models.inpainting import load_mask
 
     zeros = np.zeros((60, 80), np.uint8)
     black_jpeg = _encode(zeros, "JPEG", quality=50)
@@ -331,7 +331,7 @@ def test_psnr_and_mean_fill_numbers():
 
 # --- the page (AppTest) ------------------------------------------------------------------------------
 def app():
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(PAGE, default_timeout=120)
 
@@ -400,13 +400,13 @@ def test_page_runs_both_methods_on_a_drawing_injected_in_the_canvas():
 
 
 def handoff(image: np.ndarray, mask: np.ndarray, source="Segmentation: cat (dilated 7 px)"):
-    from components.handoff import MaskHandoff  # noqa: PLC0415
+    from components.handoff import MaskHandoff
 
     return MaskHandoff(image=image, mask=mask, source=source)
 
 
 def test_page_takes_the_segmentation_handoff():
-    from components.handoff import INPAINT_HANDOFF_KEY  # noqa: PLC0415
+    from components.handoff import INPAINT_HANDOFF_KEY
 
     rgb = read_image(skimage_data_dir() / "chelsea.png").rgb
     mask = np.zeros(rgb.shape[:2], bool)
@@ -430,7 +430,7 @@ def test_page_takes_the_segmentation_handoff():
 
 
 def test_page_reports_a_handoff_mask_of_the_wrong_shape():
-    from components.handoff import INPAINT_HANDOFF_KEY  # noqa: PLC0415
+    from components.handoff import INPAINT_HANDOFF_KEY
 
     rgb = read_image(skimage_data_dir() / "chelsea.png").rgb
     at = app()

@@ -173,7 +173,7 @@ def test_stray_classes_are_traces_shown_only_on_request(app):
     """Kite photo: DeepLab labels 66 px as 'bird' (and 0.27 % as people far away): no legend row for either,
     a 'Show traces' toggle that lists them with pixel counts, and rows for them only once it is on."""
     at = app
-    from models.samples import SampleKind, samples  # noqa: PLC0415
+    from models.samples import SampleKind, samples
 
     at.selectbox(key="seg_sample").set_value(next(s for s in samples(SampleKind.PHOTO) if s.id == "photo_kite"))
     at.run()

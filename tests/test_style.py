@@ -467,7 +467,7 @@ def test_style_image_is_centre_cropped_not_squashed():
     np.testing.assert_allclose(model.bottleneck(tall, crop=True)[0, 0, 0, :3], [0, 0, 1], atol=0.02)
     # stylize() feeds the style's centre square: the tiny predict network's mean colour is pure blue.
     seen = {}
-    model.render = lambda content, b, *a, **k: seen.setdefault("b", b)[0, 0, :, :3].repeat(2, 0)  # noqa: ARG005
+    model.render = lambda content, b, *a, **k: seen.setdefault("b", b)[0, 0, :, :3].repeat(2, 0)
     model.stylize(np.zeros((20, 20, 3), np.uint8), style)
     np.testing.assert_allclose(seen["b"][0, 0, 0, :3], [0, 0, 1], atol=0.02)
     assert sty.centre_square(style).shape == (256, 256, 3)

@@ -21,89 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
-import os
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-import ray
 from ray import serve
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
-from models.errors import VisionError
-from models.serving import wire
-
-SERVICE_VERSION = "1"  # bump when an operation's parameters or results change
-LOGGER = logging.getLogger("vision.serving")
-
-Arrays = dict[str, np.ndarray]
-Result = tuple[dict[str, Any], Arrays]
-Operation = Callable[[dict[str, Any], Arrays], Awaitable[Result]]
+from models.serving.capability import Arrays, CapabilityDeployment, Operation, Result, deployment_store
 
 
-def _store():
-    from models.store import Store  # noqa: PLC0415
-
-    return Store()
-
-
-class _Capability:
-    """HTTP plumbing shared by the deployments: routing by the last path segment, wire decoding, errors."""
-
-    capability = ""
-    max_batch_size = 1
-
-    def _operations(self) -> dict[str, Operation]:
-        raise NotImplementedError
-
-    def loaded(self) -> list[str]:
-        """Model ids loaded in this replica."""
-        raise NotImplementedError
-
-    def available(self) -> list[str]:
-        """Model ids this deployment can serve that are present in the store of this node."""
-        return self.loaded()
-
-    def info(self) -> dict[str, Any]:
-        ctx = serve.get_replica_context()
-        return {
-            "capability": self.capability, "version": SERVICE_VERSION, "ray": ray.__version__,
-            "models": self.loaded(), "available": self.available(), "max_batch_size": self.max_batch_size,
-            "replica": ctx.replica_id.unique_id if ctx else "", "pid": os.getpid(),
-            "store": os.environ.get("VISION_STORE", ""),
-        }
-
-    async def __call__(self, request: Request) -> Response:
-        op = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-        if request.method == "GET":
-            return JSONResponse(self.info())
-        handler = self._operations().get(op)
-        if handler is None:
-            return JSONResponse({"error": f"unknown operation {op!r} for {self.capability}"}, status_code=404)
-        try:
-            params, arrays = wire.unpack(await request.body())
-            out_params, out_arrays = await handler(params, arrays)
-        except (VisionError, ValueError, KeyError) as exc:  # the input cannot be used: say why, replica stays up
-            return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=400)
-        return Response(wire.pack(out_params, out_arrays), media_type=wire.CONTENT_TYPE)
-
-    def check_health(self) -> None:
-        if not self.loaded():
-            raise RuntimeError(f"{self.capability}: no model loaded")
-
-    def _batching(self, method: Any, max_batch_size: int, wait_s: float) -> None:
-        self.max_batch_size = max(1, int(max_batch_size))
-        method.set_max_batch_size(self.max_batch_size)
-        method.set_batch_wait_timeout_s(float(wait_s))
-
-
-# --- segmentation ----------------------------------------------------------------------------------
 @serve.deployment(name="Segmentation")
-class SegmentationDeployment(_Capability):
+class SegmentationDeployment(CapabilityDeployment):
     """DeepLab V3 (TFLite models of :class:`models.segmentation.SegModel`), any of them by id, loaded on first use.
 
     ``predict``: arrays ``rgb`` (H, W, 3) uint8; params ``model`` (a SegModel value) → ``class_map`` (H, W) uint8,
@@ -117,7 +47,7 @@ class SegmentationDeployment(_Capability):
         from models import segmentation as seg  # noqa: PLC0415
 
         self.seg = seg
-        self.store = _store()
+        self.store = deployment_store()
         self.labels = seg.load_labels(self.store.path("pascal_voc_labels")) if self.store.has("pascal_voc_labels") \
             else seg.VOC_CLASSES
         self._models: dict[str, Any] = {}
@@ -166,7 +96,7 @@ def segmentation_app(args: dict[str, Any] | None = None):
 
 # --- style (fast, Magenta TFLite pair) ------------------------------------------------------------
 @serve.deployment(name="Style")
-class StyleDeployment(_Capability):
+class StyleDeployment(CapabilityDeployment):
     """Magenta arbitrary stylization, TFLite pair (:class:`models.style.MagentaTFLite`); ``backend`` = a
     :class:`models.style.Backend` value other than the SavedModel.
 
@@ -182,7 +112,7 @@ class StyleDeployment(_Capability):
         from models import style as sty  # noqa: PLC0415
 
         self.sty = sty
-        self.store = _store()
+        self.store = deployment_store()
         self._models: dict[str, Any] = {}
         self._lock = threading.Lock()
         for backend in preload:
@@ -261,7 +191,7 @@ class _BatchedEmbedder:
 
 
 @serve.deployment(name="Faces")
-class FacesDeployment(_Capability):
+class FacesDeployment(CapabilityDeployment):
     """Face detection (MTCNN) + alignment + embedding (dlib ResNet 128-d): :meth:`models.faces.FaceAnalyzer.analyze`.
 
     ``analyze``: ``rgb`` (H, W, 3) uint8, params ``max_faces``, ``max_side``, ``confirm``, ``original_size`` →
@@ -323,7 +253,7 @@ class FacesDeployment(_Capability):
             tuple(size) if size else None))
         n = len(a.faces)
         chips = np.stack([f.chip for f in a.faces]) if n else np.zeros((0, 1, 1, 3), np.uint8)
-        out = {
+        out: dict[str, np.ndarray] = {
             "boxes": np.asarray([f.box for f in a.faces], np.float32).reshape(n, 4),
             "confidences": np.asarray([f.confidence for f in a.faces], np.float64).reshape(n),
             "landmarks": np.asarray([f.landmarks for f in a.faces], np.float32).reshape(n, 5, 2),
@@ -338,131 +268,11 @@ def faces_app(args: dict[str, Any] | None = None):
     return FacesDeployment.bind(**(args or {}))
 
 
-# --- video (MoViNet-A0 stream) ----------------------------------------------------------------------
-@serve.deployment(name="Video")
-class VideoDeployment(_Capability):
-    """MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
-    by the client (see :class:`models.serving.client.ServedStreamClassifier`): only those frames travel.
+# Video and digits live in their own module (size); re-exported for serve_config.yaml's import paths.
+from models.serving.clip_deployments import DigitsDeployment, VideoDeployment, digits_app, video_app  # noqa: E402
 
-    ``score``: ``frames`` (M, S, S, 3) uint8, ``times`` (M,) float64 seconds, params ``duration``, ``segments``
-    [[index, start_s, end_s], …], ``pooling``, ``choice`` → ``probs`` (C,), ``segment_probs`` (K, C) float32,
-    ``segment_frames`` (sum of lengths,) int64 positions into ``frames``, ``segment_lengths`` (K,) int64.
-    ``labels``: → params ``labels``, ``size``, ``rate``, ``fit``.
-    """
-
-    capability = "video"
-
-    def __init__(self, choices: Sequence[str] = ("movinet_a0_stream",)):
-        from models import video as V  # noqa: PLC0415
-
-        self.V = V
-        store = _store()
-        self._models = {c: V.create(c, store) for c in choices}
-        for c, m in self._models.items():
-            if not isinstance(m, V.StreamClassifier):
-                raise ValueError(f"{c}: only MoViNet stream models are served")
-
-    def loaded(self) -> list[str]:
-        return sorted(self._models)
-
-    def _get(self, choice: str):
-        if choice not in self._models:
-            raise ValueError(f"the video model {choice!r} is not served here (served: {', '.join(self._models)})")
-        return self._models[choice]
-
-    def _operations(self) -> dict[str, Operation]:
-        return {"score": self._op_score, "labels": self._op_labels}
-
-    async def _op_labels(self, params: dict[str, Any], arrays: Arrays) -> Result:
-        m = self._get(str(params["choice"]))
-        return {"labels": m.labels, "size": m.size, "rate": m.rate, "fit": m.fit.value}, {}
-
-    def _score(self, params: dict[str, Any], arrays: Arrays):
-        V = self.V
-        m = self._get(str(params["choice"]))
-        frames = arrays["frames"]
-        video = V.DecodedVideo(frames, np.asarray(arrays["times"], np.float64), float(params["duration"]), 0.0,
-                               (int(frames.shape[2]), int(frames.shape[1])), V.Container.MP4)
-        segments = [V.Segment(int(i), float(a), float(b)) for i, a, b in params["segments"]]
-        return m.score(video, segments, V.Pooling(params["pooling"]))
-
-    async def _op_score(self, params: dict[str, Any], arrays: Arrays) -> Result:
-        s = await asyncio.to_thread(self._score, params, arrays)
-        lengths = np.asarray([len(f) for f in s.segment_frames], np.int64)
-        flat = np.concatenate([np.asarray(f, np.int64) for f in s.segment_frames]) if len(lengths) else \
-            np.zeros(0, np.int64)
-        return {}, {"probs": s.probs, "segment_probs": np.stack(s.segment_probs).astype(np.float32),
-                    "segment_frames": flat, "segment_lengths": lengths}
-
-
-def video_app(args: dict[str, Any] | None = None):
-    return VideoDeployment.bind(**(args or {}))
-
-
-# --- digits (DCGAN generate + restore) ----------------------------------------------------------------
-@serve.deployment(name="Digits")
-class DigitsDeployment(_Capability):
-    """The project's DCGAN (weights in ``models/weights/``): sampling, interpolation and restoration.
-
-    ``generate``: params ``n``, ``digit`` (or null), ``seed``, ``truncation`` → ``images`` (n, 28, 28) uint8,
-    ``labels`` (n,) int64. ``interpolate``: params ``seed_a``, ``seed_b``, ``digit_a``, ``digit_b``, ``steps``,
-    ``spherical``, ``truncation`` → ``frames`` (steps, 28, 28) uint8. ``restore``: ``images`` (N, 28, 28) uint8,
-    ``masks`` (N, 28, 28) bool, params ``config`` (RestoreConfig fields), ``candidates`` (or null), ``guesser``
-    (bool) → the :class:`models.digits.Restoration` fields.
-    """
-
-    capability = "digits"
-
-    def __init__(self):
-        from models import digits as D  # noqa: PLC0415
-        from models.digits import guesser  # noqa: PLC0415
-
-        self.D = D
-        self.gen = D.load_generator()
-        self.disc = D.load_discriminator()
-        self.guesser = guesser.load()
-        self._lock = threading.Lock()  # restore builds tf.functions and an optimiser: one at a time
-
-    def loaded(self) -> list[str]:
-        return ["dcgan_generator", "dcgan_discriminator", "digit_guesser"]
-
-    def _operations(self) -> dict[str, Operation]:
-        return {"generate": self._op_generate, "interpolate": self._op_interpolate, "restore": self._op_restore}
-
-    def _gen(self, params: dict[str, Any]):
-        t = params.get("truncation")
-        return self.gen if t is None else self.gen.with_truncation(float(t))
-
-    async def _op_generate(self, params: dict[str, Any], arrays: Arrays) -> Result:
-        digit = params.get("digit")
-        images, labels = await asyncio.to_thread(self._gen(params).generate, int(params["n"]),
-                                                 None if digit is None else int(digit), int(params["seed"]))
-        return {}, {"images": images, "labels": np.asarray(labels, np.int64)}
-
-    async def _op_interpolate(self, params: dict[str, Any], arrays: Arrays) -> Result:
-        digit_b = params.get("digit_b")
-        frames = await asyncio.to_thread(
-            self._gen(params).interpolate, int(params["seed_a"]), int(params["seed_b"]), int(params["digit_a"]),
-            None if digit_b is None else int(digit_b), int(params.get("steps", 10)),
-            bool(params.get("spherical", True)))
-        return {}, {"frames": frames}
-
-    def _restore(self, params: dict[str, Any], arrays: Arrays):
-        cfg = self.D.RestoreConfig(**params.get("config", {}))
-        cands = params.get("candidates")
-        with self._lock:
-            return self.D.restore(self.gen, self.disc, np.array(arrays["images"]), np.array(arrays["masks"], bool),
-                                  cfg, candidates=cands, guesser=self.guesser if params.get("guesser", True) else None)
-
-    async def _op_restore(self, params: dict[str, Any], arrays: Arrays) -> Result:
-        r = await asyncio.to_thread(self._restore, params, arrays)
-        return {}, {k: np.asarray(getattr(r, k)) for k in
-                    ("restored", "generated", "digit", "loss", "candidates", "candidate_loss", "candidate_prob")}
-
-
-def digits_app(args: dict[str, Any] | None = None):
-    return DigitsDeployment.bind(**(args or {}))
-
+__all__ = ["DigitsDeployment", "FacesDeployment", "SegmentationDeployment", "StyleDeployment", "VideoDeployment",
+           "digits_app", "faces_app", "segmentation_app", "style_app", "video_app"]
 
 BUILDERS: dict[str, Callable[[dict[str, Any] | None], Any]] = {
     "segmentation": segmentation_app, "style": style_app, "faces": faces_app, "video": video_app,

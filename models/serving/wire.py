@@ -18,13 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from models.errors import VisionError
+
 MAGIC = b"VSW1"
 CONTENT_TYPE = "application/x-vision-arrays"
 DTYPES = frozenset({"uint8", "int8", "uint16", "int16", "int32", "int64", "float16", "float32", "float64", "bool"})
 MAX_HEADER = 1 << 20  # 1 MiB of JSON is far more than any message needs
 
 
-class WireError(ValueError):
+class WireError(VisionError, ValueError):
     """A message that is not in this format (truncated, wrong magic, unknown dtype, sizes that do not add up)."""
 
 
