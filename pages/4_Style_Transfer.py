@@ -154,14 +154,15 @@ if mode is Mode.FAST:
             def on_tile(done: int, count: int) -> None:
                 bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
 
-                def _stylize():
-                    with st.spinner("Stylizing…"):
-                        return model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
-                                             style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
-                # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
-                result = (run_heavy("the large stylization", _stylize, key="style_large", auto=True)
-                          if max_side >= HEAVY_SIDE else _stylize())
-                bar.empty()
+            def _stylize():
+                with st.spinner("Stylizing…"):
+                    return model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
+                                         style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+
+            # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
+            result = (run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+                      if max_side >= HEAVY_SIDE else _stylize())
+            bar.empty()
             if sb is not None:  # the network exposes its style vector: its (cached) prediction time
                 result.timings_ms["style predict"] = t.ms
     except VisionError as exc:  # a model file that does not match its contract, the model server away, …
