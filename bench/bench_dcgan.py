@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from models import digits as dcgan  # noqa: E402
-from models.digits import guesser as digit_guesser  # noqa: E402
-from models.digits import mnist  # noqa: E402
-from models.runtime import device_info  # noqa: E402
+from models import digits as dcgan
+from models.digits import guesser as digit_guesser
+from models.digits import mnist
+from models.runtime import device_info
 
 TARGET_MS = 100.0
 
@@ -58,7 +55,7 @@ def main() -> None:
     try:
         split = mnist.load()
         real = split.x_held
-    except Exception as exc:  # noqa: BLE001  (no data: bench on generated digits instead)
+    except Exception as exc:  # no data: bench on generated digits instead
         print(f"(MNIST not in the store: {exc.__class__.__name__}; restoring generated digits)")
     digits = real[:max(args.restore, args.batch_restore)] if real is not None else \
         gen.generate(max(args.restore, args.batch_restore), None, 3)[0]

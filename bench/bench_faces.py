@@ -12,19 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from models import faces as F  # noqa: E402
-from models.imaging import read_image  # noqa: E402
-from models.runtime import device_info, timed  # noqa: E402
-from models.samples import skimage_data_dir  # noqa: E402
+from models import faces as F
+from models.imaging import read_image
+from models.runtime import device_info, timed
+from models.samples import skimage_data_dir
 
 GRACE = Path(__file__).resolve().parent.parent.parent / "shared" / "assets" / "samples" / "grace_hopper.jpg"
 

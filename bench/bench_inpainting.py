@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from models.imaging import read_image  # noqa: E402
 from models.inpainting import InpaintOptions, Method, Strategy, inpaint, psnr  # noqa: E402

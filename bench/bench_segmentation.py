@@ -16,12 +16,10 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if "VISION_STORE" not in os.environ and (ROOT.parent / "shared" / "assets").is_dir():
     os.environ["VISION_STORE"] = str(ROOT.parent / "shared" / "assets")
@@ -65,8 +63,8 @@ def _page_ms(at) -> float:
 
 def apptest_reruns(model: seg.SegModel, repeats: int) -> dict[str, float]:
     """Median script times of real page reruns (AppTest), from the page's own badge and from outside."""
-    import streamlit as st  # noqa: PLC0415
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Segmentation.py"), default_timeout=120)
     at.run()
@@ -99,7 +97,7 @@ def main() -> int:
     model = seg.SegModel(args.model)
     store = Store()
     try:
-        segmenter = seg.load_segmenter(model, store.require(model.value))
+        segmenter = seg.create(model, store)
     except StoreError as exc:
         print(exc)
         return 1

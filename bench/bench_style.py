@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("VISION_OFFLINE", "1")
 if "VISION_STORE" not in os.environ and (ROOT.parent / "shared" / "assets").is_dir():

@@ -11,13 +11,8 @@ so the ratio rises above 1. "old" = the panorama squashed into the network's 384
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models import style as sty
 from models.imaging import read_image

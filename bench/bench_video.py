@@ -21,11 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from models import video as V  # noqa: E402
-from models.runtime import device_info  # noqa: E402
-from models.store import Store  # noqa: E402
+from models import video as V
+from models.runtime import device_info
+from models.store import Store
 
 TARGET_S = 10.0
 SIZE = (854, 480)

@@ -25,15 +25,15 @@ class PageInfo:
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo(Capability.SEGMENTATION, "pages/1_Segmentation.py", "🎨", "Semantic segmentation",
-             "DeepLab labels every pixel with one of 21 PASCAL VOC classes: overlay, legend, portrait mode."),
+             "Colours every pixel by what it shows (person, cat, car…) and blurs the background behind a subject."),
     PageInfo(Capability.INPAINTING, "pages/2_Inpainting.py", "🩹", "Inpainting",
-             "Draw a mask in the browser and fill it with OpenCV Telea or Navier–Stokes."),
+             "Paint over scratches or a small object and let the photo fill the gap in."),
     PageInfo(Capability.DCGAN, "pages/3_Digit_GAN.py", "🔢", "DCGAN digits",
-             "A conditional DCGAN trained by this project: sample digits, interpolate, restore damaged ones."),
+             "Invents handwritten digits that never existed, morphs between them and repairs damaged ones."),
     PageInfo(Capability.STYLE, "pages/4_Style_Transfer.py", "🖌️", "Style transfer",
-             "Magenta arbitrary stylization with a strength control, plus Gatys VGG19 optimisation."),
+             "Repaints a photo in the style of a famous painting, as strongly as you like."),
     PageInfo(Capability.FACES, "pages/5_Face_Similarity.py", "🙂", "Face similarity",
-             "Detect and align faces, compare embeddings, verify a pair and cluster many faces."),
+             "Finds the faces in photos and tells whether two of them show the same person."),
     PageInfo(Capability.VIDEO, "pages/6_Video_Classification.py", "🎬", "Video classification",
-             "Classify an uploaded clip: top-5, a timeline per segment and an annotated playable copy."),
+             "Watches a short clip and names the action in it, second by second."),
 )

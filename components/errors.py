@@ -51,7 +51,7 @@ def _page_name() -> str:
 
         ctx = get_script_run_ctx()
         return f"page {ctx.page_script_hash[:8]}" if ctx else ""  # the traceback names the page's file
-    except Exception:  # noqa: BLE001 - naming the page must never hide the error
+    except Exception:
         return ""
 
 
@@ -73,7 +73,7 @@ def error_boundary(label: str = "") -> Iterator[None]:
     """Run a block; an exception in it is logged with an id and shown as a one-line message with that id."""
     try:
         yield
-    except Exception as ex:  # noqa: BLE001 - this is the boundary
+    except Exception as ex:
         from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: PLC0415
 
         if isinstance(ex, (RerunException, StopException)):  # Streamlit's control flow, not an error
@@ -102,5 +102,5 @@ def install_global_handler() -> None:
             config = dataclasses.replace(config, on_script_error=on_script_error)
         original_init(self, config, *args, **kwargs)
 
-    rt.Runtime.__init__ = init
+    rt.Runtime.__init__ = init  # type: ignore[method-assign]
     _installed = True

@@ -27,9 +27,9 @@ class Source(str, Enum):
     CAMERA = "Camera"
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _decode(data: bytes, name: str) -> LoadedImage:
-    # In-memory only (nothing uploaded is written to disk); bounded so memory stays flat.
+    # In-memory only (nothing uploaded is written to disk); bounded (16 entries, 10 min) so memory stays flat.
     return decode_image(data, name=name)
 
 
@@ -51,7 +51,7 @@ def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | 
     accepted = []
     for f in files:
         try:
-            check_image_name(f.name)
+            check_image_name(getattr(f, "name", ""))
             accepted.append(f)
         except ImageError as exc:
             st.error(str(exc))
@@ -80,12 +80,16 @@ def image_input(
                 st.info("No sample images are available; upload one instead.")
                 return None
             ids = [s.id for s in options]
-            # A value already set through session state (e.g. a gallery button) must not meet a default too.
-            index = None if f"{key}_sample" in st.session_state else (
-                ids.index(default_sample) if default_sample in ids else 0)
+            # The default sent to the browser must be the value the server holds, on EVERY run. It used to be
+            # passed on the first run only (then 0 = the first option): a browser that first mounted this
+            # selectbox on a later run (a click before the slow first run had reached it, e.g. under load)
+            # showed and sent back the first option while the server had the default sample, so the image
+            # switched by itself and an uploaded mask no longer matched it (issue 19).
+            current = st.session_state.get(f"{key}_sample")
+            wanted = current.id if current is not None and hasattr(current, "id") else default_sample
+            index = ids.index(wanted) if wanted in ids else 0
             chosen = st.selectbox(
-                "Sample", options, format_func=lambda s: s.title, key=f"{key}_sample",
-                **({} if index is None else {"index": index}),
+                "Sample", options, format_func=lambda s: s.title, key=f"{key}_sample", index=index,
             )
             return _read(str(chosen.path))
         if source is Source.UPLOAD:

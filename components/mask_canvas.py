@@ -21,7 +21,8 @@ import numpy as np
 import streamlit as st
 
 from models.imaging import encode_jpeg
-from models.inpainting import drawing_to_mask, overlay_mask
+from models.inpainting import drawing_to_mask
+from models.ops import tint
 
 # (width, height) of the canvas on screen, at most. 700 px fits Streamlit's centred layout (704 px of
 # content): a wider canvas would scroll sideways under the brush.
@@ -35,7 +36,7 @@ class Tool(str, Enum):
     LINE = "line"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the tool's name, not str.title()
         return {Tool.BRUSH: "🖌️ Brush", Tool.BOX: "⬛ Box", Tool.CIRCLE: "⚫ Circle", Tool.LINE: "➖ Line"}[self]
 
 
@@ -68,8 +69,7 @@ def _rgba(colour: str, alpha: float) -> str:
 _INLINE_KEY = "_mask_canvas_inline"  # True while a full page run executes the canvas fragment
 
 
-def _seen_key(canvas_key: str) -> str:
-    return f"_{canvas_key}_shapes_seen"
+_SEEN_KEY = "_mask_canvas_shapes_seen"  # {canvas key: shapes its last full page run used}, one entry per canvas
 
 
 def _shapes(json_data: dict | None) -> str:
@@ -92,9 +92,24 @@ def _canvas_fragment(params: dict, canvas_key: str):
 
     result = st_canvas(**params, key=canvas_key)
     inline = st.session_state.get(_INLINE_KEY, False)
-    if not inline and st.session_state.get(_seen_key(canvas_key)) != _shapes(result.json_data):
+    if not inline and st.session_state.get(_SEEN_KEY, {}).get(canvas_key) != _shapes(result.json_data):
         st.rerun()  # a stroke, undo or clear: the whole page recomputes the mask and the results
     return result
+
+
+PHONE_MARGIN_PX = 48  # viewport width the main column does not give to its content on a narrow screen
+
+
+def fit_width_css(canvas_key: str, canvas_width: int) -> str:
+    """CSS that zooms the canvas down to the viewport's width on a narrow screen (a phone): one media query per
+    10-px band of viewport width. Fabric.js maps pointer and touch positions through the canvas's on-screen
+    size, so strokes still land on the right canvas pixels (and :func:`drawing_to_mask` maps those to the image).
+    Streamlit gives the element of a widget with key ``k`` the class ``st-key-k``."""
+    rules = []
+    for v in range(canvas_width + PHONE_MARGIN_PX, 239, -10):  # widest first: the narrowest match wins
+        rules.append(f"@media (max-width: {v}px) {{ .st-key-{canvas_key} {{ zoom: "
+                     f"{(v - 10 - PHONE_MARGIN_PX) / canvas_width:.4f}; }} }}")
+    return "<style>" + "".join(rules) + "</style>"
 
 
 def mask_canvas(
@@ -121,7 +136,7 @@ def mask_canvas(
     digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
         small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
-        preview = overlay_mask(preview, small)
+        preview = tint(preview, small)
     params = {
         "fill_color": _rgba(colour, 0.45),
         "stroke_width": int(brush_px),
@@ -133,11 +148,14 @@ def mask_canvas(
         "drawing_mode": tool.value,
     }
     canvas_key = f"{key}_{digest}"
+    st.html(fit_width_css(canvas_key, cw))
     st.session_state[_INLINE_KEY] = True
     try:
         result = _canvas_fragment(params, canvas_key)
     finally:
         st.session_state[_INLINE_KEY] = False
-    st.session_state[_seen_key(canvas_key)] = _shapes(result.json_data)
+    # One entry per logical canvas (``key``): the shapes of an older image's canvas are forgotten.
+    seen = {k: v for k, v in st.session_state.get(_SEEN_KEY, {}).items() if not k.startswith(f"{key}_")}
+    st.session_state[_SEEN_KEY] = {**seen, canvas_key: _shapes(result.json_data)}
     drawn = drawing_to_mask(result.json_data, (cw, ch), (w, h))
     return CanvasMask(drawn.mask, drawn.objects, (cw, ch), drawn.skipped)

@@ -44,3 +44,21 @@ def before_after(before: np.ndarray, after: np.ndarray, *, key: str, labels: tup
 
 def download_png(image: np.ndarray, filename: str, *, label: str = "Download PNG", key: str) -> None:
     st.download_button(label, encode_png(image), file_name=filename, mime="image/png", key=key)
+
+
+def download_name(source: str | None, what: str, ext: str) -> str:
+    """``<source stem>_<what>.<ext>``, the one naming rule of every download.
+
+    ``source`` is the input's file name (``"photo.jpg"`` → ``photo``), a sample's file name, or a short word for
+    generated inputs (``"dcgan_seed42"``); spaces and characters that are awkward in file names become ``_``.
+    >>> download_name("My Photo.JPG", "stylized", "png")
+    'My_Photo_stylized.png'
+    """
+    import re  # noqa: PLC0415
+    from pathlib import PurePath  # noqa: PLC0415
+
+    def clean(text: str) -> str:
+        return re.sub(r"[^\w.-]+", "_", text).strip("._")
+
+    stem = clean(PurePath(source or "").stem if "." in (source or "") else (source or "")) or "image"
+    return f"{stem}_{clean(what) or 'result'}.{ext.lstrip('.')}"

@@ -1,14 +1,17 @@
-"""Timing + device badge, model-unavailable panel, and model fetching with a progress bar."""
+"""Device badge, timings (recorded for the admin page), and model fetching with a one-sentence fallback."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
+from components import diagnostics
+from components.availability import unavailable
 from models.registry import Entry, get
 from models.runtime import device_info
-from models.store import STORE_ENV, ModelMissingError, Store
+from models.store import ModelMissingError, Store
 
 
 def device_badge() -> None:
@@ -17,26 +20,26 @@ def device_badge() -> None:
 
 
 def timing_badge(timings_ms: dict[str, float]) -> None:
-    """E.g. ``timing_badge({"model": 212.0, "total": 260.3})``; the device is named too."""
-    parts = " · ".join(f"{name} **{ms:,.0f} ms**" for name, ms in timings_ms.items())
-    st.caption(f"⏱️ {parts} — {device_info().label}")
+    """Record a timing breakdown, e.g. ``{"model": 212.0, "total": 260.3}``, for the admin page.
+
+    Visitors are not shown developer timings; the admin / diagnostics page lists them per page. An operator
+    setting, ``VISION_SHOW_TIMINGS=1`` (off in production), also shows them on the page as a ⏱️ caption: what
+    ``bench/load.py`` reads as the app's own time next to what the visitor waited.
+    """
+    diagnostics.record_timing(timings_ms)
+    if os.environ.get("VISION_SHOW_TIMINGS") == "1":
+        parts = " · ".join(f"{name} **{ms:,.0f} ms**" for name, ms in timings_ms.items())
+        st.caption(f"⏱️ {parts}")
 
 
 def model_unavailable(exc: ModelMissingError) -> None:
-    e = exc.entry
-    st.error(f"**{e.title}** is not available on this server.", icon="📦")
-    if exc.reason:
-        st.caption(f"Why: {exc.reason}")
-    st.markdown("An administrator can download it into the model store with:")
-    st.code(exc.command, language="bash")
-    st.caption(
-        f"Model store: `{exc.store_root}` (set `{STORE_ENV}` to use another folder). "
-        f"Source: {e.sources[0]} · licence: {e.licence}"
-    )
+    """One plain sentence for the visitor; the path, command and reason go to the log and the admin page."""
+    diagnostics.record_missing(exc.entry.id, exc.reason)
+    unavailable(exc.entry.title)
 
 
 def require_model(entry: Entry | str) -> Path | None:
-    """Path of a store entry, downloading it with a progress bar if needed; None (panel shown) if impossible."""
+    """Path of a store entry, downloading it with a progress bar if allowed; None (one sentence shown) if not."""
     entry = get(entry) if isinstance(entry, str) else entry
     store = Store()
     if store.has(entry):

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Renders the nginx configuration of the vision playground from deploy/nginx/*.conf.in.
 #
-#   deploy/render-nginx.sh [--upstream HOST:PORT] [--listen ADDR:PORT] [--config .streamlit/config.toml]
+#   deploy/render-nginx.sh [--upstream HOST:PORT]... [--listen ADDR:PORT] [--config .streamlit/config.toml]
 #                          [--standalone DIR]
+#
+# --upstream may be given several times (or as a comma-separated list, also in $VISION_UPSTREAM): N Streamlit UI
+# replicas, each visitor kept on one of them (hash $remote_addr consistent). Default: 127.0.0.1:8501.
 #
 # Without --standalone: prints the http{}-level site configuration (for /etc/nginx/conf.d/).
 # With --standalone DIR: writes DIR/vision-playground.conf and DIR/nginx.conf (a complete main configuration
@@ -10,13 +13,13 @@
 # The body limit is server.maxUploadSize (MB) of the app's .streamlit/config.toml: the one place it is set.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-upstream=${VISION_UPSTREAM:-127.0.0.1:8501}
+upstreams=()
 listen=${VISION_LISTEN:-80}
 config="$here/../.streamlit/config.toml"
 standalone=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --upstream) upstream=$2; shift 2 ;;
+    --upstream) IFS=, read -r -a more <<<"$2"; upstreams+=("${more[@]}"); shift 2 ;;
     --listen) listen=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --standalone) standalone=$2; shift 2 ;;
@@ -25,6 +28,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+if [ ${#upstreams[@]} -eq 0 ]; then
+  IFS=, read -r -a upstreams <<<"${VISION_UPSTREAM:-127.0.0.1:8501}"
+fi
+upstream=$(IFS=,; echo "${upstreams[*]}")
+if [ ${#upstreams[@]} -eq 1 ]; then
+  servers="    server ${upstreams[0]};"
+else
+  servers="    hash \$remote_addr consistent;"
+  for u in "${upstreams[@]}"; do
+    servers+="\n    server $u max_fails=3 fail_timeout=10s;"
+  done
+fi
+
 # maxUploadSize = 200   (Streamlit's default is 200 when the key is absent)
 mb=$(sed -n -E 's/^[[:space:]]*maxUploadSize[[:space:]]*=[[:space:]]*([0-9]+).*/\1/p' "$config" | head -n1)
 mb=${mb:-200}
@@ -32,7 +48,7 @@ mb=${mb:-200}
 max_body="$((mb + 1))m"
 
 render() {
-  sed -e "s|@UPSTREAM@|$upstream|g" -e "s|@LISTEN@|$listen|g" -e "s|@MAX_BODY@|$max_body|g" \
+  sed -e "s|@UPSTREAM_SERVERS@|$servers|" -e "s|@UPSTREAM@|$upstream|g" -e "s|@LISTEN@|$listen|g" -e "s|@MAX_BODY@|$max_body|g" \
       -e "s|@PREFIX@|${standalone}|g" "$1"
 }
 

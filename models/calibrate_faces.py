@@ -15,17 +15,20 @@ than "same" pairs, so plain accuracy is maximised by a threshold that calls almo
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
-from models.faces import SPECS, Embedder, FaceAnalyzer, Metric, pairwise_distances
+from models.faces import SPECS, Embedder, FaceAnalyzer, Metric, create, pairwise_distances
 from models.imaging import ImageError, read_image
+
+logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 _TRAILING_NUMBER = re.compile(r"[\s_\-.]*\(?\d+\)?$")
@@ -58,7 +61,7 @@ class Embedded:
     skipped: list[tuple[Path, str]]  # (file, why)
 
 
-def embed_folder(folder: Path, analyzer: FaceAnalyzer, log=print) -> Embedded:
+def embed_folder(folder: Path, analyzer: FaceAnalyzer, log: Callable[[str], None] | None = logger.info) -> Embedded:
     paths, ids, vecs, skipped = [], [], [], []
     items = collect(folder)
     for i, (path, identity) in enumerate(items, 1):
@@ -70,7 +73,7 @@ def embed_folder(folder: Path, analyzer: FaceAnalyzer, log=print) -> Embedded:
         if not result.faces:
             skipped.append((path, "no face found"))
             continue
-        face = result.faces[result.largest()]
+        face = result.faces[result.largest() or 0]
         paths.append(path)
         ids.append(identity)
         vecs.append(face.embedding)
@@ -173,8 +176,8 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
-    analyzer = analyzer or FaceAnalyzer.create(args.embedder)
-    data = embed_folder(args.folder, analyzer)
+    analyzer = analyzer or create(args.embedder)
+    data = embed_folder(args.folder, analyzer, log=print)
     for path, why in data.skipped:
         print(f"skipped {path}: {why}")
     people = sorted(set(data.identities))

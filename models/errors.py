@@ -14,3 +14,7 @@ class VisionError(Exception):
 
 class InputError(VisionError, ValueError):
     """An input (file, image, mask, clip, setting) that cannot be used; the message says why."""
+
+
+class ModelFileError(VisionError, ValueError):
+    """A model file that is not what its option promises (unreadable, or another input/output signature)."""

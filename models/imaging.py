@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from models.errors import InputError
+from models.ops import fit_within as fit_within  # re-exported: pages and tests import it from here
+
 # Decode at most this many pixels. Bigger photos are reduced while decoding (JPEG draft mode) or after,
 # so a 144-MP upload costs a bounded amount of memory and time. 40 MP is above every phone camera.
 MAX_PIXELS = 40_000_000
@@ -27,7 +30,7 @@ IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
 ACCEPTED_TYPES_TEXT = "PNG, JPEG, WebP, BMP, TIFF or GIF"
 
 
-class ImageError(ValueError):
+class ImageError(InputError):
     """Input that is not a usable image; the message says why in plain words."""
 
 
@@ -40,6 +43,7 @@ class LoadedImage:
 
     @property
     def size(self) -> tuple[int, int]:
+        """(width, height) in pixels of the decoded image."""
         return self.rgb.shape[1], self.rgb.shape[0]
 
 
@@ -230,27 +234,20 @@ def _exif_orientation(im: Image.Image) -> int | None:
 
 
 def read_image(path: Path | str, **kwargs) -> LoadedImage:
+    """A file from disk → :class:`LoadedImage`; same checks and errors (:class:`ImageError`) as an upload."""
     path = Path(path)
     return decode_image(path.read_bytes(), name=path.name, **kwargs)
 
 
 def encode_png(arr: np.ndarray) -> bytes:
+    """(H, W) or (H, W, 3|4) uint8 array → PNG bytes."""
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr)).save(buf, "PNG")
     return buf.getvalue()
 
 
 def encode_jpeg(arr: np.ndarray, quality: int = 92) -> bytes:
+    """(H, W) or (H, W, 3) uint8 array → JPEG bytes at ``quality`` (1..95)."""
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr)).convert("RGB").save(buf, "JPEG", quality=quality)
     return buf.getvalue()
-
-
-def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale (never upscale) so the longer side is at most ``max_side``, keeping the aspect ratio."""
-    h, w = rgb.shape[:2]
-    if max(h, w) <= max_side:
-        return rgb
-    scale = max_side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))

@@ -61,6 +61,7 @@ class Entry:
 
     @property
     def is_directory(self) -> bool:
+        """True for entries stored as a directory (unpacked tarballs, SavedModels)."""
         return self.unpack is Unpack.TAR_GZ
 
 
@@ -280,7 +281,20 @@ BY_ID: dict[str, Entry] = {e.id: e for e in ENTRIES}
 assert len(BY_ID) == len(ENTRIES), "duplicate registry id"
 
 
+def register(entry: Entry) -> None:
+    """Add (or replace) one entry at run time: the extension hook for a model that is not in :data:`ENTRIES`
+    (a plugin, a notebook, a test). ``get`` and the store see it; ``ENTRIES`` (the shipped list) does not change.
+    """
+    BY_ID[entry.id] = entry
+
+
+def unregister(entry_id: str) -> None:
+    """Remove an entry added by :func:`register` (no error when it is absent)."""
+    BY_ID.pop(entry_id, None)
+
+
 def get(entry_id: str) -> Entry:
+    """The entry with this id; raises KeyError naming the known ids."""
     try:
         return BY_ID[entry_id]
     except KeyError:
@@ -288,4 +302,28 @@ def get(entry_id: str) -> Entry:
 
 
 def for_capability(capability: Capability) -> list[Entry]:
+    """Shipped entries of one capability, in registry order."""
     return [e for e in ENTRIES if e.capability is capability]
+
+
+# What each page's default options need from the store (the first screen of every page works with these).
+# ``python -m models.store fetch --defaults`` fetches exactly these; the admin page and the offline set-up
+# message name the pages that are limited without them.
+PAGE_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "Semantic segmentation": ("deeplab_mnv2_513_quant", "pascal_voc_labels", "photo_cat"),
+    "Inpainting": (),
+    "DCGAN digits": ("mnist_test_images", "mnist_test_labels"),
+    "Style transfer": ("magenta_predict_int8", "magenta_transfer_f16", "photo_grace_hopper", "style_starry_night"),
+    "Face similarity": ("photo_face", "photo_grace_hopper"),
+    "Video classification": ("movinet_a0_stream_k600_int8", "kinetics600_labels", "mobilenet_v2_224_quant",
+                             "imagenet_labels", "clip_arm_wrestling"),
+}
+
+
+def default_entries() -> list[Entry]:
+    """The entries of :data:`PAGE_DEFAULTS`, each once, in page order."""
+    seen: dict[str, Entry] = {}
+    for ids in PAGE_DEFAULTS.values():
+        for i in ids:
+            seen.setdefault(i, get(i))
+    return list(seen.values())

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from models.errors import ModelFileError
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _tf_lock = threading.Lock()
@@ -79,6 +81,7 @@ def device_info() -> DeviceInfo:
 
 
 def has_gpu() -> bool:
+    """Whether TensorFlow sees a GPU (imports TensorFlow)."""
     return bool(tf().config.list_physical_devices("GPU"))
 
 
@@ -88,6 +91,7 @@ class Timing:
 
     @property
     def ms(self) -> float:
+        """Elapsed milliseconds (so far, or of the finished block)."""
         return self.seconds * 1000.0
 
 
@@ -142,8 +146,11 @@ class TFLiteModel:
 
     def __init__(self, path: Path | str, num_threads: int | None = None):
         self.path = Path(path)
-        self._interpreter = _interpreter(self.path, num_threads)
-        self._interpreter.allocate_tensors()
+        try:
+            self._interpreter = _interpreter(self.path, num_threads)
+            self._interpreter.allocate_tensors()
+        except ValueError as exc:  # not a flatbuffer, or ops this runtime lacks
+            raise ModelFileError(f"{self.path.name} is not a TFLite model this runtime can run ({exc})") from exc
         self._lock = threading.Lock()
         self.inputs = [self._spec(d) for d in self._interpreter.get_input_details()]
         self.outputs = [self._spec(d) for d in self._interpreter.get_output_details()]
@@ -169,6 +176,7 @@ class TFLiteModel:
 
 
 def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel:
+    """A thread-safe :class:`TFLiteModel` for a .tflite file; raises ``ModelFileError`` when it cannot run it."""
     return TFLiteModel(path, num_threads)
 
 
@@ -184,7 +192,7 @@ class TFLiteSignatureModel:
         self.path = Path(path)
         interpreter = _interpreter(self.path, num_threads)
         if signature not in interpreter.get_signature_list():
-            raise ValueError(f"{self.path.name} has no '{signature}' signature")
+            raise ModelFileError(f"{self.path.name} has no '{signature}' signature")
         self._runner = interpreter.get_signature_runner(signature)
         self._interpreter = interpreter  # the runner needs it alive
         self._lock = threading.Lock()
@@ -207,6 +215,9 @@ class TFLiteSignatureModel:
 
 def load_tflite_signature(path: Path | str, signature: str = "serving_default",
                           num_threads: int | None = None) -> TFLiteSignatureModel:
+    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's
+    states); raises ``ModelFileError`` when the file or the signature is not usable.
+    """
     return TFLiteSignatureModel(path, signature, num_threads)
 
 
@@ -253,10 +264,10 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
         with tarfile.open(path, "r:*") as tar:
             member = next((m for m in tar.getmembers() if m.isfile() and m.name.endswith(member_suffix)), None)
             if member is None:
-                raise ValueError(f"{path.name} holds no file ending in {member_suffix}")
+                raise ModelFileError(f"{path.name} holds no file ending in {member_suffix}")
             stream = tar.extractfile(member)
             if stream is None:
-                raise ValueError(f"{path.name}: {member.name} cannot be read")
+                raise ModelFileError(f"{path.name}: {member.name} cannot be read")
             data = stream.read()
     else:
         data = path.read_bytes()
@@ -268,10 +279,15 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
 def load_frozen_graph(
     path: Path | str, inputs: Sequence[str], outputs: Sequence[str], member_suffix: str = FROZEN_GRAPH_MEMBER
 ) -> FrozenGraphModel:
+    """A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
+    tensors; raises ``ModelFileError`` when the tarball holds no graph.
+    """
     return FrozenGraphModel(read_frozen_graph_def(path, member_suffix), inputs, outputs)
 
 
 def read_labels(path: Path | str, limit: int | None = None) -> list[str]:
+    """Class names, one per line, stripped: the first ``limit`` lines as they are (blanks kept as ''), or every
+    non-blank line when ``limit`` is None."""
     lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
     if limit is not None:
         return lines[:limit]

@@ -36,6 +36,7 @@ class Sample:
 
 @cache
 def skimage_data_dir() -> Path:
+    """The folder of sample images shipped inside the scikit-image wheel."""
     import skimage  # noqa: PLC0415 - only its folder is needed
 
     return Path(skimage.__file__).parent / "data"

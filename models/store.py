@@ -32,7 +32,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.registry import ENTRIES, Capability, Entry, Unpack, for_capability, get
+from models.errors import VisionError
+from models.registry import (
+    ENTRIES,
+    PAGE_DEFAULTS,
+    Capability,
+    Entry,
+    Unpack,
+    default_entries,
+    for_capability,
+    get,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +55,7 @@ CHUNK = 1 << 16
 Progress = Callable[[int, int | None], None]
 
 
-class StoreError(Exception):
+class StoreError(VisionError):
     """Base class: every message is meant to be shown to a person as is."""
 
 
@@ -73,20 +83,24 @@ class DownloadError(StoreError):
 
 
 def default_root() -> Path:
+    """The store folder when ``VISION_STORE`` is unset: under the user's cache folder."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache) / "vision-playground" / "store"
 
 
 def fetch_command(entry_id: str, store_root: Path | None = None) -> str:
+    """The shell command that downloads one entry into the store."""
     prefix = f"{STORE_ENV}={store_root} " if store_root and store_root != default_root() else ""
     return f"{prefix}{FETCH_COMMAND} {entry_id}"
 
 
 def offline() -> bool:
+    """Whether downloads are disabled (``VISION_OFFLINE=1``)."""
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -114,15 +128,18 @@ class Store:
         self.root = Path(root or env or default_root()).expanduser().resolve()
 
     def path(self, entry: Entry | str) -> Path:
+        """Where an entry lives (or would live) in this store."""
         entry = get(entry) if isinstance(entry, str) else entry
         return self.root / entry.path
 
     def has(self, entry: Entry | str) -> bool:
+        """Whether an entry is present (a file, or a directory for unpacked entries)."""
         entry = get(entry) if isinstance(entry, str) else entry
         p = self.path(entry)
         return p.is_dir() if entry.is_directory else p.is_file()
 
     def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
+        """Presence, path and size of each entry."""
         out = []
         for e in entries:
             present = self.has(e)
@@ -238,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("ids", nargs="*")
     f.add_argument("--all", action="store_true")
     f.add_argument("--capability", choices=[c.value for c in Capability])
+    f.add_argument("--defaults", action="store_true",
+                   help="what the pages' default options need (run by .ci/setup); offline: says what is limited")
     args = parser.parse_args(argv)
     store = Store(args.root)
 
@@ -248,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'present' if s.present else 'MISSING':8} {size}  {s.entry.id:32} {s.entry.title}")
         return 0
 
+    if args.defaults:
+        return fetch_defaults(store)
     if args.all:
         entries = list(ENTRIES)
     elif args.capability:
@@ -274,8 +295,57 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+# Errors that mean no network at all (name resolution / routing): no point trying the next entries.
+_NO_NETWORK = ("Errno -2]", "Errno -3]", "Errno 101]", "Network is unreachable", "Temporary failure in name resolution")
+
+
+def limited_pages(store: Store) -> dict[str, list[str]]:
+    """Page title → ids of the entries its default options need that are missing (pages with none left out)."""
+    return {page: missing for page, ids in PAGE_DEFAULTS.items() if (missing := [i for i in ids if not store.has(i)])}
+
+
+def fetch_defaults(store: Store) -> int:
+    """Fetch what the pages' default options need: progress, sha256, skip present; offline, say what is limited.
+
+    Returns 0 when every default is present afterwards, else 1 (the app still starts; the pages listed are
+    limited: their missing options are not offered to visitors).
+    """
+    entries = [e for e in default_entries() if not store.has(e)]
+    print(f"model store: {store.root}")
+    if not entries:
+        print("every page's default models are present")
+        return 0
+    if offline():
+        print(f"downloads are disabled ({OFFLINE_ENV}=1)")
+    else:
+        for e in entries:
+            try:
+                store.fetch(e, progress=_print_progress(e.id))
+                print(f"\rfetched  {e.id}")
+            except StoreError as exc:
+                print(f"\rnot fetched {e.id}: {str(exc)[:200]}", file=sys.stderr)
+                if isinstance(exc, DownloadError) and any(m in str(exc) for m in _NO_NETWORK):
+                    print("no network access to the model sources: stopping here", file=sys.stderr)
+                    break
+    limited = limited_pages(store)
+    if not limited:
+        print("every page's default models are present")
+        return 0
+    print("These pages are limited until their models are in the store (the app starts anyway; options whose "
+          "model is missing are not offered):")
+    for page, missing in limited.items():
+        print(f"  {page}: missing {', '.join(missing)}")
+    print(f"Fill the store on a machine with network access with `{FETCH_COMMAND} --defaults` (or --all), "
+          f"or point {STORE_ENV} at a folder that has them.")
+    return 1
+
+
 def run_cli(entry_point: Callable[[], int | None]) -> None:
-    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback."""
+    """Run a model command-line tool; a model missing offline ends it with the fix, not a traceback.
+
+    Library code logs (``logging``); a CLI shows INFO messages as plain lines on stderr.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         code = entry_point()
     except ModelMissingError as exc:

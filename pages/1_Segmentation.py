@@ -10,13 +10,20 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.availability import choose, failed
+from components.model_card import model_card
 from components.page import page_setup
+from components.results import download_name
+from components.share import image_keys, share
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_input, image_uploader
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
-from models.imaging import ImageError, LoadedImage, decode_image, encode_png, fit_within
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_png
+from models.ops import fit_within, tint
 from models.runtime import timed
+from models.serving import maybe_served
 from models.store import Store
 
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
@@ -37,13 +44,13 @@ class Mode(str, Enum):
 
 
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
-def load_segmenter(model_id: str, path: str, labels_path: str | None) -> seg.Segmenter:
-    labels = seg.load_labels(labels_path) if labels_path else seg.VOC_CLASSES
-    return seg.load_segmenter(seg.SegModel(model_id), path, labels)
+def load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this option, else built here through create().
+    return maybe_served("segmentation", model_id, lambda: seg.create(model_id, Store(store_root)))
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
-def predict(model_id: str, _segmenter: seg.Segmenter, rgb: np.ndarray) -> seg.Segmentation:
+def predict(model_id: str, _segmenter: seg.SegmentationBackend, rgb: np.ndarray) -> seg.Segmentation:
     # Keyed on the model id and the pixels: changing opacity, view or classes never reruns the model.
     return _segmenter.predict(rgb)
 
@@ -117,18 +124,17 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
         st.image(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}",
                  width="stretch")
-        stem = Path(image.name).stem or "image"
         c1, c2 = st.columns(2)
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
             "⬇️ Class-id mask (PNG)", lambda: seg.class_png(full_size(result, image).class_map),
-            file_name=f"{stem}_classes.png", mime="image/png", key="seg_dl_mask", on_click="ignore",
+            file_name=download_name(image.name, "classes", "png"), mime="image/png", key="seg_dl_mask", on_click="ignore",
             help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
         )
         c2.download_button(
             f"⬇️ {view.value} (PNG)", lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity,
                                                                 visible)),
-            file_name=f"{stem}_{view.name.lower()}.png", mime="image/png", key="seg_dl_view", on_click="ignore",
+            file_name=download_name(image.name, view.name.lower(), "png"), mime="image/png", key="seg_dl_view", on_click="ignore",
         )
     return t.ms
 
@@ -160,7 +166,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                 return 0.0
             try:
                 options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
                 return 0.0
         options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
@@ -175,7 +181,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         a.image(rgb, caption="Original", width="stretch")
         b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
         st.download_button("⬇️ Portrait (PNG)", lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
-                           file_name=f"{Path(image.name).stem}_portrait.png", mime="image/png",
+                           file_name=download_name(image.name, "portrait", "png"), mime="image/png",
                            key="seg_dl_portrait", on_click="ignore")
     return t.ms
 
@@ -203,8 +209,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
                          help="Covers the object's soft edge and shadow so no halo is left after inpainting.")
     with timed() as t:
         mask = seg.dilate(result.mask([target]), grow)
-        preview = rgb.copy()
-        preview[mask] = (0.45 * preview[mask] + 0.55 * np.array([255, 0, 80])).astype(np.uint8)
+        preview = tint(rgb, mask)
     with left:
         st.image(preview, caption=f"Mask to fill: {result.labels[target]} grown by {grow} px "
                  f"({mask.mean():.1%} of the image)", width="stretch")
@@ -214,8 +219,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
             try:
                 send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
             except StreamlitPageNotFoundError:  # page run on its own, outside app.py's navigation
-                st.warning("The mask is ready, but the inpainting page is not part of this app's navigation: "
-                           "start the app with `streamlit run app.py` and open Inpainting.")
+                st.warning("The mask is ready, but the inpainting page is not part of this app here.")
         if not ready:
             st.caption("The inpainting page is not installed on this server.")
     return t.ms
@@ -228,29 +232,31 @@ st.title("🎨 Semantic segmentation")
 st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
            "Nothing you upload is stored.")
 
-models = list(seg.SegModel)
+models = seg.options()
+share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
+              "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = st.selectbox("Model", models, format_func=lambda m: m.spec.title, key="seg_model")
-    st.caption(model.spec.blurb)
+    model = choose(st.selectbox, "Model", models, lambda m: (seg.spec_of(m).entry_id,),
+                   format_func=lambda m: seg.spec_of(m).title, key="seg_model")
+    if model is not None:
+        st.caption(seg.spec_of(model).blurb)
     image = image_input("seg", label="Image", default_sample="photo_cat")
 with top_r:
     mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
     device_badge()
+    model_card("deeplab")
 
-if image is None:
+if image is None or model is None:
     st.stop()
 
-model_path = require_model(model.value)
-if model_path is None:
-    st.info("Pick one of the TFLite models above: they are available offline.")
+spec = seg.spec_of(model)
+if require_model(spec.entry_id) is None:
     st.stop()
-store = Store()
-labels_path = str(store.path("pascal_voc_labels")) if store.has("pascal_voc_labels") else None
 try:
-    segmenter = load_segmenter(model.value, str(model_path), labels_path)
-except (ValueError, OSError) as exc:
-    st.error(f"Could not load {model.spec.title}: {exc}")
+    segmenter = load_segmenter(spec.entry_id, str(Store().root))
+except VisionError as exc:  # e.g. a model file that does not match its option
+    failed(spec.title, exc)
     st.stop()
 
 rgb = working_copy(image.rgb)
@@ -260,8 +266,13 @@ if rgb.shape != image.rgb.shape:
                "nearest-neighbour, so every pixel keeps a class the model gave.")
 
 start = time.perf_counter()
-with st.spinner(f"Segmenting with {model.spec.title}…"):
-    result = predict(model.value, segmenter, rgb)
+try:
+    with st.spinner(f"Segmenting with {spec.title}…"):
+        result = predict(spec.entry_id, segmenter, rgb)
+except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
+    st.stop()
 fresh_ms = (time.perf_counter() - start) * 1000.0
 
 st.divider()

@@ -9,26 +9,38 @@ import numpy as np
 import streamlit as st
 
 from components.image_input import image_uploader
+from components.availability import choose, unavailable
+from components.model_card import model_card
+from components.jobs import run_heavy
 from components.page import page_setup
-from components.results import download_png
+from components.share import share
+from components.results import download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
 from models.digits import judge as digit_judge
 from models.digits import mnist
 from models.digits.masks import MaskPreset
-from models.imaging import ImageError, decode_image
-from models.inpainting import MaskError, read_mask
+from models.errors import VisionError
+from models.imaging import decode_image
+from models.inpainting import read_mask
 from models.runtime import timed
+from models.serving import InferenceUnavailable, is_served, maybe_served, restore_digits
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
 SCALE = 4  # on-screen enlargement of 28-px digits
+SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
+MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
+MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 
 @st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
 def load_gan():
-    return dcgan.load_generator(), dcgan.load_discriminator()
+    # Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
+    if is_served("digits"):
+        return maybe_served("digits", None, lambda: dcgan.create(dcgan.DigitModel.DCGAN)), None
+    return dcgan.create(dcgan.DigitModel.DCGAN), dcgan.load_discriminator()
 
 
 @st.cache_resource(show_spinner="Loading the digit guesser…")
@@ -66,13 +78,23 @@ st.write(
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
 device_badge()
+model_card("dcgan")
+share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "gan_seed": int, "gan_psi": float,
+              "interp_a": int, "interp_b": int, "interp_from": list(range(10)), "interp_to": list(range(10)),
+              "interp_steps": int, "rest_source": list(SOURCES), "rest_index": int,
+              "rest_mask_mode": list(MASKS), "rest_mask_seed": int})
 
 if not all(p.exists() for p in (dcgan.GENERATOR_WEIGHTS, digit_judge.JUDGE_WEIGHTS, digit_guesser.GUESSER_WEIGHTS)):
-    st.error("The trained weights are missing from `models/weights/`.")
-    st.code("python -m models.digits.judge train\npython -m models.digits.guesser train\npython -m models.digits train",
-            language="bash")
+    unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
 gen, disc = load_gan()
+try:
+    if disc is None:  # served mode: say so at once, in the visitor's words, when the model server is away
+        gen.generate(1, 0, 0)
+except InferenceUnavailable as exc:
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="gan_retry")
+    st.stop()
 judge = load_judge()
 
 tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"])
@@ -88,7 +110,7 @@ with tab_gen:
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
     seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
-    psi = st.slider("Variety (truncation ψ)", 0.3, 1.0, dcgan.DEFAULT_TRUNCATION, 0.05, key="gan_psi",
+    psi = st.slider("Variety (truncation ψ)", *dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation, 0.05, key="gan_psi",
                     help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
                          "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]
@@ -103,7 +125,7 @@ with tab_gen:
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
-        download_png(sheet, f"dcgan_digits_{digit_choice}_seed{seed}.png", label="⬇️ Download grid PNG",
+        download_png(sheet, download_name(f"dcgan_seed{seed}", f"digits_{digit_choice}", "png"), label="⬇️ Download grid PNG",
                      key="gan_download")
         timing_badge({"generator": t_gen.ms, "judge": t_judge.ms})
         # Optional details last, so the elements above keep their place across reruns (no stale copies).
@@ -136,14 +158,12 @@ with tab_interp:
     with b:
         st.download_button("⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif",
                            mime="image/gif", key="interp_gif")
-        download_png(strip, f"dcgan_interp_{seed_a}_{seed_b}.png", label="⬇️ Download strip PNG",
+        download_png(strip, download_name(f"dcgan_seed{seed_a}", f"interpolation_to_seed{seed_b}", "png"), label="⬇️ Download strip PNG",
                      key="interp_png")
         st.caption("Judge along the path: " + " ".join(str(p) for p in judge.predict(frames)))
         timing_badge({"generator": t_int.ms})
 
 # ------------------------------------------------------------------------------------------- restore
-SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
-MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 
 with tab_restore:
     st.caption("Mask part of a digit and recover it by optimising the DCGAN's latent vector against the pixels "
@@ -154,7 +174,8 @@ with tab_restore:
     digit_img: np.ndarray | None = None
     truth: int | None = None
     with left:
-        source = st.radio("Digit", SOURCES, horizontal=True, key="rest_source")
+        source = choose(st.radio, "Digit", SOURCES, lambda s: MNIST_TEST if s == SOURCES[0] else (),
+                        horizontal=True, key="rest_source", title_of=lambda s: "The held-out MNIST test set")
         if source == SOURCES[0]:
             if require_model("mnist_test_images") and require_model("mnist_test_labels"):
                 xs, ys, desc = held_out_digits()
@@ -176,7 +197,7 @@ with tab_restore:
             if up is not None:
                 try:
                     digit_img = dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb)
-                except (ImageError, dcgan.DigitImageError) as exc:
+                except VisionError as exc:
                     st.error(str(exc))
     mask: np.ndarray | None = None
     with right:
@@ -201,7 +222,7 @@ with tab_restore:
                 if up_mask is not None:
                     try:
                         mask = dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
-                    except MaskError as exc:
+                    except VisionError as exc:
                         st.error(str(exc))
             if mask is not None and not mask.any():
                 st.warning("The mask is empty: nothing to restore.")
@@ -224,10 +245,17 @@ with tab_restore:
         damaged = np.where(mask, 0, digit_img).astype(np.uint8)
         bar = st.progress(0.0, text="Optimising the latent vector…")
         cands = None if hint == "unknown" else [int(hint)]
-        with timed() as t_rest:
-            res = dcgan.restore(gen, disc, damaged, mask, dcgan.RestoreConfig(steps=opt_steps), candidates=cands,
-                                guesser=load_guesser(),
-                                progress=lambda f: bar.progress(f, text=f"Optimising the latent vector… {f:.0%}"))
+        cfg = dcgan.RestoreConfig(steps=opt_steps)
+
+        def progress(f: float) -> None:
+            bar.progress(f, text=f"Optimising the latent vector… {f:.0%}")
+
+        def _restore():  # a heavy job: through the bounded pool (place in the queue + Cancel while waiting)
+            with timed() as t:
+                out = restore_digits(damaged, mask, cfg, cands, progress=progress, local=lambda: dcgan.restore(
+                    gen, disc, damaged, mask, cfg, candidates=cands, guesser=load_guesser(), progress=progress))
+            return out, t
+        res, t_rest = run_heavy("the restoration", _restore, key="dcgan_restore")
         with timed() as t_tel:
             tel = dcgan.telea(damaged, mask)
         bar.empty()
@@ -264,6 +292,6 @@ with tab_restore:
             if result["tried"]:
                 st.caption("Digits tried: " + " · ".join(
                     f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"]))
-            download_png(dcgan.upscale(result["restored"], SCALE), "restored_digit.png",
+            download_png(dcgan.upscale(result["restored"], SCALE), download_name("digit", "restored", "png"),
                          label="⬇️ Download restored digit", key="rest_download")
             timing_badge(result["ms"])

@@ -9,14 +9,22 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components.availability import choose, failed
+from components.model_card import model_card
 from components.page import page_setup
+from components.share import image_keys, share
 from components.image_input import Source, image_input
-from components.results import before_after, download_png
+from components.jobs import run_heavy
+from components.results import before_after, download_name, download_png
 from components.status import device_badge, require_model, timing_badge
 from models import style as sty
-from models.imaging import fit_within, read_image
+from models.errors import VisionError
+from models.imaging import read_image
+from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import SampleKind, samples
+from models.serving import maybe_served
+from models.store import Store
 
 
 class Mode(str, Enum):
@@ -24,30 +32,30 @@ class Mode(str, Enum):
     GATYS = "Gatys optimisation — VGG19"
 
 
+# Store entries each method needs at least (Fast: one of the networks; each network is checked below).
+MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
+
+
 SIZES = [256, 384, 512, 768, 1024]
-DEFAULT_SIZE = 512  # long side of the output: the network's 384 looked small and soft on a desktop screen
 GATYS_SIZES = [128, 192, 256, 384]
+HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
 STYLE_KEY = "style_style"  # image_input key of the style picker
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the Magenta style networks (TFLite)…")
-def load_tflite(backend: sty.Backend, predict_path: str, transfer_path: str) -> sty.MagentaTFLite:
-    return sty.MagentaTFLite.from_paths(predict_path, transfer_path)
-
-
-@st.cache_resource(show_spinner="Loading the Magenta SavedModel (first time takes a while)…")
-def load_saved_model(path: str) -> sty.MagentaSavedModel:
-    return sty.MagentaSavedModel.from_path(path)
+@st.cache_resource(show_spinner="Loading the Magenta style networks (first use only)…")
+def load_backend(backend: sty.Backend, store_root: str) -> sty.StyleBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this network, else built here through create().
+    return maybe_served("style", backend, lambda: sty.create(backend, Store(store_root)))
 
 
 @st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
-def load_vgg(path: str, layers: sty.LayerSet):
-    return sty.build_vgg19(path, layers)
+def load_vgg(store_root: str, layers: sty.LayerSet):
+    return sty.load_vgg19_from_store(layers, Store(store_root))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def bottleneck(_model: sty.MagentaTFLite, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray:
+def bottleneck(_model: sty.StyleBackend, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray | None:
     # Cached per image, so moving the strength slider only reruns the transfer network. The style image is
     # centre-cropped to the network's square (crop=True); the photo's own style uses the whole photo.
     return _model.bottleneck(rgb, crop=crop)
@@ -72,8 +80,16 @@ st.write(
     "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
 )
 device_badge()
+model_card("magenta", "gatys")
+share("style", {"style_mode": list(Mode), **image_keys("style_content"),
+                **image_keys(STYLE_KEY, SampleKind.STYLE),
+                "style_backend": list(sty.Backend), "style_strength": float, "style_size": list(SIZES),
+                "style_large": list(sty.LargeImage)})
 
-mode = st.radio("Method", list(Mode), format_func=lambda m: m.value, horizontal=True, key="style_mode")
+mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
+              horizontal=True, key="style_mode")
+if mode is None:
+    st.stop()
 
 left, right = st.columns(2)
 with left:
@@ -106,12 +122,16 @@ st.divider()
 # --- Fast mode -----------------------------------------------------------------------------------
 if mode is Mode.FAST:
     c1, c2, c3 = st.columns([3, 2, 2])
-    backend = c1.selectbox("Network", list(sty.Backend), format_func=lambda b: b.label, key="style_backend")
+    backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
+                     key="style_backend", container=c1)
+    if backend is None:
+        st.stop()
     strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
                          help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
-    max_side = c3.select_slider("Output size (long side, px)", SIZES, value=DEFAULT_SIZE, key="style_size")
+    max_side = c3.select_slider("Output size (long side, px)", list(backend.spec.max_sides),
+                                value=backend.spec.default_max_side, key="style_size")
     large = sty.LargeImage.TILES
-    if backend is not sty.Backend.SAVED_MODEL and max_side > sty.TRANSFER_SIZE:
+    if backend.spec.tiles and max_side > sty.TRANSFER_SIZE:
         large = st.radio(
             "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
             key="style_large",
@@ -121,51 +141,46 @@ if mode is Mode.FAST:
 
     paths = [require_model(e) for e in backend.entries]
     if any(p is None for p in paths):
-        if backend is sty.Backend.SAVED_MODEL:
-            st.info("Choose a TFLite network above: those work offline from the local model store.")
         st.stop()
 
     try:
-        if backend is sty.Backend.SAVED_MODEL:
-            model = load_saved_model(str(paths[0]))
-            with timed() as total, st.spinner("Stylizing…"):
-                result = model.stylize(content.rgb, style_img.rgb, strength, max_side)
-        else:
-            model = load_tflite(backend, str(paths[0]), str(paths[1]))
-            with timed() as total:
-                with timed() as t:
-                    sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
-                    cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
-                bar = st.empty()
+        model = load_backend(backend, str(Store().root))
+        with timed() as total:
+            with timed() as t:
+                sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+                cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
+            bar = st.empty()
 
-                def on_tile(done: int, count: int) -> None:
-                    bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+            def on_tile(done: int, count: int) -> None:
+                bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
 
+            def _stylize():
                 with st.spinner("Stylizing…"):
-                    result = model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
-                                           style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
-                bar.empty()
-            result.timings_ms["style predict"] = t.ms
-    except (ValueError, RuntimeError) as exc:  # e.g. a model file that does not match its contract
-        st.error(f"Stylization failed: {exc}")
+                    return model.stylize(content.rgb, style_img.rgb, strength, max_side, large,
+                                         style_bottleneck=sb, content_bottleneck=cb, on_tile=on_tile)
+
+            # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
+            result = (run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+                      if max_side >= HEAVY_SIDE else _stylize())
+            bar.empty()
+            if sb is not None:  # the network exposes its style vector: its (cached) prediction time
+                result.timings_ms["style predict"] = t.ms
+    except VisionError as exc:  # a model file that does not match its contract, the model server away, …
+        failed("Stylization", exc)
         st.stop()
 
     st.session_state["style_result"] = result.image
     h, w = result.image.shape[:2]
-    shown_content = sty.resize(content.rgb, w, h)
+    shown_content = resize_lanczos(content.rgb, h, w)
     before_after(shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}"))
     timing_badge({**result.timings_ms, "total": total.ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
-    download_png(result.image, f"stylized_{strength:.2f}.png", label="Download stylized PNG", key="style_download")
+    download_png(result.image, download_name(content.name, f"stylized_{strength:.2f}", "png"), label="Download stylized PNG", key="style_download")
 
 # --- Gatys mode ----------------------------------------------------------------------------------
 else:
     path = require_model(sty.VGG19_ENTRY)
     if path is None:
-        st.warning(
-            "Gatys optimisation needs the VGG19 ImageNet weights (80 MB), which are not on this server and "
-            "cannot be downloaded from here. The **Fast** method works offline."
-        )
         st.stop()
 
     c1, c2, c3, c4 = st.columns(4)
@@ -202,7 +217,7 @@ else:
             chart.line_chart(np.log10(losses.where(losses > 0)), x_label="step", y_label="log10 loss", height=300)
 
     if run:
-        model = load_vgg(str(path), layers)
+        model = load_vgg(str(Store().root), layers)
         progress = bar.progress(0.0, text="Starting…")
         state = {"image": fit_within(content.rgb, size), "step": 0, "total": iterations, "history": [],
                  "stopped": False, "ms_per_step": None}
@@ -218,9 +233,10 @@ else:
                 show(state)
 
         try:
-            result = sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step)
-        except (ValueError, RuntimeError) as exc:
-            st.error(f"Optimisation failed: {exc}")
+            result = run_heavy("the optimisation", lambda: sty.gatys_transfer(
+                content.rgb, style_img.rgb, model, config, on_step=on_step), key="gatys")
+        except VisionError as exc:
+            failed("The optimisation", exc)
             st.stop()
         state.update(image=result.image, ms_per_step=result.ms_per_step)
         bar.empty()
@@ -240,4 +256,4 @@ else:
         state = st.session_state["gatys_state"]
         if state["ms_per_step"] is not None:
             timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
-        download_png(state["image"], "gatys_stylized.png", label="Download PNG", key="gatys_download")
+        download_png(state["image"], download_name(content.name, "gatys", "png"), label="Download PNG", key="gatys_download")

@@ -12,13 +12,21 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from components.availability import choose
+from components.model_card import model_card
 from components.page import page_setup
+from components.results import download_name
+from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
+from components.jobs import run_heavy
 from components.status import device_badge, require_model, timing_badge
 from models import face_groups as G
 from models import faces as F
-from models.imaging import ImageError, LoadedImage, decode_image, encode_jpeg, read_image
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
 from models.samples import SampleKind, samples
+from models.serving import InferenceUnavailable, maybe_served
+from models.store import Store
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -53,9 +61,9 @@ def load_detector() -> F.FaceDetector:
 
 
 @st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
-def load_analyzer(embedder: F.Embedder, model_path: str | None) -> F.FaceAnalyzer:
-    net = F.DlibEmbedder() if embedder is F.Embedder.DLIB else F.SFaceEmbedder(model_path)
-    return F.FaceAnalyzer(net, load_detector())
+def load_analyzer(embedder: F.Embedder, store_root: str) -> F.FaceAnalyzer:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this embedder, else built here through create().
+    return maybe_served("faces", embedder, lambda: F.create(embedder, Store(store_root), detector=load_detector()))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -166,7 +174,7 @@ def many_inputs() -> list[LoadedImage]:
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))
-            except ImageError as exc:
+            except VisionError as exc:
                 st.error(str(exc))
         if uploads and len(uploads) > MAX_PHOTOS:
             st.warning(f"Only the first {MAX_PHOTOS} of {len(uploads)} photos are used.")
@@ -217,15 +225,20 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     labels: list[str] = []
     det_ms = emb_ms = 0.0
     progress = st.progress(0.0, text="Finding faces…")
-    results = []
-    for k, (name, rgb, size) in enumerate(photos):
-        res = analyze(embedder, analyzer, rgb, original_size=size)
-        results.append(res)
+
+    def _analyze_all():  # many photos: a heavy job through the bounded pool
+        found = []
+        for k, (_name, rgb, size) in enumerate(photos):
+            found.append(analyze(embedder, analyzer, rgb, original_size=size))
+            progress.progress((k + 1) / len(photos), text=f"Finding faces… {k + 1}/{len(photos)} photos")
+        return found
+
+    results = run_heavy("finding and comparing the faces", _analyze_all, key="faces_many", auto=True)
+    for k, res in enumerate(results):
         det_ms, emb_ms = det_ms + res.detect_ms, emb_ms + res.embed_ms
         for i, f in enumerate(res.faces):
             faces.append(f)
             labels.append(f"P{k + 1}#{i + 1}")
-        progress.progress((k + 1) / len(photos), text=f"Finding faces… {k + 1}/{len(photos)} photos")
     progress.empty()
 
     with st.expander(f"{len(photos)} photos, {len(faces)} faces", expanded=True):
@@ -270,7 +283,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
                    f"and mirrored, averaged); green below the threshold ({threshold:.3f}) means the same person.")
         st.altair_chart(heatmap(d, labels, threshold), width="stretch")
         csv = pd.DataFrame(d, index=labels, columns=labels).round(4).to_csv()
-        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name="face_distances.csv", mime="text/csv",
+        st.download_button("⬇️ Distance matrix (CSV)", csv, file_name=download_name("faces", "distances", "csv"), mime="text/csv",
                            key="many_csv", on_click="ignore")
     with right:
         n_people = len(np.unique(people))
@@ -290,36 +303,38 @@ st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a net
 st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
+share("face", {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric), "face_mode": list(Mode),
+               **image_keys("face_a"), **image_keys("face_b")})
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
-embedder = c1.selectbox("Embedding model", list(F.Embedder), format_func=lambda e: F.SPECS[e].title,
-                        key="face_embedder")
+embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
+                  format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1) or F.Embedder.DLIB
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
                   key="face_metric")
-model_path = None
-if embedder is F.Embedder.SFACE:
-    found = require_model(F.SPECS[embedder].store_entry)
-    if found is None:
-        st.info("Using the offline dlib model meanwhile.")
-        embedder = F.Embedder.DLIB
-    else:
-        model_path = str(found)
+entry = F.SPECS[embedder].store_entry
+if entry is not None and require_model(entry) is None:
+    st.info("Using the offline dlib model meanwhile.")
+    embedder = F.Embedder.DLIB
 spec = F.SPECS[embedder]
 default_t = spec.threshold(metric)
 threshold = c3.slider(
     "Threshold (distance below → same person)", 0.0, round(max(1.0, default_t * 2.5), 2), default_t, 0.005,
     key=f"face_threshold_{embedder.value}_{metric.value}",
-    help=f"Default {default_t} for {spec.title}. Find the best value for your own photos with "
-         "`python -m models.calibrate_faces FOLDER`.",
+    help=f"Default {default_t} for {spec.title}. The server's administrator can calibrate it on labelled photos.",
 )
 with c4:
     mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key="face_mode")
     device_badge()
+    model_card("faces")
 
-analyzer = load_analyzer(embedder, model_path)
-if mode is Mode.VERIFY:
-    verify_mode(embedder, analyzer, metric, threshold)
-else:
-    many_mode(embedder, analyzer, metric, threshold)
+analyzer = load_analyzer(embedder, str(Store().root))
+try:
+    if mode is Mode.VERIFY:
+        verify_mode(embedder, analyzer, metric, threshold)
+    else:
+        many_mode(embedder, analyzer, metric, threshold)
+except InferenceUnavailable as exc:  # served mode: the model server is unreachable; the message is for the visitor
+    st.error(str(exc), icon="🛑")
+    st.button("Try again", key="face_retry")
 
 with st.expander("How it works, and how to calibrate"):
     st.markdown(
@@ -331,8 +346,7 @@ with st.expander("How it works, and how to calibrate"):
   `get_face_chip` cuts a 150×150 chip with 25 % margin) or SFace (ONNX from the model store; MTCNN's 5 landmarks
   are warped onto the ArcFace 112×112 template).
 - **Thresholds:** dlib Euclidean 0.6 (dlib's published value), cosine 0.09; SFace cosine distance 0.637, L2 1.128.
-- **Calibrate** on a folder named by identity (`alice/1.jpg` or `Alice_0001.jpg`):
-  `python -m models.calibrate_faces FOLDER --metric euclidean` prints accuracy / precision / recall per threshold,
-  the best threshold, and saves a plot.
+- **Calibrate:** on a folder of photos named by identity, the project's calibration tool prints accuracy,
+  precision and recall per threshold and the best threshold (see the README).
 """
     )

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.availability import choose, failed
+from components.model_card import model_card
+from components.jobs import run_heavy
 from components.page import page_setup
+from components.results import download_name
+from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import video as V
+from models.errors import VisionError
 from models.samples import SampleKind, samples
+from models.serving import maybe_served
 from models.store import Store
 
 page_setup("Video classification", "🎬")  # first Streamlit call: wide layout, tab title
@@ -22,8 +28,9 @@ SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 
 @st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
-def load_classifier(choice_id: str, model_path: str, labels_path: str) -> V.VideoClassifier:
-    return V.load_classifier(V.CHOICE_BY_ID[choice_id], model_path, labels_path)
+def load_classifier(choice_id: str, store_root: str) -> V.VideoClassifier:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this model, else built here through create().
+    return maybe_served("video", choice_id, lambda: V.create(choice_id, Store(store_root)))
 
 
 st.title("🎬 Video classification")
@@ -34,23 +41,25 @@ st.write(
     "Clips are cut into segments on the timeline: each gets its own label."
 )
 device_badge()
+model_card("movinet", "mobilenet_v2")
 
 store = Store()
 choices = list(V.MODEL_CHOICES)
+share("video", {"video_model": choices, "video_segment": float, "video_pooling": list(V.Pooling),
+                "video_annotated": bool, "video_source": [SAMPLE, UPLOAD], "video_sample": samples(SampleKind.CLIP)})
 default = choices.index(V.default_choice(store.has))
 
 left, right = st.columns([3, 2])
 with left:
-    choice = st.selectbox(
-        "Model", choices, index=default, key="video_model",
-        format_func=lambda c: c.title + ("" if store.has(c.entry_id) else " — not downloaded"),
-    )
-    st.caption(choice.semantics.blurb)
+    choice = choose(st.selectbox, "Model", choices, lambda c: (c.entry_id, c.labels_entry_id), index=default,
+                    key="video_model", format_func=lambda c: c.title)
+    if choice is not None:
+        st.caption(choice.semantics.blurb)
 with right:
     segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
                           help="The clip is classified in segments of this length (the timeline).")
     pooling = V.Pooling.MEAN
-    if choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
+    if choice is not None and choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
         pooling = st.radio(
             "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
             format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
@@ -63,7 +72,7 @@ name = ""
 if source == SAMPLE:
     clips = samples(SampleKind.CLIP)
     if not clips:
-        st.info("No sample clips are in the model store; upload a clip instead.")
+        st.info("No sample clips are installed on this server; upload a clip instead.")
     else:
         clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key="video_sample")
         data, name = clip.path.read_bytes(), clip.path.name
@@ -75,18 +84,17 @@ else:
     )
     if upload is not None:
         data, name = upload.getvalue(), upload.name
-if data is None:
+if data is None or choice is None:
     st.stop()
 
 model_path = require_model(choice.entry_id)
 labels_path = require_model(choice.labels_entry_id)
 if model_path is None or labels_path is None:
-    st.info("The per-frame MobileNetV2 model works offline: pick it under **Model** to classify this clip now.")
     st.stop()
 try:
-    classifier = load_classifier(choice.id, str(model_path), str(labels_path))
-except Exception as exc:  # a corrupt or incompatible model file: say so, keep the page alive
-    st.error(f"{choice.title} could not be loaded: {exc}")
+    classifier = load_classifier(choice.id, str(store.root))
+except VisionError as exc:  # a corrupt or incompatible model file: say so, keep the page alive
+    failed(choice.title, exc)
     st.stop()
 
 options = V.Options(segment_seconds=segment_s, pooling=pooling)
@@ -95,15 +103,12 @@ if st.session_state.get("video_run_key") != run_key:
     st.session_state.pop("video_analysis", None)
     bar = st.progress(0.0, text="Starting…")
     try:
-        analysis = V.analyze(data, name, classifier, options, LIMITS, annotated=annotated,
-                             progress=lambda f, text: bar.progress(min(1.0, f), text=text))
-    except V.VideoError as exc:
+        analysis = run_heavy("the video analysis", lambda: V.analyze(
+            data, name, classifier, options, LIMITS, annotated=annotated,
+            progress=lambda f, text: bar.progress(min(1.0, f), text=text)), key=f"video_{run_key[0][:16]}", auto=True)
+    except VisionError as exc:  # a file it cannot read (said in plain words), or the model server away
         bar.empty()
-        st.error(str(exc), icon="🎞️")
-        st.stop()
-    except Exception as exc:  # never a stack trace in the page
-        bar.empty()
-        st.error(f"Classifying {name} failed: {exc}")
+        failed(f"Classifying {name}", exc)
         st.stop()
     bar.empty()
     st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
@@ -160,7 +165,7 @@ chart = (
 )
 st.altair_chart(chart, width="stretch")
 st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encode(), key="video_csv",
-                   file_name=f"{Path(info.name).stem}_timeline.csv", mime="text/csv")
+                   file_name=download_name(info.name, "timeline", "csv"), mime="text/csv")
 
 st.subheader("Frames")
 for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
@@ -174,4 +179,4 @@ if annotated:
     side.caption(f"{analysis.encoder.label} WebM, {size}. "
                  "Each frame shows its segment's top label and score, and the time.")
     side.download_button("Download annotated WebM", analysis.webm, key="video_download",
-                         file_name=f"{Path(info.name).stem}_annotated.webm", mime="video/webm")
+                         file_name=download_name(info.name, "annotated", "webm"), mime="video/webm")

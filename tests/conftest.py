@@ -30,8 +30,6 @@ os.environ["VISION_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if "VISION_STORE" not in os.environ:
     os.environ["VISION_STORE"] = str(SHARED_ASSETS) if SHARED_ASSETS.is_dir() else tempfile.mkdtemp(prefix="store-")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def pytest_configure(config):
@@ -144,7 +142,7 @@ def page(request, chromium, app_server):
     if report is not None and report.failed:
         try:
             print(f"screenshot of the failure: {screenshot(tab, f'FAILED-{request.node.name}')}")
-        except Exception as exc:  # noqa: BLE001 - a broken tab must not hide the real failure
+        except Exception as exc:  # a broken tab must not hide the real failure
             print(f"no screenshot of the failure: {exc}")
     context.close()
 

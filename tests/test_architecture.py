@@ -88,3 +88,55 @@ def test_no_private_names_across_modules_and_no_streamlit_in_models():
                 bad += [f"{module_name(path)} imports {target}.{n}" for n in names if n.startswith("_") and n != "__version__"]
     assert not st, st
     assert not bad, bad
+
+
+def test_no_module_in_models_over_400_lines():
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text().splitlines()) for p in MODELS.rglob("*.py")}
+    print("largest:", sorted(sizes.items(), key=lambda kv: -kv[1])[:5])
+    assert max(sizes.values()) <= 400, {k: v for k, v in sizes.items() if v > 400}
+
+
+def test_every_error_class_in_models_derives_from_vision_error():
+    """Pages catch ``VisionError``: an error class outside that tree would escape them as a stack trace."""
+    import importlib  # noqa: PLC0415
+    import inspect  # noqa: PLC0415
+
+    from models.errors import VisionError  # noqa: PLC0415
+
+    control_flow = {"models.style.gatys.GatysStopped"}  # raised by a callback to stop a loop, never shown
+    found, bad = [], []
+    for path in MODELS.rglob("*.py"):
+        if path.name == "__main__.py":
+            continue
+        module = importlib.import_module(module_name(path))
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, Exception):
+                continue
+            found.append(f"{cls.__module__}.{name}")
+            if not issubclass(cls, VisionError) and f"{cls.__module__}.{name}" not in control_flow:
+                bad.append(f"{cls.__module__}.{name}")
+    print(f"{len(found)} error classes:", sorted(found))
+    assert not bad, bad
+
+
+# Backend classes and file loaders a page must not call: it asks ``create(choice, store)`` of the capability.
+DIRECT_CONSTRUCTION = ("Segmenter(", "load_segmenter(", "build_segmenter(", "MagentaTFLite", "MagentaSavedModel",
+                       "DlibEmbedder", "SFaceEmbedder", "FaceAnalyzer(", "load_classifier(", "load_generator(",
+                       "OpenCVInpainter(")
+
+
+def test_pages_build_backends_through_create_and_catch_vision_error():
+    bad = []
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(page.read_text(), str(page))):
+            if isinstance(node, ast.Call):
+                call = ast.unparse(node.func)
+                name = call.split(".")[-1]
+                # a page's own cached wrapper may share a loader's name; a module's function or a class may not
+                if ("." in call or name[:1].isupper()) and any(d in (name, name + "(") for d in DIRECT_CONSTRUCTION):
+                    bad.append(f"{page.name}:{node.lineno} calls {call}")
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                caught = ast.unparse(node.type)
+                if caught in ("Exception", "BaseException") or "ValueError" in caught or "RuntimeError" in caught:
+                    bad.append(f"{page.name}:{node.lineno} catches {caught} (catch models.errors.VisionError)")
+    assert not bad, bad

@@ -39,6 +39,8 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     page.goto(f"{page.app_url}/Inpainting")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
+    page.get_by_text("Paint it", exact=True).click()
+    wait_idle(page)
     page.get_by_text("Upload", exact=True).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
@@ -70,7 +72,7 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     assert after - before > 1000, f"the drag did not paint on the canvas (box {box}, now {canvas.bounding_box()})"
 
     page.get_by_text("Download").first.wait_for()
-    page.get_by_text("⏱️").wait_for()
+    page.get_by_text("Compare with the original").wait_for()
     wait_idle(page)
     body = page.inner_text("body")
     assert "Traceback" not in body
@@ -121,7 +123,7 @@ def _count_runs(page) -> dict:
                 back = BackMsg.FromString(payload)
                 if back.WhichOneof("type") == "rerun_script" and not back.rerun_script.fragment_id:
                     counts["rerun_requests"] += 1
-            except Exception:  # noqa: BLE001 - not a BackMsg
+            except Exception:  # not a BackMsg
                 pass
 
     def received(payload):
@@ -263,3 +265,74 @@ def test_a_0_1_mask_upload_is_read_as_the_hole(page, tmp_path):
     screenshot(page, "inpainting_mask_all_zero")
     assert "mask is empty" in page.inner_text("body")
     assert page.get_by_text("Compare with the original").count() == 0  # no stale result left on the page
+
+
+def test_first_screen_shows_an_example_result(page):
+    page.goto(f"{page.app_url}/Inpainting")
+    page.get_by_text("Compare with the original").wait_for()
+    wait_idle(page)
+    page.wait_for_timeout(2000)
+    widths = page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    print(f"first screen: result <img> naturalWidth {widths}")
+    assert len(widths) >= 4 and all(w > 0 for w in widths), widths
+    assert not page.locator('[data-testid="stException"]').count()
+    page.get_by_text("Mark what to remove").scroll_into_view_if_needed()
+    screenshot(page, "inpainting_first_screen")
+
+
+def test_phone_canvas_fits_the_width_and_maps_a_right_edge_stroke(chromium, app_server, tmp_path):
+    """390×844: the 700-px canvas is zoomed to the column; a stroke drawn at its right edge lands in the
+    full-resolution mask where it was drawn (within 1 px × the scale factor, plus the brush and dilation)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        original = cv2.resize(read_image(skimage_data_dir() / "chelsea.png").rgb, (1353, 900),
+                              interpolation=cv2.INTER_CUBIC)
+        page.goto(f"{app_server}/Inpainting")
+        page.get_by_text("Mark what to remove").wait_for()
+        wait_idle(page)
+        page.get_by_text("Paint it", exact=True).click()
+        wait_idle(page)
+        page.get_by_text("Upload", exact=True).click()
+        wait_idle(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            {"name": "cat_large.png", "mimeType": "image/png", "buffer": _png(original)})
+        page.get_by_text("mapped onto the full 1353×900 image").wait_for()
+        wait_idle(page)
+        canvas = page.locator("canvas.upper-canvas")
+        canvas.scroll_into_view_if_needed()
+        wait_idle(page)
+        box = canvas.bounding_box()
+        main = page.locator('[data-testid="stMainBlockContainer"]')
+        overflow = main.evaluate("m => m.scrollWidth - m.clientWidth")
+        print(f"canvas on screen {box['width']:.0f}×{box['height']:.0f} px at x={box['x']:.0f} "
+              f"(viewport 390); main block scrollWidth - clientWidth = {overflow}")
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and overflow <= 0
+        scale = 1353 / box["width"]  # image px per screen px
+        x = box["x"] + 0.96 * box["width"]
+        y0, y1 = box["y"] + 0.2 * box["height"], box["y"] + 0.8 * box["height"]
+        page.mouse.move(x, y0)
+        page.mouse.down()
+        page.mouse.move(x, y1, steps=20)
+        page.mouse.up()
+        page.get_by_text("Compare with the original").wait_for()
+        wait_idle(page)
+        screenshot(page, "inpainting_phone_stroke")
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Mask (PNG)").click()
+        path = tmp_path / "mask.png"
+        info.value.save_as(path)
+        mask = np.asarray(Image.open(path)) > 0
+        assert mask.shape == (900, 1353)
+        cols = np.nonzero(mask.any(axis=0))[0]
+        centre = (cols.min() + cols.max()) / 2
+        expected = 0.96 * 1353
+        # brush width on screen: the page's brush (screen px of the canvas) times the zoom
+        print(f"stroke centre in the mask: x = {centre:.1f} px, drawn at {expected:.1f} px "
+              f"(scale {scale:.2f} image px per screen px)")
+        assert abs(centre - expected) <= 1 * scale + 1, (centre, expected)
+        rows = np.nonzero(mask.any(axis=1))[0]
+        assert rows.min() < 0.2 * 900 and rows.max() > 0.8 * 900 - 1  # the whole stroke, brush round caps
+    finally:
+        context.close()

@@ -93,8 +93,8 @@ def test_upload_photo_shows_legend_then_portrait_and_handoff(page, shared_assets
 
 def test_class_id_download_is_at_the_uploaded_size(page, shared_assets, tmp_path):
     """A 4000×3000 upload is segmented on a 2048-px working copy; the class-id PNG comes back 4000×3000."""
-    import numpy as np  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415
+    import numpy as np
+    from PIL import Image
 
     big = Image.open(shared_assets / "samples" / "dog.jpg").convert("RGB").resize((4000, 3000), Image.LANCZOS)
     path = tmp_path / "dog_4000x3000.jpg"
@@ -133,6 +133,6 @@ def test_class_id_download_is_at_the_uploaded_size(page, shared_assets, tmp_path
 
 
 def seg_index(name: str) -> int:
-    from models.segmentation import VOC_CLASSES  # noqa: PLC0415
+    from models.segmentation import VOC_CLASSES
 
     return VOC_CLASSES.index(name)

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 
 from models import digits as dcgan
+from models.digits import GanConfig, MaskPreset, mnist
 from models.digits import guesser as digit_guesser
 from models.digits import judge as digit_judge
-from models.digits import mnist
-from models.digits import GanConfig, MaskPreset
 from models.store import Store
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "3_Digit_GAN.py"

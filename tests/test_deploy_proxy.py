@@ -91,7 +91,7 @@ def tab(request, domain_browser, proxied):
     if report is not None and report.failed:
         try:
             print(f"screenshot of the failure: {screenshot(page, f'FAILED-{request.node.name}')}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"no screenshot of the failure: {exc}")
     context.close()
     refused = [u for status, u in page.statuses if status in (413, 429, 502, 504)]
@@ -212,7 +212,7 @@ def _inpainting(tab):
     tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         {"name": "mask.png", "mimeType": "image/png", "buffer": _mask_png()}
     )
-    tab.get_by_text("⏱️").first.wait_for(timeout=180_000)
+    tab.get_by_text("Compare with the original").first.wait_for(timeout=180_000)
 
 
 def _dcgan(tab):

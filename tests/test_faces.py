@@ -313,14 +313,13 @@ def test_page_cluster_flow(shared_assets):
     assert len(at.session_state["many_people"]) == 7
 
 
-def test_page_offers_sface_and_explains_when_missing(empty_store):
+def test_page_hides_sface_when_missing_and_says_so(empty_store):
     at = _page().run()
-    at.selectbox(key="face_embedder").set_value(F.Embedder.SFACE).run()
     assert not at.exception, at.exception
-    assert any("is not available on this server" in e.value for e in at.error)
-    assert any("python -m models.store fetch sface" in c.value for c in at.code)
-    assert any("offline dlib model" in i.value for i in at.info)
-    assert at.metric  # the comparison still ran, with dlib
+    assert at.selectbox(key="face_embedder").options == [F.SPECS[F.Embedder.DLIB].title]
+    assert any(f"{F.SPECS[F.Embedder.SFACE].title} is not installed on this server" in c.value for c in at.caption)
+    assert not at.error and not any("python -m" in c.value for c in at.code)
+    assert at.metric  # the comparison ran, with dlib
 
 
 # --- SFace path (ONNX through cv2.FaceRecognizerSF): a tiny ONNX of the same signature, built here ---------

@@ -1,67 +1,80 @@
-"""Home page through Streamlit's AppTest: renders, lists capabilities and the store's real status."""
+"""Home page through Streamlit's AppTest: visitor cards only (no store table, paths or commands)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from components.catalog import PAGES, ROOT
-from models.registry import ENTRIES, get
+from components.home_cards import url_path
 
 APP = str(ROOT / "app.py")
 
 
-def _run(monkeypatch, store: Path) -> AppTest:
+def _run(monkeypatch, store: Path, examples: Path) -> AppTest:
     monkeypatch.setenv("VISION_STORE", str(store))
+    monkeypatch.setenv("VISION_EXAMPLES", str(examples))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, at.exception
     return at
 
 
-def test_home_lists_store_status_with_some_models_missing(monkeypatch, tmp_path):
-    # A store holding exactly two entries, one of them a directory-type (SavedModel) entry.
+def test_home_shows_six_clickable_cards_and_no_admin_matters(monkeypatch, tmp_path):
+    at = _run(monkeypatch, tmp_path / "store", tmp_path / "examples")
+    html = " ".join(m.value for m in at.markdown)
+    for p in PAGES:
+        # The whole card is one link: picture, title and one line inside the same <a>.
+        start = html.index(f'<a class="vp-card" href="{url_path(p)}"')
+        body = html[start: html.index("</a>", start)]
+        assert "<img src=\"data:image/" in body and p.title in body and p.summary in body
+    assert not at.dataframe and not at.code
+    assert "models.store" not in html and str(tmp_path) not in html
+    nav = [el.proto.label for el in at.sidebar.get("page_link")]
+    assert nav == ["Home"] + [p.title for p in PAGES] + ["Admin · diagnostics"]
+    assert not at.main.get("page_link")  # the admin page is not among the capabilities
+
+
+def test_url_paths_are_streamlits():
+    assert [url_path(p) for p in PAGES] == ["Segmentation", "Inpainting", "Digit_GAN", "Style_Transfer",
+                                            "Face_Similarity", "Video_Classification"]
+
+
+def test_examples_are_made_by_the_app_and_cached(monkeypatch, tmp_path, shared_assets):
+    from models import examples
+    from models.registry import Capability
+    from models.store import Store
+
+    store = Store(shared_assets)
+    path = examples.make_cached(Capability.SEGMENTATION, store, tmp_path)
+    assert path.name == "segmentation_11.png"  # named after the inputs present: a real result
+    ex = examples.make(Capability.SEGMENTATION, store)
+    assert ex.is_result and ex.image.shape[1] <= examples.THUMB
+    sample = examples.make(Capability.SEGMENTATION, Store(tmp_path / "empty"))
+    assert not sample.is_result  # the model is missing: the sample input is shown instead
+    assert not (ex.image == examples.fit_within(examples.read_image(str(store.path("photo_cat"))).rgb,
+                                                examples.THUMB)).all()
+    mtime = path.stat().st_mtime
+    assert examples.make_cached(Capability.SEGMENTATION, store, tmp_path).stat().st_mtime == mtime  # cached
+
+
+def test_admin_page_lists_store_with_paths_and_fetch_commands(monkeypatch, tmp_path):
+    from models.registry import ENTRIES, get
+
     lite = get("deeplab_mnv2_513_quant")
     (tmp_path / lite.path).parent.mkdir(parents=True)
     (tmp_path / lite.path).write_bytes(b"x" * 1234)
-    saved = get("magenta_style_savedmodel")
-    (tmp_path / saved.path).mkdir(parents=True)
-    (tmp_path / saved.path / "saved_model.pb").write_bytes(b"y" * 10)
-
-    at = _run(monkeypatch, tmp_path)
+    monkeypatch.setenv("VISION_STORE", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert len(table) == len(ENTRIES)
     status = dict(zip(table["Entry"], table["Status"], strict=True))
-    assert status["deeplab_mnv2_513_quant"] == "✅ present"
-    assert status["magenta_style_savedmodel"] == "✅ present"
-    assert sum(s == "✅ present" for s in status.values()) == 2
-    assert status["movinet_a0_k600"] == "❌ missing"
-    sizes = dict(zip(table["Entry"], table["Size (MB)"], strict=True))
-    assert sizes["deeplab_mnv2_513_quant"] == round(1234 / 1e6, 2)
-    page_text = " ".join(m.value for m in at.markdown)
-    assert f"2 of {len(ENTRIES)}" in page_text
+    assert status["deeplab_mnv2_513_quant"] == "✅ present" and sum(s == "✅ present" for s in status.values()) == 1
+    paths = dict(zip(table["Entry"], table["Path"], strict=True))
+    assert paths["deeplab_mnv2_513_quant"] == str(tmp_path / lite.path)
+    assert f"1 of {len(ENTRIES)}" in " ".join(m.value for m in at.markdown)
     codes = " ".join(c.value for c in at.code)
-    assert "python -m models.store fetch --all" in codes
-
-
-def test_home_shows_six_capabilities_and_links_only_existing_pages(monkeypatch, tmp_path):
-    at = _run(monkeypatch, tmp_path)
-    links = [el.proto.label.strip("*") for el in at.main.get("page_link")]
-    nav = [el.proto.label for el in at.sidebar.get("page_link")]
-    assert nav == ["Home"] + [p.title for p in PAGES if p.exists]
-    existing = [p for p in PAGES if p.exists]
-    assert links == [p.title for p in existing]  # a link for every built page, none for the others
-    text = " ".join(m.value for m in at.markdown)
-    for p in PAGES:
-        if not p.exists:
-            assert f"**{p.title}** · _not built yet_" in text
-    assert len(PAGES) == 6 and len(links) + text.count("not built yet") == 6
-
-
-def test_full_shared_store_is_reported_present(monkeypatch, shared_assets):
-    at = _run(monkeypatch, shared_assets)
-    table = at.dataframe[0].value
-    present = set(table.loc[table["Status"] == "✅ present", "Entry"])
-    assert {"deeplab_mnv2_513_quant", "magenta_predict_int8", "mobilenet_v2_224_quant", "style_starry_night"} <= present
-    assert "deeplab_xception_frozen" not in present
+    assert "python -m models.store fetch --defaults" in codes and "fetch --all" in codes
+    assert "Semantic segmentation" in at.warning[0].value  # labels missing: the page is limited
+    assert any("Device" in str(t.value) for t in at.table)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from pathlib import Path
 
 from models.imaging import MAX_PIXELS, ImageError, decode_image, encode_jpeg, encode_png
 

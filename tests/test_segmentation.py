@@ -448,7 +448,7 @@ def test_legend_threshold_is_a_share_of_the_pixels():
 
 
 def test_class_id_download_of_a_4000x3000_upload_is_4000x3000(tiny_models):
-    from models.imaging import encode_jpeg, fit_within  # noqa: PLC0415
+    from models.imaging import encode_jpeg, fit_within
 
     upload = decode_image(encode_jpeg(blob_image(3000, 4000, 1400, 2300, 700)), "big.jpg")
     assert upload.rgb.shape == (3000, 4000, 3)

@@ -5,9 +5,10 @@ Modules, one job each (imports go one way: common, masks, mnist → gan → gan_
 guesser use only common, masks, mnist, training): ``common`` (weights folder, classes, one-hot, augmentation),
 ``masks`` (missing-pixel masks), ``mnist`` (the data), ``training`` (one record of a training run),
 ``gan`` (networks, sampling), ``gan_training`` (training, quality checks), ``judge``, ``guesser``,
-``restore`` (latent optimisation vs Telea), ``display`` (grids, tints, GIFs, a user's digit), ``__main__``.
+``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display`` (grids, tints, GIFs, a user's digit), ``__main__``.
 """
 
+from models.digits.choices import SPECS, DigitBackend, DigitModel, DigitSpec, create, default_choice
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, onehot, shift
 from models.digits.display import (
     DigitImageError,
@@ -53,6 +54,7 @@ from models.digits.restore import (
 )
 
 __all__ = [
+    "SPECS", "DigitBackend", "DigitModel", "DigitSpec", "create", "default_choice",
     "CONFIG_FILE", "DEFAULT_TRUNCATION", "DISCRIMINATOR_WEIGHTS", "GENERATOR_WEIGHTS", "LOSS_PNG", "NUM_CLASSES",
     "TRAIN_LOG", "WEIGHTS_DIR", "DigitGenerator", "DigitImageError", "GanConfig", "MaskPreset", "QualityReport",
     "Restoration", "RestoreConfig", "TrainState", "Trainer", "animation_gif", "block_mask", "build_discriminator",

@@ -20,6 +20,7 @@ import numpy as np
 from models.digits import guesser as guesser_mod
 from models.digits import judge as judge_mod
 from models.digits import mnist
+from models.digits.choices import DigitModel, create
 from models.digits.common import WEIGHTS_DIR
 from models.digits.gan import (
     DEFAULT_TRUNCATION,
@@ -30,7 +31,6 @@ from models.digits.gan import (
     GanConfig,
     default_workdir,
     load_discriminator,
-    load_generator,
 )
 from models.digits.gan_training import Trainer, plot_losses, quality
 from models.digits.masks import block_mask
@@ -88,7 +88,7 @@ def _train_cli(args) -> None:
 def _eval_cli(args) -> None:
 
     split = mnist.load()
-    gen, judge = load_generator(), judge_mod.load()
+    gen, judge = create(DigitModel.DCGAN), judge_mod.load()
     print(f"real digits for the diversity reference: training split ({split.describe()})")
     print(f"judge held-out accuracy on real digits: {100 * judge.accuracy(split.x_held, split.y_held):.2f}% "
           f"({len(split.x_held)} digits)")
@@ -105,7 +105,7 @@ def _eval_cli(args) -> None:
 def _eval_restore_cli(args) -> None:
 
     split = mnist.load()
-    gen, disc, judge = load_generator(), load_discriminator(), judge_mod.load()
+    gen, disc, judge = create(DigitModel.DCGAN), load_discriminator(), judge_mod.load()
     guesser = None if args.proposer == "discriminator" else guesser_mod.load()
     rng = np.random.default_rng(args.seed)
     idx = rng.choice(len(split.x_held), args.n, replace=False)

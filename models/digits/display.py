@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.errors import InputError
+from models.ops import tint
 
 
 def grid(images: np.ndarray, cols: int, pad: int = 2, scale: int = 1) -> np.ndarray:
@@ -70,11 +71,9 @@ def upscale(images: np.ndarray, scale: int) -> np.ndarray:
 
 
 def tint_mask(digit: np.ndarray, mask: np.ndarray, scale: int = 1) -> np.ndarray:
-    """RGB view of a digit with the missing region shown in translucent red."""
-    rgb = np.repeat(np.asarray(digit)[..., None], 3, axis=-1).astype(np.float32)
-    red = np.array([255.0, 0.0, 80.0])
-    rgb[mask] = 0.45 * rgb[mask] + 0.55 * red
-    out = rgb.astype(np.uint8)
+    """(H·scale, W·scale, 3) uint8 RGB view of an (H, W) uint8 digit with the ``mask`` (bool) region tinted
+    (:func:`models.ops.tint`), enlarged ``scale`` times by pixel repetition."""
+    out = tint(np.repeat(np.asarray(digit, np.uint8)[..., None], 3, axis=-1), mask)
     return np.kron(out, np.ones((scale, scale, 1), np.uint8)) if scale > 1 else out
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from models.digits import mnist
+from models.digits.choices import DigitBackend
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, onehot
 from models.digits.gan import (
     CONFIG_FILE,
     DISCRIMINATOR_WEIGHTS,
     GENERATOR_WEIGHTS,
-    DigitGenerator,
     GanConfig,
     build_discriminator,
     build_generator,
@@ -215,7 +215,7 @@ class QualityReport:
         return "\n".join(lines)
 
 
-def quality(gen: DigitGenerator, judge, real_x: np.ndarray, real_y: np.ndarray, per_class: int = 1000,
+def quality(gen: DigitBackend, judge, real_x: np.ndarray, real_y: np.ndarray, per_class: int = 1000,
             seed: int = 99) -> QualityReport:
     images, labels = gen.generate_per_class(per_class, seed)
     pred = judge.predict(images)

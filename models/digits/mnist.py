@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.errors import InputError
 from models.store import Store, StoreError
 
 TEST_ONLY_TRAIN = 8000  # first 8k of the official test set train; the remaining 2k are held out
@@ -41,8 +42,8 @@ class MnistSplit:
         return f"{self.source.value}: train {len(self.x_train)}, held out {len(self.x_held)}"
 
 
-class IdxError(ValueError):
-    pass
+class IdxError(InputError):
+    """An MNIST idx file that is not what its name says (magic number, sizes)."""
 
 
 def read_idx(path: Path | str) -> np.ndarray:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.digits import mnist
+from models.digits.choices import DigitBackend
 from models.digits.common import NUM_CLASSES, onehot
-from models.digits.gan import DigitGenerator
 from models.runtime import tf
 
 
@@ -76,7 +76,7 @@ def propose_digits(disc, images: np.ndarray, masks: np.ndarray, k: int) -> np.nd
     return np.argsort(-scores, axis=1)[:, :k]
 
 
-def restore(gen: DigitGenerator, disc, images: np.ndarray, masks: np.ndarray, cfg: RestoreConfig = RestoreConfig(),
+def restore(gen: DigitBackend, disc, images: np.ndarray, masks: np.ndarray, cfg: RestoreConfig = RestoreConfig(),
             candidates: Sequence[int] | None = None, guesser=None,
             progress: Callable[[float], None] | None = None) -> Restoration:
     """Recover the masked pixels (mask True = missing) of uint8 (N,28,28) digits by latent optimisation.

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
 
 class RunLog:
-    """Prints each line at once and keeps them, so a finished run can write its log next to the weights."""
+    """Logs each line at once (logger ``models.digits.training``, INFO) and keeps them, so a finished run can write
+    its log next to the weights."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
 
     def __call__(self, msg: str) -> None:
-        print(msg, flush=True)
+        log.info(msg)
         self.lines.append(msg)
 
     def write(self, path: Path | str) -> None:

@@ -2,12 +2,14 @@
 a playable annotated copy. No Streamlit import: usable from a CLI (``python -m models.video CLIP``) or a
 notebook.
 
-Modules, one job each (imports go one way: decode → classifiers → encode → pipeline → choices):
-``decode`` (containers and GIFs → frames + presentation times, within limits), ``classifiers`` (the
+Modules, one job each (imports go one way: clip → decode → classifiers → encode → pipeline → choices):
+``clip`` (containers, limits, the decoded clip), ``decode`` (containers and GIFs → frames + presentation
+times, within limits), ``classifiers`` (the
 backends behind one contract), ``encode`` (playable WebM copies), ``pipeline`` (analyze a clip),
 ``choices`` (the option table and ``create``), ``__main__`` (the CLI).
 """
 
+from models.ops import fit_within as resize_within
 from models.video.choices import CHOICE_BY_ID, MODEL_CHOICES, Kind, ModelChoice, create, default_choice, load_classifier
 from models.video.classifiers import (
     ClipScores,
@@ -24,18 +26,8 @@ from models.video.classifiers import (
     softmax,
     split_segments,
 )
-from models.video.decode import (
-    SUPPORTED_EXTENSIONS,
-    Container,
-    DecodedVideo,
-    Limits,
-    VideoError,
-    container_for,
-    decode_video,
-    read_video,
-    resize_within,
-    sniff_codec,
-)
+from models.video.clip import SUPPORTED_EXTENSIONS, Container, DecodedVideo, Limits, VideoError, container_for
+from models.video.decode import decode_video, read_video, sniff_codec
 from models.video.encode import ENCODE_LIMITS, EncodeLimits, Encoder, best_encoder, encode_webm, preview, resample
 from models.video.pipeline import (
     Analysis,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from models.store import Store, run_cli
 from models.video.choices import CHOICE_BY_ID, create, default_choice
-from models.video.decode import VideoError
+from models.video.clip import VideoError
 from models.video.pipeline import Options, analyze, short_label
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from models.errors import ModelFileError
 from models.video.classifiers import (
     FrameClassifier,
     MovinetClassifier,
@@ -62,7 +63,8 @@ def default_choice(present: Callable[[str], bool]) -> ModelChoice:
 def load_classifier(choice: ModelChoice, model_path: Path | str, labels_path: Path | str) -> VideoClassifier:
     """Build the backend for an option from files already in the store (the caller fetches them).
 
-    Raises ValueError when the file is not the kind of model the option names (wrong signature or labels).
+    Raises ``models.errors.ModelFileError`` when the file is not the kind of model the option names (unreadable,
+    wrong signature or labels).
     """
     from models import runtime  # noqa: PLC0415 - TensorFlow import is deferred to here
 
@@ -70,7 +72,11 @@ def load_classifier(choice: ModelChoice, model_path: Path | str, labels_path: Pa
     if choice.kind is Kind.STREAM:
         return StreamClassifier(runtime.load_tflite_signature(model_path), labels)
     if choice.kind is Kind.BASE:
-        return MovinetClassifier(runtime.load_saved_model(model_path), labels, size=choice.size)
+        try:
+            module = runtime.load_saved_model(model_path)
+        except (OSError, ValueError) as exc:  # not a SavedModel directory, or one TensorFlow cannot read
+            raise ModelFileError(f"{Path(model_path).name} is not a SavedModel this server can load ({exc})") from exc
+        return MovinetClassifier(module, labels, size=choice.size)
     return FrameClassifier(runtime.load_tflite(model_path), labels)
 
 

@@ -22,7 +22,8 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from models.video.decode import DecodedVideo, Progress
+from models.errors import ModelFileError
+from models.video.clip import DecodedVideo, Progress
 
 
 class Semantics(str, Enum):
@@ -186,7 +187,7 @@ class FrameClassifier(_PerSegment):
         self._out_scale, self._out_zero = out.scale, out.zero_point
         n_out = int(out.shape[-1])
         if len(labels) != n_out:
-            raise ValueError(f"{len(labels)} labels for a model with {n_out} outputs")
+            raise ModelFileError(f"{len(labels)} labels for a model with {n_out} outputs")
         self.labels = list(labels)
         self.rate = frames_per_second
         self.fit = fit
@@ -269,15 +270,15 @@ class StreamClassifier:
     def __init__(self, model: Any, labels: Sequence[str], rate: float = 5.0, fit: Fit = Fit.RESIZE):
         self.model = model  # runtime.TFLiteSignatureModel: .inputs {name: spec}, __call__(**arrays) -> dict
         if "image" not in model.inputs or "logits" not in model.outputs:
-            raise ValueError("not a MoViNet stream model: it needs an 'image' input and a 'logits' output")
+            raise ModelFileError("not a MoViNet stream model: it needs an 'image' input and a 'logits' output")
         self.state_specs = {k: s for k, s in model.inputs.items() if k != "image"}
         if set(self.state_specs) - set(model.outputs):
-            raise ValueError("not a MoViNet stream model: every state input needs a matching output")
+            raise ModelFileError("not a MoViNet stream model: every state input needs a matching output")
         shape = model.inputs["image"].shape  # (1, 1, S, S, 3)
         self.size = int(shape[2])
         n_out = int(model.outputs["logits"].shape[-1])
         if len(labels) != n_out:
-            raise ValueError(f"{len(labels)} labels for a model with {n_out} outputs")
+            raise ModelFileError(f"{len(labels)} labels for a model with {n_out} outputs")
         self.labels = list(labels)
         self.rate = rate
         self.fit = fit

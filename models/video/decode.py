@@ -19,216 +19,26 @@ segments, captions, the annotated copy, the duration limit) works in seconds, ne
 from __future__ import annotations
 
 import io
-import math
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image, ImageSequence
 
-# progress(fraction 0..1, what is happening)
-Progress = Callable[[float, str], None]
-
-# Browsers show GIF frame delays of 10 ms or less (or none) as 100 ms (Chromium, Firefox and Safari agree).
-GIF_SHORTEST_DELAY_MS = 10
-GIF_DEFAULT_DELAY_MS = 100
-
-
-class VideoError(ValueError):
-    """A clip that cannot be used; the message says why in plain words and can be shown as is."""
-
-
-class Container(str, Enum):
-    MP4 = "mp4"
-    AVI = "avi"
-    MOV = "mov"
-    MKV = "mkv"
-    WEBM = "webm"
-    GIF = "gif"
-
-    @property
-    def suffix(self) -> str:
-        return f".{self.value}"
-
-
-SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(c.value for c in Container)
-_ALIASES = {"m4v": Container.MP4, "qt": Container.MOV}
-
-# What browsers play natively (Chromium, Firefox, Safari): anything else gets a re-encoded preview.
-_BROWSER_CODECS = {
-    Container.MP4: {"h264", "vp9", "av1"},
-    Container.MOV: {"h264"},
-    Container.WEBM: {"vp8", "vp9", "av1"},
-    Container.MKV: {"vp8", "vp9", "av1"},
-}
-
-
-def container_for(name: str) -> Container:
-    """The container named by a file's extension. Raises :class:`VideoError` for any other extension."""
-    ext = Path(name).suffix.lower().lstrip(".")
-    if ext in _ALIASES:
-        return _ALIASES[ext]
-    try:
-        return Container(ext)
-    except ValueError:
-        raise VideoError(
-            f"{name}: '.{ext or '?'}' is not a supported video type. "
-            f"Use one of: {', '.join(SUPPORTED_EXTENSIONS)}."
-        ) from None
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What the app accepts, and the memory it may spend on one clip's decoded frames.
-
-    ``frame_budget_bytes`` bounds the decoded frames of any input: 30 s of 480×270 (16:9) frames at 30 fps
-    is 350 MB and fits; a square 480×480 clip is kept at 19 fps to fit; a 3000-frame GIF is refused once
-    its frames' delays pass 30 s, having decoded 300 frames.
-    """
-
-    max_bytes: int = 100 * 1024 * 1024
-    max_seconds: float = 30.0
-    max_side: int = 480  # frames are kept (and annotated) at this size: classifiers need ≤ 224
-    max_fps: float = 30.0  # faster clips keep one frame per 1/max_fps s, chosen by timestamp
-    frame_budget_bytes: int = 384 * 1024 * 1024
-
-    def keep_fps(self, width: int, height: int) -> float:
-        """Frames per second kept for ``width``×``height`` RGB frames: ``max_fps``, or less to fit the budget."""
-        per_second = self.max_seconds * width * height * 3
-        return max(1.0, min(self.max_fps, self.frame_budget_bytes / per_second))
-
-    def max_frames(self, width: int, height: int) -> int:
-        """The most frames of this size that fit the budget."""
-        return max(1, self.frame_budget_bytes // (width * height * 3))
-
-
-@dataclass
-class DecodedVideo:
-    """Decoded frames and their presentation times.
-
-    ``frames``: (N, H, W, 3) uint8 RGB, at most ``Limits.max_side`` on the long side.
-    ``times``: (N,) float64 seconds from the first frame, non-decreasing: when each frame is shown.
-    ``duration``: seconds from the first frame's start to the last frame's end.
-    """
-
-    frames: np.ndarray
-    times: np.ndarray
-    duration: float
-    source_fps: float  # the source's average rate: frames decoded / duration (before any reduction)
-    source_size: tuple[int, int]  # (width, height) as stored (after rotation)
-    container: Container
-    codec: str = ""
-    name: str = "clip"
-    notes: list[str] = field(default_factory=list)
-    source_frames: int = 0  # frames in the source (before any reduction)
-
-    @classmethod
-    def constant_rate(cls, frames: np.ndarray, fps: float, container: Container = Container.MP4,
-                      name: str = "clip", codec: str = "") -> DecodedVideo:
-        """Frames shown at a constant rate (synthetic clips, tests): frame i at i / fps seconds."""
-        n = int(frames.shape[0])
-        return cls(frames, np.arange(n) / fps, n / fps, fps, (int(frames.shape[2]), int(frames.shape[1])),
-                   container, codec, name, [], n)
-
-    @property
-    def count(self) -> int:
-        return int(self.frames.shape[0])
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) of the decoded frames."""
-        return int(self.frames.shape[2]), int(self.frames.shape[1])
-
-    @property
-    def fps(self) -> float:
-        """Average rate of the decoded frames (frames / duration); variable-rate clips vary around it."""
-        return self.count / self.duration if self.duration > 0 else 0.0
-
-    def time_of(self, index: int) -> float:
-        """Presentation time of frame ``index`` in seconds."""
-        return float(self.times[index])
-
-    def index_at(self, seconds: float | np.ndarray) -> np.ndarray:
-        """Index of the frame on screen at each time (the last frame shown at or before it). Containers
-        round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown."""
-        i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-3, side="right") - 1
-        return np.clip(i, 0, self.count - 1)
-
-    @property
-    def browser_playable(self) -> bool:
-        """Whether browsers can play the original file (else the page shows a re-encoded preview)."""
-        return self.codec in _BROWSER_CODECS.get(self.container, set())
-
-
-def _too_long(name: str, seconds: float, limits: Limits, at_least: bool = False) -> VideoError:
-    length = f"longer than {seconds:.1f} s" if at_least else f"{seconds:.1f} s long"
-    return VideoError(
-        f"{name} is {length}; the limit here is {limits.max_seconds:.0f} s. "
-        "Trim it (or upload a shorter part) and try again."
-    )
-
-
-def resize_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale (never upscale) keeping the aspect ratio; OpenCV's INTER_AREA is fast enough per frame."""
-    h, w = rgb.shape[:2]
-    if max(h, w) <= max_side:
-        return rgb
-    scale = max_side / max(h, w)
-    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-
-
-def _fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    if max(width, height) <= max_side:
-        return width, height
-    scale = max_side / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-class _FrameKeeper:
-    """Keeps frames chosen by time into one preallocated buffer (no list + stack copy at the end).
-
-    The buffer is sized by the budget for the first frame's size; ``np.empty`` pages are only committed
-    as frames are written, so a short clip costs only its own frames.
-    """
-
-    def __init__(self, name: str, limits: Limits):
-        self.name, self.limits = name, limits
-        self.buf: np.ndarray | None = None
-        self.times: list[float] = []
-        self.keep_fps = limits.max_fps
-        self._last_slot = -1
-        self.size = (0, 0)  # (width, height) kept
-
-    def wants(self, t: float) -> bool:
-        # one frame per 1/keep_fps-s slot; +0.25 slot absorbs timestamps rounded to the container's clock (ms)
-        return math.floor(t * self.keep_fps + 0.25) > self._last_slot
-
-    def start(self, width: int, height: int) -> None:
-        self.size = _fit_size(width, height, self.limits.max_side)
-        w, h = self.size
-        self.keep_fps = self.limits.keep_fps(w, h)
-        n = min(self.limits.max_frames(w, h), int(self.limits.max_seconds * self.keep_fps) + 2)
-        self.buf = np.empty((n, h, w, 3), np.uint8)
-
-    def add(self, rgb: np.ndarray, t: float) -> None:
-        assert self.buf is not None
-        n = len(self.times)
-        if n >= self.buf.shape[0]:  # only reachable with a budget smaller than the time limit needs
-            raise _too_long(self.name, t, self.limits, at_least=True)
-        w, h = self.size
-        if rgb.shape[:2] != (h, w):  # a stream that changes resolution mid-way (browser recordings can)
-            rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
-        self.buf[n] = rgb
-        self.times.append(t)
-        self._last_slot = math.floor(t * self.keep_fps + 0.25)
-
-    def frames(self) -> np.ndarray:
-        assert self.buf is not None
-        return self.buf[: len(self.times)]
+from models.ops import fit_within
+from models.video.clip import (
+    GIF_DEFAULT_DELAY_MS,
+    GIF_SHORTEST_DELAY_MS,
+    Container,
+    DecodedVideo,
+    FrameKeeper,
+    Limits,
+    Progress,
+    VideoError,
+    container_for,
+    too_long_error,
+)
 
 
 def decode_video(data: bytes, name: str = "clip", limits: Limits = Limits(), progress: Progress | None = None) -> DecodedVideo:
@@ -314,10 +124,10 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         stated = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else (
             box.duration / av.time_base if box.duration else 0.0)
         if stated > limits.max_seconds + 0.5:
-            raise _too_long(name, stated, limits)  # refuse before decoding anything
+            raise too_long_error(name, stated, limits)  # refuse before decoding anything
         stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
         total = int(stream.frames or 0) or (round(stated * stated_rate) if stated and stated_rate else 0)
-        keeper = _FrameKeeper(name, limits)
+        keeper = FrameKeeper(name, limits)
         t0: float | None = None
         last_t = -1.0
         last_duration = 0.0
@@ -333,7 +143,7 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                     t0 = frame.time if t0 is None else t0
                     t = max(frame.time - t0, last_t if last_t >= 0 else 0.0)
                 if t >= limits.max_seconds:  # the header understated the length, or stated none
-                    raise _too_long(name, stated if stated > limits.max_seconds else t, limits, at_least=not stated > limits.max_seconds)
+                    raise too_long_error(name, stated if stated > limits.max_seconds else t, limits, at_least=not stated > limits.max_seconds)
                 if last_t >= 0:
                     intervals.append(t - last_t)
                 last_t = t
@@ -380,7 +190,7 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                         container, codec, name, notes, read)
 
 
-def _reduction_notes(notes: list[str], read: int, duration: float, keeper: _FrameKeeper,
+def _reduction_notes(notes: list[str], read: int, duration: float, keeper: FrameKeeper,
                      source_size: tuple[int, int], limits: Limits) -> None:
     kept = len(keeper.times)
     if kept < read:
@@ -407,7 +217,7 @@ def _on_white(frame: Image.Image) -> np.ndarray:
 
 
 def _decode_gif(data: bytes, name: str, limits: Limits, progress: Progress | None) -> DecodedVideo:
-    keeper = _FrameKeeper(name, limits)
+    keeper = FrameKeeper(name, limits)
     t_ms = 0  # start of the current frame (integer ms: no drift over thousands of frames)
     read = 0
     truncated = False
@@ -420,9 +230,9 @@ def _decode_gif(data: bytes, name: str, limits: Limits, progress: Progress | Non
         for frame, delay_ms in _gif_frames(im):
             t = t_ms / 1000.0
             if t >= limits.max_seconds:  # frames so far are a fair sample of the rest: estimate the whole
-                raise _too_long(name, t * n / read, limits)
+                raise too_long_error(name, t * n / read, limits)
             if keeper.wants(t):
-                keeper.add(resize_within(_on_white(frame), limits.max_side), t)
+                keeper.add(fit_within(_on_white(frame), limits.max_side), t)
             read += 1
             t_ms += delay_ms
             if progress and read % 10 == 0:

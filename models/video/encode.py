@@ -18,7 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from models.video.decode import DecodedVideo, VideoError, resize_within
+from models.ops import fit_within
+from models.video.clip import DecodedVideo, VideoError
 
 
 class Encoder(str, Enum):
@@ -79,7 +80,7 @@ def preview(video: DecodedVideo, encoder: Encoder | None = None) -> bytes:
     encoder = encoder or best_encoder()
     lim = ENCODE_LIMITS[encoder]
     idx, _, rate = resample(video, lim.max_fps)
-    frames = np.stack([resize_within(video.frames[i], lim.max_side) for i in idx])
+    frames = np.stack([fit_within(video.frames[i], lim.max_side) for i in idx])
     return encode_webm(frames, rate, encoder)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from models.ops import fit_within
 from models.video.classifiers import (
     Pooling,
     Segment,
@@ -22,7 +23,8 @@ from models.video.classifiers import (
     slice_centres,
     split_segments,
 )
-from models.video.decode import Container, DecodedVideo, Limits, Progress, decode_video, resize_within
+from models.video.clip import Container, DecodedVideo, Limits, Progress
+from models.video.decode import decode_video
 from models.video.encode import ENCODE_LIMITS, Encoder, best_encoder, encode_webm, preview, resample
 
 
@@ -96,7 +98,7 @@ def annotate(video: DecodedVideo, result: Classification, max_side: int | None =
     out = []
     for i, t in zip(indices, ticks, strict=True):
         src = video.frames[i]
-        f = resize_within(src, max_side) if max_side else src
+        f = fit_within(src, max_side) if max_side else src
         if np.shares_memory(f, src):
             f = f.copy()
         h, w = f.shape[:2]

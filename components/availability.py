@@ -1,0 +1,114 @@
+"""Only working options are offered: a choice whose model is missing from the store is left out of the widget.
+
+One place decides what a visitor may pick. Given the options of a widget and, for each, the model-store entry
+ids it needs, :func:`offer` splits them into those that work now and those that do not; :func:`choose` draws the
+widget with the working ones only and, under it, one plain sentence naming what is not installed. Paths, fetch
+commands and exceptions never reach a visitor: they are on the admin page (``pages/9_Admin.py``).
+
+>>> offer(["a", "b"], {"a": (), "b": ("sface",)}.get, title_of=str.upper).note  # doctest: +SKIP
+'B is not installed on this server.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import streamlit as st
+
+from models.store import Store
+
+T = TypeVar("T")
+NOT_INSTALLED = "not installed on this server"
+
+
+def installed(entry_ids: Iterable[str | None], store: Store | None = None) -> bool:
+    """True when every named store entry is present (None and empty names need nothing)."""
+    store = store or Store()
+    return all(store.has(e) for e in entry_ids if e)
+
+
+@dataclass(frozen=True)
+class Offer(Generic[T]):
+    options: list[T]  # the options whose entries are all present, in the given order
+    missing: list[T]  # the others
+    note: str  # one sentence naming the missing ones; "" when nothing is missing
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def not_installed_sentence(titles: Sequence[str]) -> str:
+    """``"X is not installed on this server."`` / ``"X and Y are not installed on this server."``"""
+    if not titles:
+        return ""
+    verb = "is" if len(titles) == 1 else "are"
+    return f"{_join(list(titles))} {verb} {NOT_INSTALLED}."
+
+
+def offer(options: Sequence[T], entries_of: Callable[[T], Iterable[str | None] | str | None], *,
+          title_of: Callable[[T], str] = str, store: Store | None = None) -> Offer[T]:
+    """Split ``options`` by whether the store entries they need (``entries_of(option)``) are present."""
+    store = store or Store()
+
+    def needs(option: T) -> list[str | None]:
+        got = entries_of(option)
+        return [got] if got is None or isinstance(got, str) else list(got)
+
+    ok = [o for o in options if installed(needs(o), store)]
+    missing = [o for o in options if o not in ok]
+    return Offer(ok, missing, not_installed_sentence([title_of(o) for o in missing]))
+
+
+def choose(widget: Callable[..., T], label: str, options: Sequence[T],
+           entries_of: Callable[[T], Iterable[str | None] | str | None], *, key: str,
+           format_func: Callable[[T], str] = str, title_of: Callable[[T], str] | None = None,
+           note: bool = True, container: Any = None, **kwargs: Any) -> T | None:
+    """Draw ``widget`` (``st.selectbox``, ``c1.radio``…) with the working options only; None when none works.
+
+    ``container`` (a column, the sidebar) receives the note; default: the main area.
+
+    ``index`` (if given) refers to ``options``; it is moved onto the same option among those offered, or the first
+    one when that option is not installed. A value kept in session state that is no longer offered is dropped.
+    """
+    off = offer(options, entries_of, title_of=title_of or format_func)
+    where = container if container is not None else st
+    if not off.options:
+        where.info(f"No {label.lower()} option is {NOT_INSTALLED}, so this part of the page is unavailable.",
+                   icon="📦")
+        return None
+    if key in st.session_state and st.session_state[key] not in off.options:
+        del st.session_state[key]
+    if "index" in kwargs:
+        wanted = options[kwargs["index"]] if kwargs["index"] is not None else None
+        kwargs["index"] = off.options.index(wanted) if wanted in off.options else 0
+    if key in st.session_state:
+        kwargs.pop("index", None)
+    value = widget(label, off.options, format_func=format_func, key=key, **kwargs)
+    if note and off.note:
+        where.caption(off.note)
+    return value
+
+
+def unavailable(title: str) -> None:
+    """The one sentence a page shows where a part needs a model that is not installed."""
+    st.info(f"{title} is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")
+
+
+def failed(what: str, exc: BaseException) -> None:
+    """A model that is installed but failed: one sentence with an error id; the details go to the server log."""
+    from components.errors import log_error  # noqa: PLC0415
+    from models.errors import InputError  # noqa: PLC0415
+    from models.serving.errors import InferenceUnavailable  # noqa: PLC0415
+
+    error_id = log_error(exc, what)
+    if isinstance(exc, InferenceUnavailable):  # the model server is away: its message is written for visitors
+        st.error(f"{what} failed: {exc}", icon="🛑")
+        return
+    if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
+        st.error(str(exc), icon="⚠️")
+        return
+    st.warning(f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.",
+               icon="⚠️")

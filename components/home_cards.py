@@ -1,0 +1,111 @@
+"""Home page cards for visitors: each card is one link (picture, title, one line) to its capability page.
+
+The pictures are example results made by the app itself (``models.examples``), cached as PNGs in the cache
+folder. Missing ones are made in one background thread per process, so the home page never waits for a model:
+until a result exists, its card shows the sample input.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import threading
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+from components.catalog import PAGES, PageInfo
+from models import examples
+from models.registry import Capability
+from models.samples import skimage_data_dir
+from models.store import Store
+
+LOG = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_RUNNING: set[str] = set()  # store roots whose examples are being made
+
+# Shown until the example result exists: the capability's sample input (package-shipped, always there).
+FALLBACK = {
+    Capability.SEGMENTATION: "chelsea.png", Capability.INPAINTING: "chelsea.png", Capability.DCGAN: "coffee.png",
+    Capability.STYLE: "astronaut.png", Capability.FACES: "astronaut.png", Capability.VIDEO: "motorcycle_left.png",
+}
+
+CSS = """
+<style>
+a.vp-card {display:block; text-decoration:none !important; color:inherit !important; border:1px solid #d9dce3;
+  border-radius:12px; overflow:hidden; background:#fff; transition:box-shadow .15s, transform .15s; height:100%;}
+a.vp-card:hover, a.vp-card:focus {box-shadow:0 4px 16px rgba(40,60,120,.18); transform:translateY(-1px);}
+a.vp-card img {width:100%; height:170px; object-fit:cover; object-position:center 25%; display:block; background:#f3f4f7;}
+a.vp-card .vp-body {display:block; padding:.6rem .8rem .8rem;}
+a.vp-card .vp-title {display:block; font-weight:600; font-size:1.05rem; margin-bottom:.2rem;}
+a.vp-card .vp-line {display:block; font-size:.9rem; color:#555;}
+</style>
+"""
+
+
+def _make_all(store_root: str) -> None:
+    store = Store(store_root)
+    try:
+        for cap in examples.MAKERS:
+            examples.make_cached(cap, store)
+    except Exception:
+        LOG.exception("making the home page examples failed")
+    finally:
+        with _LOCK:
+            _RUNNING.discard(store_root)
+
+
+def start_making(store: Store) -> bool:
+    """Start the background thread that makes missing examples; False when all exist or one already runs."""
+    if all(examples.cached(c, store) for c in examples.MAKERS):
+        return False
+    key = str(store.root)
+    with _LOCK:
+        if key in _RUNNING:
+            return False
+        _RUNNING.add(key)
+    threading.Thread(target=_make_all, args=(key,), name="home-examples", daemon=True).start()
+    return True
+
+
+@cache
+def _data_url(path: str, mtime: float) -> str:  # keyed on mtime: a remade file is read again
+    data = Path(path).read_bytes()
+    mime = "image/png" if path.endswith(".png") else "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def picture(capability: Capability, store: Store) -> tuple[str, bool]:
+    """(data URL, is the example result) for a card."""
+    path = examples.cached(capability, store)
+    if path is None:
+        path = skimage_data_dir() / FALLBACK[capability]
+    return _data_url(str(path), path.stat().st_mtime), path.parent != skimage_data_dir()
+
+
+def url_path(page: PageInfo) -> str:
+    """Streamlit's URL for a pages/ script: the file name without its number prefix and extension."""
+    stem = Path(page.path).stem
+    return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
+
+
+def card(page: PageInfo, store: Store) -> str:
+    src, _ = picture(page.capability, store)
+    title = html.escape(f"{page.icon} {page.title}")
+    return (f'<a class="vp-card" href="{url_path(page)}" target="_self" aria-label="{html.escape(page.title)}">'
+            f'<img src="{src}" alt="Example: {html.escape(page.title)}"/>'
+            f'<span class="vp-body"><span class="vp-title">{title}</span>'
+            f'<span class="vp-line">{html.escape(page.summary)}</span></span></a>')
+
+
+def capability_cards(columns: int = 3) -> None:
+    store = Store()
+    start_making(store)
+    st.markdown(CSS, unsafe_allow_html=True)
+    built = [p for p in PAGES if p.exists]
+    for i in range(0, len(built), columns):
+        cols = st.columns(columns, gap="medium")
+        for col, page in zip(cols, built[i : i + columns], strict=False):
+            col.markdown(card(page, store), unsafe_allow_html=True)

@@ -1,0 +1,102 @@
+"""Per-session memory bound: large results kept in session state are released when a session goes idle.
+
+Streamlit frees a session's state when the browser tab closes (after ``server.disconnectedSessionTTL``), but a
+tab left open keeps its decoded clip, full-size results and Gatys state for as long as it stays open. Every
+page run calls :func:`touch` (through ``components.page.page_setup``); a daemon thread, started once per
+process, drops the groups of keys listed in :data:`RELEASABLE` from sessions that ran no script for
+``VISION_IDLE_RELEASE_S`` seconds (default 900). Each group is removed whole, so a page never finds half of
+what it stored (e.g. the video's run key without its analysis) and simply recomputes on the next visit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+IDLE_ENV = "VISION_IDLE_RELEASE_S"
+DEFAULT_IDLE_S = 900.0
+SWEEP_EVERY_S = 30.0
+
+# Groups of session-state keys that hold large arrays or bytes and can be recomputed.
+RELEASABLE: tuple[tuple[str, ...], ...] = (
+    ("inpaint_last_result",),  # full-size Telea + Navier–Stokes results
+    ("video_analysis", "video_run_key"),  # annotated WebM, previews
+    ("style_result",),
+    ("gatys_state",),
+    ("rest_result",),
+    ("handoff_to_inpainting",),  # a photo + mask handed from segmentation
+)
+
+_LOG = logging.getLogger(__name__)
+_last_run: dict[str, float] = {}
+_lock = threading.Lock()
+_started = False
+
+
+def idle_seconds() -> float:
+    raw = os.environ.get(IDLE_ENV, "").strip()
+    return float(raw) if raw else DEFAULT_IDLE_S
+
+
+def touch() -> None:
+    """Record that this session runs its script now; start the sweeper once per process."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    with _lock:
+        _last_run[ctx.session_id] = time.monotonic()
+    _start()
+
+
+def release_idle(now: float | None = None, idle_s: float | None = None) -> int:
+    """Drop the releasable keys of sessions idle for ``idle_s`` seconds; returns how many groups were dropped."""
+    from streamlit import runtime  # noqa: PLC0415
+
+    if not runtime.exists():
+        return 0
+    now = time.monotonic() if now is None else now
+    idle_s = idle_seconds() if idle_s is None else idle_s
+    mgr = runtime.get_instance()._session_mgr
+    with _lock:
+        stale = [sid for sid, t in _last_run.items() if now - t >= idle_s]
+    released = 0
+    for sid in stale:
+        info = mgr.get_session_info(sid)
+        if info is None:  # the session is gone: Streamlit freed its state
+            with _lock:
+                _last_run.pop(sid, None)
+            continue
+        state = info.session.session_state
+        for group in RELEASABLE:
+            if any(k in state for k in group):
+                for k in group:
+                    if k in state:
+                        del state[k]
+                released += 1
+        with _lock:
+            _last_run.pop(sid, None)  # nothing left to release until it runs again
+    if released:
+        _LOG.info("released %d idle result group(s) from %d session(s)", released, len(stale))
+    return released
+
+
+def _sweep_forever() -> None:
+    while True:
+        time.sleep(min(SWEEP_EVERY_S, max(1.0, idle_seconds() / 4)))
+        try:
+            release_idle()
+        except Exception:
+            _LOG.exception("idle-session sweep failed")
+
+
+def _start() -> None:
+    global _started
+    with _lock:
+        if _started:
+            return
+        _started = True
+    threading.Thread(target=_sweep_forever, name="idle-session-sweeper", daemon=True).start()

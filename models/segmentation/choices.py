@@ -1,0 +1,115 @@
+"""The segmentation options: one table from option id to :class:`ModelSpec`, and one ``create`` that builds
+the backend behind the :class:`SegmentationBackend` contract.
+
+Adding a segmentation model = one registry entry (``models/registry.py``) + one row in :data:`SPECS`
+(``register(spec)`` does the latter at run time, e.g. from a plugin or a test). The option id is the model's
+store entry id; built-in options are :class:`SegModel` members (a ``str`` enum, so they key the table too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from models.segmentation.classes import VOC_CLASSES, Segmentation
+from models.segmentation.segmenter import FROZEN_LONG_SIDE, Backend, ModelSpec, Segmenter, build_segmenter, load_labels
+
+if TYPE_CHECKING:
+    from models.store import Store
+
+
+class SegmentationBackend(Protocol):
+    """What a page needs from a segmentation model."""
+
+    spec: ModelSpec
+    labels: tuple[str, ...]
+
+    def predict(self, rgb: np.ndarray) -> Segmentation:
+        """(H, W, 3) uint8 RGB → :class:`Segmentation` at the same size; raises ``InputError`` on bad arrays."""
+        ...
+
+
+class SegModel(str, Enum):
+    """The built-in DeepLab variants; the value is the model-store entry id (and the option id)."""
+
+    MNV2_513 = "deeplab_mnv2_513_quant"
+    MNV2_DM05_513 = "deeplab_mnv2_dm05_513_quant"
+    MNV2_257_FLOAT = "deeplab_257_float"
+    MNV2_FROZEN = "deeplab_mnv2_frozen"
+    XCEPTION_FROZEN = "deeplab_xception_frozen"
+
+    @property
+    def spec(self) -> ModelSpec:
+        """This option's row of :data:`SPECS`."""
+        return SPECS[self]
+
+
+_M = SegModel
+# Table order is the page's option order; the first option present in the store is the default.
+SPECS: dict[str, ModelSpec] = {
+    _M.MNV2_513: ModelSpec(
+        "DeepLabV3 MobileNetV2 · 513 px · TFLite uint8", Backend.TFLITE_CLASSMAP, 513,
+        "Best quality of the on-device models (2.2 MB).", _M.MNV2_513.value),
+    _M.MNV2_DM05_513: ModelSpec(
+        "DeepLabV3 MobileNetV2 ×0.5 · 513 px · TFLite uint8", Backend.TFLITE_CLASSMAP, 513,
+        "Half-width network: about 3× faster, a little coarser (0.8 MB).", _M.MNV2_DM05_513.value),
+    _M.MNV2_257_FLOAT: ModelSpec(
+        "DeepLabV3 MobileNetV2 · 257 px · TFLite float", Backend.TFLITE_LOGITS, 257,
+        "Fastest; logits upsampled bilinearly for smooth edges (2.8 MB).", _M.MNV2_257_FLOAT.value),
+    _M.MNV2_FROZEN: ModelSpec(
+        "DeepLabV3 MobileNetV2 (mobilenetv2_coco_voctrainaug) · frozen graph", Backend.FROZEN_GRAPH,
+        FROZEN_LONG_SIDE, "tensorflow.org release; runs on GPU when there is one (8.7 MB download).",
+        _M.MNV2_FROZEN.value),
+    _M.XCEPTION_FROZEN: ModelSpec(
+        "DeepLabV3+ Xception-65 (xception_coco_voctrainaug) · frozen graph", Backend.FROZEN_GRAPH,
+        FROZEN_LONG_SIDE, "Most accurate; heavy, meant for GPU hosts (439 MB download).", _M.XCEPTION_FROZEN.value),
+}
+
+
+def register(spec: ModelSpec) -> None:
+    """Add (or replace) one option row, keyed by ``spec.entry_id``; its store entry must be in the registry
+    (``models.registry.register`` for one that is not shipped)."""
+    SPECS[spec.entry_id] = spec
+
+
+def unregister(option: str) -> None:
+    """Remove a row added by :func:`register` (no error when it is absent)."""
+    SPECS.pop(option, None)
+
+
+def spec_of(choice: str) -> ModelSpec:
+    """The table row of an option (a :class:`SegModel` or its id); raises KeyError for an unknown option."""
+    return SPECS[choice]
+
+
+def options() -> list[str]:
+    """Option ids in table order (what the page offers)."""
+    return list(SPECS)
+
+
+def load_segmenter(model: str, path: Path | str, labels: Sequence[str] = VOC_CLASSES) -> Segmenter:
+    """The backend of option ``model`` from a model file already at hand (see :func:`build_segmenter`)."""
+    return build_segmenter(spec_of(model), path, labels)
+
+
+def create(choice: str, store: Store | None = None) -> SegmentationBackend:
+    """The backend for an option, its model (and labels, when present) taken from the model store.
+
+    Raises ``models.store.ModelMissingError`` when the model is missing and cannot be fetched, and
+    ``ModelFileError`` when the file does not have the option's signature.
+    """
+    from models.store import Store  # noqa: PLC0415 - the store imports the registry; keep import time low
+
+    spec = spec_of(choice)
+    store = store or Store()
+    labels = load_labels(store.require(spec.labels_entry_id)) if store.has(spec.labels_entry_id) else VOC_CLASSES
+    return build_segmenter(spec, store.require(spec.entry_id), labels)
+
+
+def default_choice(present: Callable[[str], bool]) -> str:
+    """The first option (table order) whose model ``present(entry_id)``; the first option when none is."""
+    return next((c for c, s in SPECS.items() if present(s.entry_id)), next(iter(SPECS)))
