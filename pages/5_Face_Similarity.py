@@ -75,9 +75,14 @@ def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray,
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def flip_embed(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, chips: tuple[np.ndarray, ...]) -> np.ndarray:
+def flip_embed(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, chips: tuple[np.ndarray, ...],
+               _plain: np.ndarray) -> np.ndarray:
     # Clustering uses flip-averaged vectors (see models/face_groups.py): a face and its mirrored copy group together.
-    return G.mirror_invariant_embeddings(_analyzer.embedder, list(chips), lock=_analyzer._lock)
+    # A served analyzer (model server) exposes no embedding network here: its plain vectors are used as they are.
+    net = getattr(_analyzer, "embedder", None)
+    if net is None or not hasattr(net, "embed"):
+        return _plain
+    return G.mirror_invariant_embeddings(net, list(chips), lock=getattr(_analyzer, "_lock", None))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -264,7 +269,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
         st.info(f"Comparing needs at least two faces {F.SMALL_FACE_PX} px wide or more: add photos.")
         return
 
-    emb = flip_embed(embedder, analyzer, tuple(f.chip for f in faces))
+    emb = flip_embed(embedder, analyzer, tuple(f.chip for f in faces), np.array([f.embedding for f in faces]))
     st.session_state["many_embeddings"] = emb  # what the matrix and clustering used (tests read it)
     d = F.pairwise_distances(emb, metric)
     k = None
