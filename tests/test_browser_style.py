@@ -38,7 +38,7 @@ def test_stylize_sample_switch_style_and_download(page):
     _settled(page)
     assert page.url.rstrip("/").endswith(PATH)
     body = page.inner_text("body")
-    assert "style transfer" in body and " ms" in body  # timing badge
+    assert "Output 512" in body or "Output 437×512" in body  # default long side 512 (timings: admin page)
     assert "Traceback" not in body
     first = _result_src(page)
     screenshot(page, "style_fast_starry_night")
@@ -62,10 +62,7 @@ def test_stylize_sample_switch_style_and_download(page):
     assert "Great Wave" in page.inner_text("body")
     screenshot(page, "style_fast_great_wave")
 
-    # Gatys mode without VGG19 weights: the page says so and shows the fetch command.
-    page.get_by_text("Gatys optimisation — VGG19").click()
-    page.get_by_text("needs the VGG19 ImageNet weights").wait_for()
-    wait_idle(page)
-    code = page.locator('[data-testid="stCode"]').first.text_content()
-    assert "python -m models.store fetch vgg19_notop" in code
+    # Gatys without VGG19 weights is not offered; one plain sentence says so (no command, no path).
+    page.get_by_text("Gatys optimisation — VGG19 is not installed on this server").first.wait_for()
+    assert "python -m" not in page.inner_text("body")
     screenshot(page, "style_gatys_offline")
