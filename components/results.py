@@ -27,14 +27,19 @@ def wipe(before: np.ndarray, after: np.ndarray, position: float) -> np.ndarray:
 
 
 def before_after(before: np.ndarray, after: np.ndarray, *, key: str, labels: tuple[str, str] = ("Before", "After")) -> None:
-    side, compare = st.tabs(["Side by side", "Compare (slider)"])
+    """A before/after view: a draggable handle on the image (default tab), or the two side by side.
+
+    Images are shown at most at their real pixel size (never blown up); ``after`` sets the size.
+    """
+    from components.compare import image_compare  # noqa: PLC0415
+
+    compare, side = st.tabs(["Compare (drag the handle)", "Side by side"])
+    with compare:
+        image_compare(_same_size(after, before), after, key=f"{key}_compare", labels=labels)
     with side:
         left, right = st.columns(2)
-        left.image(before, caption=labels[0], width="stretch")
-        right.image(after, caption=labels[1], width="stretch")
-    with compare:
-        pos = st.slider(f"{labels[0]} ◀ ▶ {labels[1]}", 0, 100, 50, key=f"{key}_wipe") / 100
-        st.image(wipe(before, after, pos), width="stretch")
+        left.image(before, caption=labels[0], width="content")
+        right.image(after, caption=labels[1], width="content")
 
 
 def download_png(image: np.ndarray, filename: str, *, label: str = "Download PNG", key: str) -> None:

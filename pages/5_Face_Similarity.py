@@ -20,6 +20,7 @@ from components.share import image_keys, share
 from components.image_input import image_input, image_uploader
 from components.jobs import run_heavy
 from components.status import device_badge, require_model, timing_badge
+from models import face_groups as G
 from models import faces as F
 from models.errors import VisionError
 from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
@@ -30,6 +31,13 @@ from models.store import Store
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
 FACE_SAMPLES = ("skimage:astronaut.png", "photo_face", "photo_grace_hopper", "photo_squat")
+# Verify's default pair: Eileen Collins (NASA portrait, scikit-image's astronaut.png) vs Grace Hopper (US Navy
+# portrait). Two women, both frontal official portraits in uniform with a flag or dark backdrop: a near case, not a
+# trivially different one (dlib distance 0.68 against the 0.6 threshold; the old default, a man in a bar vs Hopper,
+# was 0.77). No second photo of one person is available offline (the store's photos each show other people; the
+# clips' faces are too small or turned away), so the "same person" case is one toggle away: an edited copy of A
+# (mirrored, darker, JPEG q20), distance 0.37.
+VERIFY_DEFAULT = ("skimage:astronaut.png", "photo_grace_hopper")
 
 
 class Mode(str, Enum):
@@ -64,6 +72,17 @@ def analyze(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, rgb: np.ndarray,
             original_size: tuple[int, int] | None = None) -> F.Analysis:
     # In memory only, keyed on the pixels: moving the threshold or picking another face never reruns the models.
     return _analyzer.analyze(rgb, max_side=max_side, confirm=confirm, original_size=original_size)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def flip_embed(embedder: F.Embedder, _analyzer: F.FaceAnalyzer, chips: tuple[np.ndarray, ...],
+               _plain: np.ndarray) -> np.ndarray:
+    # Clustering uses flip-averaged vectors (see models/face_groups.py): a face and its mirrored copy group together.
+    # A served analyzer (model server) exposes no embedding network here: its plain vectors are used as they are.
+    net = getattr(_analyzer, "embedder", None)
+    if net is None or not hasattr(net, "embed"):
+        return _plain
+    return G.mirror_invariant_embeddings(net, list(chips), lock=getattr(_analyzer, "_lock", None))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -103,11 +122,11 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
     col_a, col_b = st.columns(2)
     with col_a:
         st.subheader("Photo A")
-        img_a = image_input("face_a", label="Photo A", default_sample="photo_face")
+        img_a = image_input("face_a", label="Photo A", default_sample=VERIFY_DEFAULT[0])
     with col_b:
         st.subheader("Photo B")
         copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
-        img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample="photo_grace_hopper")
+        img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample=VERIFY_DEFAULT[1])
     if img_a is None or (img_b is None and not copy_of_a):
         result_box.info("Choose two photos to compare.")
         return
@@ -235,14 +254,23 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
                          width="stretch")
                 for m in res.messages:
                     st.caption(f"⚠️ {m}")
+    split = G.split_by_size(faces)
+    if split.skipped:
+        n_skip = len(split.skipped)
+        st.markdown(f"**Skipped: {n_skip} face{'s' if n_skip > 1 else ''} under {F.SMALL_FACE_PX} px wide** "
+                    "— too small for a reliable comparison, so not grouped. A larger photo of them would be.")
+        st.image([faces[i].chip for i in split.skipped],
+                 caption=[f"{labels[i]} · {faces[i].width:.0f} px" for i in split.skipped], width=64)
+        faces, labels = [faces[i] for i in split.kept], [labels[i] for i in split.kept]
     if len(faces) > MAX_TOTAL_FACES:
         st.warning(f"{len(faces)} faces found; the first {MAX_TOTAL_FACES} are compared.")
         faces, labels = faces[:MAX_TOTAL_FACES], labels[:MAX_TOTAL_FACES]
     if len(faces) < 2:
-        st.info("Comparing needs at least two faces: add photos.")
+        st.info(f"Comparing needs at least two faces {F.SMALL_FACE_PX} px wide or more: add photos.")
         return
 
-    emb = np.array([f.embedding for f in faces])
+    emb = flip_embed(embedder, analyzer, tuple(f.chip for f in faces), np.array([f.embedding for f in faces]))
+    st.session_state["many_embeddings"] = emb  # what the matrix and clustering used (tests read it)
     d = F.pairwise_distances(emb, metric)
     k = None
     if method is F.ClusterMethod.KMEANS:
@@ -251,12 +279,13 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
             k = st.number_input("Number of people (k)", 1, len(faces), guess, key="many_k",
                                 help=f"Default: {guess}, what the threshold clustering finds.")
     people = F.cluster(emb, method, metric, threshold, k)
+    st.session_state["many_people"] = dict(zip(labels, people.tolist(), strict=True))  # face label → person
 
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Similarity matrix")
-        st.caption(f"{metric.value.capitalize()} distance between every pair of faces; green below the threshold "
-                   f"({threshold:.3f}) means the same person.")
+        st.caption(f"{metric.value.capitalize()} distance between every pair of faces (each face embedded as seen "
+                   f"and mirrored, averaged); green below the threshold ({threshold:.3f}) means the same person.")
         st.altair_chart(heatmap(d, labels, threshold), width="stretch")
         csv = pd.DataFrame(d, index=labels, columns=labels).round(4).to_csv()
         st.download_button("⬇️ Distance matrix (CSV)", csv, file_name=download_name("faces", "distances", "csv"), mime="text/csv",

@@ -376,7 +376,7 @@ def test_pages_segmentation_style_faces_video_served_as_in_process(served, monke
 
     style = lambda at: at.session_state["style_result"]  # noqa: E731
     a, b, _ = _both(monkeypatch, served, "4_Style_Transfer.py", style)
-    assert a.shape == b.shape == (384, 328, 3) and int(np.abs(a.astype(int) - b).max()) <= 1
+    assert a.shape == b.shape == (512, 437, 3) and int(np.abs(a.astype(int) - b).max()) <= 1  # default 512 px
 
     def verdict(at):
         return (float(next(m.value for m in at.metric if m.label.endswith("distance"))),

@@ -316,7 +316,9 @@ def test_page_fast_mode_real_models(shared_assets):
     at = _app().run()
     assert not at.exception, at.exception
     first = at.session_state["style_result"]
-    assert first.shape == (384, 328, 3)  # grace_hopper 512×600 at long side 384
+    assert first.shape == (512, 437, 3)  # grace_hopper 512×600 at the default long side, 512
+    assert at.select_slider(key="style_size").value == 512
+    assert [t.label for t in at.tabs][:2] == ["Compare (drag the handle)", "Side by side"]
     from components import diagnostics
 
     assert "style transfer" in diagnostics.timings()[0].parts_ms  # timings go to the admin page
@@ -359,7 +361,7 @@ def test_page_saved_model_backend_with_tiny_model(empty_store, tiny_saved_model)
     at.selectbox(key="style_backend").set_value(sty.Backend.SAVED_MODEL).run()
     assert not at.exception, at.exception
     out = at.session_state["style_result"]
-    assert out.shape == (384, 384, 3)  # astronaut 512×512
+    assert out.shape == (512, 512, 3)  # astronaut 512×512 at the default long side, 512
     from components import diagnostics
 
     assert "stylize" in diagnostics.timings()[0].parts_ms

@@ -75,7 +75,7 @@ class StyleSpec:
     entries: tuple[str, ...]  # store entry ids, in the order the factory takes their paths
     factory: Callable[[Sequence[Path]], StyleBackend]  # paths of ``entries`` → backend
     max_sides: tuple[int, ...] = (256, 384, 512, 768, 1024)  # output long sides offered (px)
-    default_max_side: int = 384
+    default_max_side: int = 512  # the network's 384 looked small and soft on a desktop screen (issue 15)
     tiles: bool = True  # outputs beyond the network's input need tiles or a resize (the LargeImage choice)
 
 
