@@ -419,6 +419,7 @@ class _Relay:
             self.port = s.getsockname()[1]
         self._server = None
         self._conns: list = []
+        self.accepted = 0  # connections relayed to the Serve proxy (a page that used the served backend)
 
     def up(self) -> None:
         import socket
@@ -453,6 +454,7 @@ class _Relay:
             except OSError:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target))
+            self.accepted += 1
             self._conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
@@ -585,3 +587,33 @@ def test_batching_on_gives_the_same_results(served, images):
             assert all(np.abs(m.astype(float) - one).max() <= tol for m in many), name
     finally:
         served.overrides = {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", ["Inpainting", "Digit_GAN", "Style_Transfer", "Face_Similarity",
+                                  "Video_Classification"])
+def test_browser_main_flow_of_each_page_against_the_served_ui(served_ui, chromium, page):
+    """The main flow of each other page (the same flows as the proxy tests) in a UI configured for the served
+    backend: the page's result appears, without an error box, and (except OpenCV inpainting, which is never
+    served) its model calls went through the model server."""
+    from tests.conftest import screenshot, wait_idle
+    from tests.test_deploy_proxy import FLOWS
+
+    url, relay = served_ui
+    before = relay.accepted
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    try:
+        tab.goto(f"{url}/{page}")
+        FLOWS[page](tab)
+        wait_idle(tab)
+        screenshot(tab, f"serving_{page.lower()}")
+        assert not tab.locator('[data-testid="stException"]').count()
+        assert "Inference is unavailable" not in tab.inner_text("body")
+        used = relay.accepted - before
+        print(f"{page}: {used} connections to the model server")
+        if page != "Inpainting":
+            assert used > 0, f"{page} did not call the model server"
+    finally:
+        context.close()
