@@ -1,0 +1,245 @@
+"""Style transfer page's parts: cached network loaders, the style gallery, and the Fast and Gatys runs.
+
+The page (``pages/4_Style_Transfer.py``) holds the widgets and the layout; this module loads the networks
+(``st.cache_resource``), memoises the style bottlenecks and gallery thumbnails (``st.cache_data``), runs a
+stylization or the Gatys optimisation with its live preview, and shows and offers the results.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image, ImageOps
+
+from components.availability import failed
+from components.image_input import Source
+from components.jobs import run_heavy
+from components.results import before_after, download_name, download_png
+from components.status import timing_badge
+from models import style as sty
+from models.errors import VisionError
+from models.imaging import LoadedImage, read_image
+from models.ops import fit_within, resize_lanczos
+from models.runtime import timed
+from models.samples import Sample, SampleKind, samples
+from models.serving import maybe_served
+from models.store import Store
+
+
+class Mode(str, Enum):
+    FAST = "Fast — Magenta arbitrary stylization"
+    GATYS = "Gatys optimisation — VGG19"
+
+
+# Store entries each method needs at least (Fast: one of the networks; each network is checked by the page).
+MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
+
+SIZES = [256, 384, 512, 768, 1024]
+GATYS_SIZES = [128, 192, 256, 384]
+HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
+STYLE_KEY = "style_style"  # image_input key of the style picker
+
+
+# --- cached loaders / helpers ----------------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading the Magenta style networks (first use only)…")
+def load_backend(backend: sty.Backend, store_root: str) -> sty.StyleBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this network, else built here through create().
+    return maybe_served("style", backend, lambda: sty.create(backend, Store(store_root)))
+
+
+@st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
+def load_vgg(store_root: str, layers: sty.LayerSet):
+    return sty.load_vgg19_from_store(layers, Store(store_root))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def bottleneck(_model: sty.StyleBackend, model_key: str, rgb: np.ndarray, crop: bool) -> np.ndarray | None:
+    # Cached per image, so moving the strength slider only reruns the transfer network. The style image is
+    # centre-cropped to the network's square (crop=True); the photo's own style uses the whole photo.
+    return _model.bottleneck(rgb, crop=crop)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def thumbnail(path: str) -> np.ndarray:
+    # Square crops keep the gallery grid even whatever the artwork's shape.
+    return np.asarray(ImageOps.fit(Image.fromarray(read_image(path).rgb), (160, 160)))
+
+
+def use_style(sample: Sample) -> None:
+    """Gallery button callback: select ``sample`` in the style picker."""
+    st.session_state[f"{STYLE_KEY}_source"] = Source.SAMPLE
+    st.session_state[f"{STYLE_KEY}_sample"] = sample
+
+
+def show_picked(image: LoadedImage | None) -> None:
+    """The chosen image under its picker, at most 480 px, with its name and size."""
+    if image is not None:
+        st.image(fit_within(image.rgb, 480), caption=f"{image.name} · {image.size[0]}×{image.size[1]}")
+
+
+def style_gallery() -> None:
+    """An expander of the store's style samples, each with a "Use" button that picks it as the style."""
+    with st.expander("Style gallery — public-domain artworks and textures"):
+        gallery = samples(SampleKind.STYLE)
+        cols = st.columns(min(5, max(1, len(gallery))))
+        for i, s in enumerate(gallery):
+            with cols[i % len(cols)]:
+                st.image(thumbnail(str(s.path)), caption=s.title)
+                st.button("Use", key=f"gallery_{s.id}", on_click=use_style, args=(s,), width="stretch")
+
+
+# --- Fast mode -----------------------------------------------------------------------------------
+def fast_stylize(
+    backend: sty.Backend,
+    content: LoadedImage,
+    style_img: LoadedImage,
+    strength: float,
+    max_side: int,
+    large: sty.LargeImage,
+) -> None:
+    """Stylize ``content`` with ``backend`` and show the before/after view, timings and a PNG download.
+
+    The result (uint8 RGB) is kept in ``st.session_state["style_result"]``. Stops the script with a message when
+    a model fails (a file that does not match its contract, the model server away, …).
+    """
+    try:
+        model = load_backend(backend, str(Store().root))
+        with timed() as total:
+            with timed() as t:
+                sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+                cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
+            bar = st.empty()
+
+            def on_tile(done: int, count: int) -> None:
+                bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+
+            def _stylize():
+                with st.spinner("Stylizing…"):
+                    return model.stylize(
+                        content.rgb,
+                        style_img.rgb,
+                        strength,
+                        max_side,
+                        large,
+                        style_bottleneck=sb,
+                        content_bottleneck=cb,
+                        on_tile=on_tile,
+                    )
+
+            # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
+            if max_side >= HEAVY_SIDE:
+                result = run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+            else:
+                result = _stylize()
+            bar.empty()
+            if sb is not None:  # the network exposes its style vector: its (cached) prediction time
+                result.timings_ms["style predict"] = t.ms
+    except VisionError as exc:
+        failed("Stylization", exc)
+        st.stop()
+
+    st.session_state["style_result"] = result.image
+    h, w = result.image.shape[:2]
+    shown_content = resize_lanczos(content.rgb, h, w)
+    before_after(
+        shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}")
+    )
+    timing_badge({**result.timings_ms, "total": total.ms})
+    st.caption(f"Output {w}×{h} px · {backend.label}")
+    download_png(
+        result.image,
+        download_name(content.name, f"stylized_{strength:.2f}", "png"),
+        label="Download stylized PNG",
+        key="style_download",
+    )
+
+
+# --- Gatys mode ----------------------------------------------------------------------------------
+class GatysView:
+    """The Gatys run's status line, progress bar, live preview and loss chart (empty slots, filled as it runs).
+
+    Built where the page wants them; its state (``st.session_state["gatys_state"]``) is a dict with ``image``
+    (uint8 RGB), ``step``, ``total``, ``history`` (per-step losses), ``stopped`` and ``ms_per_step`` (None until
+    a run finished).
+    """
+
+    def __init__(self) -> None:
+        self.status = st.empty()
+        self.bar = st.empty()
+        view, chart_col = st.columns(2)
+        self.preview = view.empty()
+        self.chart = chart_col.empty()
+
+    def show(self, state: dict[str, Any]) -> None:
+        self.preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="stretch")
+        if state["history"]:
+            losses = pd.DataFrame(state["history"]).set_index("step")
+            # log10 so the four terms fit one axis; a zero (content loss at step 1) is left out, not -inf.
+            self.chart.line_chart(np.log10(losses.where(losses > 0)), x_label="step", y_label="log10 loss", height=300)
+
+    def run(self, content: LoadedImage, style_img: LoadedImage, config: sty.GatysConfig) -> None:
+        """Optimise (a heavy job), previewing every ``config.preview_every`` steps; a rerun (Stop) interrupts it."""
+        model = load_vgg(str(Store().root), config.layers)
+        progress = self.bar.progress(0.0, text="Starting…")
+        state: dict[str, Any] = {
+            "image": fit_within(content.rgb, config.max_side),
+            "step": 0,
+            "total": config.iterations,
+            "history": [],
+            "stopped": False,
+            "ms_per_step": None,
+        }
+        st.session_state["gatys_state"] = state
+
+        def on_step(p: sty.GatysProgress) -> None:
+            # Called every step; touching a Streamlit element lets a Stop click interrupt the run here.
+            state["history"].append({"step": p.step, **p.losses})
+            state["step"] = p.step
+            progress.progress(p.step / p.total, text=f"Step {p.step}/{p.total} · loss {p.losses['total']:.4g}")
+            if p.preview is not None:
+                state["image"] = p.preview
+                self.show(state)
+
+        try:
+            result = run_heavy(
+                "the optimisation",
+                lambda: sty.gatys_transfer(content.rgb, style_img.rgb, model, config, on_step=on_step),
+                key="gatys",
+            )
+        except VisionError as exc:
+            failed("The optimisation", exc)
+            st.stop()
+        state.update(image=result.image, ms_per_step=result.ms_per_step)
+        self.bar.empty()
+        self.status.success(f"Done: {result.steps} steps at {result.ms_per_step:.0f} ms per step.")
+        self.show(state)
+
+    def show_last(self, iterations: int, every: int) -> None:
+        """Without a run this time: the last (or stopped) run's state, or how to start one."""
+        if "gatys_state" not in st.session_state:
+            self.status.info(
+                f"Press **Run optimisation**: about {iterations} steps; a preview appears every {every} steps."
+            )
+            return
+        state = st.session_state["gatys_state"]
+        if state["ms_per_step"] is None:
+            self.status.warning(f"Stopped after {state['step']} of {state['total']} steps; the image so far is kept.")
+        else:
+            self.status.info(f"Last run: {state['step']} steps at {state['ms_per_step']:.0f} ms per step.")
+        self.show(state)
+
+
+def gatys_result(content: LoadedImage) -> None:
+    """Timings and a PNG download of the kept Gatys image, when there is one."""
+    if "gatys_state" not in st.session_state:
+        return
+    state = st.session_state["gatys_state"]
+    if state["ms_per_step"] is not None:
+        timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
+    download_png(
+        state["image"], download_name(content.name, "gatys", "png"), label="Download PNG", key="gatys_download"
+    )
