@@ -176,7 +176,7 @@ def _pick(tab, label: str, option: str) -> None:
 
 @pytest.mark.parametrize(("path", "label", "ready"), [
     ("Segmentation", "Model", "Classes found"),
-    ("Style_Transfer", "Network", "Output "),
+    ("Style_Transfer", "Network", re.compile(r"Output \d+×\d+ px")),  # the caption (not the size slider's list)
     ("Video_Classification", "Model", "Timeline"),
 ])
 def test_demo_store_every_offered_model_runs(chromium, demo_server, path, label, ready):
@@ -214,7 +214,7 @@ def test_demo_store_offers_only_working_options(chromium, demo_server):
         assert not _red_boxes(tab)
 
         _open(tab, demo_server, "Style_Transfer")
-        tab.get_by_text("Output ").first.wait_for(timeout=240_000)
+        tab.get_by_text(re.compile(r"Output \d+×\d+ px")).first.wait_for(timeout=240_000)
         wait_idle(tab, 240_000)
         offered = _offered_selectbox(tab, "Network")
         assert {b.label for b in sty.Backend if all(store.has(e) for e in b.entries)} == set(offered)
