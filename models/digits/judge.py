@@ -63,6 +63,12 @@ class Judge:
     def predict(self, digits: np.ndarray) -> np.ndarray:
         return self.logits(digits).argmax(axis=1)
 
+    def probabilities(self, digits: np.ndarray) -> np.ndarray:
+        """digits as for :meth:`logits` → (N,10) float softmax probabilities, each row summing to 1."""
+        logits = self.logits(digits)
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
     def accuracy(self, digits: np.ndarray, labels: np.ndarray) -> float:
         return float((self.predict(digits) == np.asarray(labels)).mean())
 

@@ -1,0 +1,166 @@
+"""The video classification page's parts: the cached classifier, the memoised analysis, and the result blocks."""
+
+from __future__ import annotations
+
+import hashlib
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components.availability import failed
+from components.jobs import run_heavy
+from components.results import download_name
+from components.status import timing_badge
+from models import video as V
+from models.errors import VisionError
+from models.samples import SampleKind, samples
+from models.serving import maybe_served
+from models.store import Store
+
+LIMITS = V.Limits()
+SAMPLE, UPLOAD = "Sample clip", "Upload"
+
+
+@st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
+def load_classifier(choice_id: str, store_root: str) -> V.VideoClassifier:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this model, else built here through create().
+    return maybe_served("video", choice_id, lambda: V.create(choice_id, Store(store_root)))
+
+
+def pick_clip(source: str) -> tuple[bytes | None, str]:
+    """The clip's bytes and file name from a sample or an upload; (None, "") until there is one."""
+    if source == SAMPLE:
+        clips = samples(SampleKind.CLIP)
+        if not clips:
+            st.info("No sample clips are installed on this server; upload a clip instead.")
+            return None, ""
+        clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key="video_sample")
+        assert clip.path is not None  # samples() lists only the clips that are installed
+        return clip.path.read_bytes(), clip.path.name
+    upload = st.file_uploader(
+        "Upload a clip", type=list(V.SUPPORTED_EXTENSIONS), key="video_upload",
+        help=f"{', '.join(V.SUPPORTED_EXTENSIONS)} · up to {LIMITS.max_seconds:.0f} s and "
+             f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
+    )
+    if upload is None:
+        return None, ""
+    return upload.getvalue(), upload.name
+
+
+def analysis_for(data: bytes, name: str, choice: V.ModelChoice, classifier: V.VideoClassifier, options: V.Options,
+                 annotated: bool) -> V.Analysis | None:
+    """The clip's analysis, memoised in session state per input; None (message shown) when it failed."""
+    run_key = (hashlib.sha256(data).hexdigest(), name, choice.id, options, annotated)
+    if st.session_state.get("video_run_key") != run_key:
+        st.session_state.pop("video_analysis", None)
+        bar = st.progress(0.0, text="Starting…")
+
+        def progress(f: float, text: str) -> None:
+            bar.progress(min(1.0, f), text=text)
+
+        try:
+            analysis = run_heavy("the video analysis", lambda: V.analyze(
+                data, name, classifier, options, LIMITS, annotated=annotated, progress=progress),
+                key=f"video_{run_key[0][:16]}", auto=True)
+        except VisionError as exc:  # a file it cannot read (said in plain words), or the model server away
+            bar.empty()
+            failed(f"Classifying {name}", exc)
+            return None
+        bar.empty()
+        st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
+        st.session_state.video_run_key = run_key
+    return st.session_state.video_analysis
+
+
+def show_clip(data: bytes, analysis: V.Analysis) -> None:
+    """The original clip (or a re-encoded preview), its facts, notes and timings."""
+    info, result = analysis.info, analysis.result
+    with st.expander("Original clip", expanded=not info.browser_playable):
+        if info.container is V.Container.GIF:
+            st.image(data)
+        elif info.browser_playable:
+            mime = "video/webm" if info.container in (V.Container.WEBM, V.Container.MKV) else "video/mp4"
+            st.video(data, format=mime)
+        elif analysis.preview:
+            st.video(analysis.preview, format="video/webm")
+            st.caption(f"Your clip is stored as {info.codec.upper() or 'a codec'} in {info.container.value.upper()}, "
+                       "which web browsers cannot play, so this is a re-encoded preview of it.")
+    segments = len(result.segments)
+    st.caption(
+        f"**{info.name}** · {info.container.value} ({info.codec or '?'}) · {info.source_size[0]}×{info.source_size[1]} · "
+        f"{info.duration:.1f} s · {info.frame_count} frames (about {info.fps:.1f} fps) · "
+        f"{segments} segment{'s' if segments != 1 else ''}"
+    )
+    for note in info.notes:
+        st.caption(f"ℹ️ {note}")
+    timing_badge(analysis.timings_ms)
+
+
+def show_top(result: V.Classification) -> None:
+    """The heading for what the model names, its caveat, and the top labels as a table of probabilities."""
+    st.subheader(result.semantics.heading)
+    if result.semantics is V.Semantics.OBJECTS:
+        st.info(result.semantics.caveat, icon="🔎")
+    top = pd.DataFrame({"Label": [label for label, _ in result.top], "Probability": [100 * p for _, p in result.top]})
+    st.dataframe(
+        top, hide_index=True, width="stretch",
+        column_config={"Probability": st.column_config.ProgressColumn(
+            "Probability", format="%.1f%%", min_value=0, max_value=100)},
+    )
+
+
+def timeline_table(result: V.Classification) -> pd.DataFrame:
+    """One row per segment: start and end (s), its top label (short) and that label's probability (0–1)."""
+    return pd.DataFrame([
+        {"start (s)": r.start_s, "end (s)": r.end_s, "label": V.short_label(r.top(result.labels)[0]),
+         "probability": r.top(result.labels)[1]}
+        for r in result.segments
+    ])
+
+
+def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
+    """Segments as bars along time, as tall as their top label's probability, coloured by that label."""
+    return (
+        alt.Chart(timeline)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=alt.X("start (s):Q", title="time (s)"), x2="end (s):Q",
+            y=alt.Y("probability:Q", title="top-label probability", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            y2=alt.datum(0),
+            color=alt.Color("label:N", title="top label per segment", legend=alt.Legend(orient="bottom")),
+            tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
+        )
+        .properties(height=220)
+    )
+
+
+def show_timeline(analysis: V.Analysis) -> None:
+    """The per-segment timeline chart and its CSV download."""
+    st.subheader("Timeline")
+    timeline = timeline_table(analysis.result)
+    st.altair_chart(timeline_chart(timeline), width="stretch")
+    st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encode(), key="video_csv",
+                       file_name=download_name(analysis.info.name, "timeline", "csv"), mime="text/csv")
+
+
+def show_frames(analysis: V.Analysis) -> None:
+    """A strip of thumbnails across the clip, each captioned with its time and label."""
+    st.subheader("Frames")
+    for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
+        col.image(thumb, caption=cap, width="stretch")
+
+
+def show_annotated(analysis: V.Analysis) -> None:
+    """The annotated WebM player, its size and encoder, and its download."""
+    st.subheader("Annotated clip")
+    player, side = st.columns([3, 2])
+    player.video(analysis.webm, format="video/webm", loop=True)
+    n = len(analysis.webm)
+    size = f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+    encoder = analysis.encoder.label if analysis.encoder is not None else "A"
+    side.caption(f"{encoder} WebM, {size}. "
+                 "Each frame shows its segment's top label and score, and the time.")
+    side.download_button("Download annotated WebM", analysis.webm, key="video_download",
+                         file_name=download_name(analysis.info.name, "annotated", "webm"), mime="video/webm")
