@@ -220,7 +220,7 @@ def _dcgan(tab):
 
 
 def _style(tab):
-    tab.get_by_text("Stylized · strength 1.00").first.wait_for(timeout=180_000)
+    tab.get_by_text(re.compile(r"Output \d+×\d+ px")).first.wait_for(timeout=180_000)
 
 
 def _faces(tab):
