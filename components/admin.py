@@ -54,7 +54,7 @@ def device_section() -> None:
     d = device_info()
     import streamlit  # noqa: PLC0415
 
-    rows = {"Device": f"{d.kind}: {d.label}", "Python": sys.version.split()[0], "Platform": platform.platform(),
+    rows = {"Device": d.label, "Python": sys.version.split()[0], "Platform": platform.platform(),
             "CPU cores": str(os.cpu_count()), "Streamlit": streamlit.__version__,
             "TensorFlow": getattr(sys.modules.get("tensorflow"), "__version__", None) or "not loaded yet"}
     st.table(pd.DataFrame({"": list(rows), "Value": list(rows.values())}))

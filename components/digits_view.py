@@ -125,7 +125,8 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
             xs, ys, desc = held_out_digits()
             idx = st.number_input(f"Index (0–{len(xs) - 1})", 0, len(xs) - 1, 0, key="rest_index")
             truth = int(ys[int(idx)])
-            st.caption(f"Never seen in training: {desc}. True label: **{truth}**.")
+            # desc (how the MNIST test set is split) is for the admin; a visitor only needs what the digit is.
+            st.caption(f"A handwritten digit from the MNIST test set, never seen in training. True label: **{truth}**.")
             return xs[int(idx)], truth
     elif source == SOURCES[1]:
         from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)

@@ -8,6 +8,7 @@ input itself (``is_result`` False). No Streamlit here: ``python -m models.exampl
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -40,6 +41,7 @@ class Example:
     capability: Capability
     image: np.ndarray  # (H, W, 3) uint8, W <= THUMB
     is_result: bool  # False: the sample input, shown because the model is missing
+    failed: bool = False  # the model was there but making the example raised: never cached, tried again later
 
 
 def _photo(store: Store, entry_id: str, fallback: str) -> np.ndarray:
@@ -150,11 +152,15 @@ MAKERS: dict[Capability, tuple[Callable[[Store], tuple[np.ndarray, bool]], tuple
 }
 
 
+_CODE_VERSION = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:8]
+
+
 def cache_path(capability: Capability, store: Store, folder: Path | None = None) -> Path:
     """Where the example is kept: named after which of its inputs are present (a new model → a new picture)."""
     _, needs = MAKERS[capability]
     have = "".join("1" if store.has(e) else "0" for e in needs) or "x"
-    return (folder or examples_dir()) / f"{capability.value}_{have}.png"
+    # The code version is part of the name: a picture an older version of this module made is never reused.
+    return (folder or examples_dir()) / f"{capability.value}_{have}_{_CODE_VERSION}.png"
 
 
 def make(capability: Capability, store: Store | None = None) -> Example:
@@ -165,7 +171,8 @@ def make(capability: Capability, store: Store | None = None) -> Example:
         rgb, real = maker(store)
     except Exception:
         LOG.exception("example for %s failed; showing the sample input", capability.value)
-        rgb, real = fit_within(read_image(str(skimage_data_dir() / "chelsea.png")).rgb, THUMB), False
+        rgb = fit_within(read_image(str(skimage_data_dir() / "chelsea.png")).rgb, THUMB)
+        return Example(capability, np.ascontiguousarray(rgb[..., :3]).astype(np.uint8), False, failed=True)
     return Example(capability, np.ascontiguousarray(rgb[..., :3]).astype(np.uint8), real)
 
 
@@ -182,6 +189,8 @@ def make_cached(capability: Capability, store: Store | None = None, folder: Path
     if path.is_file():
         return path
     ex = make(capability, store)
+    if ex.failed:  # kept beside the cache, not in it: the next visit tries again
+        path = path.with_name(path.stem + ".failed.png")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     Image.fromarray(ex.image).save(tmp, "PNG")

@@ -47,7 +47,8 @@ def test_examples_are_made_by_the_app_and_cached(monkeypatch, tmp_path, shared_a
 
     store = Store(shared_assets)
     path = examples.make_cached(Capability.SEGMENTATION, store, tmp_path)
-    assert path.name == "segmentation_11.png"  # named after the inputs present: a real result
+    # named after the inputs present (a real result) and the code version (an older version's picture is not reused)
+    assert path.name.startswith("segmentation_11_") and path.suffix == ".png"
     ex = examples.make(Capability.SEGMENTATION, store)
     assert ex.is_result and ex.image.shape[1] <= examples.THUMB
     sample = examples.make(Capability.SEGMENTATION, Store(tmp_path / "empty"))
@@ -56,6 +57,13 @@ def test_examples_are_made_by_the_app_and_cached(monkeypatch, tmp_path, shared_a
                                                 examples.THUMB)).all()
     mtime = path.stat().st_mtime
     assert examples.make_cached(Capability.SEGMENTATION, store, tmp_path).stat().st_mtime == mtime  # cached
+
+    def broken(_store):
+        raise RuntimeError("a model that fails")
+
+    monkeypatch.setitem(examples.MAKERS, Capability.DCGAN, (broken, ()))
+    failed = examples.make_cached(Capability.DCGAN, store, tmp_path)
+    assert failed.name.endswith(".failed.png") and examples.cached(Capability.DCGAN, store, tmp_path) is None
 
 
 def test_admin_page_lists_store_with_paths_and_fetch_commands(monkeypatch, tmp_path):
