@@ -1,0 +1,236 @@
+"""Inpainting page parts: where the starting mask comes from, the settings, the session memo and the result blocks.
+
+The page (pages/2_Inpainting.py) holds the layout, the painting canvas and one call per step; everything here renders
+into the current Streamlit container and keeps the widget keys the page's tests and shared links rely on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import Enum
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from components.handoff import MaskHandoff, clear_inpainting_handoff
+from components.image_input import image_input, image_uploader
+from components.results import before_after, download_name
+from components.status import timing_badge
+from models.errors import VisionError
+from models.imaging import encode_png
+from models.inpainting import (
+    DEFAULT_RADIUS,
+    InpaintOptions,
+    InpaintResult,
+    Method,
+    Strategy,
+    fit_mask,
+    inpaint_all,
+    load_mask,
+)
+from models.inpainting_examples import Example, example
+from models.ops import fit_within, tint
+
+DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
+RESULT_KEY = "inpaint_last_result"
+
+
+class MaskSource(str, Enum):
+    EXAMPLE = "Example"
+    DRAW = "Paint it"
+    UPLOAD = "Upload a mask"
+    HANDOFF = "From segmentation"
+
+
+@dataclass(frozen=True)
+class Start:
+    """The photo to fill and the mask it starts with, before any painting."""
+
+    rgb: np.ndarray  # (H, W, 3) uint8 RGB, full resolution
+    base_mask: np.ndarray | None  # (H, W) bool, True = fill; None = nothing preset
+    name: str  # names the downloads (components.results.download_name)
+    removing_object: bool  # an object-sized hole: Navier–Stokes is the better default to compare
+
+
+def starting_point(source: MaskSource, handoff: MaskHandoff | None) -> Start:
+    """The photo and preset mask for the chosen source; stops the page while one is missing or unusable."""
+    if source is MaskSource.HANDOFF and handoff is not None:
+        return _from_handoff(handoff)
+    if source is MaskSource.EXAMPLE:
+        return _from_example()
+    return _from_image(source)
+
+
+def _from_handoff(handoff: MaskHandoff) -> Start:
+    rgb = handoff.image
+    st.info(f"Mask handed over: **{handoff.source}**. Paint below to add to it.", icon="🎯")
+    if st.button("Discard the hand-off", key="inpaint_discard_handoff"):
+        clear_inpainting_handoff()
+        st.rerun()
+    try:
+        base_mask = fit_mask(handoff.mask, (rgb.shape[1], rgb.shape[0]), "The handed-over mask").mask
+    except VisionError as exc:
+        st.error(str(exc))
+        st.stop()
+    return Start(rgb, base_mask, "segmentation_handoff", removing_object=True)
+
+
+def _from_example() -> Start:
+    kind = Example(
+        st.radio("Example", list(Example), format_func=lambda e: e.title, horizontal=True, key="inpaint_example")
+    )
+    chosen = example(kind)
+    st.caption(f"{kind.blurb} The mask is preset (pink); paint below to add to it.")
+    return Start(chosen.damaged, chosen.mask, "image", removing_object=kind is Example.OBJECT)
+
+
+def _from_image(source: MaskSource) -> Start:
+    loaded = image_input("inpaint_image", label="Image", default_sample="skimage:chelsea.png")
+    # Rendered even while no image is chosen: a widget skipped in one run loses its file (replacing the photo
+    # runs the page once without any, and the uploaded mask must survive that).
+    upload = None
+    if source is MaskSource.UPLOAD:
+        upload = image_uploader(
+            "Mask image: any non-zero (white, coloured or opaque) pixel = fill, black or transparent = keep",
+            "inpaint_mask_upload",
+        )
+    if loaded is None:
+        st.stop()
+    rgb = loaded.rgb
+    base_mask: np.ndarray | None = None
+    if source is MaskSource.UPLOAD:
+        if upload is not None:
+            try:
+                fitted = load_mask(upload.getvalue(), upload.name, (rgb.shape[1], rgb.shape[0]))
+            except VisionError as exc:
+                st.error(str(exc))
+                st.stop()
+            base_mask = fitted.mask
+            if fitted.warning:
+                st.warning(fitted.warning, icon="⚠️")
+            for note in fitted.notes:
+                st.caption(f"ℹ️ {note}")
+        else:
+            st.caption("Upload a mask the size of the image, or paint one below.")
+    return Start(rgb, base_mask, loaded.name, removing_object=False)
+
+
+def settings() -> InpaintOptions:
+    """The "Settings" expander: radius, mask growth and crop strategy."""
+    with st.expander("Settings", icon="⚙️"):
+        radius = st.slider(
+            "Radius (px)",
+            1,
+            15,
+            DEFAULT_RADIUS,
+            key="inpaint_radius",
+            help="How far around each missing pixel OpenCV looks for known pixels. 3 suits thin scratches.",
+        )
+        dilation = st.slider(
+            "Grow mask (px)",
+            0,
+            15,
+            2,
+            key="inpaint_dilation",
+            help="Grows the mask before filling, so soft edges and halos around what you painted go too.",
+        )
+        crop = st.toggle(
+            "Work only around the mask",
+            value=True,
+            key="inpaint_crop",
+            help="Processes boxes around the mask at full resolution and pastes them back (same result, "
+            "faster on large photos). Off: the whole frame in one call.",
+        )
+    return InpaintOptions(radius=radius, dilation=dilation, strategy=Strategy.CROP if crop else Strategy.FULL)
+
+
+def _fingerprint(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for p in parts:
+        h.update(p.tobytes() if isinstance(p, np.ndarray) else repr(p).encode())
+        if isinstance(p, np.ndarray):
+            h.update(repr(p.shape).encode())
+    return h.hexdigest()
+
+
+def run_both(rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions) -> dict[Method, InpaintResult]:
+    """Both methods, remembered for this session so widget changes (compare slider) do not redo them."""
+    fp = _fingerprint(rgb, mask, options)
+    last = st.session_state.get(RESULT_KEY)
+    if last is not None and last[0] == fp:
+        return last[1]
+    with st.spinner("Inpainting with Telea and Navier–Stokes…"):
+        results = inpaint_all(rgb, mask, tuple(Method), options)
+    st.session_state[RESULT_KEY] = (fp, results)
+    return results
+
+
+def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, InpaintResult]) -> None:
+    """Timings, a caption on what was processed, and original / mask / both results side by side."""
+    first = results[Method.TELEA]
+    timing_badge({m.title: r.ms for m, r in results.items()})
+    share = first.processed_pixels / (rgb.shape[0] * rgb.shape[1])
+    if len(first.regions) > 1 or share < 1:
+        regions = "region" if len(first.regions) == 1 else "regions"
+        processed = f"{len(first.regions)} {regions} around the mask, {share:.0%} of the frame processed"
+    else:
+        processed = "whole frame processed in one call"
+    st.caption(f"Mask: {final_mask.mean():.1%} of the image · " + processed)
+    cols = st.columns(4)
+    shown = {
+        "Original": rgb,
+        "Mask": tint(rgb, final_mask),
+        **{f"{m.title}": r.image for m, r in results.items()},
+    }
+    for col, (caption, img) in zip(cols, shown.items(), strict=True):
+        col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="stretch", output_format="PNG")
+
+
+def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_object: bool) -> None:
+    """A method picker and a before/after slider against the original."""
+    # Object-sized holes: Navier–Stokes measured best inside the hole (bench/bench_inpainting_objects.py: 16.22 dB
+    # vs Telea 16.18, and xphoto's FSR / shift-map lower); thin scratches and captions: Telea.
+    default = list(Method).index(Method.NS if removing_object else Method.TELEA)
+    chosen = Method(
+        st.radio(
+            "Method",
+            list(Method),
+            format_func=lambda m: m.title,
+            horizontal=True,
+            key="inpaint_compare",
+            index=default,
+        )
+    )
+    before_after(
+        fit_within(rgb, DISPLAY_MAX_SIDE),
+        fit_within(results[chosen].image, DISPLAY_MAX_SIDE),
+        key="inpaint_ba",
+        labels=("Original", chosen.title),
+    )
+
+
+def downloads(results: dict[Method, InpaintResult], final_mask: np.ndarray, name: str) -> None:
+    """Full-size PNGs of both results and the mask, encoded only when a button is clicked (12 MP takes a second)."""
+    dl = st.columns(3)
+    for col, (m, r) in zip(dl[:2], results.items(), strict=True):
+        col.download_button(
+            f"⬇️ {m.title} (PNG, full size)",
+            partial(encode_png, r.image),
+            file_name=download_name(name, f"inpainted_{m.value}", "png"),
+            mime="image/png",
+            key=f"inpaint_dl_{m.value}",
+        )
+    dl[2].download_button(
+        "⬇️ Mask (PNG)",
+        partial(_mask_png, final_mask),
+        file_name=download_name(name, "mask", "png"),
+        mime="image/png",
+        key="inpaint_dl_mask",
+    )
+
+
+def _mask_png(mask: np.ndarray) -> bytes:
+    """(H, W) bool mask → 8-bit greyscale PNG bytes: 255 = fill, 0 = keep."""
+    return encode_png(mask.astype(np.uint8) * 255)

@@ -1,0 +1,267 @@
+"""Segmentation page parts: cached model and image steps, the legend, and the three result views.
+
+The page (pages/1_Segmentation.py) holds the top widgets and calls one view per mode; everything here renders into
+the current Streamlit container and keeps the widget keys the page's tests and shared links rely on.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
+from components.image_input import image_uploader
+from components.results import download_name
+from models import segmentation as seg
+from models.errors import VisionError
+from models.imaging import LoadedImage, decode_image, encode_png
+from models.ops import fit_within, tint
+from models.runtime import timed
+from models.serving import maybe_served
+from models.store import Store
+
+# Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
+WORK_MAX_SIDE = 2048
+ROOT = Path(__file__).resolve().parent.parent  # the app's root: page paths are relative to it
+
+
+class View(str, Enum):
+    OVERLAY = "Overlay"
+    COLOUR_MAP = "Colour map"
+    SIDE_BY_SIDE = "Side by side"
+
+
+class Mode(str, Enum):
+    SEGMENT = "🎨 Segmentation"
+    PORTRAIT = "📷 Portrait mode"
+    REMOVE = "🩹 Remove an object"
+
+
+@st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
+def load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
+    # Served (VISION_SERVE_ADDRESS) when the model server hosts this option, else built here through create().
+    return maybe_served("segmentation", model_id, lambda: seg.create(model_id, Store(store_root)))
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def predict(model_id: str, _segmenter: seg.SegmentationBackend, rgb: np.ndarray) -> seg.Segmentation:
+    # Keyed on the model id and the pixels: changing opacity, view or classes never reruns the model.
+    return _segmenter.predict(rgb)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def working_copy(rgb: np.ndarray) -> np.ndarray:
+    # Cached: a LANCZOS reduction of a 40-MP upload takes seconds and must not rerun on every click.
+    return fit_within(rgb, WORK_MAX_SIDE)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def decode_background(data: bytes, name: str):
+    return decode_image(data, name=name)
+
+
+def legend(result: seg.Segmentation) -> list[int]:
+    """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces on request."""
+    st.markdown(
+        "**Classes found**",
+        help="Untick a class to hide it in the overlay and colour map. Classes "
+        f"under {seg.MIN_LEGEND_SHARE:.1%} of the image are mostly stray pixels: they are listed as traces, "
+        "hidden unless you ask for them.",
+    )
+    listed, traces = result.found()
+    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}")]
+    bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
+    if bg is not None:
+        st.caption(f"background — {bg.share:.1%}")
+    if traces:
+        names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
+        if st.toggle(
+            f"Show traces ({names})",
+            value=False,
+            key="seg_show_traces",
+            help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
+            "at an edge, sometimes a small real object (people far away).",
+        ):
+            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)")]
+    if not listed:
+        st.info(
+            "Only background covers a visible share of this image: none of the 20 PASCAL VOC classes covers "
+            f"{seg.MIN_LEGEND_SHARE:.1%} of it." + (" Smaller traces can be shown above." if traces else "")
+        )
+    return visible
+
+
+def _legend_row(share: seg.ClassShare, label: str) -> bool:
+    swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
+    swatch.markdown(
+        f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
+        f"background:{share.colour}' title='{share.colour}'></div>",
+        unsafe_allow_html=True,
+    )
+    return box.checkbox(label, value=True, key=f"seg_show_{share.index}")
+
+
+def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
+    """The result at the uploaded image's size (for downloads; computed when a button is clicked)."""
+    return result.resized(image.rgb.shape[0], image.rgb.shape[1])
+
+
+def render(view: View, rgb: np.ndarray, result: seg.Segmentation, opacity: float, visible: list[int]) -> np.ndarray:
+    if view is View.OVERLAY:
+        return seg.overlay(rgb, result.class_map, opacity, visible)
+    if view is View.COLOUR_MAP:
+        return seg.colorize(result.class_map, visible)
+    return seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
+
+
+def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
+    left, right = st.columns([5, 2], gap="medium")
+    with right:
+        view = View(st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view"))
+        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="seg_opacity")
+        visible = legend(result)
+    with timed() as t:
+        shown = render(view, rgb, result, opacity, visible)
+    with left:
+        names = ", ".join(result.labels[i] for i in visible) or "no classes"
+        detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
+        st.image(
+            shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}", width="stretch"
+        )
+        c1, c2 = st.columns(2)
+        # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
+        c1.download_button(
+            "⬇️ Class-id mask (PNG)",
+            lambda: seg.class_png(full_size(result, image).class_map),
+            file_name=download_name(image.name, "classes", "png"),
+            mime="image/png",
+            key="seg_dl_mask",
+            on_click="ignore",
+            help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
+        )
+        c2.download_button(
+            f"⬇️ {view.value} (PNG)",
+            lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity, visible)),
+            file_name=download_name(image.name, view.name.lower(), "png"),
+            mime="image/png",
+            key="seg_dl_view",
+            on_click="ignore",
+        )
+    return t.ms
+
+
+def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
+    present = result.found()[0]
+    if not present:
+        st.info("Nothing to keep: no PASCAL VOC class was found in this image.")
+        return 0.0
+    ids = [s.index for s in present]
+    default = [seg.PERSON] if seg.PERSON in ids else [ids[0]]
+    left, right = st.columns([5, 2], gap="medium")
+    with right:
+        keep = st.multiselect(
+            "Keep sharp", ids, default=default, format_func=lambda i: result.labels[i], key="seg_keep"
+        )
+        mode = seg.BackgroundMode(
+            st.radio(
+                "Background",
+                list(seg.BackgroundMode),
+                format_func=lambda m: m.value,
+                horizontal=True,
+                key="seg_bg_mode",
+            )
+        )
+        options: dict[str, Any] = {"mode": mode}
+        if mode is seg.BackgroundMode.BLUR:
+            options["blur_radius"] = float(st.slider("Blur strength (px)", 1, 40, 12, key="seg_blur"))
+        elif mode is seg.BackgroundMode.COLOUR:
+            options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
+        else:
+            upload = image_uploader(
+                "Background image",
+                "seg_bg_upload",
+                help="Scaled to cover the photo, never stretched. Nothing you upload is stored.",
+            )
+            if upload is None:
+                st.caption("Upload a background image to continue.")
+                return 0.0
+            try:
+                options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
+            except VisionError as exc:
+                st.error(str(exc))
+                return 0.0
+        options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
+    if not keep:
+        with left:
+            st.warning("Choose at least one class to keep sharp.")
+        return 0.0
+    with timed() as t:
+        out = seg.portrait(rgb, result.mask(keep), seg.PortraitOptions(**options))
+    with left:
+        a, b = st.columns(2)
+        a.image(rgb, caption="Original", width="stretch")
+        b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
+        st.download_button(
+            "⬇️ Portrait (PNG)",
+            lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
+            file_name=download_name(image.name, "portrait", "png"),
+            mime="image/png",
+            key="seg_dl_portrait",
+            on_click="ignore",
+        )
+    return t.ms
+
+
+def full_portrait(
+    image: LoadedImage, result: seg.Segmentation, keep: list[int], options: dict[str, Any], rgb: np.ndarray
+) -> np.ndarray:
+    """The portrait at the uploaded size: blur and feather widths scale with the image."""
+    f = image.rgb.shape[1] / rgb.shape[1]
+    scaled = dict(options, feather_px=options["feather_px"] * f)
+    if "blur_radius" in scaled:
+        scaled["blur_radius"] = scaled["blur_radius"] * f
+    return seg.portrait(image.rgb, full_size(result, image).mask(keep), seg.PortraitOptions(**scaled))
+
+
+def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
+    present = result.found()[0]
+    if not present:
+        st.info("Nothing to remove: no PASCAL VOC class was found in this image.")
+        return 0.0
+    left, right = st.columns([5, 2], gap="medium")
+    with right:
+        target = st.selectbox(
+            "Object class", [s.index for s in present], format_func=lambda i: result.labels[i], key="seg_remove_class"
+        )
+        grow = st.slider(
+            "Grow mask (px)",
+            0,
+            40,
+            7,
+            key="seg_dilate",
+            help="Covers the object's soft edge and shadow so no halo is left after inpainting.",
+        )
+    with timed() as t:
+        mask = seg.dilate(result.mask([target]), grow)
+        preview = tint(rgb, mask)
+    with left:
+        st.image(
+            preview,
+            caption=f"Mask to fill: {result.labels[target]} grown by {grow} px ({mask.mean():.1%} of the image)",
+            width="stretch",
+        )
+    with right:
+        ready = (ROOT / INPAINTING_PAGE).is_file()
+        if st.button("Send to inpainting ➜", type="primary", key="seg_send", disabled=not ready):
+            try:
+                send_to_inpainting(MaskHandoff(rgb, mask, f"Segmentation: {result.labels[target]} (dilated {grow} px)"))
+            except StreamlitPageNotFoundError:  # page run on its own, outside app.py's navigation
+                st.warning("The mask is ready, but the inpainting page is not part of this app here.")
+        if not ready:
+            st.caption("The inpainting page is not installed on this server.")
+    return t.ms
