@@ -134,7 +134,7 @@ def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -
             format_func=lambda i: face_label(i, result.faces[i]),
             key=f"{key}_which",
         )
-    st.image(F.draw_faces(rgb, result.faces, selected), caption=caption, width="stretch")
+    st.image(F.draw_faces(rgb, result.faces, selected), caption=caption, width="content")
     return result.faces[selected] if selected is not None else None
 
 
@@ -143,8 +143,8 @@ def show_verdict(
 ) -> None:
     """The two aligned chips, the verdict with its confidence, the distance against the threshold, timings."""
     chip_a, chip_b, numbers = st.columns([1, 1, 4], vertical_alignment="center")
-    chip_a.image(chip(face_a), caption="A, aligned", width="stretch")
-    chip_b.image(chip(face_b), caption="B, aligned", width="stretch")
+    chip_a.image(chip(face_a), caption="A, aligned", width="content")
+    chip_b.image(chip(face_b), caption="B, aligned", width="content")
     with numbers:
         verdict = "Same person" if v.same else "Different people"
         (st.success if v.same else st.warning)(
@@ -220,7 +220,7 @@ def show_photos(photos: list[Photo], results: list[F.Analysis], n_faces: int) ->
                 st.image(
                     F.draw_faces(rgb, res.faces),
                     caption=f"P{k + 1}: {Path(name).name} · {len(res.faces)} face(s)",
-                    width="stretch",
+                    width="content",
                 )
                 for m in res.messages:
                     st.caption(f"⚠️ {m}")

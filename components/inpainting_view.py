@@ -66,6 +66,9 @@ def starting_point(source: MaskSource, handoff: MaskHandoff | None) -> Start:
 def _from_handoff(handoff: MaskHandoff) -> Start:
     rgb = handoff.image
     st.info(f"Mask handed over: **{handoff.source}**. Paint below to add to it.", icon="🎯")
+    if handoff.mask.mean() > 0.1:  # bench/bench_inpainting_objects.py: object-sized holes are where these smear
+        st.caption(f"This mask covers {handoff.mask.mean():.0%} of the photo. These methods fill from the border "
+                   "inwards: thin and small areas vanish cleanly, a large object leaves a smooth smear.")
     if st.button("Discard the hand-off", key="inpaint_discard_handoff"):
         clear_inpainting_handoff()
         st.rerun()
@@ -185,7 +188,7 @@ def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, I
         **{f"{m.title}": r.image for m, r in results.items()},
     }
     for col, (caption, img) in zip(cols, shown.items(), strict=True):
-        col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="stretch", output_format="PNG")
+        col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="content", output_format="PNG")
 
 
 def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_object: bool) -> None:

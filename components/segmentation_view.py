@@ -131,7 +131,7 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
         names = ", ".join(result.labels[i] for i in visible) or "no classes"
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
         st.image(
-            shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}", width="stretch"
+            shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}", width="content"
         )
         c1, c2 = st.columns(2)
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
@@ -204,8 +204,8 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         out = seg.portrait(rgb, result.mask(keep), seg.PortraitOptions(**options))
     with left:
         a, b = st.columns(2)
-        a.image(rgb, caption="Original", width="stretch")
-        b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="stretch")
+        a.image(rgb, caption="Original", width="content")
+        b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="content")
         st.download_button(
             "⬇️ Portrait (PNG)",
             lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
@@ -253,7 +253,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
         st.image(
             preview,
             caption=f"Mask to fill: {result.labels[target]} grown by {grow} px ({mask.mean():.1%} of the image)",
-            width="stretch",
+            width="content",
         )
     with right:
         ready = (ROOT / INPAINTING_PAGE).is_file()

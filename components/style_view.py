@@ -175,7 +175,7 @@ class GatysView:
         self.chart = chart_col.empty()
 
     def show(self, state: dict[str, Any]) -> None:
-        self.preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="stretch")
+        self.preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="content")
         if state["history"]:
             losses = pd.DataFrame(state["history"]).set_index("step")
             # log10 so the four terms fit one axis; a zero (content loss at step 1) is left out, not -inf.

@@ -149,7 +149,7 @@ def show_frames(analysis: V.Analysis) -> None:
     """A strip of thumbnails across the clip, each captioned with its time and label."""
     st.subheader("Frames")
     for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
-        col.image(thumb, caption=cap, width="stretch")
+        col.image(thumb, caption=cap, width="content")
 
 
 def show_annotated(analysis: V.Analysis) -> None:
