@@ -172,7 +172,7 @@ def test_messages_name_no_library_internals(data, name):
 def test_one_list_of_accepted_types_for_every_uploader():
     from models.imaging import IMAGE_TYPES
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     for page in sorted((root / "pages").glob("*.py")):
         text = page.read_text()
         if "file_uploader(" not in text or "Video" in page.name:

@@ -2,7 +2,7 @@
 
 One app server (``python -m components.serve --env-file deploy/production.env``: what systemd and Docker start)
 on 127.0.0.1 and one private nginx from ``deploy/render-nginx.sh`` in front of it. The app folder is a temporary
-copy of the real app plus the test-only pages of ``tests/hook_pages`` (a page that raises, a 70-s job, an upload
+copy of the real app plus the test-only pages of ``tests/deploy/hook_pages`` (a page that raises, a 70-s job, an upload
 probe); a production install never contains them.
 """
 
@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import screenshot, wait_idle
-from tests.deploy_helpers import (
+from tests.deploy.deploy_helpers import (
     DEPLOY,
     ROOT,
     app_tree_with_hooks,
@@ -259,7 +259,7 @@ def padded_clip(size: int) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from tests.test_video import synthetic_frames, write_clip
+    from tests.unit.test_video import synthetic_frames, write_clip
 
     with tempfile.TemporaryDirectory() as d:
         clip = write_clip(Path(d) / "clip.mp4", synthetic_frames(30, 320, 240), fps=10)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.errors import error_boundary, log_error
 from components.serve import apply_env_file, read_env_file
-from tests.deploy_helpers import PRODUCTION_ENV, ROOT
+from tests.deploy.deploy_helpers import PRODUCTION_ENV, ROOT
 
 EXPECTED = {
     "client.showErrorDetails": "none",

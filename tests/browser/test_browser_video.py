@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import screenshot, wait_idle
-from tests.test_video import synthetic_frames, write_clip
+from tests.unit.test_video import synthetic_frames, write_clip
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ HEVC_PREVIEW = """() => {
 
 
 def test_hevc_upload_shows_a_playable_preview(page):
-    from tests.test_video_time import hevc_clip
+    from tests.unit.test_video_time import hevc_clip
 
     page.goto(f"{page.app_url}/{URL_PATH}")
     page.get_by_role("heading", name="Video classification").wait_for()

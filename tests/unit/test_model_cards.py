@@ -7,7 +7,7 @@ from pathlib import Path
 
 from models.cards import CARDS
 
-PAGES = sorted(p for p in Path(__file__).resolve().parent.parent.glob("pages/[0-9]_*.py") if "Admin" not in p.name)
+PAGES = sorted(p for p in Path(__file__).resolve().parents[2].glob("pages/[0-9]_*.py") if "Admin" not in p.name)
 
 
 def test_every_card_is_complete_and_cites_a_source():

@@ -241,7 +241,7 @@ def test_draw_faces_marks_boxes(astronaut, astronaut_face):
 
 
 # --- the page (AppTest) --------------------------------------------------------------------------------
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Face_Similarity.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "5_Face_Similarity.py")
 
 
 def _page():

@@ -170,7 +170,7 @@ def test_tflite_runs_through_litert_without_importing_tensorflow(tmp_path):
 
     path = tmp_path / "double.tflite"
     path.write_bytes(tf_.lite.TFLiteConverter.from_concrete_functions([double.get_concrete_function()], double).convert())
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", NO_TF, str(path)], cwd=root, capture_output=True, text=True, timeout=120)
     print(out.stdout, out.stderr[-500:])
     assert out.stdout.split() == ["litert", "False", "(1,", "4)"]

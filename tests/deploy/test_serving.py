@@ -597,7 +597,7 @@ def test_browser_main_flow_of_each_page_against_the_served_ui(served_ui, chromiu
     backend: the page's result appears, without an error box, and (except OpenCV inpainting, which is never
     served) its model calls went through the model server."""
     from tests.conftest import screenshot, wait_idle
-    from tests.test_deploy_proxy import FLOWS
+    from tests.deploy.test_deploy_proxy import FLOWS
 
     url, relay = served_ui
     before = relay.accepted

@@ -16,7 +16,7 @@ from PIL import Image
 
 from models import video as V
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BITS = 16  # the true time in ms, as 16 black/white blocks
 BLOCK = 16
 

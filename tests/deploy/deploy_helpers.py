@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 PRODUCTION_ENV = DEPLOY / "production.env"
-HOOK_PAGES = ROOT / "tests" / "hook_pages"
+HOOK_PAGES = ROOT / "tests" / "deploy" / "hook_pages"
 IN_CI = os.environ.get("VISION_CI") == "1"
 
 

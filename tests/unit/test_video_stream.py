@@ -13,7 +13,7 @@ import pytest
 
 from models import video as V
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIZE, CLASSES = 16, 600
 
 
@@ -196,7 +196,7 @@ def test_page_tiny_stream_model_from_a_store(tiny_stream_tflite, tmp_path, monke
     (root / "models/kinetics").mkdir(parents=True)
     (root / "models/kinetics/kinetics600_label_map.txt").write_text("\n".join(LABELS) + "\n")
     monkeypatch.setenv("VISION_STORE", str(root))
-    from tests.test_video import synthetic_frames, write_clip
+    from tests.unit.test_video import synthetic_frames, write_clip
 
     at = _app(video_source="Upload", video_annotated=False)
     assert at.selectbox(key="video_model").value.id == "movinet_a0_stream"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_ASSETS, screenshot, wait_idle
-from tests.deploy_helpers import (
+from tests.deploy.deploy_helpers import (
     DEPLOY,
     IN_CI,
     ROOT,

@@ -28,7 +28,7 @@ from models.inpainting import (
 )
 from models.samples import skimage_data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "2_Inpainting.py")
 
 

@@ -13,7 +13,7 @@ from components.handoff import INPAINT_HANDOFF_KEY, INPAINTING_PAGE
 from models import segmentation as seg
 from models.registry import get
 from tests.conftest import ROOT
-from tests.test_segmentation import bad_inputs, build_tiny_frozen_tarball
+from tests.unit.test_segmentation import bad_inputs, build_tiny_frozen_tarball
 
 PAGE = str(ROOT / "pages" / "1_Segmentation.py")
 CAT = seg.VOC_CLASSES.index("cat")

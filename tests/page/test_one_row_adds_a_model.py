@@ -19,7 +19,7 @@ from models import registry
 from models import segmentation as seg
 from models.store import Store
 from tests.conftest import ROOT
-from tests.test_segmentation import BLUE, RED, blob_image, build_tiny_classmap_tflite, iou
+from tests.unit.test_segmentation import BLUE, RED, blob_image, build_tiny_classmap_tflite, iou
 
 PAGE = str(ROOT / "pages" / "1_Segmentation.py")
 ENTRY_ID = "deeplab_tiny_blobs_test"

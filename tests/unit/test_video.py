@@ -400,7 +400,7 @@ def test_offline_path_on_real_clips(mobilenet, shared_assets, clip):
 
 
 # --- 4. the page (AppTest) -----------------------------------------------------------------------
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "6_Video_Classification.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "6_Video_Classification.py")
 ACTIONS = [f"action {i}" for i in range(600)]
 OBJECTS = ["background"] + [f"class {i}" for i in range(1, 1001)]
 

@@ -2,7 +2,7 @@
 starts when the first ends, can be cancelled, and a light action completes meanwhile.
 
 Three visitors (three Playwright contexts = three Streamlit sessions) on the test-only hook page
-tests/hook_pages/93_Hook_heavy_job.py, which runs a job of a known length through the real pool
+tests/deploy/hook_pages/93_Hook_heavy_job.py, which runs a job of a known length through the real pool
 (components/jobs.run_heavy). The server is the production launcher with VISION_HEAVY_WORKERS=1.
 """
 
@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.conftest import screenshot
-from tests.deploy_helpers import app_tree_with_hooks, start_production_app, stop
+from tests.deploy.deploy_helpers import app_tree_with_hooks, start_production_app, stop
 
 HEAVY_S = 10
 IDLE_S = 6  # components/session_memory.py: idle sessions release their large results

@@ -15,7 +15,7 @@ from models.digits import guesser as digit_guesser
 from models.digits import judge as digit_judge
 from models.store import Store
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "3_Digit_GAN.py"
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "3_Digit_GAN.py"
 TINY = GanConfig(latent_dim=8, g_channels=16, d_channels=8, batch=16, seed=3)
 HAVE_WEIGHTS = dcgan.GENERATOR_WEIGHTS.exists() and digit_judge.JUDGE_WEIGHTS.exists()
 needs_weights = pytest.mark.skipif(not HAVE_WEIGHTS, reason="trained weights not in models/weights/ yet")

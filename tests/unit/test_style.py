@@ -24,7 +24,7 @@ from models.runtime import tf
 PHOTOS = ("grace_hopper", "cat", "pets")
 STYLES = ("starry_night_van_gogh", "great_wave_off_kanagawa", "the_scream_munch")
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "4_Style_Transfer.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "4_Style_Transfer.py")
 
 
 def _rng_image(h: int, w: int, seed: int = 0) -> np.ndarray:

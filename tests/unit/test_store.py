@@ -20,7 +20,7 @@ from models import registry
 from models.registry import ENTRIES, Capability, Entry, Format, Unpack
 from models.store import ChecksumError, DownloadError, ModelMissingError, Store, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD = os.urandom(300_000)
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
@@ -221,7 +221,7 @@ def test_cli_fetch_and_list(server, tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("command", [["models.digits", "eval-restore"], ["models.digits.guesser", "eval"]])
 def test_model_commands_report_a_missing_model_without_a_traceback(command, tmp_path):
     env = {**os.environ, "VISION_STORE": str(tmp_path / "empty"), "VISION_OFFLINE": "1"}
-    proc = subprocess.run([sys.executable, "-m", *command], cwd=Path(__file__).resolve().parent.parent, env=env,
+    proc = subprocess.run([sys.executable, "-m", *command], cwd=Path(__file__).resolve().parents[2], env=env,
                           capture_output=True, text=True, timeout=120)
     print(proc.stderr.splitlines()[-1])
     assert proc.returncode == 2

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from tests.deploy_helpers import start_nginx, stop
+from tests.deploy.deploy_helpers import start_nginx, stop
 
 
 def _backend(name: str):
