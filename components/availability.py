@@ -48,8 +48,13 @@ def not_installed_sentence(titles: Sequence[str]) -> str:
     return f"{_join(list(titles))} {verb} {NOT_INSTALLED}."
 
 
-def offer(options: Sequence[T], entries_of: Callable[[T], Iterable[str | None] | str | None], *,
-          title_of: Callable[[T], str] = str, store: Store | None = None) -> Offer[T]:
+def offer(
+    options: Sequence[T],
+    entries_of: Callable[[T], Iterable[str | None] | str | None],
+    *,
+    title_of: Callable[[T], str] = str,
+    store: Store | None = None,
+) -> Offer[T]:
     """Split ``options`` by whether the store entries they need (``entries_of(option)``) are present."""
     store = store or Store()
 
@@ -62,10 +67,19 @@ def offer(options: Sequence[T], entries_of: Callable[[T], Iterable[str | None] |
     return Offer(ok, missing, not_installed_sentence([title_of(o) for o in missing]))
 
 
-def choose(widget: Callable[..., T], label: str, options: Sequence[T],
-           entries_of: Callable[[T], Iterable[str | None] | str | None], *, key: str,
-           format_func: Callable[[T], str] = str, title_of: Callable[[T], str] | None = None,
-           note: bool = True, container: Any = None, **kwargs: Any) -> T | None:
+def choose(
+    widget: Callable[..., T],
+    label: str,
+    options: Sequence[T],
+    entries_of: Callable[[T], Iterable[str | None] | str | None],
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    title_of: Callable[[T], str] | None = None,
+    note: bool = True,
+    container: Any = None,
+    **kwargs: Any,
+) -> T | None:
     """Draw ``widget`` (``st.selectbox``, ``c1.radio``…) with the working options only; None when none works.
 
     ``container`` (a column, the sidebar) receives the note; default: the main area.
@@ -76,8 +90,7 @@ def choose(widget: Callable[..., T], label: str, options: Sequence[T],
     off = offer(options, entries_of, title_of=title_of or format_func)
     where = container if container is not None else st
     if not off.options:
-        where.info(f"No {label.lower()} option is {NOT_INSTALLED}, so this part of the page is unavailable.",
-                   icon="📦")
+        where.info(f"No {label.lower()} option is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")
         return None
     if key in st.session_state and st.session_state[key] not in off.options:
         del st.session_state[key]
@@ -110,5 +123,6 @@ def failed(what: str, exc: BaseException) -> None:
     if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
         st.error(str(exc), icon="⚠️")
         return
-    st.warning(f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.",
-               icon="⚠️")
+    st.warning(
+        f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.", icon="⚠️"
+    )

@@ -24,16 +24,46 @@ class PageInfo:
 
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo(Capability.SEGMENTATION, "pages/1_Segmentation.py", "🎨", "Semantic segmentation",
-             "Colours every pixel by what it shows (person, cat, car…) and blurs the background behind a subject."),
-    PageInfo(Capability.INPAINTING, "pages/2_Inpainting.py", "🩹", "Inpainting",
-             "Paint over scratches or a small object and let the photo fill the gap in."),
-    PageInfo(Capability.DCGAN, "pages/3_Digit_GAN.py", "🔢", "DCGAN digits",
-             "Invents handwritten digits that never existed, morphs between them and repairs damaged ones."),
-    PageInfo(Capability.STYLE, "pages/4_Style_Transfer.py", "🖌️", "Style transfer",
-             "Repaints a photo in the style of a famous painting, as strongly as you like."),
-    PageInfo(Capability.FACES, "pages/5_Face_Similarity.py", "🙂", "Face similarity",
-             "Finds the faces in photos and tells whether two of them show the same person."),
-    PageInfo(Capability.VIDEO, "pages/6_Video_Classification.py", "🎬", "Video classification",
-             "Watches a short clip and names the action in it, second by second."),
+    PageInfo(
+        Capability.SEGMENTATION,
+        "pages/1_Segmentation.py",
+        "🎨",
+        "Semantic segmentation",
+        "Colours every pixel by what it shows (person, cat, car…) and blurs the background behind a subject.",
+    ),
+    PageInfo(
+        Capability.INPAINTING,
+        "pages/2_Inpainting.py",
+        "🩹",
+        "Inpainting",
+        "Paint over scratches or a small object and let the photo fill the gap in.",
+    ),
+    PageInfo(
+        Capability.DCGAN,
+        "pages/3_Digit_GAN.py",
+        "🔢",
+        "DCGAN digits",
+        "Invents handwritten digits that never existed, morphs between them and repairs damaged ones.",
+    ),
+    PageInfo(
+        Capability.STYLE,
+        "pages/4_Style_Transfer.py",
+        "🖌️",
+        "Style transfer",
+        "Repaints a photo in the style of a famous painting, as strongly as you like.",
+    ),
+    PageInfo(
+        Capability.FACES,
+        "pages/5_Face_Similarity.py",
+        "🙂",
+        "Face similarity",
+        "Finds the faces in photos and tells whether two of them show the same person.",
+    ),
+    PageInfo(
+        Capability.VIDEO,
+        "pages/6_Video_Classification.py",
+        "🎬",
+        "Video classification",
+        "Watches a short clip and names the action in it, second by second.",
+    ),
 )

@@ -87,8 +87,15 @@ def _data_url(rgb: np.ndarray, quality: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(encode_jpeg(rgb, quality)).decode("ascii")
 
 
-def image_compare(before: np.ndarray, after: np.ndarray, *, key: str, labels: tuple[str, str] = ("Before", "After"),
-                  start: float = 50.0, quality: int = 90) -> None:
+def image_compare(
+    before: np.ndarray,
+    after: np.ndarray,
+    *,
+    key: str,
+    labels: tuple[str, str] = ("Before", "After"),
+    start: float = 50.0,
+    quality: int = 90,
+) -> None:
     """Show ``before`` (left of the handle) over ``after`` (right), both (H, W, 3) uint8.
 
     ``after`` sets the size: ``before`` is resized to it if needed. Shown at most ``W`` CSS pixels wide (never
@@ -99,5 +106,14 @@ def image_compare(before: np.ndarray, after: np.ndarray, *, key: str, labels: tu
     before = np.asarray(before)
     if before.shape[:2] != (h, w):
         before = np.asarray(Image.fromarray(before).resize((w, h), Image.Resampling.BILINEAR))
-    _renderer()(key=key, data={"before": _data_url(before, quality), "after": _data_url(after, quality),
-                               "labels": list(labels), "width": int(w), "height": int(h), "start": float(start)})
+    _renderer()(
+        key=key,
+        data={
+            "before": _data_url(before, quality),
+            "after": _data_url(after, quality),
+            "labels": list(labels),
+            "width": int(w),
+            "height": int(h),
+            "start": float(start),
+        },
+    )

@@ -70,14 +70,21 @@ def verdict(judge, digits: np.ndarray) -> list[str]:
 
 
 def surprise() -> None:
-    """"Surprise me": a random seed and digit (a button callback, so it may overwrite the widgets' state)."""
+    """ "Surprise me": a random seed and digit (a button callback, so it may overwrite the widgets' state)."""
     st.session_state.gan_seed = random.randrange(0, 1_000_000)
     st.session_state.gan_digit = random.choice([ANY, *range(10)])
 
 
 # --- generate --------------------------------------------------------------------------------------
-def show_generation(images: np.ndarray, labels: np.ndarray, pred: np.ndarray, seed: int, digit_choice: Any,
-                    cols: int, ms: dict[str, float]) -> None:
+def show_generation(
+    images: np.ndarray,
+    labels: np.ndarray,
+    pred: np.ndarray,
+    seed: int,
+    digit_choice: Any,
+    cols: int,
+    ms: dict[str, float],
+) -> None:
     """The sheet of generated digits, the judge's agreement, a download and the disagreements."""
     sheet = dcgan.grid(images, cols, scale=SCALE)
     left, right = st.columns([3, 2])
@@ -85,34 +92,45 @@ def show_generation(images: np.ndarray, labels: np.ndarray, pred: np.ndarray, se
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
-        download_png(sheet, download_name(f"dcgan_seed{seed}", f"digits_{digit_choice}", "png"),
-                     label="⬇️ Download grid PNG", key="gan_download")
+        download_png(
+            sheet,
+            download_name(f"dcgan_seed{seed}", f"digits_{digit_choice}", "png"),
+            label="⬇️ Download grid PNG",
+            key="gan_download",
+        )
         timing_badge(ms)
         # Optional details last, so the elements above keep their place across reruns (no stale copies).
         if digit_choice == ANY:
             st.caption("Requested digits, row by row:")
-            st.code("\n".join(" ".join(str(v) for v in labels[r * cols:(r + 1) * cols]) for r in range(cols)))
+            st.code("\n".join(" ".join(str(v) for v in labels[r * cols : (r + 1) * cols]) for r in range(cols)))
         wrong = np.flatnonzero(pred != labels)
         if len(wrong):
-            st.caption("Disagreements (requested → judge): "
-                       + ", ".join(f"#{i + 1}: {labels[i]}→{pred[i]}" for i in wrong[:12]))
+            st.caption(
+                "Disagreements (requested → judge): "
+                + ", ".join(f"#{i + 1}: {labels[i]}→{pred[i]}" for i in wrong[:12])
+            )
 
 
 # --- interpolate -----------------------------------------------------------------------------------
-def show_interpolation(frames: np.ndarray, judge, seed_a: int, seed_b: int, digit_a: int, digit_b: int,
-                       steps: int, ms: dict[str, float]) -> None:
+def show_interpolation(
+    frames: np.ndarray, judge, seed_a: int, seed_b: int, digit_a: int, digit_b: int, steps: int, ms: dict[str, float]
+) -> None:
     """The strip of frames, the animation, their downloads and the judge's reading along the path."""
     strip = dcgan.grid(frames, len(frames), scale=SCALE)
-    st.image(strip, caption=f"Seed {seed_a} ({digit_a}) → seed {seed_b} ({digit_b}), {steps} frames",
-             width="stretch")
+    st.image(strip, caption=f"Seed {seed_a} ({digit_a}) → seed {seed_b} ({digit_b}), {steps} frames", width="stretch")
     gif = dcgan.animation_gif(frames, scale=6)
     a, b = st.columns([1, 3])
     a.image(gif, caption="Animation", width=168)
     with b:
-        st.download_button("⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif",
-                           mime="image/gif", key="interp_gif")
-        download_png(strip, download_name(f"dcgan_seed{seed_a}", f"interpolation_to_seed{seed_b}", "png"),
-                     label="⬇️ Download strip PNG", key="interp_png")
+        st.download_button(
+            "⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif", mime="image/gif", key="interp_gif"
+        )
+        download_png(
+            strip,
+            download_name(f"dcgan_seed{seed_a}", f"interpolation_to_seed{seed_b}", "png"),
+            label="⬇️ Download strip PNG",
+            key="interp_png",
+        )
         st.caption("Judge along the path: " + " ".join(str(p) for p in judge.predict(frames)))
         timing_badge(ms)
 
@@ -132,8 +150,9 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
         from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)
 
         st.caption("Draw one digit, large and centred (white on black).")
-        drawn = mask_canvas(np.zeros((280, 280, 3), np.uint8), key="rest_draw", brush_px=22,
-                            colour="#ffffff", max_size=(280, 280))
+        drawn = mask_canvas(
+            np.zeros((280, 280, 3), np.uint8), key="rest_draw", brush_px=22, colour="#ffffff", max_size=(280, 280)
+        )
         if drawn.mask.any():
             return dcgan.normalize_digit(drawn.mask.astype(np.uint8) * 255), None
         st.info("Draw a digit on the canvas to continue.")
@@ -149,15 +168,22 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
 
 def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
     if mask_mode in PRESETS:
-        mask_seed = st.number_input("Mask seed", 0, 10_000, 0, key="rest_mask_seed") \
-            if mask_mode == MaskPreset.RANDOM_BLOCK_30.value else 0
+        mask_seed = (
+            st.number_input("Mask seed", 0, 10_000, 0, key="rest_mask_seed")
+            if mask_mode == MaskPreset.RANDOM_BLOCK_30.value
+            else 0
+        )
         return dcgan.preset_mask(MaskPreset(mask_mode), seed=int(mask_seed))
     if mask_mode == "Draw the damage":
         from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)
 
         st.caption("Paint over the part to remove.")
-        drawn_mask = mask_canvas(np.repeat(dcgan.upscale(digit_img, 10)[..., None], 3, -1),
-                                 key="rest_mask_canvas", brush_px=40, max_size=(280, 280))
+        drawn_mask = mask_canvas(
+            np.repeat(dcgan.upscale(digit_img, 10)[..., None], 3, -1),
+            key="rest_mask_canvas",
+            brush_px=40,
+            max_size=(280, 280),
+        )
         if drawn_mask.mask.any():
             return dcgan.downsample_mask(drawn_mask.mask)
         st.info("Paint the damaged region on the digit.")
@@ -181,8 +207,11 @@ def pick_mask(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         st.warning("The mask covers the whole digit: nothing is left to restore from.")
         return None
     if mask is not None:
-        st.image(dcgan.tint_mask(digit_img, mask, scale=SCALE),
-                 caption=f"Masked: {100 * mask.mean():.0f} % of the pixels", width=112)
+        st.image(
+            dcgan.tint_mask(digit_img, mask, scale=SCALE),
+            caption=f"Masked: {100 * mask.mean():.0f} % of the pixels",
+            width=112,
+        )
     return mask
 
 
@@ -191,8 +220,7 @@ def _input_key(digit_img: np.ndarray, mask: np.ndarray) -> str:
     return hashlib.blake2b(digit_img.tobytes() + mask.tobytes(), digest_size=6).hexdigest()
 
 
-def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_steps: int,
-            truth: int | None) -> None:
+def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_steps: int, truth: int | None) -> None:
     """Restore the masked digit (DCGAN, as a heavy job; Telea for comparison) into ``st.session_state.rest_result``."""
     damaged = np.where(mask, 0, digit_img).astype(np.uint8)
     bar = st.progress(0.0, text="Optimising the latent vector…")
@@ -204,19 +232,43 @@ def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_s
 
     def _restore():  # a heavy job: through the bounded pool (place in the queue + Cancel while waiting)
         with timed() as t:
-            out = restore_digits(damaged, mask, cfg, cands, progress=progress, local=lambda: dcgan.restore(
-                gen, disc, damaged, mask, cfg, candidates=cands, guesser=load_guesser(), progress=progress))
+            out = restore_digits(
+                damaged,
+                mask,
+                cfg,
+                cands,
+                progress=progress,
+                local=lambda: dcgan.restore(
+                    gen, disc, damaged, mask, cfg, candidates=cands, guesser=load_guesser(), progress=progress
+                ),
+            )
         return out, t
+
     res, t_rest = run_heavy("the restoration", _restore, key="dcgan_restore")
     with timed() as t_tel:
         tel = dcgan.telea(damaged, mask)
     bar.empty()
-    tried = [(int(c), float(p), float(f)) for c, p, f in
-             zip(res.candidates[0], res.candidate_prob[0], res.candidate_loss[0])] if cands is None else []
-    st.session_state.rest_result = {"key": _input_key(digit_img, mask), "digit": digit_img, "mask": mask,
-                                    "damaged": damaged, "restored": res.restored[0], "generated": res.generated[0],
-                                    "best": int(res.digit[0]), "telea": tel, "truth": truth, "tried": tried,
-                                    "ms": {"DCGAN restoration": t_rest.ms, "Telea": t_tel.ms}}
+    tried = (
+        [
+            (int(c), float(p), float(f))
+            for c, p, f in zip(res.candidates[0], res.candidate_prob[0], res.candidate_loss[0])
+        ]
+        if cands is None
+        else []
+    )
+    st.session_state.rest_result = {
+        "key": _input_key(digit_img, mask),
+        "digit": digit_img,
+        "mask": mask,
+        "damaged": damaged,
+        "restored": res.restored[0],
+        "generated": res.generated[0],
+        "best": int(res.digit[0]),
+        "telea": tel,
+        "truth": truth,
+        "tried": tried,
+        "ms": {"DCGAN restoration": t_rest.ms, "Telea": t_tel.ms},
+    }
 
 
 def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
@@ -239,12 +291,19 @@ def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
     mse_tel = dcgan.masked_mse(result["telea"], result["digit"], m)
     c1, c2, c3 = st.columns(3)
     c1.metric("Masked-region MSE, DCGAN", f"{mse_gan:.4f}")
-    c2.metric("Masked-region MSE, Telea", f"{mse_tel:.4f}", delta=f"{mse_tel - mse_gan:+.4f} vs DCGAN",
-              delta_color="off")
+    c2.metric(
+        "Masked-region MSE, Telea", f"{mse_tel:.4f}", delta=f"{mse_tel - mse_gan:+.4f} vs DCGAN", delta_color="off"
+    )
     c3.metric("Best-fitting digit", str(result["best"]))
     if result["tried"]:
-        st.caption("Digits tried: " + " · ".join(
-            f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"]))
-    download_png(dcgan.upscale(result["restored"], SCALE), download_name("digit", "restored", "png"),
-                 label="⬇️ Download restored digit", key="rest_download")
+        st.caption(
+            "Digits tried: "
+            + " · ".join(f"**{c}** (guess {100 * p:.0f} %, fit loss {f:.1f})" for c, p, f in result["tried"])
+        )
+    download_png(
+        dcgan.upscale(result["restored"], SCALE),
+        download_name("digit", "restored", "png"),
+        label="⬇️ Download restored digit",
+        key="rest_download",
+    )
     timing_badge(result["ms"])

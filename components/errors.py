@@ -40,8 +40,14 @@ def log_error(ex: BaseException, where: str = "") -> str:
     error_id = new_error_id()
     if not LOGGER.handlers and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    LOGGER.error("error id %s%s: %s: %s", error_id, f" on {where}" if where else "", type(ex).__name__, ex,
-                 exc_info=(type(ex), ex, ex.__traceback__))
+    LOGGER.error(
+        "error id %s%s: %s: %s",
+        error_id,
+        f" on {where}" if where else "",
+        type(ex).__name__,
+        ex,
+        exc_info=(type(ex), ex, ex.__traceback__),
+    )
     return error_id
 
 

@@ -28,8 +28,12 @@ _RUNNING: set[str] = set()  # store roots whose examples are being made
 
 # Shown until the example result exists: the capability's sample input (package-shipped, always there).
 FALLBACK = {
-    Capability.SEGMENTATION: "chelsea.png", Capability.INPAINTING: "chelsea.png", Capability.DCGAN: "coffee.png",
-    Capability.STYLE: "astronaut.png", Capability.FACES: "astronaut.png", Capability.VIDEO: "motorcycle_left.png",
+    Capability.SEGMENTATION: "chelsea.png",
+    Capability.INPAINTING: "chelsea.png",
+    Capability.DCGAN: "coffee.png",
+    Capability.STYLE: "astronaut.png",
+    Capability.FACES: "astronaut.png",
+    Capability.VIDEO: "motorcycle_left.png",
 }
 
 CSS = """
@@ -94,10 +98,12 @@ def url_path(page: PageInfo) -> str:
 def card(page: PageInfo, store: Store) -> str:
     src, _ = picture(page.capability, store)
     title = html.escape(f"{page.icon} {page.title}")
-    return (f'<a class="vp-card" href="{url_path(page)}" target="_self" aria-label="{html.escape(page.title)}">'
-            f'<img src="{src}" alt="Example: {html.escape(page.title)}"/>'
-            f'<span class="vp-body"><span class="vp-title">{title}</span>'
-            f'<span class="vp-line">{html.escape(page.summary)}</span></span></a>')
+    return (
+        f'<a class="vp-card" href="{url_path(page)}" target="_self" aria-label="{html.escape(page.title)}">'
+        f'<img src="{src}" alt="Example: {html.escape(page.title)}"/>'
+        f'<span class="vp-body"><span class="vp-title">{title}</span>'
+        f'<span class="vp-line">{html.escape(page.summary)}</span></span></a>'
+    )
 
 
 def capability_cards(columns: int = 3) -> None:

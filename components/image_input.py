@@ -70,9 +70,7 @@ def image_input(
 ) -> LoadedImage | None:
     """Widgets for choosing an image; returns the decoded RGB image, or None (with a message shown)."""
     sources = [Source.SAMPLE, Source.UPLOAD] + ([Source.CAMERA] if camera else [])
-    source = st.radio(
-        label, sources, format_func=lambda s: s.value, horizontal=True, key=f"{key}_source"
-    )
+    source = st.radio(label, sources, format_func=lambda s: s.value, horizontal=True, key=f"{key}_source")
     try:
         if source is Source.SAMPLE:
             options = samples(kind)
@@ -89,7 +87,11 @@ def image_input(
             wanted = current.id if current is not None and hasattr(current, "id") else default_sample
             index = ids.index(wanted) if wanted in ids else 0
             chosen = st.selectbox(
-                "Sample", options, format_func=lambda s: s.title, key=f"{key}_sample", index=index,
+                "Sample",
+                options,
+                format_func=lambda s: s.title,
+                key=f"{key}_sample",
+                index=index,
             )
             return _read(str(chosen.path))
         if source is Source.UPLOAD:

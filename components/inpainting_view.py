@@ -67,8 +67,10 @@ def _from_handoff(handoff: MaskHandoff) -> Start:
     rgb = handoff.image
     st.info(f"Mask handed over: **{handoff.source}**. Paint below to add to it.", icon="🎯")
     if handoff.mask.mean() > 0.1:  # bench/bench_inpainting_objects.py: object-sized holes are where these smear
-        st.caption(f"This mask covers {handoff.mask.mean():.0%} of the photo. These methods fill from the border "
-                   "inwards: thin and small areas vanish cleanly, a large object leaves a smooth smear.")
+        st.caption(
+            f"This mask covers {handoff.mask.mean():.0%} of the photo. These methods fill from the border "
+            "inwards: thin and small areas vanish cleanly, a large object leaves a smooth smear."
+        )
     if st.button("Discard the hand-off", key="inpaint_discard_handoff"):
         clear_inpainting_handoff()
         st.rerun()

@@ -58,8 +58,13 @@ def run_heavy(label: str, fn: Callable[[], T], *, key: str, auto: bool = False) 
             box = st.empty()
             with box.container(border=True):
                 line = st.empty()
-                st.button("Cancel", key=f"_job_cancel_{key}", on_click=_cancel, args=(key,),
-                          help="Leave the queue; nothing is computed.")
+                st.button(
+                    "Cancel",
+                    key=f"_job_cancel_{key}",
+                    on_click=_cancel,
+                    args=(key,),
+                    help="Leave the queue; nothing is computed.",
+                )
             # Each update is also where a click (Cancel, or any widget) interrupts this run; the finally
             # below then gives the place back.
             while not pool.wait(ticket, POLL_S):

@@ -107,8 +107,10 @@ def fit_width_css(canvas_key: str, canvas_width: int) -> str:
     Streamlit gives the element of a widget with key ``k`` the class ``st-key-k``."""
     rules = []
     for v in range(canvas_width + PHONE_MARGIN_PX, 239, -10):  # widest first: the narrowest match wins
-        rules.append(f"@media (max-width: {v}px) {{ .st-key-{canvas_key} {{ zoom: "
-                     f"{(v - 10 - PHONE_MARGIN_PX) / canvas_width:.4f}; }} }}")
+        rules.append(
+            f"@media (max-width: {v}px) {{ .st-key-{canvas_key} {{ zoom: "
+            f"{(v - 10 - PHONE_MARGIN_PX) / canvas_width:.4f}; }} }}"
+        )
     return "<style>" + "".join(rules) + "</style>"
 
 

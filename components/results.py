@@ -26,7 +26,9 @@ def wipe(before: np.ndarray, after: np.ndarray, position: float) -> np.ndarray:
     return out
 
 
-def before_after(before: np.ndarray, after: np.ndarray, *, key: str, labels: tuple[str, str] = ("Before", "After")) -> None:
+def before_after(
+    before: np.ndarray, after: np.ndarray, *, key: str, labels: tuple[str, str] = ("Before", "After")
+) -> None:
     """A before/after view: a draggable handle on the image (default tab), or the two side by side.
 
     Images are shown at most at their real pixel size (never blown up); ``after`` sets the size.

@@ -96,8 +96,10 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     link = f"{base}?{urlencode(query)}" if query else base
     if show:
         with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
-            st.caption("Copy this link (button at its right): it opens this page on the same sample and settings. "
-                       "Your own uploads and drawings are not part of it.")
+            st.caption(
+                "Copy this link (button at its right): it opens this page on the same sample and settings. "
+                "Your own uploads and drawings are not part of it."
+            )
             st.code(link or "(open the page in a browser to get its link)", language=None, wrap_lines=True)
     return link
 

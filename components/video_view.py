@@ -39,17 +39,20 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
         assert clip.path is not None  # samples() lists only the clips that are installed
         return clip.path.read_bytes(), clip.path.name
     upload = st.file_uploader(
-        "Upload a clip", type=list(V.SUPPORTED_EXTENSIONS), key="video_upload",
+        "Upload a clip",
+        type=list(V.SUPPORTED_EXTENSIONS),
+        key="video_upload",
         help=f"{', '.join(V.SUPPORTED_EXTENSIONS)} · up to {LIMITS.max_seconds:.0f} s and "
-             f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
+        f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
     )
     if upload is None:
         return None, ""
     return upload.getvalue(), upload.name
 
 
-def analysis_for(data: bytes, name: str, choice: V.ModelChoice, classifier: V.VideoClassifier, options: V.Options,
-                 annotated: bool) -> V.Analysis | None:
+def analysis_for(
+    data: bytes, name: str, choice: V.ModelChoice, classifier: V.VideoClassifier, options: V.Options, annotated: bool
+) -> V.Analysis | None:
     """The clip's analysis, memoised in session state per input; None (message shown) when it failed."""
     run_key = (hashlib.sha256(data).hexdigest(), name, choice.id, options, annotated)
     if st.session_state.get("video_run_key") != run_key:
@@ -60,9 +63,12 @@ def analysis_for(data: bytes, name: str, choice: V.ModelChoice, classifier: V.Vi
             bar.progress(min(1.0, f), text=text)
 
         try:
-            analysis = run_heavy("the video analysis", lambda: V.analyze(
-                data, name, classifier, options, LIMITS, annotated=annotated, progress=progress),
-                key=f"video_{run_key[0][:16]}", auto=True)
+            analysis = run_heavy(
+                "the video analysis",
+                lambda: V.analyze(data, name, classifier, options, LIMITS, annotated=annotated, progress=progress),
+                key=f"video_{run_key[0][:16]}",
+                auto=True,
+            )
         except VisionError as exc:  # a file it cannot read (said in plain words), or the model server away
             bar.empty()
             failed(f"Classifying {name}", exc)
@@ -84,8 +90,10 @@ def show_clip(data: bytes, analysis: V.Analysis) -> None:
             st.video(data, format=mime)
         elif analysis.preview:
             st.video(analysis.preview, format="video/webm")
-            st.caption(f"Your clip is stored as {info.codec.upper() or 'a codec'} in {info.container.value.upper()}, "
-                       "which web browsers cannot play, so this is a re-encoded preview of it.")
+            st.caption(
+                f"Your clip is stored as {info.codec.upper() or 'a codec'} in {info.container.value.upper()}, "
+                "which web browsers cannot play, so this is a re-encoded preview of it."
+            )
     segments = len(result.segments)
     st.caption(
         f"**{info.name}** · {info.container.value} ({info.codec or '?'}) · {info.source_size[0]}×{info.source_size[1]} · "
@@ -104,19 +112,28 @@ def show_top(result: V.Classification) -> None:
         st.info(result.semantics.caveat, icon="🔎")
     top = pd.DataFrame({"Label": [label for label, _ in result.top], "Probability": [100 * p for _, p in result.top]})
     st.dataframe(
-        top, hide_index=True, width="stretch",
-        column_config={"Probability": st.column_config.ProgressColumn(
-            "Probability", format="%.1f%%", min_value=0, max_value=100)},
+        top,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Probability": st.column_config.ProgressColumn("Probability", format="%.1f%%", min_value=0, max_value=100)
+        },
     )
 
 
 def timeline_table(result: V.Classification) -> pd.DataFrame:
     """One row per segment: start and end (s), its top label (short) and that label's probability (0–1)."""
-    return pd.DataFrame([
-        {"start (s)": r.start_s, "end (s)": r.end_s, "label": V.short_label(r.top(result.labels)[0]),
-         "probability": r.top(result.labels)[1]}
-        for r in result.segments
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "start (s)": r.start_s,
+                "end (s)": r.end_s,
+                "label": V.short_label(r.top(result.labels)[0]),
+                "probability": r.top(result.labels)[1],
+            }
+            for r in result.segments
+        ]
+    )
 
 
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
@@ -125,9 +142,14 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
         alt.Chart(timeline)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
-            x=alt.X("start (s):Q", title="time (s)"), x2="end (s):Q",
-            y=alt.Y("probability:Q", title="top-label probability", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("start (s):Q", title="time (s)"),
+            x2="end (s):Q",
+            y=alt.Y(
+                "probability:Q",
+                title="top-label probability",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             y2=alt.datum(0),
             color=alt.Color("label:N", title="top label per segment", legend=alt.Legend(orient="bottom")),
             tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
@@ -141,8 +163,13 @@ def show_timeline(analysis: V.Analysis) -> None:
     st.subheader("Timeline")
     timeline = timeline_table(analysis.result)
     st.altair_chart(timeline_chart(timeline), width="stretch")
-    st.download_button("Download timeline (CSV)", timeline.to_csv(index=False).encode(), key="video_csv",
-                       file_name=download_name(analysis.info.name, "timeline", "csv"), mime="text/csv")
+    st.download_button(
+        "Download timeline (CSV)",
+        timeline.to_csv(index=False).encode(),
+        key="video_csv",
+        file_name=download_name(analysis.info.name, "timeline", "csv"),
+        mime="text/csv",
+    )
 
 
 def show_frames(analysis: V.Analysis) -> None:
@@ -160,7 +187,11 @@ def show_annotated(analysis: V.Analysis) -> None:
     n = len(analysis.webm)
     size = f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
     encoder = analysis.encoder.label if analysis.encoder is not None else "A"
-    side.caption(f"{encoder} WebM, {size}. "
-                 "Each frame shows its segment's top label and score, and the time.")
-    side.download_button("Download annotated WebM", analysis.webm, key="video_download",
-                         file_name=download_name(analysis.info.name, "annotated", "webm"), mime="video/webm")
+    side.caption(f"{encoder} WebM, {size}. Each frame shows its segment's top label and score, and the time.")
+    side.download_button(
+        "Download annotated WebM",
+        analysis.webm,
+        key="video_download",
+        file_name=download_name(analysis.info.name, "annotated", "webm"),
+        mime="video/webm",
+    )

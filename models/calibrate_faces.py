@@ -149,8 +149,12 @@ def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: P
     top.set_ylabel("pairs")
     top.legend()
     top.set_title(title)
-    for name, values in (("accuracy", s.accuracy), ("balanced accuracy", s.balanced), ("precision", s.precision),
-                         ("recall", s.recall)):
+    for name, values in (
+        ("accuracy", s.accuracy),
+        ("balanced accuracy", s.balanced),
+        ("precision", s.precision),
+        ("recall", s.recall),
+    ):
         bottom.plot(s.thresholds, values, label=name)
     bottom.axvline(best, color="k", ls="--")
     bottom.set_xlabel("distance threshold")
@@ -182,8 +186,10 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
         print(f"skipped {path}: {why}")
     people = sorted(set(data.identities))
     distances, same = pair_distances(data.embeddings, data.identities, args.metric)
-    print(f"{len(data.identities)} faces of {len(people)} people → {len(distances)} pairs "
-          f"({int(same.sum())} same, {int((~same).sum())} different)")
+    print(
+        f"{len(data.identities)} faces of {len(people)} people → {len(distances)} pairs "
+        f"({int(same.sum())} same, {int((~same).sum())} different)"
+    )
     if same.sum() == 0 or (~same).sum() == 0:
         print("error: need at least two photos of one person and two different people", file=sys.stderr)
         return 1
@@ -195,13 +201,19 @@ def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None
     for t in sorted({*np.quantile(s.thresholds, np.linspace(0, 1, 11))[1:-1], best, default}):
         k = int(np.argmin(np.abs(s.thresholds - t)))
         mark = "  ← best" if k == i else ("  ← default" if abs(t - default) < 1e-9 else "")
-        print(f"{s.thresholds[k]:9.3f}  {s.accuracy[k]:8.3f}  {s.balanced[k]:8.3f}  {s.precision[k]:9.3f}  "
-              f"{s.recall[k]:6.3f}{mark}")
-    print(f"\nsame-person distances: {distances[same].min():.3f} … {distances[same].max():.3f}; "
-          f"different: {distances[~same].min():.3f} … {distances[~same].max():.3f}")
-    print(f"best threshold ({args.criterion.value}, {args.metric.value}, {analyzer.spec.embedder.value}): {best:.3f} "
-          f"(accuracy {s.accuracy[i]:.3f}, balanced {s.balanced[i]:.3f}, precision {s.precision[i]:.3f}, "
-          f"recall {s.recall[i]:.3f}); default {default:.3f}")
+        print(
+            f"{s.thresholds[k]:9.3f}  {s.accuracy[k]:8.3f}  {s.balanced[k]:8.3f}  {s.precision[k]:9.3f}  "
+            f"{s.recall[k]:6.3f}{mark}"
+        )
+    print(
+        f"\nsame-person distances: {distances[same].min():.3f} … {distances[same].max():.3f}; "
+        f"different: {distances[~same].min():.3f} … {distances[~same].max():.3f}"
+    )
+    print(
+        f"best threshold ({args.criterion.value}, {args.metric.value}, {analyzer.spec.embedder.value}): {best:.3f} "
+        f"(accuracy {s.accuracy[i]:.3f}, balanced {s.balanced[i]:.3f}, precision {s.precision[i]:.3f}, "
+        f"recall {s.recall[i]:.3f}); default {default:.3f}"
+    )
     if not args.no_plot:
         out = plot(s, distances, same, best, args.plot, f"{analyzer.spec.title}, {args.metric.value} distance")
         print(f"plot saved to {out}")

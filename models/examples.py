@@ -145,8 +145,10 @@ MAKERS: dict[Capability, tuple[Callable[[Store], tuple[np.ndarray, bool]], tuple
     Capability.SEGMENTATION: (_segmentation, ("deeplab_mnv2_513_quant", "photo_cat")),
     Capability.INPAINTING: (_inpainting, ()),
     Capability.DCGAN: (_dcgan, ()),
-    Capability.STYLE: (_style, ("magenta_predict_int8", "magenta_transfer_f16", "photo_grace_hopper",
-                                "style_starry_night")),
+    Capability.STYLE: (
+        _style,
+        ("magenta_predict_int8", "magenta_transfer_f16", "photo_grace_hopper", "style_starry_night"),
+    ),
     Capability.FACES: (_faces, ("photo_face",)),
     Capability.VIDEO: (_video, ("clip_arm_wrestling",)),
 }

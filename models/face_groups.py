@@ -65,8 +65,9 @@ def flip_averaged(vectors: np.ndarray, flipped: np.ndarray) -> np.ndarray:
     return (unit * length).astype(np.float32)
 
 
-def mirror_invariant_embeddings(embedder: ChipEmbedder, chips: Sequence[np.ndarray],
-                                lock: threading.Lock | None = None) -> np.ndarray:
+def mirror_invariant_embeddings(
+    embedder: ChipEmbedder, chips: Sequence[np.ndarray], lock: threading.Lock | None = None
+) -> np.ndarray:
     """(N, D) float32 flip-averaged embeddings of aligned face chips ((h, w, 3) uint8 each, as the embedder cut them).
 
     ``lock``: held around the network calls (``FaceAnalyzer`` shares one network between browser sessions).

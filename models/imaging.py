@@ -73,8 +73,10 @@ def check_image_name(name: str) -> None:
     the decoder decides). The message names the file type as a person knows it (".ico"), never a MIME type."""
     ext = Path(name).suffix.lower().lstrip(".")
     if ext and ext not in IMAGE_TYPES:
-        raise ImageError(f"{name} is a .{ext} file; this app reads {ACCEPTED_TYPES_TEXT} images. "
-                         "Save it in one of those formats and upload it again.")
+        raise ImageError(
+            f"{name} is a .{ext} file; this app reads {ACCEPTED_TYPES_TEXT} images. "
+            "Save it in one of those formats and upload it again."
+        )
 
 
 def decode_image(

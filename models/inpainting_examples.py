@@ -33,8 +33,11 @@ class Example(Enum):
 
     @property
     def title(self) -> str:
-        return {Example.SCRATCHES: "Scratched photo", Example.CAPTION: "Caption over a photo",
-                Example.OBJECT: "Remove an object (the mast)"}[self]
+        return {
+            Example.SCRATCHES: "Scratched photo",
+            Example.CAPTION: "Caption over a photo",
+            Example.OBJECT: "Remove an object (the mast)",
+        }[self]
 
     @property
     def blurb(self) -> str:
@@ -88,8 +91,9 @@ def _caption(rgb: np.ndarray, text: str = "CHELSEA 2026") -> tuple[np.ndarray, n
 
 
 # The right-hand lightning mast of rocket.jpg (640×427): its thin pole, then the lattice tower to the ground.
-_MAST = np.array([[439, 106], [453, 106], [455, 196], [470, 206], [474, 427], [428, 427], [432, 206], [438, 196]],
-                 np.int32)
+_MAST = np.array(
+    [[439, 106], [453, 106], [455, 196], [470, 206], [474, 427], [428, 427], [432, 206], [438, 196]], np.int32
+)
 
 
 @lru_cache(maxsize=3)

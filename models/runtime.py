@@ -132,6 +132,7 @@ def _interpreter(path: Path, num_threads: int | None) -> Any:
         return Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
     return tf().lite.Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
 
+
 @dataclass(frozen=True)
 class TensorSpec:
     name: str
@@ -213,8 +214,9 @@ class TFLiteSignatureModel:
             return {k: np.array(v, copy=True) for k, v in out.items()}
 
 
-def load_tflite_signature(path: Path | str, signature: str = "serving_default",
-                          num_threads: int | None = None) -> TFLiteSignatureModel:
+def load_tflite_signature(
+    path: Path | str, signature: str = "serving_default", num_threads: int | None = None
+) -> TFLiteSignatureModel:
     """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's
     states); raises ``ModelFileError`` when the file or the signature is not usable.
     """

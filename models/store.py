@@ -255,8 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("ids", nargs="*")
     f.add_argument("--all", action="store_true")
     f.add_argument("--capability", choices=[c.value for c in Capability])
-    f.add_argument("--defaults", action="store_true",
-                   help="what the pages' default options need (run by .ci/setup); offline: says what is limited")
+    f.add_argument(
+        "--defaults",
+        action="store_true",
+        help="what the pages' default options need (run by .ci/setup); offline: says what is limited",
+    )
     args = parser.parse_args(argv)
     store = Store(args.root)
 
@@ -331,12 +334,16 @@ def fetch_defaults(store: Store) -> int:
     if not limited:
         print("every page's default models are present")
         return 0
-    print("These pages are limited until their models are in the store (the app starts anyway; options whose "
-          "model is missing are not offered):")
+    print(
+        "These pages are limited until their models are in the store (the app starts anyway; options whose "
+        "model is missing are not offered):"
+    )
     for page, missing in limited.items():
         print(f"  {page}: missing {', '.join(missing)}")
-    print(f"Fill the store on a machine with network access with `{FETCH_COMMAND} --defaults` (or --all), "
-          f"or point {STORE_ENV} at a folder that has them.")
+    print(
+        f"Fill the store on a machine with network access with `{FETCH_COMMAND} --defaults` (or --all), "
+        f"or point {STORE_ENV} at a folder that has them."
+    )
     return 1
 
 

@@ -38,8 +38,15 @@ class DigitBackend(Protocol):
         """``n`` digits, uint8 (n, 28, 28), and their int64 labels (n,); ``digit=None`` = any class."""
         ...
 
-    def interpolate(self, seed_a: int, seed_b: int, digit_a: int, digit_b: int | None = None,
-                    steps: int = 10, spherical: bool = True) -> np.ndarray:
+    def interpolate(
+        self,
+        seed_a: int,
+        seed_b: int,
+        digit_a: int,
+        digit_b: int | None = None,
+        steps: int = 10,
+        spherical: bool = True,
+    ) -> np.ndarray:
         """uint8 (steps, 28, 28) digits along the path between two seeds (and two labels)."""
         ...
 
@@ -66,9 +73,12 @@ def _dcgan(paths: Sequence[Path]) -> DigitBackend:
 
 
 SPECS: dict[DigitModel, DigitSpec] = {
-    DigitModel.DCGAN: DigitSpec("Conditional DCGAN (trained here on MNIST)",
-                                "EMA generator, 28×28, one class label per digit; weights in models/weights.",
-                                (), _dcgan),
+    DigitModel.DCGAN: DigitSpec(
+        "Conditional DCGAN (trained here on MNIST)",
+        "EMA generator, 28×28, one class label per digit; weights in models/weights.",
+        (),
+        _dcgan,
+    ),
 }
 
 

@@ -23,6 +23,6 @@ def shift(x: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.nda
     zero-filled (training augmentation: MNIST digits are centred only roughly)."""
     out = np.zeros_like(x)
     dx, dy = rng.integers(-max_shift, max_shift + 1, size=2)
-    src = x[:, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
-    out[:, max(0, dy):max(0, dy) + src.shape[1], max(0, dx):max(0, dx) + src.shape[2]] = src
+    src = x[:, max(0, -dy) : 28 - max(0, dy), max(0, -dx) : 28 - max(0, dx)]
+    out[:, max(0, dy) : max(0, dy) + src.shape[1], max(0, dx) : max(0, dx) + src.shape[2]] = src
     return out

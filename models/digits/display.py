@@ -18,7 +18,7 @@ def grid(images: np.ndarray, cols: int, pad: int = 2, scale: int = 1) -> np.ndar
     out = np.zeros((rows * (h + pad) + pad, cols * (w + pad) + pad), np.uint8)
     for i, im in enumerate(images):
         r, c = divmod(i, cols)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = im
+        out[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = im
     if scale > 1:
         out = np.kron(out, np.ones((scale, scale), np.uint8))
     return out
@@ -50,14 +50,14 @@ def normalize_digit(image: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(img > 0.2)
     if len(ys) == 0:
         raise DigitImageError("No strokes found in the image.")
-    crop = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    crop = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     h, w = crop.shape
     scale = 20.0 / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     crop = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
     out: np.ndarray = np.zeros((28, 28), np.float32)
     y0, x0 = (28 - nh) // 2, (28 - nw) // 2
-    out[y0:y0 + nh, x0:x0 + nw] = crop
+    out[y0 : y0 + nh, x0 : x0 + nw] = crop
     m = cv2.moments(out)
     if m["m00"] > 0:  # shift the centre of mass to the centre, as MNIST does
         dx, dy = 14.0 - m["m10"] / m["m00"], 14.0 - m["m01"] / m["m00"]
@@ -90,5 +90,3 @@ def animation_gif(frames: np.ndarray, scale: int = 4, ms_per_frame: int = 120, b
     buf = io.BytesIO()
     ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
     return buf.getvalue()
-
-

@@ -133,11 +133,18 @@ class DigitGenerator:
     def generate_per_class(self, per_class: int, seed: int, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
         labels = np.repeat(np.arange(NUM_CLASSES), per_class)
         z = self.latents(len(labels), seed)
-        out = [self.from_latents(z[i:i + batch], labels[i:i + batch]) for i in range(0, len(labels), batch)]
+        out = [self.from_latents(z[i : i + batch], labels[i : i + batch]) for i in range(0, len(labels), batch)]
         return mnist.from_tanh(np.concatenate(out)), labels
 
-    def interpolate(self, seed_a: int, seed_b: int, digit_a: int, digit_b: int | None = None,
-                    steps: int = 10, spherical: bool = True) -> np.ndarray:
+    def interpolate(
+        self,
+        seed_a: int,
+        seed_b: int,
+        digit_a: int,
+        digit_b: int | None = None,
+        steps: int = 10,
+        spherical: bool = True,
+    ) -> np.ndarray:
         """Digits along the path between two seeds' latents (and between two digit labels); uint8 (steps,28,28)."""
         za, zb = self.latents(1, seed_a)[0], self.latents(1, seed_b)[0]
         t = np.linspace(0.0, 1.0, steps, dtype=np.float32)
@@ -156,8 +163,9 @@ def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
 
 
-def load_generator(weights: Path | str = GENERATOR_WEIGHTS, config: Path | str = CONFIG_FILE,
-                   truncation: float = DEFAULT_TRUNCATION) -> DigitGenerator:
+def load_generator(
+    weights: Path | str = GENERATOR_WEIGHTS, config: Path | str = CONFIG_FILE, truncation: float = DEFAULT_TRUNCATION
+) -> DigitGenerator:
     cfg = GanConfig.from_json(config)
     model = build_generator(cfg)
     model.load_weights(str(weights))
@@ -169,5 +177,3 @@ def load_discriminator(weights: Path | str = DISCRIMINATOR_WEIGHTS, config: Path
     model = build_discriminator(cfg)
     model.load_weights(str(weights))
     return model
-
-

@@ -31,8 +31,9 @@ from models.runtime import tf
 @dataclass
 class TrainState:
     step: int = 0
-    history: dict[str, list[float]] = field(default_factory=lambda: {"step": [], "d_loss": [], "g_loss": [],
-                                                                      "d_real": [], "d_fake": []})
+    history: dict[str, list[float]] = field(
+        default_factory=lambda: {"step": [], "d_loss": [], "g_loss": [], "d_real": [], "d_fake": []}
+    )
     evals: list[dict] = field(default_factory=list)
 
 
@@ -60,8 +61,9 @@ class Trainer:
         # Build optimiser slots before the checkpoint is created so restore maps every variable.
         self.g_opt.build(self.G.trainable_variables)
         self.d_opt.build(self.D.trainable_variables)
-        self.ckpt = _tf.train.Checkpoint(G=self.G, D=self.D, G_ema=self.G_ema, g_opt=self.g_opt,
-                                         d_opt=self.d_opt, step=self.step_var)
+        self.ckpt = _tf.train.Checkpoint(
+            G=self.G, D=self.D, G_ema=self.G_ema, g_opt=self.g_opt, d_opt=self.d_opt, step=self.step_var
+        )
         self.manager = _tf.train.CheckpointManager(self.ckpt, str(self.workdir / "ckpt"), max_to_keep=3)
         self._train_step = _tf.function(self._step_impl, reduce_retracing=True)
 
@@ -75,8 +77,9 @@ class Trainer:
             fake = self.G([z, fake_labels], training=True)
             r_logit, r_cls = self.D([real, labels], training=True)
             f_logit, _ = self.D([fake, fake_labels], training=True)
-            d_adv = (_tf.reduce_mean(bce(labels=_tf.fill(_tf.shape(r_logit), cfg.real_label), logits=r_logit))
-                     + _tf.reduce_mean(bce(labels=_tf.zeros_like(f_logit), logits=f_logit)))
+            d_adv = _tf.reduce_mean(
+                bce(labels=_tf.fill(_tf.shape(r_logit), cfg.real_label), logits=r_logit)
+            ) + _tf.reduce_mean(bce(labels=_tf.zeros_like(f_logit), logits=f_logit))
             d_cls = _tf.reduce_mean(ce(labels=labels, logits=r_cls))
             d_loss = d_adv + cfg.aux_weight * d_cls
         d_grads = d_tape.gradient(d_loss, self.D.trainable_variables)
@@ -111,8 +114,7 @@ class Trainer:
 
     def save(self) -> None:
         self.manager.save(checkpoint_number=self.state.step)
-        (self.workdir / "state.json").write_text(json.dumps({"history": self.state.history,
-                                                             "evals": self.state.evals}))
+        (self.workdir / "state.json").write_text(json.dumps({"history": self.state.history, "evals": self.state.evals}))
 
     def batch_for(self, step: int) -> tuple[np.ndarray, ...]:
         """The batch of a given step, derived from (seed, step) alone: a resumed run sees the same data."""
@@ -120,7 +122,7 @@ class Trainer:
         per_epoch = max(1, n // self.cfg.batch)
         epoch, k = divmod(step, per_epoch)
         perm = np.random.default_rng((self.cfg.seed, epoch)).permutation(n)
-        idx = perm[k * self.cfg.batch:(k + 1) * self.cfg.batch]
+        idx = perm[k * self.cfg.batch : (k + 1) * self.cfg.batch]
         rng = np.random.default_rng((self.cfg.seed, 1_000_003, step))
         z = rng.standard_normal((len(idx), self.cfg.latent_dim)).astype(np.float32)
         fake_labels = onehot(rng.integers(0, NUM_CLASSES, len(idx)))
@@ -139,8 +141,10 @@ class Trainer:
                 h["g_loss"].append(g_loss)
                 h["d_real"].append(d_real)
                 h["d_fake"].append(d_fake)
-                log(f"step {self.state.step}: d_loss {d_loss:.3f} g_loss {g_loss:.3f} D(real) {d_real:.2f} "
-                    f"D(fake) {d_fake:.2f} ({(time.perf_counter() - t0) / max(1, _ + 1) * 1000:.0f} ms/step)")
+                log(
+                    f"step {self.state.step}: d_loss {d_loss:.3f} g_loss {g_loss:.3f} D(real) {d_real:.2f} "
+                    f"D(fake) {d_fake:.2f} ({(time.perf_counter() - t0) / max(1, _ + 1) * 1000:.0f} ms/step)"
+                )
 
     def export(self, weights_dir: Path | str = WEIGHTS_DIR) -> None:
         weights_dir = Path(weights_dir)
@@ -168,8 +172,9 @@ def plot_losses(history: dict[str, list[float]], evals: list[dict], path: Path |
     if evals:
         ax = axes[0, 1]
         ax.plot([e["step"] for e in evals], [100 * e["judge_accuracy"] for e in evals], "o-", label="judge acc %")
-        ax.plot([e["step"] for e in evals], [100 * e["diversity_ratio"] for e in evals], "s-",
-                label="diversity vs real %")
+        ax.plot(
+            [e["step"] for e in evals], [100 * e["diversity_ratio"] for e in evals], "s-", label="diversity vs real %"
+        )
         ax.axhline(90, color="gray", ls="--", lw=0.8)
         ax.axhline(50, color="gray", ls=":", lw=0.8)
         ax.set_xlabel("step")
@@ -205,23 +210,28 @@ class QualityReport:
         return self.gen_diversity / self.real_diversity
 
     def table(self) -> str:
-        lines = ["digit | judge acc | diversity gen | diversity real | ratio",
-                 "------|-----------|---------------|----------------|------"]
+        lines = [
+            "digit | judge acc | diversity gen | diversity real | ratio",
+            "------|-----------|---------------|----------------|------",
+        ]
         for d in range(NUM_CLASSES):
-            lines.append(f"{d:5d} | {100 * self.per_class_accuracy[d]:8.1f}% | {self.gen_diversity[d]:13.3f} | "
-                         f"{self.real_diversity[d]:14.3f} | {self.diversity_ratio[d]:.2f}")
-        lines.append(f"overall judge accuracy {100 * self.accuracy:.2f}% on {self.per_class * NUM_CLASSES} samples "
-                     f"({self.per_class} per digit); min diversity ratio {self.diversity_ratio.min():.2f}")
+            lines.append(
+                f"{d:5d} | {100 * self.per_class_accuracy[d]:8.1f}% | {self.gen_diversity[d]:13.3f} | "
+                f"{self.real_diversity[d]:14.3f} | {self.diversity_ratio[d]:.2f}"
+            )
+        lines.append(
+            f"overall judge accuracy {100 * self.accuracy:.2f}% on {self.per_class * NUM_CLASSES} samples "
+            f"({self.per_class} per digit); min diversity ratio {self.diversity_ratio.min():.2f}"
+        )
         return "\n".join(lines)
 
 
-def quality(gen: DigitBackend, judge, real_x: np.ndarray, real_y: np.ndarray, per_class: int = 1000,
-            seed: int = 99) -> QualityReport:
+def quality(
+    gen: DigitBackend, judge, real_x: np.ndarray, real_y: np.ndarray, per_class: int = 1000, seed: int = 99
+) -> QualityReport:
     images, labels = gen.generate_per_class(per_class, seed)
     pred = judge.predict(images)
     acc = np.array([(pred[labels == d] == d).mean() for d in range(NUM_CLASSES)])
     gdiv = np.array([mean_pairwise_distance(images[labels == d]) for d in range(NUM_CLASSES)])
     rdiv = np.array([mean_pairwise_distance(real_x[real_y == d]) for d in range(NUM_CLASSES)])
     return QualityReport(acc, float((pred == labels).mean()), gdiv, rdiv, per_class)
-
-

@@ -57,7 +57,7 @@ class Judge:
     def logits(self, digits: np.ndarray, batch: int = 1000) -> np.ndarray:
         """digits: uint8 (N,28,28) or float (N,28,28[,1]) in [0,1] → (N,10) logits."""
         x = _to_unit(digits)
-        outs = [np.asarray(self.model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)]
+        outs = [np.asarray(self.model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)]
         return np.concatenate(outs) if outs else np.zeros((0, 10), np.float32)
 
     def predict(self, digits: np.ndarray) -> np.ndarray:
@@ -79,8 +79,9 @@ def load(path: Path | str = JUDGE_WEIGHTS) -> Judge:
     return Judge(model)
 
 
-def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None,
-          log=print) -> tuple[Judge, float]:
+def train(
+    epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None, log=print
+) -> tuple[Judge, float]:
     """Train the judge on the split's training digits; returns (judge, held-out accuracy)."""
     import keras  # noqa: PLC0415
 
@@ -90,20 +91,27 @@ def train(epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistS
     x = _to_unit(split.x_train)
     y = split.y_train.astype(np.int64)
     model = build()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     t0 = time.perf_counter()
     for epoch in range(epochs):
         # Per-batch shifts: each batch of 64 gets its own random offset.
-        xa = np.concatenate([shift(x[i:i + 64], rng) for i in range(0, len(x), 64)])
+        xa = np.concatenate([shift(x[i : i + 64], rng) for i in range(0, len(x), 64)])
         perm = rng.permutation(len(x))
         hist = model.fit(xa[perm], y[perm], batch_size=64, epochs=1, verbose=0)
-        log(f"judge epoch {epoch + 1}/{epochs}: loss {hist.history['loss'][-1]:.4f} "
-            f"train acc {hist.history['accuracy'][-1]:.4f}")
+        log(
+            f"judge epoch {epoch + 1}/{epochs}: loss {hist.history['loss'][-1]:.4f} "
+            f"train acc {hist.history['accuracy'][-1]:.4f}"
+        )
     judge = Judge(model)
     acc = judge.accuracy(split.x_held, split.y_held)
-    log(f"judge held-out accuracy {acc:.4f} on {len(split.x_held)} digits ({split.describe()}); "
-        f"train time {time.perf_counter() - t0:.1f} s")
+    log(
+        f"judge held-out accuracy {acc:.4f} on {len(split.x_held)} digits ({split.describe()}); "
+        f"train time {time.perf_counter() - t0:.1f} s"
+    )
     training.save_weights(build, model, out)
     return judge, acc
 
@@ -117,8 +125,13 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("eval")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        training.record_run(lambda log: {"held_out_accuracy": train(args.epochs, args.out, log=log)[1]}, args.out,
-                            JUDGE_WEIGHTS, JUDGE_LOG, WEIGHTS_DIR / "digit_judge_metrics.json")
+        training.record_run(
+            lambda log: {"held_out_accuracy": train(args.epochs, args.out, log=log)[1]},
+            args.out,
+            JUDGE_WEIGHTS,
+            JUDGE_LOG,
+            WEIGHTS_DIR / "digit_judge_metrics.json",
+        )
     else:
         split = mnist.load()
         judge = load()

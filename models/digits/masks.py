@@ -26,7 +26,7 @@ def block_mask(rng: np.random.Generator, fraction: float = 0.3, size: int = 28) 
     y0 = int(rng.integers(3, size - 3 - h + 1))
     x0 = int(rng.integers(3, size - 3 - w + 1))
     m = np.zeros((size, size), bool)
-    m[y0:y0 + h, x0:x0 + w] = True
+    m[y0 : y0 + h, x0 : x0 + w] = True
     return m
 
 
@@ -57,5 +57,3 @@ def downsample_mask(mask: np.ndarray, size: int = 28, threshold: float = 0.3) ->
     if m.shape == (size, size):
         return m > 0.5
     return cv2.resize(m, (size, size), interpolation=cv2.INTER_AREA) >= threshold
-
-

@@ -57,7 +57,7 @@ def read_idx(path: Path | str) -> np.ndarray:
     zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype_code != 0x08:  # 0x08 = unsigned byte, the only type MNIST uses
         raise IdxError(f"{path.name}: not an unsigned-byte IDX file")
-    dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):
         raise IdxError(f"{path.name}: expected {int(np.prod(dims))} values, found {body.size}")

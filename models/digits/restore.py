@@ -76,9 +76,16 @@ def propose_digits(disc, images: np.ndarray, masks: np.ndarray, k: int) -> np.nd
     return np.argsort(-scores, axis=1)[:, :k]
 
 
-def restore(gen: DigitBackend, disc, images: np.ndarray, masks: np.ndarray, cfg: RestoreConfig = RestoreConfig(),
-            candidates: Sequence[int] | None = None, guesser=None,
-            progress: Callable[[float], None] | None = None) -> Restoration:
+def restore(
+    gen: DigitBackend,
+    disc,
+    images: np.ndarray,
+    masks: np.ndarray,
+    cfg: RestoreConfig = RestoreConfig(),
+    candidates: Sequence[int] | None = None,
+    guesser=None,
+    progress: Callable[[float], None] | None = None,
+) -> Restoration:
     """Recover the masked pixels (mask True = missing) of uint8 (N,28,28) digits by latent optimisation.
 
     Each image is tried with its candidate digits and ``cfg.restarts`` starts each, all in one batch; every start
@@ -101,7 +108,7 @@ def restore(gen: DigitBackend, disc, images: np.ndarray, masks: np.ndarray, cfg:
         prob = np.full(cand.shape, 1.0 / cand.shape[1], np.float32)
     elif guesser is not None:
         probs = guesser.probabilities(images, masks)
-        cand = np.argsort(-probs, axis=1)[:, :cfg.top_k]
+        cand = np.argsort(-probs, axis=1)[:, : cfg.top_k]
         prob = np.take_along_axis(probs, cand, axis=1)
     else:
         cand = propose_digits(disc, images, masks, cfg.top_k)
@@ -153,7 +160,9 @@ def restore(gen: DigitBackend, disc, images: np.ndarray, masks: np.ndarray, cfg:
         if progress is not None and (i % 10 == 9 or i == cfg.steps - 1):
             progress((i + 1) / cfg.steps)
     context, prior, wrong_digit = (np.asarray(v) for v in losses())
-    total = (context + cfg.prior_weight * prior + cfg.class_weight * wrong_digit).reshape(n, cand.shape[1], cfg.restarts)
+    total = (context + cfg.prior_weight * prior + cfg.class_weight * wrong_digit).reshape(
+        n, cand.shape[1], cfg.restarts
+    )
     cand_loss = total.min(axis=2)  # (n, candidates): each digit's best restart
     score = cand_loss - cfg.guess_weight * np.log(np.maximum(prob, 1e-6))
     best_cand = score.argmin(axis=1)
@@ -161,8 +170,9 @@ def restore(gen: DigitBackend, disc, images: np.ndarray, masks: np.ndarray, cfg:
     fake = np.asarray(G([z, y_t], training=False)).reshape(n, k, 28, 28, 1)
     generated = mnist.from_tanh(fake[np.arange(n), best])
     restored = np.where(masks, generated, images).astype(np.uint8)
-    return Restoration(restored, generated, cand[np.arange(n), best_cand], cand_loss[np.arange(n), best_cand],
-                       cand, cand_loss, prob)
+    return Restoration(
+        restored, generated, cand[np.arange(n), best_cand], cand_loss[np.arange(n), best_cand], cand, cand_loss, prob
+    )
 
 
 def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
@@ -172,8 +182,9 @@ def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
     masks = np.asarray(masks, bool)
     if images.ndim == 2:
         return cv2.inpaint(images, masks.astype(np.uint8) * 255, radius, cv2.INPAINT_TELEA)
-    return np.stack([cv2.inpaint(im, m.astype(np.uint8) * 255, radius, cv2.INPAINT_TELEA)
-                     for im, m in zip(images, masks)])
+    return np.stack(
+        [cv2.inpaint(im, m.astype(np.uint8) * 255, radius, cv2.INPAINT_TELEA) for im, m in zip(images, masks)]
+    )
 
 
 def masked_mse(a: np.ndarray, b: np.ndarray, masks: np.ndarray) -> float:
@@ -181,5 +192,3 @@ def masked_mse(a: np.ndarray, b: np.ndarray, masks: np.ndarray) -> float:
     a = np.asarray(a, np.float32) / 255.0
     b = np.asarray(b, np.float32) / 255.0
     return float(((a - b) ** 2)[np.asarray(masks, bool)].mean())
-
-

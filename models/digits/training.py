@@ -10,6 +10,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+
 class RunLog:
     """Logs each line at once (logger ``models.digits.training``, INFO) and keeps them, so a finished run can write
     its log next to the weights."""
@@ -34,8 +35,9 @@ def save_weights(build: Callable[[], Any], model: Any, out: Path | str) -> None:
     clean.save_weights(str(out))
 
 
-def record_run(train: Callable[[RunLog], dict], out: Path | str, committed: Path, log_path: Path,
-               metrics_path: Path) -> dict:
+def record_run(
+    train: Callable[[RunLog], dict], out: Path | str, committed: Path, log_path: Path, metrics_path: Path
+) -> dict:
     """A training command's body: log the device, train, and when ``out`` is the committed weights file, write
     the log and the metrics beside it (a run to another path leaves the committed record alone)."""
     from models.runtime import device_info  # noqa: PLC0415

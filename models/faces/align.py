@@ -30,4 +30,3 @@ def align_by_landmarks(rgb: np.ndarray, landmarks: np.ndarray, size: int = 112, 
     template = centre + (template - centre) / (1.0 + 2.0 * margin)
     matrix = similarity_transform(landmarks, template)
     return cv2.warpAffine(rgb, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-

@@ -44,8 +44,14 @@ class FaceAnalyzer:
         """The analyzer for an option, its embedder file ``model_path`` or taken from the store (see :func:`create`)."""
         return cls(create_embedder(embedder, model_path=model_path))
 
-    def analyze(self, rgb: np.ndarray, max_faces: int = MAX_FACES, max_side: int | None = None,
-                confirm: bool = False, original_size: tuple[int, int] | None = None) -> Analysis:
+    def analyze(
+        self,
+        rgb: np.ndarray,
+        max_faces: int = MAX_FACES,
+        max_side: int | None = None,
+        confirm: bool = False,
+        original_size: tuple[int, int] | None = None,
+    ) -> Analysis:
         """Faces of ``rgb`` ((H, W, 3) uint8) with chips and embeddings, plus messages for a person.
 
         ``max_side``: long side detection runs at (default the detector's, DETECT_MAX_SIDE). ``confirm``: re-find
@@ -82,9 +88,9 @@ class FaceAnalyzer:
         return Analysis(faces, (w, h), scale, t_det.ms, t_emb.ms, messages)
 
 
-
-def create(choice: Embedder | str = Embedder.DLIB, store: Store | None = None, detector: FaceDetector | None = None
-           ) -> FaceAnalyzer:
+def create(
+    choice: Embedder | str = Embedder.DLIB, store: Store | None = None, detector: FaceDetector | None = None
+) -> FaceAnalyzer:
     """The analyzer (MTCNN + the option's embedder) for an option; ``detector`` lets callers share one MTCNN.
 
     Raises ``models.store.ModelMissingError`` when the embedder's file is missing and cannot be fetched.

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from models.store import Store
 
 
-def create_embedder(choice: Embedder | str, store: Store | None = None, model_path: Path | str | None = None
-                    ) -> FaceEmbedder:
+def create_embedder(
+    choice: Embedder | str, store: Store | None = None, model_path: Path | str | None = None
+) -> FaceEmbedder:
     """The embedding network of an option; its file (if any) is ``model_path`` or taken from the store.
 
     Raises ``models.store.ModelMissingError`` when the file is missing and cannot be fetched.

@@ -28,8 +28,11 @@ def pairwise_distances(embeddings: np.ndarray, metric: Metric = Metric.EUCLIDEAN
 
 
 def verify(
-    a: Face | np.ndarray, b: Face | np.ndarray, spec: EmbedderSpec = SPECS[Embedder.DLIB],
-    metric: Metric = Metric.EUCLIDEAN, threshold: float | None = None,
+    a: Face | np.ndarray,
+    b: Face | np.ndarray,
+    spec: EmbedderSpec = SPECS[Embedder.DLIB],
+    metric: Metric = Metric.EUCLIDEAN,
+    threshold: float | None = None,
 ) -> Verdict:
     """Same person? ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
     ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1); raises ValueError for a face
@@ -47,8 +50,12 @@ def verify(
 
 
 def cluster(
-    embeddings: np.ndarray, method: ClusterMethod = ClusterMethod.THRESHOLD, metric: Metric = Metric.EUCLIDEAN,
-    threshold: float = 0.6, k: int | None = None, seed: int = 0,
+    embeddings: np.ndarray,
+    method: ClusterMethod = ClusterMethod.THRESHOLD,
+    metric: Metric = Metric.EUCLIDEAN,
+    threshold: float = 0.6,
+    k: int | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """A person label per face (0, 1, …, ordered by first appearance). DBSCAN's lone faces get their own label."""
     e = np.asarray(embeddings, np.float64)
@@ -79,7 +86,9 @@ def _agglomerative(d: np.ndarray, threshold: float) -> np.ndarray:
 
     # average linkage: two groups merge when their faces are on average closer than the threshold, so one
     # odd photo neither splits a person (complete linkage would) nor chains two people (single linkage would)
-    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+    )
     return model.fit_predict(d)
 
 
@@ -94,4 +103,3 @@ def estimate_people(embeddings: np.ndarray, metric: Metric, threshold: float) ->
 def _relabel(labels: np.ndarray) -> np.ndarray:
     order: dict[int, int] = {}
     return np.asarray([order.setdefault(int(lbl), len(order)) for lbl in labels], int)
-

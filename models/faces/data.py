@@ -163,5 +163,3 @@ def as_rgb(img: np.ndarray) -> np.ndarray:
     if img.dtype != np.uint8:
         img = np.clip(img * 255.0 if img.max() <= 1.0 else img, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(img)
-
-

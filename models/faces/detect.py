@@ -42,7 +42,9 @@ class FaceDetector:
         rgb = as_rgb(rgb)
         h, w = rgb.shape[:2]
         scale = min(1.0, (max_side or self.max_side) / max(h, w))
-        small = rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        small = (
+            rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        )
         faces = self._run(small, scale)
         if confirm and scale < 1.0:
             faces = [f for f in faces if self.confirmed(rgb, f, scale)]
@@ -74,7 +76,9 @@ class FaceDetector:
         s = min(1.0, CONFIRM_SIDE / max(crop.shape[:2]))
         if s <= scale * 1.5:  # not meaningfully larger than the first pass: nothing new to learn
             return True
-        small = crop if s == 1.0 else cv2.resize(crop, (round(crop.shape[1] * s), round(crop.shape[0] * s)),
-                                                  interpolation=cv2.INTER_AREA)
+        small = (
+            crop
+            if s == 1.0
+            else cv2.resize(crop, (round(crop.shape[1] * s), round(crop.shape[0] * s)), interpolation=cv2.INTER_AREA)
+        )
         return any(box_iou(face.box, f.box) >= CONFIRM_IOU for f in self._run(small, s, (x0, y0)))
-

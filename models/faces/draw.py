@@ -9,12 +9,23 @@ import numpy as np
 
 from models.faces.data import Face, as_rgb
 
-PALETTE = [(230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240),
-           (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128)]
+PALETTE = [
+    (230, 25, 75),
+    (60, 180, 75),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (210, 245, 60),
+    (250, 190, 212),
+    (0, 128, 128),
+]
 
 
-def draw_faces(rgb: np.ndarray, faces: Sequence[Face], selected: int | None = None,
-               colors: Sequence[int] | None = None) -> np.ndarray:
+def draw_faces(
+    rgb: np.ndarray, faces: Sequence[Face], selected: int | None = None, colors: Sequence[int] | None = None
+) -> np.ndarray:
     """Copy of the image with numbered boxes (#1, #2 … as in the UI) and the 5 landmarks; ``selected`` thicker."""
     out = as_rgb(rgb).copy()
     h, w = out.shape[:2]

@@ -87,7 +87,6 @@ class SFaceEmbedder:
         return np.asarray(out, np.float32).reshape(len(out), -1)
 
 
-
 def _dlib(spec: EmbedderSpec, path: Path | None) -> FaceEmbedder:
     return DlibEmbedder(spec=spec)
 
@@ -100,14 +99,23 @@ def _onnx(spec: EmbedderSpec, path: Path | None) -> FaceEmbedder:
 
 SPECS: dict[Embedder, EmbedderSpec] = {
     Embedder.DLIB: EmbedderSpec(
-        Embedder.DLIB, "dlib ResNet-29 (128-d, offline)", 128,
+        Embedder.DLIB,
+        "dlib ResNet-29 (128-d, offline)",
+        128,
         # dlib descriptors have norm ≈ 1.4, so cosine distance ≈ euclidean² / (2·1.4²): 0.6 → 0.09
-        {Metric.EUCLIDEAN: 0.6, Metric.COSINE: 0.09}, {Metric.EUCLIDEAN: 0.05, Metric.COSINE: 0.015},
-        factory=_dlib, blurb="Ships in a wheel: always available offline.",
+        {Metric.EUCLIDEAN: 0.6, Metric.COSINE: 0.09},
+        {Metric.EUCLIDEAN: 0.05, Metric.COSINE: 0.015},
+        factory=_dlib,
+        blurb="Ships in a wheel: always available offline.",
     ),
     Embedder.SFACE: EmbedderSpec(
-        Embedder.SFACE, "SFace (OpenCV Zoo, 128-d)", 128,
-        {Metric.EUCLIDEAN: 1.128, Metric.COSINE: 0.637}, {Metric.EUCLIDEAN: 0.08, Metric.COSINE: 0.06},
-        store_entry="sface", factory=_onnx, blurb="ONNX through OpenCV; from the model store.",
+        Embedder.SFACE,
+        "SFace (OpenCV Zoo, 128-d)",
+        128,
+        {Metric.EUCLIDEAN: 1.128, Metric.COSINE: 0.637},
+        {Metric.EUCLIDEAN: 0.08, Metric.COSINE: 0.06},
+        store_entry="sface",
+        factory=_onnx,
+        blurb="ONNX through OpenCV; from the model store.",
     ),
 }

@@ -45,10 +45,10 @@ def _opencv(method: Method, paths: Sequence[Path]) -> Inpainter:
 
 
 SPECS: dict[Method, InpaintSpec] = {
-    Method.TELEA: InpaintSpec(Method.TELEA.title, "Fast marching: fills from the edge inwards, weighted by distance.", (),
-                              _opencv),
-    Method.NS: InpaintSpec(Method.NS.title, "Continues the edges (isophotes) into the hole like a fluid.", (),
-                           _opencv),
+    Method.TELEA: InpaintSpec(
+        Method.TELEA.title, "Fast marching: fills from the edge inwards, weighted by distance.", (), _opencv
+    ),
+    Method.NS: InpaintSpec(Method.NS.title, "Continues the edges (isophotes) into the hole like a fluid.", (), _opencv),
 }
 
 
@@ -74,8 +74,11 @@ def default_choice(present: Callable[[str], bool]) -> Method:
 
 
 def inpaint_all(
-    rgb: np.ndarray, mask: np.ndarray, methods: Iterable[Method] = tuple(Method),
-    options: InpaintOptions = InpaintOptions(), store: Store | None = None,
+    rgb: np.ndarray,
+    mask: np.ndarray,
+    methods: Iterable[Method] = tuple(Method),
+    options: InpaintOptions = InpaintOptions(),
+    store: Store | None = None,
 ) -> dict[Method, InpaintResult]:
     """Each of ``methods`` on the same image and mask (see :func:`models.inpainting.inpaint`), built by ``create``."""
     return {m: create(m, store).inpaint(rgb, mask, options) for m in methods}

@@ -59,4 +59,3 @@ class InpaintResult:
     ms: float
     regions: list[tuple[int, int, int, int]]  # boxes (x0, y0, x1, y1) actually processed
     processed_pixels: int  # pixels handed to OpenCV (the whole frame for Strategy.FULL)
-

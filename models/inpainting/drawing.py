@@ -86,10 +86,12 @@ def _flatten_path(path: Sequence[Sequence]) -> list[np.ndarray]:
             (x0, y0), (x1, y1), (x2, y2), (x3, y3) = cur, args[0:2], args[2:4], args[4:6]
             for t in np.linspace(0, 1, _steps(cur, (x1, y1), (x2, y2), (x3, y3)) + 1)[1:]:
                 u = 1 - t
-                lines[-1].append((
-                    u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
-                    u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
-                ))
+                lines[-1].append(
+                    (
+                        u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+                        u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+                    )
+                )
             cur = (x3, y3)
         elif op == "Z":
             lines[-1].append(start)
@@ -156,9 +158,7 @@ class DrawingMask:
     skipped: list[str] = field(default_factory=list)  # object types that mark no area (e.g. text)
 
 
-def drawing_to_mask(
-    drawing: dict | None, canvas_size: tuple[int, int], image_size: tuple[int, int]
-) -> DrawingMask:
+def drawing_to_mask(drawing: dict | None, canvas_size: tuple[int, int], image_size: tuple[int, int]) -> DrawingMask:
     """Rasterise a Fabric.js drawing (``st_canvas(...).json_data``) at the image's own resolution.
 
     ``canvas_size`` and ``image_size`` are (width, height). The canvas shows the whole image stretched to
@@ -206,4 +206,3 @@ def _stroke(mask: np.ndarray, lines: list[np.ndarray], radius: float, closed: bo
     cv2.polylines(centre, [_cv_points(line, (x0, y0)) for line in lines], closed, 0, 1, cv2.LINE_8, _SHIFT)
     dist = cv2.distanceTransform(centre, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     mask[y0:y1, x0:x1] |= (dist <= radius).astype(np.uint8)
-

@@ -123,11 +123,16 @@ def plan_regions(mask: np.ndarray, radius: int) -> Plan:
                 core = (tx, ty, min(x1, tx + TILE), min(y1, ty + TILE))
                 if not mask[core[1] : core[3], core[0] : core[2]].any():
                     continue
-                crop = (max(0, core[0] - overlap), max(0, core[1] - overlap),
-                        min(w, core[2] + overlap), min(h, core[3] + overlap))
+                crop = (
+                    max(0, core[0] - overlap),
+                    max(0, core[1] - overlap),
+                    min(w, core[2] + overlap),
+                    min(h, core[3] + overlap),
+                )
                 regions.append(Region(crop, core, i))
     crop_s = sum(
-        COST_PER_CALL + COST_PER_PIXEL * (r.crop[2] - r.crop[0]) * (r.crop[3] - r.crop[1])
+        COST_PER_CALL
+        + COST_PER_PIXEL * (r.crop[2] - r.crop[0]) * (r.crop[3] - r.crop[1])
         + COST_PER_MASK_PIXEL * int(np.count_nonzero(mask[r.crop[1] : r.crop[3], r.crop[0] : r.crop[2]]))
         for r in regions
     )
@@ -181,4 +186,3 @@ class OpenCVInpainter:
     def inpaint(self, rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions = InpaintOptions()) -> InpaintResult:
         """See :func:`inpaint`."""
         return inpaint(rgb, mask, self.method, options)
-

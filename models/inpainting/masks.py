@@ -79,9 +79,11 @@ def load_mask(data: bytes, name: str, image_size: tuple[int, int]) -> LoadedMask
     """
     fitted = fit_mask(read_mask(data, name), image_size, f"The mask {name}")
     if not fitted.mask.any():
-        fitted.warning = (f"The mask {name} marks nothing: every pixel is black (zero) or fully transparent. "
-                          "White, coloured or opaque pixels mark what to fill; paint below instead, or upload "
-                          "another mask.")
+        fitted.warning = (
+            f"The mask {name} marks nothing: every pixel is black (zero) or fully transparent. "
+            "White, coloured or opaque pixels mark what to fill; paint below instead, or upload "
+            "another mask."
+        )
     return fitted
 
 
@@ -105,8 +107,7 @@ def check_mask(mask: np.ndarray, image_shape: tuple[int, ...]) -> list[str]:
     """Raise MaskError for masks that cannot work; return warnings for ones that will work badly."""
     if mask.shape[:2] != tuple(image_shape[:2]):
         raise MaskError(
-            f"The mask is {mask.shape[1]}×{mask.shape[0]} pixels but the image is "
-            f"{image_shape[1]}×{image_shape[0]}."
+            f"The mask is {mask.shape[1]}×{mask.shape[0]} pixels but the image is {image_shape[1]}×{image_shape[0]}."
         )
     frac = float(mask.mean()) if mask.size else 0.0
     if not mask.any():
@@ -119,4 +120,3 @@ def check_mask(mask: np.ndarray, image_shape: tuple[int, ...]) -> list[str]:
     if frac > WARN_MASK_FRACTION:
         return [f"The mask covers {frac:.0%} of the image; expect a smeared result."]
     return []
-

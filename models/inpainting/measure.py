@@ -22,4 +22,3 @@ def psnr(reference: np.ndarray, test: np.ndarray, mask: np.ndarray | None = None
         a, b = a[mask], b[mask]
     mse = float(np.mean((a - b) ** 2))
     return float("inf") if mse == 0 else 10 * math.log10(255.0**2 / mse)
-

@@ -16,8 +16,9 @@ from models.segmentation.render import class_png, overlay
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.segmentation", description="DeepLab semantic segmentation")
     parser.add_argument("images", nargs="+", type=Path)
-    parser.add_argument("--model", choices=[str(getattr(m, "value", m)) for m in options()],
-                        default=SegModel.MNV2_513.value)
+    parser.add_argument(
+        "--model", choices=[str(getattr(m, "value", m)) for m in options()], default=SegModel.MNV2_513.value
+    )
     parser.add_argument("--out", type=Path, help="write <name>_classes.png and <name>_overlay.png here")
     args = parser.parse_args(argv)
     try:

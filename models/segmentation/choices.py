@@ -52,21 +52,40 @@ _M = SegModel
 # Table order is the page's option order; the first option present in the store is the default.
 SPECS: dict[str, ModelSpec] = {
     _M.MNV2_513: ModelSpec(
-        "DeepLabV3 MobileNetV2 · 513 px · TFLite uint8", Backend.TFLITE_CLASSMAP, 513,
-        "Best quality of the on-device models (2.2 MB).", _M.MNV2_513.value),
+        "DeepLabV3 MobileNetV2 · 513 px · TFLite uint8",
+        Backend.TFLITE_CLASSMAP,
+        513,
+        "Best quality of the on-device models (2.2 MB).",
+        _M.MNV2_513.value,
+    ),
     _M.MNV2_DM05_513: ModelSpec(
-        "DeepLabV3 MobileNetV2 ×0.5 · 513 px · TFLite uint8", Backend.TFLITE_CLASSMAP, 513,
-        "Half-width network: about 3× faster, a little coarser (0.8 MB).", _M.MNV2_DM05_513.value),
+        "DeepLabV3 MobileNetV2 ×0.5 · 513 px · TFLite uint8",
+        Backend.TFLITE_CLASSMAP,
+        513,
+        "Half-width network: about 3× faster, a little coarser (0.8 MB).",
+        _M.MNV2_DM05_513.value,
+    ),
     _M.MNV2_257_FLOAT: ModelSpec(
-        "DeepLabV3 MobileNetV2 · 257 px · TFLite float", Backend.TFLITE_LOGITS, 257,
-        "Fastest; logits upsampled bilinearly for smooth edges (2.8 MB).", _M.MNV2_257_FLOAT.value),
+        "DeepLabV3 MobileNetV2 · 257 px · TFLite float",
+        Backend.TFLITE_LOGITS,
+        257,
+        "Fastest; logits upsampled bilinearly for smooth edges (2.8 MB).",
+        _M.MNV2_257_FLOAT.value,
+    ),
     _M.MNV2_FROZEN: ModelSpec(
-        "DeepLabV3 MobileNetV2 (mobilenetv2_coco_voctrainaug) · frozen graph", Backend.FROZEN_GRAPH,
-        FROZEN_LONG_SIDE, "tensorflow.org release; runs on GPU when there is one (8.7 MB download).",
-        _M.MNV2_FROZEN.value),
+        "DeepLabV3 MobileNetV2 (mobilenetv2_coco_voctrainaug) · frozen graph",
+        Backend.FROZEN_GRAPH,
+        FROZEN_LONG_SIDE,
+        "tensorflow.org release; runs on GPU when there is one (8.7 MB download).",
+        _M.MNV2_FROZEN.value,
+    ),
     _M.XCEPTION_FROZEN: ModelSpec(
-        "DeepLabV3+ Xception-65 (xception_coco_voctrainaug) · frozen graph", Backend.FROZEN_GRAPH,
-        FROZEN_LONG_SIDE, "Most accurate; heavy, meant for GPU hosts (439 MB download).", _M.XCEPTION_FROZEN.value),
+        "DeepLabV3+ Xception-65 (xception_coco_voctrainaug) · frozen graph",
+        Backend.FROZEN_GRAPH,
+        FROZEN_LONG_SIDE,
+        "Most accurate; heavy, meant for GPU hosts (439 MB download).",
+        _M.XCEPTION_FROZEN.value,
+    ),
 }
 
 

@@ -13,8 +13,27 @@ from models.segmentation.geometry import resize_nearest
 
 # PASCAL VOC class names in model index order; used when the labels file is not in the store.
 VOC_CLASSES: tuple[str, ...] = (
-    "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-    "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+    "background",
+    "aeroplane",
+    "bicycle",
+    "bird",
+    "boat",
+    "bottle",
+    "bus",
+    "car",
+    "cat",
+    "chair",
+    "cow",
+    "diningtable",
+    "dog",
+    "horse",
+    "motorbike",
+    "person",
+    "pottedplant",
+    "sheep",
+    "sofa",
+    "train",
+    "tvmonitor",
 )
 NUM_CLASSES = len(VOC_CLASSES)
 BACKGROUND = 0
@@ -53,6 +72,8 @@ def hex_colour(index: int) -> str:
 
 
 MIN_LEGEND_SHARE = 0.005
+
+
 @dataclass(frozen=True)
 class ClassShare:
     index: int
@@ -106,8 +127,9 @@ class Segmentation:
         pixel keeps a class id the model gave (no blended ids). Used for downloads at the uploaded size."""
         if self.class_map.shape == (height, width):
             return self
-        return Segmentation(resize_nearest(self.class_map, height, width), self.labels, self.model,
-                            dict(self.timings_ms))
+        return Segmentation(
+            resize_nearest(self.class_map, height, width), self.labels, self.model, dict(self.timings_ms)
+        )
 
     def mask(self, classes: Iterable[int]) -> np.ndarray:
         """(H, W) bool mask of the pixels of ``classes``."""
@@ -119,10 +141,8 @@ class Segmentation:
         return fg[0].index if fg else None
 
 
-
 def class_mask(class_map: np.ndarray, classes: Iterable[int]) -> np.ndarray:
     """(H, W) bool mask of the pixels whose class id (uint8 map) is one of ``classes``."""
     lut = np.zeros(256, dtype=np.uint8)
     lut[list(classes)] = 1
     return cv2.LUT(np.ascontiguousarray(class_map, dtype=np.uint8), lut).view(bool)
-

@@ -44,8 +44,9 @@ def logits_to_class_map(logits: np.ndarray, height: int, width: int) -> np.ndarr
     """(h, w, C) logits → (height, width) uint8 class map, upsampling the logits bilinearly."""
     th, tw = height, width
     if height * width > LOGITS_UPSAMPLE_MAX_PIXELS:
-        th, tw = scaled_size(height, width, int(max(height, width) * (LOGITS_UPSAMPLE_MAX_PIXELS / (height * width)) ** 0.5))
+        th, tw = scaled_size(
+            height, width, int(max(height, width) * (LOGITS_UPSAMPLE_MAX_PIXELS / (height * width)) ** 0.5)
+        )
     # Bilinear with pixel-centre alignment (cv2's INTER_LINEAR), all 21 channels in one call.
     up = cv2.resize(np.ascontiguousarray(logits, dtype=np.float32), (tw, th), interpolation=cv2.INTER_LINEAR)
     return resize_nearest(up.reshape(th, tw, -1).argmax(axis=-1).astype(np.uint8), height, width)
-

@@ -67,7 +67,6 @@ def class_png(class_map: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-
 class BackgroundMode(str, Enum):
     BLUR = "Blur"
     COLOUR = "Colour"
@@ -106,9 +105,8 @@ def portrait(rgb: np.ndarray, keep: np.ndarray, options: PortraitOptions = Portr
 
 
 def parse_hex_colour(value: str) -> tuple[int, int, int]:
-    """"#rrggbb" → (r, g, b) in 0..255; raises :class:`models.errors.InputError` for anything else."""
+    """ "#rrggbb" → (r, g, b) in 0..255; raises :class:`models.errors.InputError` for anything else."""
     value = value.lstrip("#")
     if len(value) != 6:
         raise InputError(f"not a #rrggbb colour: {value!r}")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-

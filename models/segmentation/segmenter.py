@@ -71,8 +71,8 @@ class Segmenter:
             return canvas[None], valid
         canvas, valid = letterbox(rgb, size, 128)
         x = canvas.astype(np.float32) * (1.0 / 127.5) - 1.0
-        x[valid[0]:, :] = 0.0
-        x[:, valid[1]:] = 0.0
+        x[valid[0] :, :] = 0.0
+        x[:, valid[1] :] = 0.0
         return x[None], valid
 
     def predict(self, rgb: np.ndarray) -> Segmentation:

@@ -25,8 +25,16 @@ CAPABILITIES = ("segmentation", "style", "faces", "video", "digits")
 T = TypeVar("T")
 
 __all__ = [
-    "CAPABILITIES", "SERVE_ADDRESS_ENV", "CapabilityStatus", "InferenceUnavailable", "ServedInputError",
-    "ServingStatus", "is_served", "maybe_served", "serve_address", "serving_status",
+    "CAPABILITIES",
+    "SERVE_ADDRESS_ENV",
+    "CapabilityStatus",
+    "InferenceUnavailable",
+    "ServedInputError",
+    "ServingStatus",
+    "is_served",
+    "maybe_served",
+    "serve_address",
+    "serving_status",
 ]
 
 
@@ -95,16 +103,26 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
     return C.ServedDigitGenerator(cl)  # type: ignore[return-value]
 
 
-def restore_digits(images: Any, masks: Any, cfg: Any = None, candidates: Any = None, *, local: Callable[[], Any],
-                   progress: Callable[[float], None] | None = None, use_guesser: bool = True):
+def restore_digits(
+    images: Any,
+    masks: Any,
+    cfg: Any = None,
+    candidates: Any = None,
+    *,
+    local: Callable[[], Any],
+    progress: Callable[[float], None] | None = None,
+    use_guesser: bool = True,
+):
     """DCGAN restoration: on the server when configured, else ``local()`` (a zero-argument call of
     :func:`models.digits.restore` with the page's own models)."""
-    if serve_address() is None:
+    address = serve_address()
+    if address is None:
         return local()
     from models.serving import client as C  # noqa: PLC0415
 
-    return C.served_restore(C.client_for(serve_address()), images, masks, cfg, candidates,  # type: ignore[arg-type]
-                            use_guesser=use_guesser, progress=progress)
+    return C.served_restore(
+        C.client_for(address), images, masks, cfg, candidates, use_guesser=use_guesser, progress=progress
+    )
 
 
 @dataclass
@@ -146,7 +164,15 @@ def serving_status(timeout_s: float = 3.0) -> ServingStatus:
         except InferenceUnavailable as exc:
             out.capabilities.append(CapabilityStatus(cap, False, error=exc.reason))
             continue
-        out.capabilities.append(CapabilityStatus(
-            cap, True, str(info.get("version", "")), list(info.get("models", [])), list(info.get("available", [])),
-            str(info.get("replica", "")), int(info.get("max_batch_size", 0))))
+        out.capabilities.append(
+            CapabilityStatus(
+                cap,
+                True,
+                str(info.get("version", "")),
+                list(info.get("models", [])),
+                list(info.get("available", [])),
+                str(info.get("replica", "")),
+                int(info.get("max_batch_size", 0)),
+            )
+        )
     return out

@@ -51,9 +51,14 @@ class CapabilityDeployment:
     def info(self) -> dict[str, Any]:
         ctx = serve.get_replica_context()
         return {
-            "capability": self.capability, "version": SERVICE_VERSION, "ray": ray.__version__,
-            "models": self.loaded(), "available": self.available(), "max_batch_size": self.max_batch_size,
-            "replica": ctx.replica_id.unique_id if ctx else "", "pid": os.getpid(),
+            "capability": self.capability,
+            "version": SERVICE_VERSION,
+            "ray": ray.__version__,
+            "models": self.loaded(),
+            "available": self.available(),
+            "max_batch_size": self.max_batch_size,
+            "replica": ctx.replica_id.unique_id if ctx else "",
+            "pid": os.getpid(),
             "store": os.environ.get("VISION_STORE", ""),
         }
 

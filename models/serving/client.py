@@ -82,8 +82,13 @@ class ServeClient:
             raise InferenceUnavailable(reason=f"HTTP {r.status_code}: {r.text[:200]}")
         return r.json()
 
-    def call(self, capability: str, operation: str, params: dict[str, Any] | None = None,
-             arrays: dict[str, np.ndarray] | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    def call(
+        self,
+        capability: str,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        arrays: dict[str, np.ndarray] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """One request → (params, arrays) of the answer. Raises InferenceUnavailable or ServedInputError."""
         import requests  # noqa: PLC0415
 
@@ -95,12 +100,17 @@ class ServeClient:
                 time.sleep(RETRY_DELAY_S)
                 self._local.session = None  # a fresh connection after a failure
             try:
-                r = self._session().post(url, data=body, headers={"Content-Type": wire.CONTENT_TYPE},
-                                         timeout=(CONNECT_TIMEOUT_S, self.timeout_s))
+                r = self._session().post(
+                    url,
+                    data=body,
+                    headers={"Content-Type": wire.CONTENT_TYPE},
+                    timeout=(CONNECT_TIMEOUT_S, self.timeout_s),
+                )
             except requests.Timeout as exc:
                 raise InferenceUnavailable(
                     f"The model server took longer than {self.timeout_s:.0f} s to answer. Please try again later.",
-                    reason=f"timeout: {exc}") from None
+                    reason=f"timeout: {exc}",
+                ) from None
             except requests.RequestException as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 continue
@@ -180,14 +190,22 @@ class ServedStyle:
 
     def bottleneck(self, rgb: np.ndarray, crop: bool = False) -> np.ndarray:
         """The style vector, float32 (1, 1, 1, 100), of an (H, W, 3) uint8 image (see MagentaTFLite.bottleneck)."""
-        _, arrays = self.client.call("style", "bottleneck", {"backend": self.backend.value, "crop": bool(crop)},
-                                     {"rgb": rgb})
+        _, arrays = self.client.call(
+            "style", "bottleneck", {"backend": self.backend.value, "crop": bool(crop)}, {"rgb": rgb}
+        )
         return np.array(arrays["bottleneck"])
 
-    def stylize(self, content: np.ndarray, style: np.ndarray | None, strength: float = 1.0,
-                max_side: int | None = None, large: Any = None, style_bottleneck: np.ndarray | None = None,
-                content_bottleneck: np.ndarray | None = None,
-                on_tile: Callable[[int, int], None] | None = None):
+    def stylize(
+        self,
+        content: np.ndarray,
+        style: np.ndarray | None,
+        strength: float = 1.0,
+        max_side: int | None = None,
+        large: Any = None,
+        style_bottleneck: np.ndarray | None = None,
+        content_bottleneck: np.ndarray | None = None,
+        on_tile: Callable[[int, int], None] | None = None,
+    ):
         """Content + style (uint8 RGB) → :class:`models.style.StyleResult`; ``on_tile`` is called once, at the end
         (tiles run on the server)."""
         sty = self._sty
@@ -198,9 +216,12 @@ class ServedStyle:
             arrays["style"] = style
         if content_bottleneck is not None:
             arrays["content_bottleneck"] = np.asarray(content_bottleneck, np.float32)
-        params = {"backend": self.backend.value, "strength": float(strength),
-                  "max_side": int(max_side or sty.TRANSFER_SIZE),
-                  "large": sty.LargeImage(large or sty.LargeImage.TILES).value}
+        params = {
+            "backend": self.backend.value,
+            "strength": float(strength),
+            "max_side": int(max_side or sty.TRANSFER_SIZE),
+            "large": sty.LargeImage(large or sty.LargeImage.TILES).value,
+        }
         start = time.perf_counter()
         out, arrays_out = self.client.call("style", "stylize", params, arrays)
         timings = {k: float(v) for k, v in out["timings_ms"].items()}
@@ -224,18 +245,41 @@ class ServedFaceAnalyzer:
     def spec(self):
         return self._F.SPECS[self._F.Embedder.DLIB]
 
-    def analyze(self, rgb: np.ndarray, max_faces: int | None = None, max_side: int | None = None,
-                confirm: bool = False, original_size: tuple[int, int] | None = None):
+    def analyze(
+        self,
+        rgb: np.ndarray,
+        max_faces: int | None = None,
+        max_side: int | None = None,
+        confirm: bool = False,
+        original_size: tuple[int, int] | None = None,
+    ):
         """(H, W, 3) uint8 → :class:`models.faces.Analysis` (faces with boxes, landmarks, chips, embeddings)."""
         F = self._F
-        params = {"max_faces": int(max_faces if max_faces is not None else F.MAX_FACES), "max_side": max_side,
-                  "confirm": bool(confirm), "original_size": list(original_size) if original_size else None}
+        params = {
+            "max_faces": int(max_faces if max_faces is not None else F.MAX_FACES),
+            "max_side": max_side,
+            "confirm": bool(confirm),
+            "original_size": list(original_size) if original_size else None,
+        }
         out, a = self.client.call("faces", "analyze", params, {"rgb": rgb})
-        faces = [F.Face(box=np.array(a["boxes"][i]), confidence=float(a["confidences"][i]),
-                        landmarks=np.array(a["landmarks"][i]), chip=np.array(a["chips"][i]),
-                        embedding=np.array(a["embeddings"][i])) for i in range(len(a["boxes"]))]
-        return F.Analysis(faces, tuple(out["image_size"]), float(out["detect_scale"]), float(out["detect_ms"]),
-                          float(out["embed_ms"]), list(out["messages"]))
+        faces = [
+            F.Face(
+                box=np.array(a["boxes"][i]),
+                confidence=float(a["confidences"][i]),
+                landmarks=np.array(a["landmarks"][i]),
+                chip=np.array(a["chips"][i]),
+                embedding=np.array(a["embeddings"][i]),
+            )
+            for i in range(len(a["boxes"]))
+        ]
+        return F.Analysis(
+            faces,
+            tuple(out["image_size"]),
+            float(out["detect_scale"]),
+            float(out["detect_ms"]),
+            float(out["embed_ms"]),
+            list(out["messages"]),
+        )
 
 
 # --- video -----------------------------------------------------------------------------------------
@@ -266,12 +310,17 @@ class ServedStreamClassifier:
         frames = np.stack([V.fit_square(video.frames[i], self.size, self.fit) for i in picked])
         if progress:
             progress(0.1, f"Sending {len(picked)} frames to the model server")
-        params = {"choice": self.choice, "duration": float(video.duration), "pooling": V.Pooling(pooling).value,
-                  "segments": [[s.index, s.start_s, s.end_s] for s in segments]}
-        _, a = self.client.call("video", "score", params,
-                                {"frames": frames, "times": np.asarray(video.times, np.float64)[picked]})
+        params = {
+            "choice": self.choice,
+            "duration": float(video.duration),
+            "pooling": V.Pooling(pooling).value,
+            "segments": [[s.index, s.start_s, s.end_s] for s in segments],
+        }
+        _, a = self.client.call(
+            "video", "score", params, {"frames": frames, "times": np.asarray(video.times, np.float64)[picked]}
+        )
         bounds = np.cumsum(np.concatenate([[0], a["segment_lengths"]]))
-        seg_frames = [picked[a["segment_frames"][bounds[k]:bounds[k + 1]]] for k in range(len(bounds) - 1)]
+        seg_frames = [picked[a["segment_frames"][bounds[k] : bounds[k + 1]]] for k in range(len(bounds) - 1)]
         if progress:
             progress(1.0, "Recognised")
         return V.ClipScores(np.array(a["probs"]), [np.array(p) for p in a["segment_probs"]], seg_frames)
@@ -293,23 +342,53 @@ class ServedDigitGenerator:
 
     def generate(self, n: int, digit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """n digits (uint8 (n, 28, 28)) and their labels (int64 (n,))."""
-        _, a = self.client.call("digits", "generate", {"n": int(n), "digit": None if digit is None else int(digit),
-                                                       "seed": int(seed), "truncation": self.truncation})
+        _, a = self.client.call(
+            "digits",
+            "generate",
+            {
+                "n": int(n),
+                "digit": None if digit is None else int(digit),
+                "seed": int(seed),
+                "truncation": self.truncation,
+            },
+        )
         return np.array(a["images"]), np.array(a["labels"])
 
-    def interpolate(self, seed_a: int, seed_b: int, digit_a: int, digit_b: int | None = None,
-                    steps: int = 10, spherical: bool = True) -> np.ndarray:
+    def interpolate(
+        self,
+        seed_a: int,
+        seed_b: int,
+        digit_a: int,
+        digit_b: int | None = None,
+        steps: int = 10,
+        spherical: bool = True,
+    ) -> np.ndarray:
         """Digits along the latent path, uint8 (steps, 28, 28)."""
-        _, a = self.client.call("digits", "interpolate", {
-            "seed_a": int(seed_a), "seed_b": int(seed_b), "digit_a": int(digit_a),
-            "digit_b": None if digit_b is None else int(digit_b), "steps": int(steps), "spherical": bool(spherical),
-            "truncation": self.truncation})
+        _, a = self.client.call(
+            "digits",
+            "interpolate",
+            {
+                "seed_a": int(seed_a),
+                "seed_b": int(seed_b),
+                "digit_a": int(digit_a),
+                "digit_b": None if digit_b is None else int(digit_b),
+                "steps": int(steps),
+                "spherical": bool(spherical),
+                "truncation": self.truncation,
+            },
+        )
         return np.array(a["frames"])
 
 
-def served_restore(client: ServeClient, images: np.ndarray, masks: np.ndarray, cfg: Any = None,
-                   candidates: Sequence[int] | None = None, use_guesser: bool = True,
-                   progress: Callable[[float], None] | None = None):
+def served_restore(
+    client: ServeClient,
+    images: np.ndarray,
+    masks: np.ndarray,
+    cfg: Any = None,
+    candidates: Sequence[int] | None = None,
+    use_guesser: bool = True,
+    progress: Callable[[float], None] | None = None,
+):
     """:func:`models.digits.restore` on the server (its generator, discriminator and guesser) →
     :class:`models.digits.Restoration`. ``progress`` is called with 1.0 when the answer arrives."""
     from models import digits as D  # noqa: PLC0415
@@ -318,8 +397,11 @@ def served_restore(client: ServeClient, images: np.ndarray, masks: np.ndarray, c
     masks = np.asarray(masks, bool)
     if images.ndim == 2:
         images, masks = images[None], masks[None]
-    params = {"config": asdict(cfg or D.RestoreConfig()), "guesser": bool(use_guesser),
-              "candidates": None if candidates is None else [int(c) for c in candidates]}
+    params = {
+        "config": asdict(cfg or D.RestoreConfig()),
+        "guesser": bool(use_guesser),
+        "candidates": None if candidates is None else [int(c) for c in candidates],
+    }
     _, a = client.call("digits", "restore", params, {"images": images, "masks": masks})
     if progress is not None:
         progress(1.0)

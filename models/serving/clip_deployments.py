@@ -55,18 +55,31 @@ class VideoDeployment(CapabilityDeployment):
         V = self.V
         m = self._get(str(params["choice"]))
         frames = arrays["frames"]
-        video = V.DecodedVideo(frames, np.asarray(arrays["times"], np.float64), float(params["duration"]), 0.0,
-                               (int(frames.shape[2]), int(frames.shape[1])), V.Container.MP4)
+        video = V.DecodedVideo(
+            frames,
+            np.asarray(arrays["times"], np.float64),
+            float(params["duration"]),
+            0.0,
+            (int(frames.shape[2]), int(frames.shape[1])),
+            V.Container.MP4,
+        )
         segments = [V.Segment(int(i), float(a), float(b)) for i, a, b in params["segments"]]
         return m.score(video, segments, V.Pooling(params["pooling"]))
 
     async def _op_score(self, params: dict[str, Any], arrays: Arrays) -> Result:
         s = await asyncio.to_thread(self._score, params, arrays)
         lengths = np.asarray([len(f) for f in s.segment_frames], np.int64)
-        flat = np.concatenate([np.asarray(f, np.int64) for f in s.segment_frames]) if len(lengths) else \
-            np.zeros(0, np.int64)
-        return {}, {"probs": s.probs, "segment_probs": np.stack(s.segment_probs).astype(np.float32),
-                    "segment_frames": flat, "segment_lengths": lengths}
+        flat = (
+            np.concatenate([np.asarray(f, np.int64) for f in s.segment_frames])
+            if len(lengths)
+            else np.zeros(0, np.int64)
+        )
+        return {}, {
+            "probs": s.probs,
+            "segment_probs": np.stack(s.segment_probs).astype(np.float32),
+            "segment_frames": flat,
+            "segment_lengths": lengths,
+        }
 
 
 def video_app(args: dict[str, Any] | None = None):
@@ -109,29 +122,44 @@ class DigitsDeployment(CapabilityDeployment):
 
     async def _op_generate(self, params: dict[str, Any], arrays: Arrays) -> Result:
         digit = params.get("digit")
-        images, labels = await asyncio.to_thread(self._gen(params).generate, int(params["n"]),
-                                                 None if digit is None else int(digit), int(params["seed"]))
+        images, labels = await asyncio.to_thread(
+            self._gen(params).generate, int(params["n"]), None if digit is None else int(digit), int(params["seed"])
+        )
         return {}, {"images": images, "labels": np.asarray(labels, np.int64)}
 
     async def _op_interpolate(self, params: dict[str, Any], arrays: Arrays) -> Result:
         digit_b = params.get("digit_b")
         frames = await asyncio.to_thread(
-            self._gen(params).interpolate, int(params["seed_a"]), int(params["seed_b"]), int(params["digit_a"]),
-            None if digit_b is None else int(digit_b), int(params.get("steps", 10)),
-            bool(params.get("spherical", True)))
+            self._gen(params).interpolate,
+            int(params["seed_a"]),
+            int(params["seed_b"]),
+            int(params["digit_a"]),
+            None if digit_b is None else int(digit_b),
+            int(params.get("steps", 10)),
+            bool(params.get("spherical", True)),
+        )
         return {}, {"frames": frames}
 
     def _restore(self, params: dict[str, Any], arrays: Arrays):
         cfg = self.D.RestoreConfig(**params.get("config", {}))
         cands = params.get("candidates")
         with self._lock:
-            return self.D.restore(self.gen, self.disc, np.array(arrays["images"]), np.array(arrays["masks"], bool),
-                                  cfg, candidates=cands, guesser=self.guesser if params.get("guesser", True) else None)
+            return self.D.restore(
+                self.gen,
+                self.disc,
+                np.array(arrays["images"]),
+                np.array(arrays["masks"], bool),
+                cfg,
+                candidates=cands,
+                guesser=self.guesser if params.get("guesser", True) else None,
+            )
 
     async def _op_restore(self, params: dict[str, Any], arrays: Arrays) -> Result:
         r = await asyncio.to_thread(self._restore, params, arrays)
-        return {}, {k: np.asarray(getattr(r, k)) for k in
-                    ("restored", "generated", "digit", "loss", "candidates", "candidate_loss", "candidate_prob")}
+        return {}, {
+            k: np.asarray(getattr(r, k))
+            for k in ("restored", "generated", "digit", "loss", "candidates", "candidate_loss", "candidate_prob")
+        }
 
 
 def digits_app(args: dict[str, Any] | None = None):

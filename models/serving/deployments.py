@@ -42,14 +42,21 @@ class SegmentationDeployment(CapabilityDeployment):
 
     capability = "segmentation"
 
-    def __init__(self, preload: Sequence[str] = ("deeplab_mnv2_513_quant",), max_batch_size: int = 4,
-                 batch_wait_timeout_s: float = 0.005):
+    def __init__(
+        self,
+        preload: Sequence[str] = ("deeplab_mnv2_513_quant",),
+        max_batch_size: int = 4,
+        batch_wait_timeout_s: float = 0.005,
+    ):
         from models import segmentation as seg  # noqa: PLC0415
 
         self.seg = seg
         self.store = deployment_store()
-        self.labels = seg.load_labels(self.store.path("pascal_voc_labels")) if self.store.has("pascal_voc_labels") \
+        self.labels = (
+            seg.load_labels(self.store.path("pascal_voc_labels"))
+            if self.store.has("pascal_voc_labels")
             else seg.VOC_CLASSES
+        )
         self._models: dict[str, Any] = {}
         self._lock = threading.Lock()
         for model_id in preload:
@@ -85,8 +92,10 @@ class SegmentationDeployment(CapabilityDeployment):
             result = await self.predict_batch(item)
         else:
             result = await asyncio.to_thread(self._predict, *item)
-        return ({"model": result.model, "labels": list(result.labels), "timings_ms": result.timings_ms},
-                {"class_map": result.class_map})
+        return (
+            {"model": result.model, "labels": list(result.labels), "timings_ms": result.timings_ms},
+            {"class_map": result.class_map},
+        )
 
 
 def segmentation_app(args: dict[str, Any] | None = None):
@@ -107,8 +116,9 @@ class StyleDeployment(CapabilityDeployment):
 
     capability = "style"
 
-    def __init__(self, preload: Sequence[str] = ("tflite_int8",), max_batch_size: int = 4,
-                 batch_wait_timeout_s: float = 0.005):
+    def __init__(
+        self, preload: Sequence[str] = ("tflite_int8",), max_batch_size: int = 4, batch_wait_timeout_s: float = 0.005
+    ):
         from models import style as sty  # noqa: PLC0415
 
         self.sty = sty
@@ -132,15 +142,23 @@ class StyleDeployment(CapabilityDeployment):
         return sorted(self._models)
 
     def available(self) -> list[str]:
-        return [b.value for b in self.sty.Backend
-                if b is not self.sty.Backend.SAVED_MODEL and all(self.store.has(e) for e in b.entries)]
+        return [
+            b.value
+            for b in self.sty.Backend
+            if b is not self.sty.Backend.SAVED_MODEL and all(self.store.has(e) for e in b.entries)
+        ]
 
     def _stylize(self, params: dict[str, Any], arrays: Arrays):
         model = self._get(str(params["backend"]))
         return model.stylize(
-            arrays["content"], arrays.get("style"), float(params["strength"]), int(params["max_side"]),
-            self.sty.LargeImage(params["large"]), style_bottleneck=arrays.get("style_bottleneck"),
-            content_bottleneck=arrays.get("content_bottleneck"))
+            arrays["content"],
+            arrays.get("style"),
+            float(params["strength"]),
+            int(params["max_side"]),
+            self.sty.LargeImage(params["large"]),
+            style_bottleneck=arrays.get("style_bottleneck"),
+            content_bottleneck=arrays.get("content_bottleneck"),
+        )
 
     @serve.batch(max_batch_size=4, batch_wait_timeout_s=0.005)
     async def stylize_batch(self, items: list[tuple[dict[str, Any], Arrays]]) -> list[Any]:
@@ -172,8 +190,13 @@ class _BatchedEmbedder:
     :meth:`models.faces.FaceAnalyzer.analyze`) goes through the deployment's ``@serve.batch`` queue on the
     replica's event loop: chips of concurrent requests share one batched network call."""
 
-    def __init__(self, inner: Any, chip_lock: threading.Lock, embed: Callable[[list[np.ndarray]], Any],
-                 loop: asyncio.AbstractEventLoop | None):
+    def __init__(
+        self,
+        inner: Any,
+        chip_lock: threading.Lock,
+        embed: Callable[[list[np.ndarray]], Any],
+        loop: asyncio.AbstractEventLoop | None,
+    ):
         # loop None: ``embed`` is a plain function (no batching); else a coroutine function run on ``loop``.
         self.inner, self._chip_lock, self._embed, self._loop = inner, chip_lock, embed, loop
         self.spec = inner.spec
@@ -230,7 +253,7 @@ class FacesDeployment(CapabilityDeployment):
         vectors = await asyncio.get_running_loop().run_in_executor(self._embed_pool, self._embed, flat)
         out, start = [], 0
         for chips in requests:
-            out.append(vectors[start:start + len(chips)])
+            out.append(vectors[start : start + len(chips)])
             start += len(chips)
         return out
 
@@ -240,17 +263,25 @@ class FacesDeployment(CapabilityDeployment):
     async def _op_analyze(self, params: dict[str, Any], arrays: Arrays) -> Result:
         F = self.F
         if self.max_batch_size > 1:
-            embedder: Any = _BatchedEmbedder(self.embedder, self._chip_lock, self.embed_batch,
-                                             asyncio.get_running_loop())
+            embedder: Any = _BatchedEmbedder(
+                self.embedder, self._chip_lock, self.embed_batch, asyncio.get_running_loop()
+            )
         else:
             embedder = _BatchedEmbedder(self.embedder, self._chip_lock, self._embed, None)
         analyzer = F.FaceAnalyzer(embedder, self.detector)  # per request: its lock must not serialise batching
         size = params.get("original_size")
         rgb = np.array(arrays["rgb"])  # writable, contiguous: dlib and MTCNN want their own buffer
-        a = await asyncio.get_running_loop().run_in_executor(self._analyze_pool, functools.partial(
-            analyzer.analyze, rgb, int(params.get("max_faces", F.MAX_FACES)),
-            None if params.get("max_side") is None else int(params["max_side"]), bool(params.get("confirm", False)),
-            tuple(size) if size else None))
+        a = await asyncio.get_running_loop().run_in_executor(
+            self._analyze_pool,
+            functools.partial(
+                analyzer.analyze,
+                rgb,
+                int(params.get("max_faces", F.MAX_FACES)),
+                None if params.get("max_side") is None else int(params["max_side"]),
+                bool(params.get("confirm", False)),
+                tuple(size) if size else None,
+            ),
+        )
         n = len(a.faces)
         chips = np.stack([f.chip for f in a.faces]) if n else np.zeros((0, 1, 1, 3), np.uint8)
         out: dict[str, np.ndarray] = {
@@ -260,8 +291,16 @@ class FacesDeployment(CapabilityDeployment):
             "chips": chips.astype(np.uint8),
             "embeddings": np.asarray([f.embedding for f in a.faces], np.float32).reshape(n, -1),
         }
-        return ({"image_size": list(a.image_size), "detect_scale": a.detect_scale, "detect_ms": a.detect_ms,
-                 "embed_ms": a.embed_ms, "messages": a.messages}, out)
+        return (
+            {
+                "image_size": list(a.image_size),
+                "detect_scale": a.detect_scale,
+                "detect_ms": a.detect_ms,
+                "embed_ms": a.embed_ms,
+                "messages": a.messages,
+            },
+            out,
+        )
 
 
 def faces_app(args: dict[str, Any] | None = None):
@@ -271,10 +310,23 @@ def faces_app(args: dict[str, Any] | None = None):
 # Video and digits live in their own module (size); re-exported for serve_config.yaml's import paths.
 from models.serving.clip_deployments import DigitsDeployment, VideoDeployment, digits_app, video_app  # noqa: E402
 
-__all__ = ["DigitsDeployment", "FacesDeployment", "SegmentationDeployment", "StyleDeployment", "VideoDeployment",
-           "digits_app", "faces_app", "segmentation_app", "style_app", "video_app"]
+__all__ = [
+    "DigitsDeployment",
+    "FacesDeployment",
+    "SegmentationDeployment",
+    "StyleDeployment",
+    "VideoDeployment",
+    "digits_app",
+    "faces_app",
+    "segmentation_app",
+    "style_app",
+    "video_app",
+]
 
 BUILDERS: dict[str, Callable[[dict[str, Any] | None], Any]] = {
-    "segmentation": segmentation_app, "style": style_app, "faces": faces_app, "video": video_app,
+    "segmentation": segmentation_app,
+    "style": style_app,
+    "faces": faces_app,
+    "video": video_app,
     "digits": digits_app,
 }

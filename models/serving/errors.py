@@ -12,9 +12,10 @@ class InferenceUnavailable(VisionError):
     """
 
     def __init__(self, message: str = "", reason: str = ""):
-        super().__init__(message or (
-            "Inference is unavailable right now: the model server did not answer. "
-            "Please try again in a minute."))
+        super().__init__(
+            message
+            or ("Inference is unavailable right now: the model server did not answer. Please try again in a minute.")
+        )
         self.reason = reason
 
 

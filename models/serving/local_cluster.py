@@ -42,18 +42,30 @@ def _bin(name: str) -> str:
 class LocalCluster:
     """``ray start --head`` (blocking, in its own process group) + ``serve run --non-blocking CONFIG``."""
 
-    def __init__(self, num_cpus: int = 2, memory_bytes: int = 6 * 1024**3, object_store_bytes: int = 200 * 1024**2,
-                 config: Path = CONFIG, env: dict[str, str] | None = None, http_port: int | None = None,
-                 overrides: dict | None = None):
+    def __init__(
+        self,
+        num_cpus: int = 2,
+        memory_bytes: int = 6 * 1024**3,
+        object_store_bytes: int = 200 * 1024**2,
+        config: Path = CONFIG,
+        env: dict[str, str] | None = None,
+        http_port: int | None = None,
+        overrides: dict | None = None,
+    ):
         self.num_cpus, self.memory_bytes, self.object_store_bytes = num_cpus, memory_bytes, object_store_bytes
         self.config = Path(config)
         self.gcs_port = free_port()
         self.http_port = http_port or free_port()
         self.temp_dir = tempfile.mkdtemp(prefix="rayv_", dir="/tmp")  # short: Ray's socket paths have a limit
         self.overrides = overrides or {}
-        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-                    "RAY_USAGE_STATS_ENABLED": "0", "TF_CPP_MIN_LOG_LEVEL": "2", "RAY_DEDUP_LOGS": "1",
-                    **(env or {})}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "RAY_USAGE_STATS_ENABLED": "0",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RAY_DEDUP_LOGS": "1",
+            **(env or {}),
+        }
         self._head: subprocess.Popen | None = None
         self.log = Path(self.temp_dir) / "head.log"
 
@@ -68,14 +80,27 @@ class LocalCluster:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self, timeout_s: float = 90.0) -> LocalCluster:
-        cmd = [_bin("ray"), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={self.gcs_port}",
-               f"--num-cpus={self.num_cpus}", "--num-gpus=0", f"--memory={self.memory_bytes}",
-               f"--object-store-memory={self.object_store_bytes}", "--include-dashboard=false",
-               "--disable-usage-stats", f"--temp-dir={self.temp_dir}",
-               f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}"]
+        cmd = [
+            _bin("ray"),
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address=127.0.0.1",
+            f"--port={self.gcs_port}",
+            f"--num-cpus={self.num_cpus}",
+            "--num-gpus=0",
+            f"--memory={self.memory_bytes}",
+            f"--object-store-memory={self.object_store_bytes}",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={self.temp_dir}",
+            f"--ray-client-server-port={free_port()}",
+            f"--dashboard-agent-listen-port={free_port()}",
+        ]
         with open(self.log, "wb") as log:
-            self._head = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                          start_new_session=True, cwd=ROOT)
+            self._head = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True, cwd=ROOT
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._head.poll() is not None:
@@ -110,8 +135,15 @@ class LocalCluster:
         """``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
         application answers ``GET …/info``."""
         path = self.config_for_here(apps)
-        subprocess.run([_bin("serve"), "run", "--non-blocking", "-a", self.address, str(path)], check=True,
-                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout_s)
+        subprocess.run(
+            [_bin("serve"), "run", "--non-blocking", "-a", self.address, str(path)],
+            check=True,
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout_s,
+        )
         self.wait_ready([a["name"] for a in yaml.safe_load(path.read_text())["applications"]], timeout_s)
 
     def wait_ready(self, capabilities: list[str], timeout_s: float = 600.0) -> None:

@@ -55,7 +55,7 @@ def unpack(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any], dic
     if n > MAX_HEADER or 8 + n > len(view):
         raise WireError("truncated header")
     try:
-        header = json.loads(bytes(view[8:8 + n]))
+        header = json.loads(bytes(view[8 : 8 + n]))
         params, specs = header["params"], header["arrays"]
     except (ValueError, KeyError, TypeError) as exc:
         raise WireError(f"unreadable header: {exc}") from None
@@ -67,7 +67,7 @@ def unpack(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any], dic
             raise WireError(f"array {spec['name']!r}: dtype {dtype} is not accepted")
         if nbytes != int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize or offset + nbytes > len(view):
             raise WireError(f"array {spec['name']!r}: {nbytes} bytes do not match shape {shape} {dtype}")
-        arrays[spec["name"]] = np.frombuffer(view[offset:offset + nbytes], dtype=dtype).reshape(shape)
+        arrays[spec["name"]] = np.frombuffer(view[offset : offset + nbytes], dtype=dtype).reshape(shape)
         offset += nbytes
     if offset != len(view):
         raise WireError(f"{len(view) - offset} bytes left over after the arrays")

@@ -88,12 +88,25 @@ def _saved_model(paths: Sequence[Path]) -> StyleBackend:
 
 
 SPECS: dict[Backend, StyleSpec] = {
-    Backend.TFLITE_FP16: StyleSpec("TFLite fp16 weights (CPU)", "Magenta pair, fp16 transfer network.",
-                                   (PREDICT_ENTRY, "magenta_transfer_f16"), _tflite),
-    Backend.TFLITE_INT8: StyleSpec("TFLite int8 (CPU, smallest)", "Magenta pair, int8 transfer network.",
-                                   (PREDICT_ENTRY, "magenta_transfer_int8"), _tflite),
-    Backend.SAVED_MODEL: StyleSpec("TF Hub SavedModel (any size, GPU)", "One pass at any size; best on a GPU.",
-                                   (SAVED_MODEL_ENTRY,), _saved_model, tiles=False),
+    Backend.TFLITE_FP16: StyleSpec(
+        "TFLite fp16 weights (CPU)",
+        "Magenta pair, fp16 transfer network.",
+        (PREDICT_ENTRY, "magenta_transfer_f16"),
+        _tflite,
+    ),
+    Backend.TFLITE_INT8: StyleSpec(
+        "TFLite int8 (CPU, smallest)",
+        "Magenta pair, int8 transfer network.",
+        (PREDICT_ENTRY, "magenta_transfer_int8"),
+        _tflite,
+    ),
+    Backend.SAVED_MODEL: StyleSpec(
+        "TF Hub SavedModel (any size, GPU)",
+        "One pass at any size; best on a GPU.",
+        (SAVED_MODEL_ENTRY,),
+        _saved_model,
+        tiles=False,
+    ),
 }
 
 

@@ -74,7 +74,6 @@ def centre_square(rgb: np.ndarray) -> np.ndarray:
     return rgb[top : top + side, left : left + side]
 
 
-
 def output_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     """(w, h) with the long side = ``max_side`` px (up or down), aspect ratio kept: :func:`models.ops.scaled_size`
     in (width, height) order."""
@@ -102,4 +101,3 @@ class StyleResult:
     image: np.ndarray  # uint8 HxWx3
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-

@@ -32,7 +32,7 @@ class LayerSet(str, Enum):
     @property
     def description(self) -> str:
         """Which VGG19 layers give the content and the style terms."""
-        return (f"content {', '.join(self.content_layers)}; style {', '.join(self.style_layers)}")
+        return f"content {', '.join(self.content_layers)}; style {', '.join(self.style_layers)}"
 
     @property
     def content_layers(self) -> tuple[str, ...]:
@@ -162,13 +162,16 @@ def gatys_transfer(
         with tf.GradientTape() as tape:
             feats = features(image)
             c_loss = tf.add_n([tf.reduce_sum(tf.square(f - t)) for f, t in zip(feats[:n_content], content_targets)])
-            s_loss = tf.add_n([
-                tf.reduce_sum(tf.square(gram_matrix(f) - g)) / n
-                for f, g, n in zip(feats[n_content:], style_targets, style_norms)
-            ])
+            s_loss = tf.add_n(
+                [
+                    tf.reduce_sum(tf.square(gram_matrix(f) - g)) / n
+                    for f, g, n in zip(feats[n_content:], style_targets, style_norms)
+                ]
+            )
             px = image * 255.0
-            tv = tf.reduce_sum(tf.pow(tf.square(px[:, :-1, :-1] - px[:, 1:, :-1])
-                                      + tf.square(px[:, :-1, :-1] - px[:, :-1, 1:]), 1.25))
+            tv = tf.reduce_sum(
+                tf.pow(tf.square(px[:, :-1, :-1] - px[:, 1:, :-1]) + tf.square(px[:, :-1, :-1] - px[:, :-1, 1:]), 1.25)
+            )
             total = cw * c_loss + sw_ * s_loss + tw * tv
         grad = tape.gradient(total, image)
         opt.apply_gradients([(grad, image)])

@@ -104,8 +104,13 @@ class MagentaTFLite:
         side = self.content_h
         if large is LargeImage.RESIZE or max(w, h) <= side:
             fw, fh = output_size(w, h, min(side, max(w, h)))
-            one = tiled(lambda t: self._transfer_tile(t, bottleneck), to_float(resize(content, fw, fh))[0],
-                        side, overlap, on_tile)
+            one = tiled(
+                lambda t: self._transfer_tile(t, bottleneck),
+                to_float(resize(content, fw, fh))[0],
+                side,
+                overlap,
+                on_tile,
+            )
             return resize(to_uint8(one), w, h)
         # Resampled (up or down) content at the output size, then 384-px tiles.
         full = to_float(resize(content, w, h))[0]
@@ -200,4 +205,3 @@ class MagentaSavedModel:
                 out = strength * out + (1.0 - strength) * own
         timings["stylize"] = t.ms
         return StyleResult(resize(to_uint8(out), w, h), timings)
-

@@ -33,4 +33,3 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
 def colour_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Euclidean distance between the Lab colour statistics of two images (ΔE-like units)."""
     return float(np.linalg.norm(colour_stats(a) - colour_stats(b)))
-

@@ -67,4 +67,3 @@ def tiled(
             if on_tile is not None:
                 on_tile(done, count)
     return (acc / np.maximum(weight, 1e-6))[:h, :w]
-

@@ -36,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     i = a.info
-    print(f"{i.name}: {i.duration:.2f} s, {i.frame_count} frames {i.size[0]}×{i.size[1]} "
-          f"(avg {i.fps:.1f} fps, {i.codec}); model: {choice.title}")
+    print(
+        f"{i.name}: {i.duration:.2f} s, {i.frame_count} frames {i.size[0]}×{i.size[1]} "
+        f"(avg {i.fps:.1f} fps, {i.codec}); model: {choice.title}"
+    )
     for note in i.notes:
         print(f"  note: {note}")
     print(f"{a.result.semantics.heading}:")

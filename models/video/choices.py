@@ -38,16 +38,51 @@ class ModelChoice:
 
 
 MODEL_CHOICES: tuple[ModelChoice, ...] = (
-    ModelChoice("movinet_a0_stream", "MoViNet-A0 stream · actions (Kinetics-600)", "movinet_a0_stream_k600_int8",
-                "kinetics600_labels", Semantics.ACTIONS, 172, Kind.STREAM),
-    ModelChoice("movinet_a0", "MoViNet-A0 base · actions (Kinetics-600)", "movinet_a0_k600", "kinetics600_labels",
-                Semantics.ACTIONS, 172, Kind.BASE),
-    ModelChoice("movinet_a1", "MoViNet-A1 base · actions (Kinetics-600)", "movinet_a1_k600", "kinetics600_labels",
-                Semantics.ACTIONS, 172, Kind.BASE),
-    ModelChoice("movinet_a2", "MoViNet-A2 base · actions (Kinetics-600)", "movinet_a2_k600", "kinetics600_labels",
-                Semantics.ACTIONS, 224, Kind.BASE),
-    ModelChoice("frames_mobilenet", "MobileNetV2 per frame · objects/scenes (ImageNet)",
-                "mobilenet_v2_224_quant", "imagenet_labels", Semantics.OBJECTS, 224, Kind.FRAMES),
+    ModelChoice(
+        "movinet_a0_stream",
+        "MoViNet-A0 stream · actions (Kinetics-600)",
+        "movinet_a0_stream_k600_int8",
+        "kinetics600_labels",
+        Semantics.ACTIONS,
+        172,
+        Kind.STREAM,
+    ),
+    ModelChoice(
+        "movinet_a0",
+        "MoViNet-A0 base · actions (Kinetics-600)",
+        "movinet_a0_k600",
+        "kinetics600_labels",
+        Semantics.ACTIONS,
+        172,
+        Kind.BASE,
+    ),
+    ModelChoice(
+        "movinet_a1",
+        "MoViNet-A1 base · actions (Kinetics-600)",
+        "movinet_a1_k600",
+        "kinetics600_labels",
+        Semantics.ACTIONS,
+        172,
+        Kind.BASE,
+    ),
+    ModelChoice(
+        "movinet_a2",
+        "MoViNet-A2 base · actions (Kinetics-600)",
+        "movinet_a2_k600",
+        "kinetics600_labels",
+        Semantics.ACTIONS,
+        224,
+        Kind.BASE,
+    ),
+    ModelChoice(
+        "frames_mobilenet",
+        "MobileNetV2 per frame · objects/scenes (ImageNet)",
+        "mobilenet_v2_224_quant",
+        "imagenet_labels",
+        Semantics.OBJECTS,
+        224,
+        Kind.FRAMES,
+    ),
 )
 CHOICE_BY_ID = {c.id: c for c in MODEL_CHOICES}
 

@@ -32,8 +32,10 @@ class Semantics(str, Enum):
 
     @property
     def heading(self) -> str:
-        return "Top-5 actions (Kinetics-600)" if self is Semantics.ACTIONS else (
-            "Top-5 objects / scenes seen in the frames (ImageNet)"
+        return (
+            "Top-5 actions (Kinetics-600)"
+            if self is Semantics.ACTIONS
+            else ("Top-5 objects / scenes seen in the frames (ImageNet)")
         )
 
     @property
@@ -139,8 +141,9 @@ class VideoClassifier(Protocol):
     labels: list[str]
     semantics: Semantics
 
-    def score(self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling,
-              progress: Progress | None = None) -> ClipScores: ...
+    def score(
+        self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling, progress: Progress | None = None
+    ) -> ClipScores: ...
 
 
 class _PerSegment:
@@ -155,8 +158,9 @@ class _PerSegment:
     def segment_probs(self, frames: np.ndarray, pooling: Pooling) -> np.ndarray:
         raise NotImplementedError
 
-    def score(self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling,
-              progress: Progress | None = None) -> ClipScores:
+    def score(
+        self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling, progress: Progress | None = None
+    ) -> ClipScores:
         probs, picked = [], []
         for seg in segments:
             idx = video.index_at(slice_centres(seg.start_s, seg.end_s, self.samples_for(seg.seconds)))
@@ -200,7 +204,9 @@ class FrameClassifier(_PerSegment):
         if np.issubdtype(self.input_dtype, np.floating):
             x = x.astype(np.float32) / 127.5 - 1.0
         raw = self.model(x)[0][0]
-        probs = (raw.astype(np.float32) - self._out_zero) * self._out_scale if self._out_scale else raw.astype(np.float32)
+        probs = (
+            (raw.astype(np.float32) - self._out_zero) * self._out_scale if self._out_scale else raw.astype(np.float32)
+        )
         probs[self.ignore] = 0.0
         total = probs.sum()
         return probs / total if total > 0 else probs
@@ -300,8 +306,13 @@ class StreamClassifier:
         """Sampling instants (seconds) over [0, duration): 0, 1/rate, 2/rate, …"""
         return np.arange(max(1, int(np.ceil(duration * self.rate - 1e-9)))) / self.rate
 
-    def score(self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling = Pooling.MEAN,
-              progress: Progress | None = None) -> ClipScores:
+    def score(
+        self,
+        video: DecodedVideo,
+        segments: Sequence[Segment],
+        pooling: Pooling = Pooling.MEAN,
+        progress: Progress | None = None,
+    ) -> ClipScores:
         times = self.sample_times(video.duration)
         indices = video.index_at(times)
         clip_states = self.initial_states()
@@ -326,4 +337,3 @@ class StreamClassifier:
             seg_probs.append(softmax(seg_logits))
             seg_frames.append(np.asarray(mine, dtype=int))
         return ClipScores(softmax(clip_logits), seg_probs, seg_frames)
-

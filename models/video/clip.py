@@ -77,8 +77,7 @@ def container_for(name: str) -> Container:
         return Container(ext)
     except ValueError:
         raise VideoError(
-            f"{name}: '.{ext or '?'}' is not a supported video type. "
-            f"Use one of: {', '.join(SUPPORTED_EXTENSIONS)}."
+            f"{name}: '.{ext or '?'}' is not a supported video type. Use one of: {', '.join(SUPPORTED_EXTENSIONS)}."
         ) from None
 
 
@@ -128,12 +127,23 @@ class DecodedVideo:
     source_frames: int = 0  # frames in the source (before any reduction)
 
     @classmethod
-    def constant_rate(cls, frames: np.ndarray, fps: float, container: Container = Container.MP4,
-                      name: str = "clip", codec: str = "") -> DecodedVideo:
+    def constant_rate(
+        cls, frames: np.ndarray, fps: float, container: Container = Container.MP4, name: str = "clip", codec: str = ""
+    ) -> DecodedVideo:
         """Frames shown at a constant rate (synthetic clips, tests): frame i at i / fps seconds."""
         n = int(frames.shape[0])
-        return cls(frames, np.arange(n) / fps, n / fps, fps, (int(frames.shape[2]), int(frames.shape[1])),
-                   container, codec, name, [], n)
+        return cls(
+            frames,
+            np.arange(n) / fps,
+            n / fps,
+            fps,
+            (int(frames.shape[2]), int(frames.shape[1])),
+            container,
+            codec,
+            name,
+            [],
+            n,
+        )
 
     @property
     def count(self) -> int:

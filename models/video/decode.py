@@ -41,7 +41,9 @@ from models.video.clip import (
 )
 
 
-def decode_video(data: bytes, name: str = "clip", limits: Limits = Limits(), progress: Progress | None = None) -> DecodedVideo:
+def decode_video(
+    data: bytes, name: str = "clip", limits: Limits = Limits(), progress: Progress | None = None
+) -> DecodedVideo:
     """Frames of an uploaded clip with their presentation times, within ``limits``.
 
     Raises :class:`VideoError` (a message for people) for an unsupported extension, an empty, too large,
@@ -121,8 +123,11 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
             raise _codec_error(name, container, data)
         stream.thread_type = "AUTO"
         codec = stream.codec_context.name
-        stated = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else (
-            box.duration / av.time_base if box.duration else 0.0)
+        stated = (
+            float(stream.duration * stream.time_base)
+            if stream.duration and stream.time_base
+            else (box.duration / av.time_base if box.duration else 0.0)
+        )
         if stated > limits.max_seconds + 0.5:
             raise too_long_error(name, stated, limits)  # refuse before decoding anything
         stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
@@ -143,7 +148,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                     t0 = frame.time if t0 is None else t0
                     t = max(frame.time - t0, last_t if last_t >= 0 else 0.0)
                 if t >= limits.max_seconds:  # the header understated the length, or stated none
-                    raise too_long_error(name, stated if stated > limits.max_seconds else t, limits, at_least=not stated > limits.max_seconds)
+                    raise too_long_error(
+                        name,
+                        stated if stated > limits.max_seconds else t,
+                        limits,
+                        at_least=not stated > limits.max_seconds,
+                    )
                 if last_t >= 0:
                     intervals.append(t - last_t)
                 last_t = t
@@ -181,22 +191,37 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     duration = last_t + (typical if intervals or not last_duration else last_duration)
     notes: list[str] = []
     if damaged or (total and read < 0.9 * total):
-        notes.append(f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated")
+        notes.append(
+            f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated"
+        )
     _reduction_notes(notes, read, duration, keeper, source_size, limits)
     steps = [i for i in intervals if i > 0]
     if steps and max(steps) > 1.5 * min(steps):
         notes.append("variable frame rate: every frame is placed by its own timestamp")
-    return DecodedVideo(keeper.frames(), np.asarray(keeper.times), duration, read / duration, source_size,
-                        container, codec, name, notes, read)
+    return DecodedVideo(
+        keeper.frames(),
+        np.asarray(keeper.times),
+        duration,
+        read / duration,
+        source_size,
+        container,
+        codec,
+        name,
+        notes,
+        read,
+    )
 
 
-def _reduction_notes(notes: list[str], read: int, duration: float, keeper: FrameKeeper,
-                     source_size: tuple[int, int], limits: Limits) -> None:
+def _reduction_notes(
+    notes: list[str], read: int, duration: float, keeper: FrameKeeper, source_size: tuple[int, int], limits: Limits
+) -> None:
     kept = len(keeper.times)
     if kept < read:
         why = " to stay within this server's memory budget for a clip" if keeper.keep_fps < limits.max_fps else ""
-        notes.append(f"{read - kept} of {read} frames left out: at most {keeper.keep_fps:.0f} frames a second are "
-                      f"kept{why}, chosen by their timestamps")
+        notes.append(
+            f"{read - kept} of {read} frames left out: at most {keeper.keep_fps:.0f} frames a second are "
+            f"kept{why}, chosen by their timestamps"
+        )
     if max(source_size) > limits.max_side:
         notes.append(f"frames reduced from {source_size[0]}×{source_size[1]} to fit {limits.max_side} px")
 
@@ -248,5 +273,15 @@ def _decode_gif(data: bytes, name: str, limits: Limits, progress: Progress | Non
     notes = [f"only {read} frames could be decoded: the GIF looks truncated"] if truncated else []
     duration = t_ms / 1000.0
     _reduction_notes(notes, read, duration, keeper, im.size, limits)
-    return DecodedVideo(keeper.frames(), np.asarray(keeper.times), duration, read / duration, im.size, Container.GIF, "gif",
-                        name, notes, read)
+    return DecodedVideo(
+        keeper.frames(),
+        np.asarray(keeper.times),
+        duration,
+        read / duration,
+        im.size,
+        Container.GIF,
+        "gif",
+        name,
+        notes,
+        read,
+    )

@@ -99,7 +99,9 @@ def encode_webm(frames: np.ndarray, fps: float, encoder: Encoder | None = None) 
         path = os.path.join(tmp, "annotated.webm")
         writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*fourcc), float(fps), (w2, h2))
         if not writer.isOpened():
-            raise VideoError(f"This server's OpenCV cannot write {encoder.label} WebM, so no playable copy can be made.")
+            raise VideoError(
+                f"This server's OpenCV cannot write {encoder.label} WebM, so no playable copy can be made."
+            )
         try:
             for f in frames:
                 writer.write(cv2.cvtColor(np.ascontiguousarray(f[:h2, :w2]), cv2.COLOR_RGB2BGR))
@@ -116,7 +118,9 @@ def _encode_pyav(frames: np.ndarray, fps: float) -> bytes:
         rate = fractions.Fraction(fps).limit_denominator(1001)
         # realtime + cpu-used 8: fastest libvpx mode; constant quality (crf, b=0) keeps labels legible
         stream = out.add_stream(
-            "libvpx-vp9", rate=rate, options={"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "32", "b": "0"}
+            "libvpx-vp9",
+            rate=rate,
+            options={"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "32", "b": "0"},
         )
         stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
         for f in frames:

@@ -78,18 +78,28 @@ def top_k(probs: np.ndarray, labels: Sequence[str], k: int = 5) -> list[tuple[st
     return [(labels[i], float(probs[i])) for i in order]
 
 
-def classify(video: DecodedVideo, classifier: VideoClassifier, options: Options = Options(),
-             progress: Progress | None = None) -> Classification:
+def classify(
+    video: DecodedVideo, classifier: VideoClassifier, options: Options = Options(), progress: Progress | None = None
+) -> Classification:
     """Scores for the clip and each ``options.segment_seconds`` segment of its timeline."""
     segments = split_segments(video.duration, options.segment_seconds)
     scores = classifier.score(video, segments, options.pooling, progress)
-    results = [SegmentResult(s, idx, p) for s, idx, p in zip(segments, scores.segment_frames, scores.segment_probs, strict=True)]
-    return Classification(classifier.labels, classifier.semantics, scores.probs, results,
-                          top_k(scores.probs, classifier.labels, options.top_k))
+    results = [
+        SegmentResult(s, idx, p)
+        for s, idx, p in zip(segments, scores.segment_frames, scores.segment_probs, strict=True)
+    ]
+    return Classification(
+        classifier.labels,
+        classifier.semantics,
+        scores.probs,
+        results,
+        top_k(scores.probs, classifier.labels, options.top_k),
+    )
 
 
-def annotate(video: DecodedVideo, result: Classification, max_side: int | None = None,
-             max_fps: float | None = None) -> tuple[np.ndarray, float]:
+def annotate(
+    video: DecodedVideo, result: Classification, max_side: int | None = None, max_fps: float | None = None
+) -> tuple[np.ndarray, float]:
     """(N, H, W, 3) uint8 frames of a constant-rate copy, each with its segment's top label and score and
     its time drawn, and their rate. ``max_side`` / ``max_fps`` reduce the copy (cheaper to encode); the
     decoded frames are never drawn on."""
@@ -107,20 +117,30 @@ def annotate(video: DecodedVideo, result: Classification, max_side: int | None =
         band = int(34 * scale) + 6
         label, p = result.segment_at(float(t)).top(result.labels)
         f[:band] = (f[:band].astype(np.uint16) * 35 // 100).astype(np.uint8)  # darken: text stays readable
-        cv2.putText(f, f"{prefix}{short_label(label)} {p:.0%}", (6, band - 8), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (255, 255, 255), thick, cv2.LINE_AA)
+        cv2.putText(
+            f,
+            f"{prefix}{short_label(label)} {p:.0%}",
+            (6, band - 8),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (255, 255, 255),
+            thick,
+            cv2.LINE_AA,
+        )
         stamp = f"{t:4.1f}s"
         (tw, th), _ = cv2.getTextSize(stamp, cv2.FONT_HERSHEY_SIMPLEX, scale * 0.8, thick)
         box = f[max(0, h - th - 14) : h, max(0, w - tw - 10) : w]  # darkened too: readable on white frames
         box[:] = (box.astype(np.uint16) * 35 // 100).astype(np.uint8)
-        cv2.putText(f, stamp, (w - tw - 6, h - 8), cv2.FONT_HERSHEY_SIMPLEX, scale * 0.8, (255, 255, 0), thick,
-                    cv2.LINE_AA)
+        cv2.putText(
+            f, stamp, (w - tw - 6, h - 8), cv2.FONT_HERSHEY_SIMPLEX, scale * 0.8, (255, 255, 0), thick, cv2.LINE_AA
+        )
         out.append(f)
     return np.stack(out), rate
 
 
-def frame_strip(video: DecodedVideo, result: Classification, count: int = 8,
-                height: int = 120) -> list[tuple[np.ndarray, str]]:
+def frame_strip(
+    video: DecodedVideo, result: Classification, count: int = 8, height: int = 120
+) -> list[tuple[np.ndarray, str]]:
     """Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
     its segment's top label."""
     out = []
@@ -149,8 +169,19 @@ class ClipInfo:
 
     @classmethod
     def of(cls, v: DecodedVideo) -> ClipInfo:
-        return cls(v.name, v.container, v.codec, v.count, v.fps, v.size, v.source_size, v.duration, list(v.notes),
-                   v.source_frames, v.browser_playable or v.container is Container.GIF)
+        return cls(
+            v.name,
+            v.container,
+            v.codec,
+            v.count,
+            v.fps,
+            v.size,
+            v.source_size,
+            v.duration,
+            list(v.notes),
+            v.source_frames,
+            v.browser_playable or v.container is Container.GIF,
+        )
 
 
 @dataclass
@@ -204,6 +235,19 @@ def analyze(
     t3 = time.perf_counter()
     if progress:
         progress(1.0, "Done")
-    timings = {"decode": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "encode": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
-    return Analysis(info, result, webm, timings, frame_strip(video, result),
-                    encoder if annotated else None, video if keep_frames else None, playable)
+    timings = {
+        "decode": (t1 - t0) * 1e3,
+        "inference": (t2 - t1) * 1e3,
+        "encode": (t3 - t2) * 1e3,
+        "total": (t3 - t0) * 1e3,
+    }
+    return Analysis(
+        info,
+        result,
+        webm,
+        timings,
+        frame_strip(video, result),
+        encoder if annotated else None,
+        video if keep_frames else None,
+        playable,
+    )
