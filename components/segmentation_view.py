@@ -164,8 +164,14 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
     default = [seg.PERSON] if seg.PERSON in ids else [ids[0]]
     left, right = st.columns([5, 2], gap="medium")
     with right:
+        # Keyed by the classes found: another photo gets a fresh choice with its main subject kept (a kept key
+        # would silently drop classes the new photo lacks, leaving nothing sharp), as a shared link opens it.
         keep = st.multiselect(
-            "Keep sharp", ids, default=default, format_func=lambda i: result.labels[i], key="seg_keep"
+            "Keep sharp",
+            ids,
+            default=default,
+            format_func=lambda i: result.labels[i],
+            key=f"seg_keep_{'_'.join(map(str, ids))}",
         )
         mode = seg.BackgroundMode(
             st.radio(

@@ -96,7 +96,8 @@ def test_portrait_mode_and_remove_object(app):
     at = app
     at.radio(key="seg_mode").set_value(next(m for m in at.radio(key="seg_mode").options if "Portrait" in m)).run()
     _ok(at)
-    assert at.multiselect(key="seg_keep").value == [CAT]  # no person: the largest class is kept
+    keep = next(m for m in at.multiselect if m.key.startswith("seg_keep"))  # keyed by the classes found
+    assert keep.value == [CAT]  # no person: the largest class is kept
     captions = [c for img in at.image for c in img.captions]
     assert "Portrait: cat kept" in captions
     for mode in seg.BackgroundMode:
@@ -104,7 +105,7 @@ def test_portrait_mode_and_remove_object(app):
         _ok(at)
     assert at.file_uploader(key="seg_bg_upload")  # image mode asks for a background
     at.radio(key="seg_bg_mode").set_value(seg.BackgroundMode.COLOUR).run()
-    at.multiselect(key="seg_keep").set_value([]).run()
+    next(m for m in at.multiselect if m.key.startswith("seg_keep")).set_value([]).run()
     assert any("at least one class" in w.value for w in at.warning)
 
     at.radio(key="seg_mode").set_value(next(m for m in at.radio(key="seg_mode").options if "Remove" in m)).run()
@@ -189,3 +190,18 @@ def test_stray_classes_are_traces_shown_only_on_request(app):
     labels = [c.label for c in at.checkbox]
     assert any(re.fullmatch(r"bird — \d+ px \(trace\)", lbl) for lbl in labels), labels
     assert "bird" in _main_caption(at)
+
+
+def test_portrait_keeps_the_new_photos_subject_after_a_sample_change(app):
+    """Another sample in portrait mode: its main subject is kept (the newcomer saw an empty choice and no picture)."""
+    at = app
+    at.radio(key="seg_mode").set_value(next(m for m in at.radio(key="seg_mode").options if "Portrait" in m)).run()
+    from models.samples import SampleKind, samples
+
+    other = next(s for s in samples(SampleKind.PHOTO) if "cat" not in s.title.lower())
+    at.selectbox(key="seg_sample").set_value(other).run()
+    _ok(at)
+    keep = next(m for m in at.multiselect if m.key.startswith("seg_keep"))
+    assert keep.value, "nothing kept sharp after the sample changed"
+    assert not any("at least one class" in w.value for w in at.warning)
+    assert any(c.startswith("Portrait: ") for img in at.image for c in img.captions)
