@@ -47,8 +47,12 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
     if face_a is None or face_b is None:
         result_box.info("A verdict needs one face in each photo.")
         return
+    v = F.verify(face_a, face_b, analyzer.spec, metric, threshold)
     with result_box:
-        fv.show_verdict(F.verify(face_a, face_b, analyzer.spec, metric, threshold), face_a, face_b, metric, res_a, res_b)
+        fv.show_verdict(v, face_a, face_b, metric, res_a, res_b)
+    # The verdict box sits above the photos; on a phone the photos stack below it, so repeat it where one works.
+    st.caption(f"{'✅ Same person' if v.same else '🙅 Different people'}: distance {v.distance:.3f} vs threshold "
+               f"{v.threshold:.3f} (details at the top).")
 
 
 def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
