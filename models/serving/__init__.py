@@ -100,7 +100,9 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
         return C.ServedFaceAnalyzer(cl)  # type: ignore[return-value]
     if capability == "video":
         return C.ServedStreamClassifier(cl, c)  # type: ignore[return-value, arg-type]
-    return C.ServedDigitGenerator(cl)  # type: ignore[return-value]
+    from models.serving.digits_client import ServedDigitGenerator  # noqa: PLC0415
+
+    return ServedDigitGenerator(cl)  # type: ignore[return-value]
 
 
 def restore_digits(
@@ -119,8 +121,9 @@ def restore_digits(
     if address is None:
         return local()
     from models.serving import client as C  # noqa: PLC0415
+    from models.serving.digits_client import served_restore  # noqa: PLC0415
 
-    return C.served_restore(
+    return served_restore(
         C.client_for(address), images, masks, cfg, candidates, use_guesser=use_guesser, progress=progress
     )
 
