@@ -192,12 +192,16 @@ def test_browser_reaches_the_installed_server_through_nginx(installed_server, ch
     try:
         tab.goto(proxy.url)
         tab.get_by_text("Computer-vision playground").wait_for()
+        tab.get_by_text("Six things a computer can see").first.wait_for()
+        wait_idle(tab)
+        assert any(u.endswith("/_stcore/stream") for u in sockets)
+        screenshot(tab, "installed_home")
+        # the store the install made is the one the server uses (the admin page names it)
+        tab.goto(f"{proxy.url}/Admin")
         tab.get_by_text("entries present").first.wait_for()
         wait_idle(tab)
         body = tab.inner_text("body")
-        assert any(u.endswith("/_stcore/stream") for u in sockets)
         assert str(prefix) in body or "entries present" in body
-        screenshot(tab, "installed_home")
         # one page with a model: the DCGAN's weights ship in the repository, so this works on any store
         tab.goto(f"{proxy.url}/Digit_GAN")
         tab.get_by_text("Judge agrees with the requested digit").wait_for(timeout=180_000)

@@ -185,7 +185,7 @@ def test_rate_limit_per_client(proxied, tmp_path, request):
 def test_home_page_through_proxy(tab):
     tab.goto(tab.app_url)
     tab.get_by_text("Computer-vision playground").wait_for()
-    tab.get_by_text("entries present").first.wait_for()
+    tab.get_by_text("Six things a computer can see").first.wait_for()  # drawn by the script: the websocket works
     wait_idle(tab)
     assert any(u.endswith("/_stcore/stream") for u in tab.sockets), tab.sockets  # the upgrade went through
     assert "Please wait" not in tab.inner_text("body")
