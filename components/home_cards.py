@@ -1,8 +1,10 @@
 """Home page cards for visitors: each card is one link (picture, title, one line) to its capability page.
 
 The pictures are example results made by the app itself (``models.examples``), cached as PNGs in the cache
-folder. Missing ones are made in one background thread per process, so the home page never waits for a model:
-until a result exists, its card shows the sample input.
+folder. Missing ones are made by one background process (``python -m models.examples``, at low CPU priority), so
+the home page never waits for a model: until a result exists, its card shows the sample input. A process, not a
+thread: building TensorFlow/Keras models holds the GIL for seconds, which stalled the server's event loop (a page
+opened right after the home page stayed blank for a minute on 2 cores).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import os
+import subprocess
+import sys
 import threading
 from functools import cache
 from pathlib import Path
@@ -24,7 +29,7 @@ from models.store import Store
 
 LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
-_RUNNING: set[str] = set()  # store roots whose examples are being made
+_RUNNING: dict[str, subprocess.Popen] = {}  # store root -> the process making its examples
 
 # Shown until the example result exists: the capability's sample input (package-shipped, always there).
 FALLBACK = {
@@ -49,28 +54,27 @@ a.vp-card .vp-line {display:block; font-size:.9rem; color:#555;}
 """
 
 
-def _make_all(store_root: str) -> None:
-    store = Store(store_root)
-    try:
-        for cap in examples.MAKERS:
-            examples.make_cached(cap, store)
-    except Exception:
-        LOG.exception("making the home page examples failed")
-    finally:
-        with _LOCK:
-            _RUNNING.discard(store_root)
+def _lower_priority() -> None:  # runs in the child before exec: the server keeps the CPU when it needs it
+    os.nice(10)
 
 
 def start_making(store: Store) -> bool:
-    """Start the background thread that makes missing examples; False when all exist or one already runs."""
+    """Start the background process that makes missing examples; False when all exist or one already runs."""
     if all(examples.cached(c, store) for c in examples.MAKERS):
         return False
     key = str(store.root)
     with _LOCK:
-        if key in _RUNNING:
+        running = _RUNNING.get(key)
+        if running is not None and running.poll() is None:
             return False
-        _RUNNING.add(key)
-    threading.Thread(target=_make_all, args=(key,), name="home-examples", daemon=True).start()
+        env = {**os.environ, "VISION_STORE": key}
+        _RUNNING[key] = subprocess.Popen(
+            [sys.executable, "-m", "models.examples"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_lower_priority,
+        )
     return True
 
 
