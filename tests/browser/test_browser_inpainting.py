@@ -303,6 +303,8 @@ def test_phone_canvas_fits_the_width_and_maps_a_right_edge_stroke(chromium, app_
         canvas = page.locator("canvas.upper-canvas")
         canvas.scroll_into_view_if_needed()
         wait_idle(page)
+        page.wait_for_timeout(1500)  # the fresh canvas's own report (a fragment run) settles before the drag
+        wait_idle(page)
         box = canvas.bounding_box()
         main = page.locator('[data-testid="stMainBlockContainer"]')
         overflow = main.evaluate("m => m.scrollWidth - m.clientWidth")

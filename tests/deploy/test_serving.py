@@ -117,6 +117,18 @@ def test_config_files_are_valid_and_agree():
 
 
 # --- a real Ray cluster -----------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches():
+    """Pages cache their backends (st.cache_resource) by option, not by VISION_SERVE_ADDRESS: a served (or
+    unreachable) backend cached here must not outlive this module's tests (the DCGAN page tests that run later
+    got this module's dead served generator)."""
+    import streamlit as st
+
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.fixture(scope="module")
 def cluster(shared_assets):
     if not RAY:
