@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.catalog import PAGES
 from components.session_memory import touch
@@ -19,6 +20,7 @@ def page_setup(title: str, icon: str) -> None:
     after its file ("app"); this one uses the titles of components/catalog.py.
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
+    forget_fragments_of_earlier_runs()
     st.session_state["_vision_page"] = title  # names the page in the admin page's timings
     touch()  # idle sessions release their large results (components/session_memory.py)
     try:
@@ -32,3 +34,17 @@ def page_setup(title: str, icon: str) -> None:
     except StreamlitAPIException:
         # A page run on its own (e.g. by AppTest) knows no other pages: no navigation to draw.
         pass
+
+
+def forget_fragments_of_earlier_runs() -> None:
+    """Drop the fragments (the inpainting canvas) registered by earlier runs, at the start of a full page run.
+
+    Why: Streamlit 1.67 forgets a run's unused fragments only when the run ends normally; a run that ends in
+    ``st.stop()`` or ``st.rerun()`` before the canvas keeps the old one. A late report of the old canvas then
+    reruns it at its old position in the page, which the shorter new page no longer has, and the browser's
+    app crashes to a white page ("Bad delta path index 11 (should be between [0, 10])"). Every fragment still
+    on the page registers again in this run; a report of a forgotten one is skipped by Streamlit.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is not None and not ctx.fragment_ids_this_run:  # a full run (page code never runs in a fragment rerun)
+        ctx.fragment_storage.clear()

@@ -54,6 +54,9 @@ def empty_store(tmp_path, monkeypatch) -> Path:
 
 
 # --- browser ---------------------------------------------------------------------------------------
+_SERVER_LOG: dict[str, Path] = {}  # the shared server's log, printed (tail) when a browser test fails
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,6 +74,7 @@ def app_server():
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}"
+    _SERVER_LOG["path"] = Path(log.name)
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -137,14 +141,37 @@ def page(request, chromium, app_server):
     tab = context.new_page()
     tab.set_default_timeout(60_000)
     tab.app_url = app_server
+    # What the tab said, printed only when the test fails: a blank app is otherwise a white screenshot.
+    events: list[str] = []
+    tab.on("console", lambda m: events.append(f"console.{m.type}: {m.text[:500]}"))
+    tab.on("pageerror", lambda e: events.append(f"pageerror: {str(e)[:1000]}"))
+    tab.on("crash", lambda _: events.append("CRASH: the renderer of this tab crashed"))
+    tab.on("framenavigated", lambda f: events.append(f"navigated: {f.url[:200]}") if f == tab.main_frame else None)
+    tab.on("requestfailed", lambda r: events.append(f"request failed: {r.url[:200]} {r.failure}"))
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
-        try:
-            print(f"screenshot of the failure: {screenshot(tab, f'FAILED-{request.node.name}')}")
-        except Exception as exc:  # a broken tab must not hide the real failure
-            print(f"no screenshot of the failure: {exc}")
+        print_failure_evidence(tab, request.node.name, events)
     context.close()
+
+
+def print_failure_evidence(tab, name: str, events: list[str]) -> None:
+    """Screenshot, the tab's console/errors/navigations and the server log's tail, for a failed browser test."""
+    try:
+        print(f"screenshot of the failure: {screenshot(tab, f'FAILED-{name}')}")
+    except Exception as exc:  # a broken tab must not hide the real failure
+        print(f"no screenshot of the failure: {exc}")
+    try:
+        body = tab.evaluate("() => document.body ? document.body.innerHTML.length : -1")
+        print(f"document.body.innerHTML length: {body}; url: {tab.url}")
+    except Exception as exc:
+        print(f"tab not readable: {exc}")
+    print("--- tab events (last 60) ---")
+    print("\n".join(events[-60:]) or "(none)")
+    log = _SERVER_LOG.get("path")
+    if log is not None and log.exists():
+        print("--- server log (last 4000 chars) ---")
+        print(log.read_text(errors="replace")[-4000:])
 
 
 def screenshot(tab, name: str) -> Path:

@@ -383,6 +383,20 @@ def test_page_paint_it_starts_with_an_empty_mask_message():
     assert len(at.get("bidi_component")) == 1  # the canvas
 
 
+def test_a_run_stopped_before_the_canvas_forgets_the_canvas_fragment():
+    """Regression (white page in CI): choosing "Upload" with no file stops the page before the canvas. The
+    canvas fragment of the earlier run must not survive that run: a late report of the old canvas would rerun
+    it at its old place in the page, which no longer exists ("Bad delta path index 11 (should be between
+    [0, 10])" in the browser, and the whole app goes blank)."""
+    at = paint_it(app().run())
+    storage = at._fragment_storage  # AppTest keeps one fragment storage across runs, as a session does
+    assert len(storage._fragments) == 1  # the canvas
+    radio = at.radio(key="inpaint_image_source")
+    radio.set_value(next(o for o in radio.options if o == "Upload")).run()
+    assert not at.exception and not at.get("bidi_component")  # stopped before the canvas: no file yet
+    assert len(storage._fragments) == 0
+
+
 def test_page_runs_both_methods_on_a_drawing_injected_in_the_canvas():
     at = paint_it(app().run())
     key = canvas_key(at)
