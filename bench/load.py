@@ -12,7 +12,10 @@ seconds, and another times ``GET /_stcore/health`` every second (a stalled event
 
 The client must not steal the server's CPU (the issue's measurement lost one of two cores to Chromium):
 ``--server-cpus`` and ``--client-cpus`` pin them apart (e.g. ``--server-cpus 0-1 --client-cpus 2-3`` on a
-4-core box); on a 2-core machine the table says how much CPU the client took.
+4-core box). On a machine too small to pin them apart, ``--client-nice`` (default 10) lowers the priority of
+Chromium's processes (not of this script, which times the health checks), so that real visitors' browsers, which
+run on their own machines, do not take the server's CPU when both want it; the table says how much CPU the client
+took.
 
     .venv/bin/python bench/load.py --phases 1,4 --phase-s 60                  # short check
     .venv/bin/python bench/load.py --phases 1,8,16 --phase-s 300 --soak       # the full run (~30 min)
@@ -149,6 +152,7 @@ class Monitor:
     url: str
     pid: int | None
     sample_s: float
+    client_nice: int = 0
     phase: str = "start"
     resources: list = field(default_factory=list)  # (t, phase, rss_mb, cpu_pct, client_cpu_pct)
     health: list = field(default_factory=list)  # (t, phase, latency_ms or None)
@@ -174,6 +178,8 @@ class Monitor:
         tick = os.sysconf("SC_CLK_TCK")
         last = None
         while not self.stop.is_set():
+            if self.client_nice:
+                _renice_children(self.client_nice)  # renderers come and go with the visitors' tabs
             now = time.perf_counter()
             server = _tree_stats(self.pid) if self.pid else (0.0, 0.0)
             client = _tree_stats(os.getpid())
@@ -196,6 +202,19 @@ def _children(pid: int) -> list[int]:
     except OSError:
         pass
     return out
+
+
+def _renice_children(niceness: int) -> None:
+    """Lower the priority of every process below this one (Chromium, Playwright's driver) to ``niceness``."""
+    me = os.getpid()
+    for pid in _children(me):
+        if pid == me:
+            continue
+        try:
+            if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
+                os.setpriority(os.PRIO_PROCESS, pid, niceness)
+        except OSError:  # gone already
+            continue
 
 
 def _tree_stats(pid: int) -> tuple[float, float]:
@@ -314,6 +333,29 @@ def print_table(rows: list[dict]) -> None:
                   f"{r['p95_s']:>8.2f}{r['max_s']:>8.2f}{r['app_p50_ms']:>12.0f}")
 
 
+def print_targets(rows: list[dict], phases: list[str]) -> None:
+    """The issue's capacity targets, each with the figure it is judged on."""
+    server = {r["phase"]: r for r in rows if r["action"] == "(server)"}
+    actions = [r for r in rows if r["action"] != "(server)"]
+    print("\ntargets:")
+    for phase in phases:
+        s = server.get(phase)
+        if s is None:
+            continue
+        errors = sum(r["errors"] for r in actions if r["phase"] == phase) + s["errors"]
+        print(f"  {phase:<6} errors {errors} (target 0) · health p95 {s['health_p95_ms']:.0f} ms (target < 250) · "
+              f"server CPU max {s['cpu_max_pct']:.0f}% (both cores busy when ≥ 150%)")
+    first = next((p for p in phases if p.endswith("v")), None)
+    for phase in [p for p in phases if p.endswith("v") and p != first]:
+        for r in actions:
+            if r["phase"] != phase or r["kind"] != "light":
+                continue
+            base = next((b for b in actions if b["phase"] == first and b["action"] == r["action"]), None)
+            if base is not None and base["p95_s"] == base["p95_s"] and base["p95_s"] > 0:  # not NaN
+                print(f"  {phase:<6} {r['action']:<14} p95 {r['p95_s']:.2f} s = {r['p95_s'] / base['p95_s']:.1f}× "
+                      f"its {first} p95 {base['p95_s']:.2f} s (target ≤ 3×)")
+
+
 def write_csvs(out: Path, records: list[Record], monitor: Monitor, rows: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (out / "actions.csv").open("w", newline="") as f:
@@ -389,7 +431,7 @@ async def main_async(args) -> None:
     if client:
         os.sched_setaffinity(0, client)  # Chromium, started below, inherits it
     think = tuple(float(x) for x in args.think.split("-"))
-    monitor = Monitor(url, pid, args.sample_s)
+    monitor = Monitor(url, pid, args.sample_s, client_nice=args.client_nice)
     monitor.start()
     records: list[Record] = []
     names: list[str] = []
@@ -428,6 +470,7 @@ async def main_async(args) -> None:
                 a, b = statistics.median(after), statistics.median(last)
                 print(f"\nsoak: RSS {a:.0f} MB after {args.soak_warmup_s:.0f} s warm-up → {b:.0f} MB at the end "
                       f"({(b - a) / a:+.1%})")
+    print_targets(rows, names)
     write_csvs(args.out, records, monitor, rows)
     print(f"\nCSVs in {args.out}")
 
@@ -449,6 +492,8 @@ def main() -> None:
     ap.add_argument("--heavy-workers", type=int, help="VISION_HEAVY_WORKERS for the server this script starts")
     ap.add_argument("--server-cpus", help="pin the server to these CPUs, e.g. 0-1")
     ap.add_argument("--client-cpus", help="pin this script and Chromium to these CPUs, e.g. 2-3")
+    ap.add_argument("--client-nice", type=int, default=10, help="niceness of Chromium's processes (default 10; "
+                    "0 = leave them at the server's priority)")
     ap.add_argument("--out", type=Path, default=Path(f"/tmp/vision-load-{time.strftime('%Y%m%d-%H%M%S')}"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -87,8 +87,14 @@ def show_generation(
 ) -> None:
     """The sheet of generated digits, the judge's agreement, a download and the disagreements."""
     sheet = dcgan.grid(images, cols, scale=SCALE)
+    wrong = np.flatnonzero(pred != labels)
     left, right = st.columns([3, 2])
-    left.image(sheet, caption=f"{cols * cols} generated digits · seed {seed}", width="stretch")
+    framed = f" · red frame: the judge read another digit ({len(wrong)})" if len(wrong) else ""
+    left.image(
+        dcgan.mark_cells(sheet, wrong, cols, scale=SCALE),
+        caption=f"{cols * cols} generated digits · seed {seed}{framed}",
+        width="stretch",
+    )
     with right:
         agree = int((pred == labels).sum())
         st.metric("Judge agrees with the requested digit", f"{agree} / {len(labels)}")
@@ -103,7 +109,6 @@ def show_generation(
         if digit_choice == ANY:
             st.caption("Requested digits, row by row:")
             st.code("\n".join(" ".join(str(v) for v in labels[r * cols : (r + 1) * cols]) for r in range(cols)))
-        wrong = np.flatnonzero(pred != labels)
         if len(wrong):
             st.caption(
                 "Disagreements (requested → judge): "
@@ -290,9 +295,16 @@ def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
     mse_gan = dcgan.masked_mse(result["restored"], result["digit"], m)
     mse_tel = dcgan.masked_mse(result["telea"], result["digit"], m)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Masked-region MSE, DCGAN", f"{mse_gan:.4f}")
+    why = (
+        "Mean squared pixel error inside the damaged area, against the undamaged digit (0 = perfect; lower is better)."
+    )
+    c1.metric("Error in the damage, DCGAN", f"{mse_gan:.4f}", help=why)
     c2.metric(
-        "Masked-region MSE, Telea", f"{mse_tel:.4f}", delta=f"{mse_tel - mse_gan:+.4f} vs DCGAN", delta_color="off"
+        "Error in the damage, Telea",
+        f"{mse_tel:.4f}",
+        delta=f"{mse_tel - mse_gan:+.4f} vs DCGAN",
+        delta_color="off",
+        help=why,
     )
     c3.metric("Best-fitting digit", str(result["best"]))
     if result["tried"]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -11,6 +14,14 @@ from components.session_memory import touch
 
 HOME = "app.py"
 ADMIN = "pages/9_Admin.py"  # diagnostics: linked at the foot of the navigation, never among the capabilities
+
+
+# One process serves every visitor: Streamlit's event loop (websockets, uploads, health checks) shares the GIL
+# with the threads running page scripts and models. CPython lets a waiting thread take the GIL only every
+# "switch interval" (5 ms by default), and the event loop needs it after every socket call, so while a model
+# runs one health check or websocket message could wait many intervals. A shorter interval lets it in sooner.
+SWITCH_INTERVAL_S = float(os.environ.get("VISION_GIL_SWITCH_MS", "1")) / 1000
+sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def page_setup(title: str, icon: str) -> None:

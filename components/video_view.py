@@ -137,16 +137,19 @@ def timeline_table(result: V.Classification) -> pd.DataFrame:
 
 
 def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
-    """Segments as bars along time, as tall as their top label's probability, coloured by that label."""
+    """Segments as bars along time, as tall as their top label's probability, coloured by that label.
+
+    The time axis ends where the clip ends (Vega's "nice" rounding drew a 10-s clip up to 11 s)."""
+    end = float(timeline["end (s)"].max()) if len(timeline) else 1.0
     return (
         alt.Chart(timeline)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
-            x=alt.X("start (s):Q", title="time (s)"),
+            x=alt.X("start (s):Q", title="time (s)", scale=alt.Scale(domain=[0, end], nice=False)),
             x2="end (s):Q",
             y=alt.Y(
                 "probability:Q",
-                title="top-label probability",
+                title="probability",
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
@@ -154,7 +157,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
             color=alt.Color("label:N", title="top label per segment", legend=alt.Legend(orient="bottom")),
             tooltip=["start (s)", "end (s)", "label", alt.Tooltip("probability:Q", format=".1%")],
         )
-        .properties(height=220)
+        .properties(height=240)
     )
 
 
@@ -180,14 +183,14 @@ def show_frames(analysis: V.Analysis) -> None:
 
 
 def show_annotated(analysis: V.Analysis) -> None:
-    """The annotated WebM player, its size and encoder, and its download."""
+    """The annotated WebM player, its size and its download (the encoder is named in its tooltip only)."""
     st.subheader("Annotated clip")
     player, side = st.columns([3, 2])
     player.video(analysis.webm, format="video/webm", loop=True)
     n = len(analysis.webm)
     size = f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
-    encoder = analysis.encoder.label if analysis.encoder is not None else "A"
-    side.caption(f"{encoder} WebM, {size}. Each frame shows its segment's top label and score, and the time.")
+    encoder = f"encoded with {analysis.encoder.label}" if analysis.encoder is not None else None
+    side.caption(f"WebM, {size}. Each frame shows its segment's top label and score, and the time.", help=encoder)
     side.download_button(
         "Download annotated WebM",
         analysis.webm,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from models.errors import InputError
@@ -21,6 +23,28 @@ def grid(images: np.ndarray, cols: int, pad: int = 2, scale: int = 1) -> np.ndar
         out[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = im
     if scale > 1:
         out = np.kron(out, np.ones((scale, scale), np.uint8))
+    return out
+
+
+def mark_cells(
+    sheet: np.ndarray,
+    indices: Iterable[int],
+    cols: int,
+    cell: int = 28,
+    pad: int = 2,
+    scale: int = 1,
+    colour: tuple[int, int, int] = (255, 64, 64),
+) -> np.ndarray:
+    """A :func:`grid` sheet as uint8 (H, W, 3) RGB with a ``colour`` frame in the padding around the cells at
+    ``indices`` (0-based, row by row): where the judge disagrees, shown on the sheet itself."""
+    out = np.repeat(np.asarray(sheet)[..., None], 3, axis=2) if np.asarray(sheet).ndim == 2 else np.array(sheet)
+    step, p = (cell + pad) * scale, pad * scale
+    for i in indices:
+        r, c = divmod(int(i), cols)
+        y0, x0 = r * step, c * step  # the frame fills the padding around the cell
+        y1, x1 = y0 + step + p, x0 + step + p
+        out[y0:y1, x0 : x0 + p] = out[y0:y1, x1 - p : x1] = colour
+        out[y0 : y0 + p, x0:x1] = out[y1 - p : y1, x0:x1] = colour
     return out
 
 

@@ -30,6 +30,7 @@ from models.video.clip import SUPPORTED_EXTENSIONS, Container, DecodedVideo, Lim
 from models.video.decode import decode_video, read_video, sniff_codec
 from models.video.encode import ENCODE_LIMITS, EncodeLimits, Encoder, best_encoder, encode_webm, preview, resample
 from models.video.pipeline import (
+    UNCERTAIN_BELOW,
     Analysis,
     Classification,
     ClipInfo,
@@ -80,6 +81,7 @@ __all__ = [
     "default_choice",
     "encode_webm",
     "fit_square",
+    "UNCERTAIN_BELOW",
     "frame_strip",
     "load_classifier",
     "preview",

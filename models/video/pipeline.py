@@ -138,18 +138,22 @@ def annotate(
     return np.stack(out), rate
 
 
+UNCERTAIN_BELOW = 0.25  # a top label under this probability (of 600 classes) is captioned "uncertain"
+
+
 def frame_strip(
     video: DecodedVideo, result: Classification, count: int = 8, height: int = 120
 ) -> list[tuple[np.ndarray, str]]:
     """Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
-    its segment's top label."""
+    its segment's top label (followed by "uncertain" when its probability is under :data:`UNCERTAIN_BELOW`)."""
     out = []
     for t in slice_centres(0.0, video.duration, count):
         i = int(video.index_at(t))
         label, p = result.segment_at(video.time_of(i)).top(result.labels)
         f = video.frames[i]
         thumb = cv2.resize(f, (max(1, round(f.shape[1] * height / f.shape[0])), height), interpolation=cv2.INTER_AREA)
-        out.append((thumb, f"{video.time_of(i):.1f} s · {short_label(label)} ({p:.0%})"))
+        doubt = " · uncertain" if p < UNCERTAIN_BELOW else ""
+        out.append((thumb, f"{video.time_of(i):.1f} s · {short_label(label)} ({p:.0%}){doubt}"))
     return out
 
 

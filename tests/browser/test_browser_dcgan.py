@@ -52,11 +52,11 @@ def test_generate_grid_download_interpolate_restore(page, shared_assets):
 
     page.get_by_role("tab", name="Restore a digit").click()
     page.get_by_role("button", name="Restore").click()
-    page.get_by_text("Masked-region MSE, DCGAN").wait_for(timeout=120_000)
+    page.get_by_text("Error in the damage, DCGAN").wait_for(timeout=120_000)
     wait_idle(page)
     body = page.inner_text("body")
     assert "OpenCV Telea" in body and "Best-fitting digit" in body
-    page.get_by_text("Masked-region MSE, DCGAN").scroll_into_view_if_needed()  # the app scrolls in its own container
+    page.get_by_text("Error in the damage, DCGAN").scroll_into_view_if_needed()  # the app scrolls in its own container
     screenshot(page, "dcgan_restore")
 
 

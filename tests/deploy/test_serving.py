@@ -415,7 +415,7 @@ def test_dcgan_page_generate_and_restore_served(served, monkeypatch):
     at.button(key="rest_go").click().run()
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]
-    assert "Masked-region MSE, DCGAN" in labels and "Best-fitting digit" in labels
+    assert "Error in the damage, DCGAN" in labels and "Best-fitting digit" in labels
 
 
 # --- a real browser against a UI configured for the served backend -------------------------------------

@@ -69,3 +69,15 @@ def test_download_names_follow_one_rule():
     assert download_name("camera photo", "classes", ".png") == "camera_photo_classes.png"
     assert download_name(None, "mask", "png") == "image_mask.png"
     assert download_name("dcgan_seed42", "digits_any", "png") == "dcgan_seed42_digits_any.png"
+
+
+def test_video_timeline_axis_ends_where_the_clip_ends():
+    """A 10-s clip's chart ends at 10 s (Vega's "nice" rounding had drawn the axis to 11 s)."""
+    import pandas as pd
+
+    from components.video_view import timeline_chart
+
+    table = pd.DataFrame({"start (s)": [0.0, 5.0], "end (s)": [5.0, 10.0], "label": ["a", "b"],
+                          "probability": [0.7, 0.4]})
+    x = timeline_chart(table).to_dict()["encoding"]["x"]
+    assert x["scale"] == {"domain": [0, 10.0], "nice": False}

@@ -392,9 +392,9 @@ def test_page_apptest_generate_interpolate_restore(shared_assets):
     at.button(key="rest_go").click().run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "Masked-region MSE, DCGAN" in labels and "Masked-region MSE, Telea" in labels
-    gan = float(next(m.value for m in at.metric if m.label == "Masked-region MSE, DCGAN"))
-    tel = float(next(m.value for m in at.metric if m.label == "Masked-region MSE, Telea"))
+    assert "Error in the damage, DCGAN" in labels and "Error in the damage, Telea" in labels
+    gan = float(next(m.value for m in at.metric if m.label == "Error in the damage, DCGAN"))
+    tel = float(next(m.value for m in at.metric if m.label == "Error in the damage, Telea"))
     print(f"page restoration MSE DCGAN {gan} vs Telea {tel}")
     assert 0 <= gan < 0.5 and 0 <= tel < 0.5
     tried = next(c.value for c in at.caption if c.value.startswith("Digits tried:"))
@@ -413,3 +413,22 @@ def test_page_restore_needs_a_mask():
     assert at.button(key="rest_go").disabled  # no mask yet: nothing to restore
     at.radio(key="rest_source").set_value("Upload an image").run()
     assert not at.exception and at.button(key="rest_go").disabled
+
+
+def test_mark_cells_frames_exactly_the_chosen_cells():
+    """The frame lies in the padding around cell #5 (row 1, col 1 of a 3-wide grid) and nowhere else; the
+    digits' own pixels are untouched."""
+    from models.digits import grid, mark_cells
+
+    digits = np.full((9, 28, 28), 200, np.uint8)
+    sheet = grid(digits, 3, scale=2)
+    marked = mark_cells(sheet, [4], 3, scale=2)
+    assert marked.shape == (*sheet.shape, 3) and marked.dtype == np.uint8
+    red = np.all(marked == (255, 64, 64), axis=2)
+    step, p = 30 * 2, 2 * 2
+    ys, xs = np.nonzero(red)
+    assert (ys.min(), ys.max(), xs.min(), xs.max()) == (step, 2 * step + p - 1, step, 2 * step + p - 1)
+    assert red.sum() == (step + p) ** 2 - (step - p) ** 2  # a ring p wide, in the padding
+    assert not red[step + p : 2 * step, step + p : 2 * step].any()  # the digit inside keeps its pixels
+    assert np.array_equal(marked[~red][:, 0], sheet[~red])  # everything else as it was
+    assert np.array_equal(mark_cells(sheet, [], 3, scale=2)[..., 0], sheet)

@@ -95,6 +95,8 @@ def test_variable_frame_rate_clip_every_time_within_one_frame_interval():
         shown = float(caption.split(" s")[0])
         slack = 1 / 5 if t >= 10 else 1 / 30
         assert abs(shown - t) <= slack + 0.05, (caption, t)  # caption: the frame's own time (0.1-s rounding)
+        p = result.segment_at(shown).top(result.labels)[1]
+        assert caption.endswith("uncertain") == (p < V.UNCERTAIN_BELOW), (caption, p)
     frames, fps = V.annotate(v, result, max_side=320, max_fps=30)
     print(f"annotated copy: {len(frames)} frames at {fps} fps = {len(frames) / fps:.2f} s")
     assert fps == pytest.approx(30, abs=0.1) and len(frames) / fps == pytest.approx(v.duration, abs=0.1)
@@ -106,13 +108,14 @@ def test_variable_frame_rate_clip_every_time_within_one_frame_interval():
 class _ColourTimeClassifier:
     """Per-segment stand-in with the real contract: what matters here is which frames each segment takes."""
 
-    labels = ["a", "b"]
+    labels = ["a", "b", "c", "d", "e"]
     semantics = V.Semantics.OBJECTS
 
     def score(self, video, segments, pooling, progress=None):
         idx = [video.index_at(V.slice_centres(s.start_s, s.end_s, 10)) for s in segments]
-        probs = [np.array([0.5, 0.5])] * len(segments)
-        return V.ClipScores(np.array([0.5, 0.5]), probs, idx)
+        sure, unsure = np.array([0.6, 0.1, 0.1, 0.1, 0.1]), np.full(5, 0.2)  # every other segment: no clear label
+        probs = [unsure if k % 2 else sure for k in range(len(segments))]
+        return V.ClipScores(np.full(5, 0.2), probs, idx)
 
 
 def live_webm(seconds: float, fps: float = 10.0) -> bytes:
