@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import streamlit as st
@@ -16,12 +15,30 @@ HOME = "app.py"
 ADMIN = "pages/9_Admin.py"  # diagnostics: linked at the foot of the navigation, never among the capabilities
 
 
-# One process serves every visitor: Streamlit's event loop (websockets, uploads, health checks) shares the GIL
-# with the threads running page scripts and models. CPython lets a waiting thread take the GIL only every
-# "switch interval" (5 ms by default), and the event loop needs it after every socket call, so while a model
-# runs one health check or websocket message could wait many intervals. A shorter interval lets it in sooner.
-SWITCH_INTERVAL_S = float(os.environ.get("VISION_GIL_SWITCH_MS", "1")) / 1000
-sys.setswitchinterval(SWITCH_INTERVAL_S)
+def _keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Streamlit 1.67 does that (``script_runner._clean_problem_modules``) whenever Keras is imported. Here it cost
+    about a fifth of the server's time under load (py-spy, bench/load.py): each call runs a full ``gc.collect()``
+    that holds the GIL (the event loop, and so every visitor's websocket and the health check, stalls for
+    hundreds of ms), empties TensorFlow's kernel cache (the next model call rebuilds kernels), and resets Keras's
+    global state while other sessions' threads use it. This app builds its Keras models once (cached) and keeps
+    no per-run Keras state, so there is nothing to clear; matplotlib figures are still closed as before.
+    """
+    from streamlit.runtime.scriptrunner import script_runner  # noqa: PLC0415
+
+    if getattr(script_runner._clean_problem_modules, "_vision_keeps_keras", False):
+        return
+
+    def clean_problem_modules() -> None:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+    clean_problem_modules._vision_keeps_keras = True  # type: ignore[attr-defined]
+    script_runner._clean_problem_modules = clean_problem_modules
+
+
+_keep_keras_state_between_runs()
 
 
 def page_setup(title: str, icon: str) -> None:

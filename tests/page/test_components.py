@@ -81,3 +81,23 @@ def test_video_timeline_axis_ends_where_the_clip_ends():
                           "probability": [0.7, 0.4]})
     x = timeline_chart(table).to_dict()["encoding"]["x"]
     assert x["scale"] == {"domain": [0, 10.0], "nice": False}
+
+
+def test_streamlit_keeps_keras_state_and_skips_the_full_gc_after_each_run():
+    """Streamlit's per-run ``keras.backend.clear_session()`` (a full gc.collect holding the GIL, an emptied
+    kernel cache) and its post-script ``gc.collect(2)`` stalled every visitor's websocket under load
+    (bench/load.py, 3 visitors: health-check p95 665 ms with them, 13 ms without). Both stay off."""
+    import tomllib
+
+    import keras
+    from streamlit.runtime.scriptrunner import script_runner
+
+    import components.page  # noqa: F401  (importing it is what turns the clearing off)
+    from tests.conftest import ROOT
+
+    first = keras.layers.Dense(2)
+    script_runner._clean_problem_modules()  # what Streamlit calls after every script run
+    second = keras.layers.Dense(2)
+    assert first.name != second.name  # a clear_session() would have reset the name counter ("dense" twice)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
