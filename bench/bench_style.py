@@ -56,6 +56,40 @@ def pick(kind: SampleKind, preferred: str):
     return next((s for s in opts if s.id == preferred), opts[0])
 
 
+def report_backend(model, backend, style, content, repeat: int) -> None:
+    """Median / min times of one Magenta backend: bare calls, the page's action, a strength change, large sizes."""
+    style_in = sty.to_float(style, (256, 256))
+    content_in = sty.to_float(content, (384, 384))
+
+    def bare():
+        b = model.predict(style_in)[0]
+        model.transfer(content_in, b)
+
+    def page_action():
+        sb = model.bottleneck(style)
+        model.stylize(content, style, 1.0, 384, style_bottleneck=sb)
+
+    sb, cb = model.bottleneck(style), model.bottleneck(content)
+
+    def strength_change():
+        model.stylize(content, style, 0.5, 384, style_bottleneck=sb, content_bottleneck=cb)
+
+    r = interleaved({"bare": bare, "page": page_action, "strength": strength_change}, repeat)
+    (bare_med, bare_min), (page_med, page_min), (str_med, str_min) = r["bare"], r["page"], r["strength"]
+    ok = "OK" if page_med <= 500 and page_med / bare_med <= 1.2 else "MISSED"
+    print(f"{backend.label}, 384 px (interleaved, {repeat} rounds; median / min):")
+    print(f"  bare interpreter calls   {bare_med:7.1f} / {bare_min:7.1f} ms")
+    print(f"  page action (new style)  {page_med:7.1f} / {page_min:7.1f} ms   ratio {page_med / bare_med:.3f} "
+          f"/ {page_min / bare_min:.3f}   [targets ≤ 500 ms, ≤ 1.2 (medians): {ok}]")
+    print(f"  strength change only     {str_med:7.1f} / {str_min:7.1f} ms")
+    for side in (768, 1024):
+        sizes = interleaved({lg: (lambda lg=lg, side=side: model.render(content, sb, side, lg)) for lg in sty.LargeImage},
+                            max(3, repeat // 3), 1)
+        for lg, (med, mn) in sizes.items():
+            print(f"  {side:4d} px, {lg.value:6s}         {med:7.1f} / {mn:7.1f} ms")
+    print()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=15)
@@ -76,36 +110,7 @@ def main() -> int:
         except ModelMissingError as exc:
             print(f"{backend.label}: skipped ({exc})")
             continue
-        style_in = sty.to_float(style, (256, 256))
-        content_in = sty.to_float(content, (384, 384))
-
-        def bare():
-            b = model.predict(style_in)[0]
-            model.transfer(content_in, b)
-
-        def page_action():
-            sb = model.bottleneck(style)
-            model.stylize(content, style, 1.0, 384, style_bottleneck=sb)
-
-        sb, cb = model.bottleneck(style), model.bottleneck(content)
-
-        def strength_change():
-            model.stylize(content, style, 0.5, 384, style_bottleneck=sb, content_bottleneck=cb)
-
-        r = interleaved({"bare": bare, "page": page_action, "strength": strength_change}, args.repeat)
-        (bare_med, bare_min), (page_med, page_min), (str_med, str_min) = r["bare"], r["page"], r["strength"]
-        ok = "OK" if page_med <= 500 and page_med / bare_med <= 1.2 else "MISSED"
-        print(f"{backend.label}, 384 px (interleaved, {args.repeat} rounds; median / min):")
-        print(f"  bare interpreter calls   {bare_med:7.1f} / {bare_min:7.1f} ms")
-        print(f"  page action (new style)  {page_med:7.1f} / {page_min:7.1f} ms   ratio {page_med / bare_med:.3f} "
-              f"/ {page_min / bare_min:.3f}   [targets ≤ 500 ms, ≤ 1.2 (medians): {ok}]")
-        print(f"  strength change only     {str_med:7.1f} / {str_min:7.1f} ms")
-        for side in (768, 1024):
-            sizes = interleaved({lg: (lambda lg=lg: model.render(content, sb, side, lg)) for lg in sty.LargeImage},
-                                max(3, args.repeat // 3), 1)
-            for lg, (med, mn) in sizes.items():
-                print(f"  {side:4d} px, {lg.value:6s}         {med:7.1f} / {mn:7.1f} ms")
-        print()
+        report_backend(model, backend, style, content, args.repeat)
 
     # Gatys: ms per iteration at 256 px (median of the steps after the first, which traces the graph).
     for layers in sty.LayerSet:

@@ -112,8 +112,8 @@ def _count_runs(page) -> dict:
     """Start counting, from now on, full script runs the server starts for this tab (ForwardMsg new_session
     without fragment ids), fragment-only runs (the canvas rerunning itself) and rerun requests the tab sends
     (BackMsg rerun_script), decoded with Streamlit's own protobuf classes."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: PLC0415
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     counts = {"runs": 0, "fragment_runs": 0, "rerun_requests": 0}
 
@@ -132,7 +132,7 @@ def _count_runs(page) -> dict:
                 msg = ForwardMsg.FromString(payload)
                 if msg.WhichOneof("type") == "new_session":
                     counts["fragment_runs" if msg.metadata.run.fragment_ids else "runs"] += 1
-            except Exception:  # noqa: BLE001 - not a ForwardMsg
+            except Exception:
                 pass
 
     def on_ws(ws):

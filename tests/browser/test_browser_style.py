@@ -1,6 +1,7 @@
 """Real browser: stylize a sample on the style-transfer page, switch style from the gallery, download, Gatys offline."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,7 +47,7 @@ def test_stylize_sample_switch_style_and_download(page):
     # Download the stylized PNG and check it is a real, non-trivial image.
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download stylized PNG").click()
-    data = open(dl.value.path(), "rb").read()
+    data = Path(dl.value.path()).read_bytes()
     img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     assert img.shape == (512, 437, 3) and img.std() > 20  # default long side 512
 

@@ -113,9 +113,8 @@ def test_error_boundary_shows_only_the_id_and_the_page_goes_on():
 def test_error_boundary_lets_streamlit_control_flow_through():
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    with pytest.raises(StopException):
-        with error_boundary():
-            raise StopException()
+    with pytest.raises(StopException), error_boundary():
+        raise StopException()
 
 
 def test_deploy_scripts_pass_shellcheck():

@@ -17,7 +17,7 @@ from tests.deploy.deploy_helpers import start_nginx, stop
 
 def _backend(name: str):
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's API
+        def do_GET(self):
             body = name.encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))

@@ -12,18 +12,18 @@ DCGAN samples identical; restoration within 1 grey level with the same digit cho
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
 import time
-from dataclasses import asdict
 
 import numpy as np
 import pytest
 
 from models import serving
-from tests.conftest import ROOT
 from models.serving import InferenceUnavailable, ServedInputError, wire
+from tests.conftest import ROOT
 
 RAY = importlib.util.find_spec("ray") is not None and importlib.util.find_spec("ray.serve") is not None
 
@@ -247,7 +247,7 @@ def test_faces_concurrent_requests_all_answer(served, images):
     single-request results."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from models.serving.client import ServedFaceAnalyzer, ServeClient
+    from models.serving.client import ServeClient, ServedFaceAnalyzer
 
     analyzer = ServedFaceAnalyzer(ServeClient(served.serve_address, timeout_s=120, retries=0))
     one = analyzer.analyze(images["face"])
@@ -381,12 +381,12 @@ def _both(monkeypatch, served, name: str, check):
 
 
 def test_pages_segmentation_style_faces_video_served_as_in_process(served, monkeypatch):
-    legend = lambda at: [c.label for c in at.checkbox]  # noqa: E731
+    legend = lambda at: [c.label for c in at.checkbox]
     a, b, at = _both(monkeypatch, served, "1_Segmentation.py", legend)
     assert a == b and any(t.startswith("cat — ") for t in b), b
     assert any("network + queue" in c.value for c in at.caption)  # the served run did go to the server
 
-    style = lambda at: at.session_state["style_result"]  # noqa: E731
+    style = lambda at: at.session_state["style_result"]
     a, b, _ = _both(monkeypatch, served, "4_Style_Transfer.py", style)
     assert a.shape == b.shape == (512, 437, 3) and int(np.abs(a.astype(int) - b).max()) <= 1  # default 512 px
 
@@ -397,7 +397,7 @@ def test_pages_segmentation_style_faces_video_served_as_in_process(served, monke
     a, b, _ = _both(monkeypatch, served, "5_Face_Similarity.py", verdict)
     assert abs(a[0] - b[0]) <= 1e-4 and a[1] == b[1] and "Different people" in b[1][0]
 
-    top5 = lambda at: at.dataframe[0].value["Label"].tolist()  # noqa: E731
+    top5 = lambda at: at.dataframe[0].value["Label"].tolist()
     a, b, _ = _both(monkeypatch, served, "6_Video_Classification.py", top5)
     assert a == b and len(b) == 5
     print(f"\npages served: video top-5 {b}")
@@ -447,10 +447,8 @@ class _Relay:
         import socket
 
         if self._server is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._server.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._server.close()
             self._server = None
         for c in self._conns:
@@ -480,10 +478,8 @@ class _Relay:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.close()
-                except OSError:
-                    pass
 
 
 @pytest.fixture
@@ -500,7 +496,7 @@ def served_ui(served):
     with __import__("socket").socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-served-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-served-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the server
     env = {**os.environ, serving.SERVE_ADDRESS_ENV: f"http://127.0.0.1:{relay.port}", "VISION_SHOW_TIMINGS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],

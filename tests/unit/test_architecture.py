@@ -98,10 +98,10 @@ def test_no_module_in_models_over_400_lines():
 
 def test_every_error_class_in_models_derives_from_vision_error():
     """Pages catch ``VisionError``: an error class outside that tree would escape them as a stack trace."""
-    import importlib  # noqa: PLC0415
-    import inspect  # noqa: PLC0415
+    import importlib
+    import inspect
 
-    from models.errors import VisionError  # noqa: PLC0415
+    from models.errors import VisionError
 
     control_flow = {"models.style.gatys.GatysStopped"}  # raised by a callback to stop a loop, never shown
     found, bad = [], []

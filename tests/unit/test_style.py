@@ -484,7 +484,7 @@ def test_real_style_centre_crop_vs_squash_edge_correlation(real_pair, shared_ass
     Kandinsky 0.351 → 0.346, Turner 0.477 → 0.455) and raises it on The Scream (0.79:1, 0.458 → 0.500: its
     centre square loses the swirling sky band that carries its strokes); mirror-padding to a square falls in
     between on every one (0.307, 0.489, 0.351, 0.466), so the page crops."""
-    from skimage import data  # noqa: PLC0415
+    from skimage import data
 
     model = real_pair["fp16"]
     photos = [read_image(shared_assets / "samples" / f"{p}.jpg").rgb

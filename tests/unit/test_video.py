@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tempfile
 from pathlib import Path
@@ -225,10 +226,8 @@ def test_movinet_path_shape_and_label_mapping(tiny_movinet, tmp_path, request):
     from models import runtime
 
     shared = None
-    try:
+    with contextlib.suppress(pytest.skip.Exception):
         shared = request.getfixturevalue("shared_assets")
-    except pytest.skip.Exception:
-        pass
     labels = _labels_600(shared)
     model = runtime.load_saved_model(tiny_movinet)
     clf = V.MovinetClassifier(model, labels, size=172)

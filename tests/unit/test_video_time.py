@@ -91,7 +91,7 @@ def test_variable_frame_rate_clip_every_time_within_one_frame_interval():
         slack = 1 / 5 if r.start_s >= 10 else 1 / 30
         assert (seen >= r.start_s - slack).all() and (seen <= r.end_s + slack).all(), (r.start_s, seen)
     strip = V.frame_strip(v, result, count=8)
-    for (thumb, caption), t in zip(strip, V.slice_centres(0.0, v.duration, 8), strict=True):
+    for (_thumb, caption), t in zip(strip, V.slice_centres(0.0, v.duration, 8), strict=True):
         shown = float(caption.split(" s")[0])
         slack = 1 / 5 if t >= 10 else 1 / 30
         assert abs(shown - t) <= slack + 0.05, (caption, t)  # caption: the frame's own time (0.1-s rounding)
