@@ -248,12 +248,30 @@ async def _app_ms(tab) -> float | None:
     return best
 
 
+ONLY: set[str] = set()  # --only: the actions to draw from (default: the whole workload)
+ERRORS_DIR: Path | None = None  # --out/errors: a screenshot and the tab's page errors for each failed action
+
+
+async def _record_failure(tab, name: str, page_errors: list[str], error: str) -> None:
+    if ERRORS_DIR is None:
+        return
+    ERRORS_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        await tab.screenshot(path=str(ERRORS_DIR / f"{name}.png"), full_page=True)
+    except Exception as exc:  # a crashed tab: say so instead
+        page_errors.append(f"no screenshot: {exc}")
+    (ERRORS_DIR / f"{name}.txt").write_text("\n".join([error, tab.url, *page_errors[-20:]]) + "\n")
+
+
 async def visitor(n: int, browser, url: str, phase: Monitor, records: list, end: float, think: tuple) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     tab = await context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
+    page_errors: list[str] = []
+    tab.on("pageerror", lambda e: page_errors.append(f"{time.strftime('%H:%M:%S')} pageerror: {str(e)[:300]}"))
+    tab.on("crash", lambda _: page_errors.append(f"{time.strftime('%H:%M:%S')} the tab crashed"))
     rng = random.Random(n * 7919 + int(end))
-    actions = [f for f, w, _ in WORKLOAD for _ in range(w)]
+    actions = [f for f, w, _ in WORKLOAD for _ in range(w) if not ONLY or f.__name__ in ONLY]
     try:
         while time.time() < end:
             await asyncio.sleep(rng.uniform(*think))
@@ -269,6 +287,8 @@ async def visitor(n: int, browser, url: str, phase: Monitor, records: list, end:
                     error = "error shown: " + (await tab.locator(ERROR_SELECTOR).first.inner_text())[:120]
             except Exception as exc:
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+            if error:
+                await _record_failure(tab, f"{phase.phase}-v{n}-{action.__name__}-{int(started)}", page_errors, error)
             wall = time.perf_counter() - t0
             records.append(Record(phase.phase, n, action.__name__, started, wall,
                                   None if error else await _app_ms(tab), error))
@@ -495,8 +515,15 @@ def main() -> None:
     ap.add_argument("--client-nice", type=int, default=10, help="niceness of Chromium's processes (default 10; "
                     "0 = leave them at the server's priority)")
     ap.add_argument("--out", type=Path, default=Path(f"/tmp/vision-load-{time.strftime('%Y%m%d-%H%M%S')}"))
+    ap.add_argument("--only", default="", help="comma-separated actions to draw from, e.g. inpaint_mask (default: all)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    global ERRORS_DIR
+    ERRORS_DIR = args.out / "errors"
+    ONLY.update(a for a in args.only.split(",") if a)
+    unknown = ONLY - {f.__name__ for f, _, _ in WORKLOAD}
+    if unknown:
+        ap.error(f"unknown actions: {', '.join(sorted(unknown))}")
     asyncio.run(main_async(args))
 
 
