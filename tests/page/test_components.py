@@ -83,7 +83,7 @@ def test_video_timeline_axis_ends_where_the_clip_ends():
     assert x["scale"] == {"domain": [0, 10.0], "nice": False}
 
 
-def test_streamlit_keeps_keras_state_and_skips_the_full_gc_after_each_run():
+def test_streamlit_runner_keeps_keras_state_skips_the_full_gc_and_runs_one_runner_per_session():
     """Streamlit's per-run ``keras.backend.clear_session()`` (a full gc.collect holding the GIL, an emptied
     kernel cache) and its post-script ``gc.collect(2)`` stalled every visitor's websocket under load
     (bench/load.py, 3 visitors: health-check p95 665 ms with them, 13 ms without). Both stay off."""
@@ -101,3 +101,4 @@ def test_streamlit_keeps_keras_state_and_skips_the_full_gc_after_each_run():
     assert first.name != second.name  # a clear_session() would have reset the name counter ("dense" twice)
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
+    assert config["runner"]["fastReruns"] is False  # one script runner per session: widget values in order
