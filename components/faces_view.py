@@ -147,9 +147,17 @@ def show_verdict(
     chip_b.image(chip(face_b), caption="B, aligned", width="content")
     with numbers:
         verdict = "Same person" if v.same else "Different people"
-        (st.success if v.same else st.warning)(
-            f"**{verdict}** — confidence {v.confidence:.0%}", icon="✅" if v.same else "🙅"
-        )
+        if v.too_small:
+            # a face this small gives an embedding the margin cannot be trusted on: no confidence figure
+            st.warning(
+                f"**Not sure: {verdict.lower()}?** A compared face is under {F.SMALL_FACE_PX} px wide, too small "
+                "for a reliable answer. Try a photo where the face is larger.",
+                icon="❔",
+            )
+        else:
+            (st.success if v.same else st.warning)(
+                f"**{verdict}** — confidence {v.confidence:.0%}", icon="✅" if v.same else "🙅"
+            )
         m1, m2 = st.columns(2)
         m1.metric(
             f"{metric.value.capitalize()} distance",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import streamlit as st
@@ -41,6 +42,30 @@ def _keep_keras_state_between_runs() -> None:
 _keep_keras_state_between_runs()
 
 
+ADMIN_ENV = "VISION_ADMIN"
+
+
+def admin_visible() -> bool:
+    """Whether this browser session may see the admin / diagnostics page (store paths, commands, host details).
+
+    ``VISION_ADMIN``: ``on`` (default: a developer's or a private instance), ``off``, or ``local`` (production,
+    deploy/production.env): only a browser connected to the app's own loopback port, e.g. an operator's
+    ``ssh -L 8501:127.0.0.1:8501 vm``, never one coming through the reverse proxy. The proxy always sets
+    X-Real-IP / X-Forwarded-For on the websocket (it overwrites what a visitor sends), so their presence is the test.
+    """
+    mode = os.environ.get(ADMIN_ENV, "on").strip().lower()
+    if mode in ("off", "0", "false", "no"):
+        return False
+    if mode != "local":
+        return True
+    try:
+        headers = st.context.headers
+        proxied = any(headers.get(h) for h in ("X-Real-Ip", "X-Forwarded-For"))
+    except Exception:  # no browser session (AppTest, bare mode): nothing came through a proxy
+        proxied = False
+    return not proxied
+
+
 def page_setup(title: str, icon: str) -> None:
     """Wide layout, tab title and the sidebar navigation; must be the first Streamlit call of the page.
 
@@ -57,7 +82,8 @@ def page_setup(title: str, icon: str) -> None:
             for page in PAGES:
                 if page.exists:
                     st.page_link(page.path, label=page.title, icon=page.icon)
-            st.page_link(ADMIN, label="Admin · diagnostics", icon="⚙️")
+            if admin_visible():
+                st.page_link(ADMIN, label="Admin · diagnostics", icon="⚙️")
             st.divider()
     except StreamlitAPIException:
         # A page run on its own (e.g. by AppTest) knows no other pages: no navigation to draw.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.faces.choices import SPECS
-from models.faces.data import ClusterMethod, Embedder, EmbedderSpec, Face, Metric, Verdict
+from models.faces.data import SMALL_FACE_PX, ClusterMethod, Embedder, EmbedderSpec, Face, Metric, Verdict
 
 
 def distance(a: np.ndarray, b: np.ndarray, metric: Metric = Metric.EUCLIDEAN) -> float:
@@ -35,8 +35,8 @@ def verify(
     threshold: float | None = None,
 ) -> Verdict:
     """Same person? ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
-    ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1); raises ValueError for a face
-    without an embedding.
+    ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1; ``too_small`` when a
+    :class:`Face` is narrower than ``SMALL_FACE_PX``); raises ValueError for a face without an embedding.
     """
     ea = a.embedding if isinstance(a, Face) else a
     eb = b.embedding if isinstance(b, Face) else b
@@ -46,7 +46,8 @@ def verify(
     d = distance(ea, eb, metric)
     # A logistic of the margin: 0.5 exactly at the threshold, 0.95 three scale-widths below it.
     p_same = float(1.0 / (1.0 + np.exp((d - t) / spec.confidence_scale[metric])))
-    return Verdict(d, t, metric, d < t, p_same)
+    too_small = any(isinstance(f, Face) and f.width < SMALL_FACE_PX for f in (a, b))
+    return Verdict(d, t, metric, d < t, p_same, too_small)
 
 
 def cluster(

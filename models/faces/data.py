@@ -132,6 +132,9 @@ class Verdict:
     metric: Metric
     same: bool
     p_same: float  # logistic of the margin (threshold - distance) / scale: 0.5 at the threshold
+    # A compared face is narrower than SMALL_FACE_PX (original pixels): its embedding, and so the margin, is not to be
+    # trusted; the verdict is shown as a guess, without a confidence.
+    too_small: bool = False
 
     @property
     def confidence(self) -> float:

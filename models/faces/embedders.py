@@ -100,7 +100,7 @@ def _onnx(spec: EmbedderSpec, path: Path | None) -> FaceEmbedder:
 SPECS: dict[Embedder, EmbedderSpec] = {
     Embedder.DLIB: EmbedderSpec(
         Embedder.DLIB,
-        "dlib ResNet-29 (128-d, offline)",
+        "dlib ResNet (128-d)",  # short: the picker sits in a narrow column
         128,
         # dlib descriptors have norm ≈ 1.4, so cosine distance ≈ euclidean² / (2·1.4²): 0.6 → 0.09
         {Metric.EUCLIDEAN: 0.6, Metric.COSINE: 0.09},

@@ -136,7 +136,7 @@ def test_install_as_non_root_into_a_temporary_prefix(installed):
     assert pwd.getpwuid((prefix / "venv").stat().st_uid).pw_name == SERVICE_USER
     env = (prefix / "etc/vision-playground.env").read_text()
     for setting in ("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none", "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION=true",
-                    "STREAMLIT_SERVER_ENABLE_STATIC_SERVING=false", "STREAMLIT_BROWSER_GATHER_USAGE_STATS=false",
+                    "STREAMLIT_SERVER_ENABLE_STATIC_SERVING=false", "STREAMLIT_BROWSER_GATHER_USAGE_STATS=false", "VISION_ADMIN=local",
                     f"VISION_STORE={store}", "VISION_OFFLINE=1"):
         assert setting in env.splitlines(), setting
     assert "STREAMLIT_SERVER_MAX_UPLOAD_SIZE" not in env  # stated once, in .streamlit/config.toml
@@ -196,8 +196,11 @@ def test_browser_reaches_the_installed_server_through_nginx(installed_server, ch
         wait_idle(tab)
         assert any(u.endswith("/_stcore/stream") for u in sockets)
         screenshot(tab, "installed_home")
-        # the store the install made is the one the server uses (the admin page names it)
+        # the admin page is not served through the proxy (VISION_ADMIN=local in the installed settings) ...
         tab.goto(f"{proxy.url}/Admin")
+        tab.get_by_text("This page is not available here.").wait_for()
+        # ... but on the app's own loopback port it is, and names the store the install made
+        tab.goto(f"{app.url}/Admin")
         tab.get_by_text("entries present").first.wait_for()
         wait_idle(tab)
         body = tab.inner_text("body")

@@ -238,6 +238,34 @@ def test_a_review_room_behind_one_address_is_not_rate_limited(tab):
     assert _get(f"{proxy_url}/_stcore/health")[0] == 200
 
 
+@pytest.mark.browser
+def test_admin_page_only_off_the_proxy(tab, proxied, domain_browser):
+    """Production (VISION_ADMIN=local): through the proxy no admin link and no admin page (store paths, commands,
+    host details); on the app's own loopback port, where an operator's SSH tunnel lands, both are there."""
+    _, app = proxied
+    tab.goto(tab.app_url)
+    tab.get_by_text("Six things a computer can see").first.wait_for()
+    wait_idle(tab)
+    nav = tab.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Face similarity" in nav and "Admin" not in nav, nav
+    tab.goto(f"{tab.app_url}/Admin")
+    tab.get_by_text("This page is not available here.").wait_for()
+    wait_idle(tab)
+    body = tab.inner_text("body")
+    assert "entries present" not in body and "models.store" not in body, body[:1500]
+    screenshot(tab, "proxy_admin_refused")
+    direct = domain_browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = direct.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{app.url}/Admin")
+        page.get_by_text("entries present").first.wait_for()
+        wait_idle(page)
+        assert "Admin · diagnostics" in page.locator('[data-testid="stSidebar"]').inner_text()
+    finally:
+        direct.close()
+
+
 def _mask_png(size=(451, 300)) -> bytes:
     mask = np.zeros(size[::-1], np.uint8)
     mask[100:160, 150:260] = 255

@@ -86,3 +86,18 @@ def test_admin_page_lists_store_with_paths_and_fetch_commands(monkeypatch, tmp_p
     assert "python -m models.store fetch --defaults" in codes and "fetch --all" in codes
     assert "Semantic segmentation" in at.warning[0].value  # labels missing: the page is limited
     assert any("Device" in str(t.value) for t in at.table)
+
+
+def test_admin_page_and_link_follow_vision_admin(monkeypatch, tmp_path):
+    """VISION_ADMIN=off hides the link and the page; =local (production) keeps them for a session that did not come
+    through the proxy (AppTest has no proxy headers; the proxied case is tested through nginx in tests/deploy)."""
+    monkeypatch.setenv("VISION_ADMIN", "off")
+    at = _run(monkeypatch, tmp_path / "store", tmp_path / "examples")
+    assert [el.proto.label for el in at.sidebar.get("page_link")] == ["Home"] + [p.title for p in PAGES]
+    admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
+    assert not admin.exception, admin.exception
+    assert [i.value for i in admin.info] == ["This page is not available here."]
+    assert not admin.dataframe and not admin.code
+    monkeypatch.setenv("VISION_ADMIN", "local")
+    admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
+    assert not admin.exception and admin.dataframe and not admin.info

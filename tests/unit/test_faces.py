@@ -44,6 +44,20 @@ def test_verify_threshold_and_confidence():
     assert F.verify(a, near, spec, threshold=0.4).same is False  # an explicit threshold wins
 
 
+def test_verify_marks_a_verdict_on_a_face_under_40_px_as_too_small():
+    def face(width: float) -> F.Face:
+        return F.Face(np.array([0, 0, width, width], np.float32), 0.99, np.zeros((5, 2), np.float32),
+                      embedding=np.zeros(128, np.float32))
+
+    far = face(120)
+    far.embedding = np.full(128, 0.2, np.float32)  # distance 2.26 ≫ 0.6: "different", confidence ~100 %
+    assert not F.verify(face(120), far).too_small
+    assert F.verify(face(F.SMALL_FACE_PX - 1), far).too_small
+    assert F.verify(far, face(24)).too_small
+    assert not F.verify(face(F.SMALL_FACE_PX), far).too_small
+    assert not F.verify(np.zeros(128), np.ones(128)).too_small  # bare vectors carry no size
+
+
 def _blobs(rng, centres, per, spread):
     pts = [c + rng.normal(0, spread, (per, len(c))) for c in centres]
     truth = np.repeat(np.arange(len(centres)), per)
@@ -272,6 +286,18 @@ def test_page_verify_flow(shared_assets):
     # a threshold below that distance flips the verdict
     at.slider(key="face_threshold_dlib_euclidean").set_value(round(d_same * 0.5, 3)).run()
     assert any("Different people" in w.value for w in at.warning)
+    # photo A = two people walking in snow (faces 20 and 24 px): the page warns, and the verdict is no longer a
+    # confident one (it said "Different people — confidence 99%" beside "comparisons are unreliable")
+    from models.samples import SampleKind, samples
+
+    snow = next(o for o in samples(SampleKind.PHOTO) if o.id == "photo_two_people")
+    at.toggle(key="face_b_copy").set_value(False).run()
+    at.selectbox(key="face_a_sample").set_value(snow).run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("under 40 px wide: comparisons are unreliable" in w for w in warnings), warnings
+    assert any(w.startswith("**Not sure") for w in warnings), warnings
+    assert not any("confidence" in w for w in warnings + [s.value for s in at.success]), warnings
 
 
 def test_page_cluster_flow(shared_assets):
