@@ -179,6 +179,18 @@ def show_verdict(
         )
 
 
+def verdict_caption(v: F.Verdict) -> str:
+    """The verdict in one line, repeated under the photos (on a phone the verdict box is far above them)."""
+    said = (
+        f"❔ Not sure (a face under {F.SMALL_FACE_PX} px)"
+        if v.too_small
+        else "✅ Same person"
+        if v.same
+        else "🙅 Different people"
+    )
+    return f"{said}: distance {v.distance:.3f} vs threshold {v.threshold:.3f} (details at the top)."
+
+
 # --- many faces --------------------------------------------------------------------------------------
 def many_inputs() -> list[LoadedImage]:
     """Photos for "many faces" mode: sample photos (multiselect) or uploads, at most :data:`MAX_PHOTOS`."""

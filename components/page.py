@@ -54,10 +54,10 @@ def admin_visible() -> bool:
     X-Real-IP / X-Forwarded-For on the websocket (it overwrites what a visitor sends), so their presence is the test.
     """
     mode = os.environ.get(ADMIN_ENV, "on").strip().lower()
-    if mode in ("off", "0", "false", "no"):
-        return False
-    if mode != "local":
+    if mode in ("on", "1", "true", "yes"):
         return True
+    if mode != "local":  # off, or a misspelt value: fail closed (the page shows server paths)
+        return False
     try:
         headers = st.context.headers
         proxied = any(headers.get(h) for h in ("X-Real-Ip", "X-Forwarded-For"))

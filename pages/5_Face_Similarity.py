@@ -51,9 +51,7 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
     with result_box:
         fv.show_verdict(v, face_a, face_b, metric, res_a, res_b)
     # The verdict box sits above the photos; on a phone the photos stack below it, so repeat it where one works.
-    said = f"❔ Not sure (a face under {F.SMALL_FACE_PX} px)" if v.too_small else "✅ Same person" if v.same else "🙅 Different people"
-    st.caption(f"{said}: distance {v.distance:.3f} vs threshold "
-               f"{v.threshold:.3f} (details at the top).")
+    st.caption(fv.verdict_caption(v))
 
 
 def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:

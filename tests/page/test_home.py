@@ -98,6 +98,9 @@ def test_admin_page_and_link_follow_vision_admin(monkeypatch, tmp_path):
     assert not admin.exception, admin.exception
     assert [i.value for i in admin.info] == ["This page is not available here."]
     assert not admin.dataframe and not admin.code
+    monkeypatch.setenv("VISION_ADMIN", "locla")  # a misspelt value fails closed
+    admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
+    assert [i.value for i in admin.info] == ["This page is not available here."]
     monkeypatch.setenv("VISION_ADMIN", "local")
     admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
     assert not admin.exception and admin.dataframe and not admin.info
