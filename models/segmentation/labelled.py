@@ -198,6 +198,8 @@ def _read(
                 raise InputError(f"The set has no “{split}” split (no image/label pairs in it).")
         classes = _classes(layout, members)
         if classes is not None and void is not None:
+            if void < classes.size:
+                raise InputError(f"The void value {void} must come after the classes (0–{classes.size - 1}).")
             classes = replace(classes, void=void)
         todo = wanted if classes is not None else tuple(s for s in ("train", "val", "test") if s in splits)
         budget = _Budget(limits)
@@ -257,6 +259,8 @@ def _infer(decoded: dict[str, list[tuple[np.ndarray, np.ndarray]]], void: int) -
     if not present.any():
         raise InputError("Every label pixel of the set is void: there are no classes to learn.")
     n = int(np.flatnonzero(present).max()) + 1
+    if n > void:
+        raise InputError(f"The labels hold the value {n - 1}, above the void value {void}: void must come last.")
     return ClassSet(tuple(f"class {i}" for i in range(n)), tuple(_colour(i) for i in range(n)), void)
 
 
