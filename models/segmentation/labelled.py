@@ -45,7 +45,6 @@ from models.segmentation.labelled_source import (
 
 __all__ = ["ClassSet", "LabelledSet", "Limits", "parse_labels_txt", "read_labelled", "read_pairs", "read_split"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")  # kept for callers; the reader takes every imaging type
 VOID_NAMES = ("unlabelled", "unlabeled", "void", "ignore")
 DEFAULT_VOID = 255
 VOC_VOID = 255  # the boundary band of VOC's SegmentationClass PNGs
@@ -319,19 +318,19 @@ def _decode_pair(
 
 def _header_size(data: bytes, name: str, limits: Limits) -> tuple[int, int]:
     """(width, height) from the header, refused over ``max_image_pixels`` before anything is decoded."""
+    budget = f"this app trains on images of up to {limits.max_image_pixels / 1e6:.1f} megapixels"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
     except Image.DecompressionBombError:
-        width, height = limits.max_image_pixels + 1, 1
+        raise InputError(f"“{name}” is far too large; {budget}.") from None
     except Exception:  # not an image at all: the decoder says so in its own words
         return 0, 0
     if width * height > limits.max_image_pixels:
         raise InputError(
-            f"“{name}” is {width}×{height} pixels; this app trains on images of up to "
-            f"{limits.max_image_pixels / 1e6:.1f} megapixels. Reduce the images (and their labels, without "
+            f"“{name}” is {width}×{height} pixels; {budget}. Reduce the images (and their labels, without "
             "smoothing) and try again."
         )
     return width, height

@@ -126,7 +126,10 @@ def as_source(kind: str, files: Files, tmp: Path):
     if kind == "zip path":
         (tmp / "set.zip").write_bytes(zipped(files))
         return tmp / "set.zip"
-    return zipped(files, wrapper="MySet/" if kind == "wrapped zip" else "")
+    if kind == "wrapped zip":  # as macOS's Compress makes it
+        wrapped = {f"MySet/{name}": data for name, data in files.items()}
+        return zipped({**wrapped, "__MACOSX/MySet/._labels.txt": b"\x00\x05\x16\x07"})
+    return zipped(files)
 
 
 SOURCES = ["folder", "zip bytes", "zip path", "wrapped zip"]
