@@ -21,6 +21,7 @@
 #   --tls-cert FILE     VISION_TLS_CERT    with --proxy: HTTPS on :443 with this PEM certificate chain (e.g. certbot's
 #   --tls-key FILE      VISION_TLS_KEY       /etc/letsencrypt/live/DOMAIN/fullchain.pem + privkey.pem); :80 redirects
 #   --no-systemd        VISION_SYSTEMD=0   do not install/enable the systemd unit (the Docker image)
+#   --memory-max SIZE   VISION_MEMORY_MAX  the unit's MemoryMax (default 75%: of the host's RAM; or e.g. 6G)
 #
 # Layout: PREFIX/app (code, read-only for the service), PREFIX/venv, PREFIX/etc/vision-playground.env
 # (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/var (the
@@ -43,6 +44,7 @@ PROXY=${VISION_PROXY:-0}
 TLS_CERT=${VISION_TLS_CERT:-}
 TLS_KEY=${VISION_TLS_KEY:-}
 SYSTEMD=${VISION_SYSTEMD:-auto}
+MEMORY_MAX=${VISION_MEMORY_MAX:-75%}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
     --tls-cert) TLS_CERT=$2; shift 2 ;;
     --tls-key) TLS_KEY=$2; shift 2 ;;
     --no-systemd) SYSTEMD=0; shift ;;
+    --memory-max) MEMORY_MAX=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -213,8 +216,12 @@ else
 fi
 
 # --- 7. systemd unit ----------------------------------------------------------------------------------------------
+# A CUDA build of TensorFlow needs /dev/nvidia*: no private /dev for it.
+private_devices=true
+case "$TENSORFLOW" in *cuda*) private_devices=false ;; esac
 sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@USER@|$SERVICE_USER|g" -e "s|@GROUP@|$SERVICE_GROUP|g" \
-    -e "s|@STORE@|$STORE|g" "$SRC/deploy/vision-playground.service" >"$PREFIX/etc/vision-playground.service"
+    -e "s|@STORE@|$STORE|g" -e "s|@MEMORY_MAX@|$MEMORY_MAX|g" -e "s|@PRIVATE_DEVICES@|$private_devices|g" \
+    "$SRC/deploy/vision-playground.service" >"$PREFIX/etc/vision-playground.service"
 if [ "$SYSTEMD" = auto ]; then
   if [ $IS_ROOT = 1 ] && [ -d /run/systemd/system ]; then SYSTEMD=1; else SYSTEMD=0; fi
 fi
