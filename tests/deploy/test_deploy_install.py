@@ -273,3 +273,26 @@ def test_compose_file_is_valid():
     assert "deploy/Dockerfile" in done.stdout and "deploy/proxy.Dockerfile" in done.stdout
     assert "service_healthy" in done.stdout
 
+
+def test_compose_limits_and_hardening():
+    """Both containers: memory and process limits, a read-only root with tmpfs where they write, no capabilities
+    (the proxy keeps the three nginx's master needs to start its workers), no privilege gain."""
+    import yaml
+
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    assert set(services) == {"app", "proxy"}
+    for name, svc in services.items():
+        assert svc.get("read_only") is True, name
+        assert svc.get("cap_drop") == ["ALL"], name
+        assert "no-new-privileges:true" in svc.get("security_opt", []), name
+        assert svc.get("mem_limit") and int(svc.get("pids_limit", 0)) > 0, name
+        print(f"{name}: mem_limit {svc['mem_limit']}, pids_limit {svc['pids_limit']}, tmpfs {svc['tmpfs']}, "
+              f"cap_add {svc.get('cap_add', [])}")
+    app = services["app"]
+    assert "cap_add" not in app  # uid 10001 on port 8501 needs none
+    assert set(services["proxy"].get("cap_add", [])) <= {"CHOWN", "SETUID", "SETGID"}
+    # the app writes only to /tmp, its HOME/caches (install.sh: PREFIX/var) and the store volume
+    mounts = {t.split(":", 1)[0]: t for t in app["tmpfs"]}
+    assert "/tmp" in mounts and "uid=10001" in mounts["/opt/vision-playground/var"], mounts
+    assert "--prefix /opt/vision-playground --uid 10001" in (DEPLOY / "Dockerfile").read_text()
+    assert any(v.endswith(":/opt/vision-playground/store") for v in app["volumes"])
