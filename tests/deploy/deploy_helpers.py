@@ -95,11 +95,13 @@ class Served:
 
 
 def start_production_app(python: str, app_dir: Path, log: Path, env_file: Path = PRODUCTION_ENV,
-                         env: dict | None = None, user_cmd: list[str] | None = None) -> Served:
-    """``python -m components.serve --env-file …`` in ``app_dir``, on 127.0.0.1 and a free port."""
+                         env: dict | None = None, user_cmd: list[str] | None = None,
+                         address: str = "127.0.0.1") -> Served:
+    """``python -m components.serve --env-file …`` in ``app_dir``, on ``address`` and a free port (the URL is
+    always the loopback one)."""
     port = free_port()
     cmd = [python, "-m", "components.serve", "--env-file", str(env_file), "app.py",
-           "--server.port", str(port), "--server.address", "127.0.0.1"]
+           "--server.port", str(port), "--server.address", address]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     full_env.update(env or {})
     with log.open("wb") as out:
