@@ -104,6 +104,7 @@ def test_admin_page_and_link_follow_vision_admin(monkeypatch, tmp_path):
     monkeypatch.setenv("VISION_ADMIN", "local")
     admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
     assert not admin.exception and admin.dataframe and not admin.info
+    assert any("python -m models.digits eval" in c.value for c in admin.code)  # the cards' commands, for operators
 
 
 def test_admin_decision_needs_a_loopback_peer_and_no_proxy_header():
