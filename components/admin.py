@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import diagnostics
+from models.cards import CARDS
 from models.registry import PAGE_DEFAULTS
 from models.runtime import device_info
 from models.store import FETCH_COMMAND, OFFLINE_ENV, STORE_ENV, Store, limited_pages, offline
@@ -110,6 +111,14 @@ def timings_section() -> None:
         )
 
 
+def cards_section() -> None:
+    st.subheader("How the model cards' own figures were measured")
+    for card in CARDS.values():
+        if card.measured_by:
+            st.markdown(f"**{card.name}**")
+            st.code(card.measured_by, language="bash")
+
+
 def admin_page() -> None:
     st.title("⚙️ Admin · diagnostics")
     st.caption("For whoever runs this server: visitors are never shown paths, commands or timings.")
@@ -117,3 +126,4 @@ def admin_page() -> None:
     store_section(store)
     device_section()
     timings_section()
+    cards_section()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 
@@ -43,6 +44,60 @@ _keep_keras_state_between_runs()
 
 
 ADMIN_ENV = "VISION_ADMIN"
+PROXY_HEADERS = ("X-Real-Ip", "X-Forwarded-For")
+
+
+def admin_allowed(mode: str, peer: str | None, proxied: bool) -> bool:
+    """The admin-page decision, from the setting and what the session's websocket showed.
+
+    ``mode``: the value of ``VISION_ADMIN``. ``peer``: the TCP peer address of the browser's websocket (the
+    unforgeable end of the connection, e.g. ``"127.0.0.1"``, ``"::1"``, ``"192.0.2.7"``; ``""`` when the
+    connection names none), or ``None`` when the session has no connection at all (AppTest, bare mode).
+    ``proxied``: the websocket request carried a proxy header (X-Real-IP / X-Forwarded-For).
+
+    ``on``/``1``/``true``/``yes``: everyone. ``local`` (production): only a browser whose connection comes from a
+    loopback address AND carries no proxy header. A loopback peer alone is not enough (nginx on the same host
+    connects from 127.0.0.1 for every visitor), nor are missing headers alone (with the Docker image, which binds
+    0.0.0.0, or an upstream on a non-loopback address, anyone reaching the app port sends none). Anything else:
+    nobody (a misspelt value fails closed: the page shows server paths).
+    """
+    mode = mode.strip().lower()
+    if mode in ("on", "1", "true", "yes"):
+        return True
+    if mode != "local":
+        return False
+    if peer is None:  # no network connection: nothing could have come through a proxy or from another host
+        return True
+    return is_loopback(peer) and not proxied
+
+
+def is_loopback(address: str) -> bool:
+    """Whether ``address`` (IPv4 or IPv6 text) is a loopback address: 127.0.0.0/8, ::1, ::ffff:127.x.y.z."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _websocket_peer_and_headers() -> tuple[str | None, bool]:
+    """(peer, proxied) of this session's websocket; (None, False) without a runtime or a browser session."""
+    from streamlit import runtime  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None, False
+    client = runtime.get_instance().get_client(ctx.session_id)
+    if client is None or client.client_context is None:
+        return None, False
+    # The raw peer, not st.context.ip_address: that one reports both loopback and "unknown" as None.
+    peer = client.client_context.remote_ip
+    if not isinstance(peer, str | None):  # AppTest runs scripts on a mocked runtime: no connection at all
+        return None, False
+    peer = peer or ""  # a real connection that names no peer is not a loopback one
+    headers = st.context.headers  # the websocket request's, case-insensitive
+    return peer, any(headers.get(h) for h in PROXY_HEADERS)
 
 
 def admin_visible() -> bool:
@@ -50,20 +105,14 @@ def admin_visible() -> bool:
 
     ``VISION_ADMIN``: ``on`` (default: a developer's or a private instance), ``off``, or ``local`` (production,
     deploy/production.env): only a browser connected to the app's own loopback port, e.g. an operator's
-    ``ssh -L 8501:127.0.0.1:8501 vm``, never one coming through the reverse proxy. The proxy always sets
-    X-Real-IP / X-Forwarded-For on the websocket (it overwrites what a visitor sends), so their presence is the test.
+    ``ssh -L 8501:127.0.0.1:8501 vm``, never one coming through the reverse proxy (which always sets X-Real-IP /
+    X-Forwarded-For, overwriting what a visitor sends) nor one from another host. See ``admin_allowed``.
     """
-    mode = os.environ.get(ADMIN_ENV, "on").strip().lower()
-    if mode in ("on", "1", "true", "yes"):
-        return True
-    if mode != "local":  # off, or a misspelt value: fail closed (the page shows server paths)
-        return False
-    try:
-        headers = st.context.headers
-        proxied = any(headers.get(h) for h in ("X-Real-Ip", "X-Forwarded-For"))
-    except Exception:  # no browser session (AppTest, bare mode): nothing came through a proxy
-        proxied = False
-    return not proxied
+    mode = os.environ.get(ADMIN_ENV, "on")
+    if mode.strip().lower() != "local":
+        return admin_allowed(mode, None, False)
+    peer, proxied = _websocket_peer_and_headers()
+    return admin_allowed(mode, peer, proxied)
 
 
 def page_setup(title: str, icon: str) -> None:

@@ -18,7 +18,10 @@
 #   --wheelhouse DIR    VISION_WHEELHOUSE  install Python packages only from this folder of wheels (air-gapped/CI)
 #   --python PATH       PYTHON             interpreter for the venv (default /usr/bin/python3, else python3)
 #   --proxy             VISION_PROXY=1     also install nginx (Debian) on :80 in front of the app (root only)
+#   --tls-cert FILE     VISION_TLS_CERT    with --proxy: HTTPS on :443 with this PEM certificate chain (e.g. certbot's
+#   --tls-key FILE      VISION_TLS_KEY       /etc/letsencrypt/live/DOMAIN/fullchain.pem + privkey.pem); :80 redirects
 #   --no-systemd        VISION_SYSTEMD=0   do not install/enable the systemd unit (the Docker image)
+#   --memory-max SIZE   VISION_MEMORY_MAX  the unit's MemoryMax (default 75%: of the host's RAM; or e.g. 6G)
 #
 # Layout: PREFIX/app (code, read-only for the service), PREFIX/venv, PREFIX/etc/vision-playground.env
 # (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/var (the
@@ -38,7 +41,10 @@ TENSORFLOW=${VISION_TENSORFLOW:-}
 WHEELHOUSE=${VISION_WHEELHOUSE:-}
 PY=${PYTHON:-}
 PROXY=${VISION_PROXY:-0}
+TLS_CERT=${VISION_TLS_CERT:-}
+TLS_KEY=${VISION_TLS_KEY:-}
 SYSTEMD=${VISION_SYSTEMD:-auto}
+MEMORY_MAX=${VISION_MEMORY_MAX:-75%}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,12 +60,19 @@ while [ $# -gt 0 ]; do
     --wheelhouse) WHEELHOUSE=$2; shift 2 ;;
     --python) PY=$2; shift 2 ;;
     --proxy) PROXY=1; shift ;;
+    --tls-cert) TLS_CERT=$2; shift 2 ;;
+    --tls-key) TLS_KEY=$2; shift 2 ;;
     --no-systemd) SYSTEMD=0; shift ;;
+    --memory-max) MEMORY_MAX=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$OFFLINE" in 1|true|yes) OFFLINE=1 ;; *) OFFLINE=0 ;; esac
+if [ -n "$TLS_CERT$TLS_KEY" ]; then
+  [ -n "$TLS_CERT" ] && [ -n "$TLS_KEY" ] || { echo "install.sh: --tls-cert and --tls-key go together" >&2; exit 2; }
+  [ "$PROXY" = 1 ] || { echo "install.sh: --tls-cert/--tls-key configure the proxy: add --proxy" >&2; exit 2; }
+fi
 
 say() { printf '[install] %s\n' "$*"; }
 die() { printf '[install] error: %s\n' "$*" >&2; exit 1; }
@@ -203,8 +216,12 @@ else
 fi
 
 # --- 7. systemd unit ----------------------------------------------------------------------------------------------
+# A CUDA build of TensorFlow needs /dev/nvidia*: no private /dev for it.
+private_devices=true
+case "$TENSORFLOW" in *cuda*) private_devices=false ;; esac
 sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@USER@|$SERVICE_USER|g" -e "s|@GROUP@|$SERVICE_GROUP|g" \
-    -e "s|@STORE@|$STORE|g" "$SRC/deploy/vision-playground.service" >"$PREFIX/etc/vision-playground.service"
+    -e "s|@STORE@|$STORE|g" -e "s|@MEMORY_MAX@|$MEMORY_MAX|g" -e "s|@PRIVATE_DEVICES@|$private_devices|g" \
+    "$SRC/deploy/vision-playground.service" >"$PREFIX/etc/vision-playground.service"
 if [ "$SYSTEMD" = auto ]; then
   if [ $IS_ROOT = 1 ] && [ -d /run/systemd/system ]; then SYSTEMD=1; else SYSTEMD=0; fi
 fi
@@ -220,12 +237,19 @@ fi
 
 # --- 8. nginx in front (root, --proxy) ---------------------------------------------------------------------------
 if [ "$PROXY" = 1 ]; then
+  tls_args=()
+  [ -n "$TLS_CERT" ] && tls_args=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --https-listen 443)
+  mkdir -p /var/www/letsencrypt  # certbot --webroot challenges (first certificate and renewals)
   "$SRC/deploy/render-nginx.sh" --upstream "127.0.0.1:$PORT" --listen 80 --config "$PREFIX/app/.streamlit/config.toml" \
-    >/etc/nginx/conf.d/vision-playground.conf
+    "${tls_args[@]}" >/etc/nginx/conf.d/vision-playground.conf
   rm -f /etc/nginx/sites-enabled/default
   nginx -t
   if [ -d /run/systemd/system ]; then systemctl enable nginx && systemctl reload-or-restart nginx; fi
-  say "nginx: /etc/nginx/conf.d/vision-playground.conf (port 80 -> 127.0.0.1:$PORT)"
+  if [ -n "$TLS_CERT" ]; then
+    say "nginx: /etc/nginx/conf.d/vision-playground.conf (https :443 -> 127.0.0.1:$PORT; :80 redirects to https)"
+  else
+    say "nginx: /etc/nginx/conf.d/vision-playground.conf (port 80 -> 127.0.0.1:$PORT; no TLS: see deploy/README.md)"
+  fi
 fi
 
 say "done. Start by hand: $PREFIX/bin/serve   (health: $PREFIX/bin/healthcheck)"

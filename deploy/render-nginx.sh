@@ -2,10 +2,16 @@
 # Renders the nginx configuration of the vision playground from deploy/nginx/*.conf.in.
 #
 #   deploy/render-nginx.sh [--upstream HOST:PORT]... [--listen ADDR:PORT] [--config .streamlit/config.toml]
-#                          [--standalone DIR]
+#                          [--tls-cert FILE --tls-key FILE [--https-listen ADDR:PORT]] [--conn-per-address N]
+#                          [--acme-root DIR] [--standalone DIR]
 #
 # --upstream may be given several times (or as a comma-separated list, also in $VISION_UPSTREAM): N Streamlit UI
 # replicas, each visitor kept on one of them (hash $remote_addr consistent). Default: 127.0.0.1:8501.
+#
+# --tls-cert/--tls-key (PEM: the certificate chain and its key; e.g. certbot's fullchain.pem and privkey.pem): HTTPS
+# on --https-listen (default 443) with HSTS, and --listen (default 80) answers 301 to https:// (except certbot's
+# /.well-known/acme-challenge/, served from --acme-root, default /var/www/letsencrypt; standalone: DIR/acme).
+# --conn-per-address N: concurrent connections (websockets included) one client address may hold (default 400).
 #
 # Without --standalone: prints the http{}-level site configuration (for /etc/nginx/conf.d/).
 # With --standalone DIR: writes DIR/vision-playground.conf and DIR/nginx.conf (a complete main configuration
@@ -17,12 +23,22 @@ upstreams=()
 listen=${VISION_LISTEN:-80}
 config="$here/../.streamlit/config.toml"
 standalone=""
+tls_cert=""
+tls_key=""
+https_listen=${VISION_HTTPS_LISTEN:-443}
+conn_per_address=${VISION_CONN_PER_ADDRESS:-400}
+acme_root=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --upstream) IFS=, read -r -a more <<<"$2"; upstreams+=("${more[@]}"); shift 2 ;;
     --listen) listen=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --standalone) standalone=$2; shift 2 ;;
+    --tls-cert) tls_cert=$2; shift 2 ;;
+    --tls-key) tls_key=$2; shift 2 ;;
+    --https-listen) https_listen=$2; shift 2 ;;
+    --conn-per-address) conn_per_address=$2; shift 2 ;;
+    --acme-root) acme_root=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "render-nginx.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -47,16 +63,37 @@ mb=${mb:-200}
 # A little headroom for the multipart envelope around the file itself.
 max_body="$((mb + 1))m"
 
+die() { echo "render-nginx.sh: $*" >&2; exit 2; }
+[[ $conn_per_address =~ ^[1-9][0-9]*$ ]] || die "--conn-per-address needs a positive number, not '$conn_per_address'"
+if [ -n "$tls_cert$tls_key" ]; then
+  [ -n "$tls_cert" ] && [ -n "$tls_key" ] || die "--tls-cert and --tls-key go together"
+  for f in "$tls_cert" "$tls_key"; do [ -r "$f" ] || die "cannot read $f"; done
+  tls_cert="$(cd "$(dirname "$tls_cert")" && pwd)/$(basename "$tls_cert")"
+  tls_key="$(cd "$(dirname "$tls_key")" && pwd)/$(basename "$tls_key")"
+  keep=TLS drop=PLAIN
+else
+  keep=PLAIN drop=TLS
+fi
+# The redirect names the HTTPS port unless it is the default one.
+redirect_port=":${https_listen##*:}"
+[ "$redirect_port" = ":443" ] && redirect_port=""
+
 render() {
-  sed -e "s|@UPSTREAM_SERVERS@|$servers|" -e "s|@UPSTREAM@|$upstream|g" -e "s|@LISTEN@|$listen|g" -e "s|@MAX_BODY@|$max_body|g" \
+  sed -e "/^@$drop@/d" -e "s|^@$keep@||" \
+      -e "s|@UPSTREAM_SERVERS@|$servers|" -e "s|@UPSTREAM@|$upstream|g" -e "s|@LISTEN@|$listen|g" -e "s|@MAX_BODY@|$max_body|g" \
+      -e "s|@HTTPS_LISTEN@|$https_listen|g" -e "s|@REDIRECT_PORT@|$redirect_port|g" -e "s|@TLS_CERT@|$tls_cert|g" \
+      -e "s|@TLS_KEY@|$tls_key|g" -e "s|@CONN_PER_ADDRESS@|$conn_per_address|g" -e "s|@ACME_ROOT@|$acme_root|g" \
       -e "s|@PREFIX@|${standalone}|g" "$1"
 }
 
 if [ -z "$standalone" ]; then
+  acme_root=${acme_root:-/var/www/letsencrypt}
   render "$here/nginx/vision-playground.conf.in"
 else
   mkdir -p "$standalone/tmp"
   standalone="$(cd "$standalone" && pwd)"
+  acme_root=${acme_root:-$standalone/acme}
+  mkdir -p "$acme_root"
   render "$here/nginx/vision-playground.conf.in" >"$standalone/vision-playground.conf"
   render "$here/nginx/standalone.conf.in" >"$standalone/nginx.conf"
   echo "$standalone/nginx.conf"

@@ -1,7 +1,8 @@
 """Model cards: what each model behind a page is, what it learnt from, how well it does, and where it fails.
 
 Plain data (no Streamlit), shown by ``components.model_card`` in an expander on each page. Figures are the
-publishers' own (with their source) or measured by this project (with the command that measured them).
+publishers' own (with their source) or measured by this project: the command or script that measured them is in
+``measured_by``, which visitors never see (no paths or shell commands on a page); the Admin page lists it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class ModelCard:
     source: str  # paper or official page (URL)
     input_size: str
     limits: str  # one or two sentences
+    measured_by: str = ""  # for operators only (Admin page, README): the command that measured this project's figures
 
 
 CARDS: dict[str, ModelCard] = {
@@ -38,13 +40,13 @@ CARDS: dict[str, ModelCard] = {
         what="Classical methods, no learning: Telea fills the hole from its border inwards by fast marching; "
         "Navier–Stokes continues the surrounding edges into the hole like a fluid flow.",
         trained_on="Nothing (no training data).",
-        accuracy="Measured here on 12 object-sized holes with the truth known (bench/bench_inpainting_objects.py): "
-        "Navier–Stokes 16.2 dB PSNR inside the hole, Telea 16.2 dB; OpenCV's frequency-selective and "
+        accuracy="Measured here on 12 object-sized holes with the truth known: Navier–Stokes 16.2 dB PSNR inside the hole, Telea 16.2 dB; OpenCV's frequency-selective and "
         "shift-map fills did not do better (15.9 and 13.3 dB).",
         source="https://docs.opencv.org/4.x/df/d3d/tutorial_py_inpainting.html",
         input_size="Any size; only boxes around the mask are processed.",
         limits="Excellent on thin scratches, text and small holes; an object-sized hole gets a smooth smear "
         "without texture, and shadows or reflections of the object stay.",
+        measured_by="python bench/bench_inpainting_objects.py",
     ),
     "dcgan": ModelCard(
         name="Conditional DCGAN trained by this project",
@@ -52,12 +54,13 @@ CARDS: dict[str, ModelCard] = {
         "choose from a random latent vector; restoration searches the latent space for a digit that matches "
         "the pixels you kept.",
         trained_on="MNIST training set (60,000 handwritten digits, 28×28), on this project's CPU (2,500 steps, 43 min).",
-        accuracy="A separate digit classifier reads 98.8 % of 10,000 generated digits as the requested class "
-        "(python -m models.digits eval); restored digits 81.5 % vs 49.0 % for OpenCV Telea.",
+        accuracy="A separate digit classifier reads 98.8 % of 10,000 generated digits as the requested class; "
+        "restored digits 81.5 % vs 49.0 % for OpenCV Telea.",
         source="https://arxiv.org/abs/1511.06434",
         input_size="28×28 grey-scale digits (shown enlarged).",
         limits="Only digits 0–9 in MNIST's style; when the hidden part is what tells two digits apart (a 3 or an 8), "
         "the restoration may pick the wrong one.",
+        measured_by="python -m models.digits eval; python -m models.digits eval-restore",
     ),
     "magenta": ModelCard(
         name="Magenta arbitrary image stylization",
@@ -65,10 +68,11 @@ CARDS: dict[str, ModelCard] = {
         "photo with it in one pass. Strength blends the painting's vector with your photo's own.",
         trained_on="About 80,000 paintings and 6,000 textures as styles, ImageNet photos as content.",
         accuracy="No accuracy figure exists for style; measured here: the photo's structure is kept (Sobel edge "
-        "correlation 0.28–0.50 at full strength, tests/test_style.py).",
+        "correlation 0.28–0.50 at full strength).",
         source="https://arxiv.org/abs/1705.06830",
         input_size="Style 256×256 (centre square of the painting); photo in 384×384 tiles, any output size.",
         limits="Fine brush detail of the painting is lost at 256 px; faces and text in the photo can get distorted.",
+        measured_by="python -m pytest tests/unit/test_style.py",
     ),
     "gatys": ModelCard(
         name="Gatys et al. neural style (VGG19 optimisation)",

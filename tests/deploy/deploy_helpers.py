@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -42,13 +43,14 @@ def nginx_binary() -> str:
     pytest.skip(message)
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120,
+                 context: ssl.SSLContext | None = None) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3) as r:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3, context=context) as r:
                 if r.status == 200:
                     return
         except OSError:
@@ -93,11 +95,13 @@ class Served:
 
 
 def start_production_app(python: str, app_dir: Path, log: Path, env_file: Path = PRODUCTION_ENV,
-                         env: dict | None = None, user_cmd: list[str] | None = None) -> Served:
-    """``python -m components.serve --env-file …`` in ``app_dir``, on 127.0.0.1 and a free port."""
+                         env: dict | None = None, user_cmd: list[str] | None = None,
+                         address: str = "127.0.0.1") -> Served:
+    """``python -m components.serve --env-file …`` in ``app_dir``, on ``address`` and a free port (the URL is
+    always the loopback one)."""
     port = free_port()
     cmd = [python, "-m", "components.serve", "--env-file", str(env_file), "app.py",
-           "--server.port", str(port), "--server.address", "127.0.0.1"]
+           "--server.port", str(port), "--server.address", address]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     full_env.update(env or {})
     with log.open("wb") as out:
@@ -112,22 +116,44 @@ def start_production_app(python: str, app_dir: Path, log: Path, env_file: Path =
     return served
 
 
-def start_nginx(upstream: str, workdir: Path) -> Served:
-    """A private nginx on 127.0.0.1:<free port> in front of ``upstream`` (host:port)."""
+def self_signed_certificate(folder: Path, names: tuple[str, ...] = ("vision-demo.test",)) -> tuple[Path, Path]:
+    """(cert.pem, key.pem): a throw-away self-signed certificate for ``names`` and 127.0.0.1, made by openssl."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    san = ",".join([f"DNS:{n}" for n in names] + ["IP:127.0.0.1"])
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    f"/CN={names[0]}", "-addext", f"subjectAltName={san}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def start_nginx(upstream: str, workdir: Path, tls: tuple[Path, Path] | None = None,
+                render_args: tuple[str, ...] = ()) -> Served:
+    """A private nginx on 127.0.0.1:<free port> in front of ``upstream`` (host:port).
+
+    With ``tls`` (cert, key): HTTPS on a second free port (``Served.url`` is https://…), and the first port only
+    redirects to it (``extra["http_url"]``); ``extra["context"]`` is an SSL context that trusts only that cert.
+    """
     binary = nginx_binary()
     port = free_port()
     prefix = workdir / "nginx"
-    subprocess.run([str(DEPLOY / "render-nginx.sh"), "--standalone", str(prefix), "--upstream", upstream,
-                    "--listen", f"127.0.0.1:{port}"], check=True, capture_output=True)
+    args = [str(DEPLOY / "render-nginx.sh"), "--standalone", str(prefix), "--upstream", upstream,
+            "--listen", f"127.0.0.1:{port}", *render_args]
+    url, context = f"http://127.0.0.1:{port}", None
+    if tls:
+        https_port = free_port()
+        args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1]), "--https-listen", f"127.0.0.1:{https_port}"]
+        url, context = f"https://127.0.0.1:{https_port}", ssl.create_default_context(cafile=str(tls[0]))
+    subprocess.run(args, check=True, capture_output=True)
     tmp = prefix / "tmp"
     tmp.chmod(0o777)  # nginx started as root runs its workers as nobody: they buffer into this folder
     log = prefix / "stdout.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                                 stdout=out, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", prefix / "error.log", proc, {"prefix": prefix})
+    served = Served(url, prefix / "error.log", proc,
+                    {"prefix": prefix, "http_url": f"http://127.0.0.1:{port}", "context": context})
     try:
-        wait_healthy(served.url, proc, log, timeout=30)
+        wait_healthy(served.url, proc, log, timeout=30, context=context)
     except Exception:
         stop(proc)
         raise

@@ -94,7 +94,7 @@ def tab(request, domain_browser, proxied):
         except Exception as exc:
             print(f"no screenshot of the failure: {exc}")
     context.close()
-    refused = [u for status, u in page.statuses if status in (413, 429, 502, 504)]
+    refused = [u for status, u in page.statuses if status in (413, 429, 502, 503, 504)]
     print(f"{len(page.statuses)} responses through the proxy; refused or failed: {refused}")
     assert not refused, f"the proxy refused part of normal traffic: {refused}"
 

@@ -104,3 +104,20 @@ def test_admin_page_and_link_follow_vision_admin(monkeypatch, tmp_path):
     monkeypatch.setenv("VISION_ADMIN", "local")
     admin = AppTest.from_file(str(ROOT / "pages/9_Admin.py"), default_timeout=60).run()
     assert not admin.exception and admin.dataframe and not admin.info
+    assert any("python -m models.digits eval" in c.value for c in admin.code)  # the cards' commands, for operators
+
+
+def test_admin_decision_needs_a_loopback_peer_and_no_proxy_header():
+    """VISION_ADMIN=local: a loopback peer without proxy headers only (the proxy on the same host connects from
+    127.0.0.1 but always sets X-Real-IP; the Docker image's 0.0.0.0 lets others in with no header at all)."""
+    from components.page import admin_allowed
+
+    for peer in ("127.0.0.1", "127.0.0.53", "::1", "::ffff:127.0.0.1"):
+        assert admin_allowed("local", peer, proxied=False), peer
+        assert not admin_allowed("local", peer, proxied=True), peer
+    for peer in ("192.0.2.2", "10.0.0.5", "172.17.0.1", "fd00::2", "::ffff:192.0.2.2", "", "not-an-address"):
+        assert not admin_allowed("local", peer, proxied=False), peer
+    assert admin_allowed("local", None, proxied=False)  # no connection at all (AppTest, bare mode)
+    assert admin_allowed(" ON ", "192.0.2.2", proxied=True) and admin_allowed("yes", "192.0.2.2", proxied=True)
+    for mode in ("off", "locla", ""):
+        assert not admin_allowed(mode, "127.0.0.1", proxied=False), mode

@@ -26,3 +26,43 @@ def test_every_page_shows_a_card_that_exists():
         for call in ids:
             for name in re.findall(r'"([a-z_0-9]+)"', call):
                 assert name in CARDS, (page.name, name)
+
+
+# What a shell command or a file path looks like in running text (visitors never see either).
+COMMAND_OR_PATH = [
+    r"\bpython3?\b",
+    r"\bpip3?\s+install\b",
+    r"\b(?:sudo|bash|curl|wget|pytest|kubectl|docker|systemctl)\b",
+    r"(?:^|\s)-{1,2}[a-z][\w-]*",  # a command-line option
+    r"`",
+    r"\$\s?\w",
+    r"[\w.-]+/[\w./-]+",  # a relative or absolute path
+    r"\.(?:py|sh|toml|yaml|json|txt)\b",
+]
+
+
+def test_no_visitor_visible_card_text_contains_a_shell_command_or_path():
+    """The "About the model" text of every card on every page (issue 23: the DCGAN card showed
+    `python -m models.digits eval`); the commands are kept for operators in ``measured_by`` (Admin page)."""
+    import re
+
+    from components.model_card import card_markdown
+
+    shown = 0
+    for page in PAGES:
+        for call in re.findall(r"model_card\(([^)]*)\)", page.read_text()):
+            for card_id in re.findall(r'"([a-z_0-9]+)"', call):
+                text = card_markdown(CARDS[card_id])
+                # the one link: its label is shown, its URL is the link target
+                text = re.sub(r"\]\(https?://[^)\s]+\)", "]", text)
+                for pattern in COMMAND_OR_PATH:
+                    found = re.search(pattern, text)
+                    assert not found, (page.name, card_id, found[0] if found else None, text)
+                assert "measured_by" not in text and (not CARDS[card_id].measured_by
+                                                      or CARDS[card_id].measured_by not in text)
+                shown += 1
+    print(f"{shown} visitor cards on {len(PAGES)} pages checked: no command, no path")
+    assert shown >= len(PAGES)
+    # the patterns do catch what the DCGAN card used to show
+    assert any(re.search(p, "(python -m models.digits eval)") for p in COMMAND_OR_PATH)
+    assert "python -m models.digits eval" in CARDS["dcgan"].measured_by  # kept for operators
