@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class Capability(str, Enum):
@@ -362,3 +363,18 @@ def default_entries() -> list[Entry]:
         for i in ids:
             seen.setdefault(i, get(i))
     return list(seen.values())
+
+
+def checksum_folder(entry: Entry) -> Path:
+    """Where a FILE_SET entry's committed SHA256SUMS (and any file written here, e.g. a labels.txt) live."""
+    return Path(__file__).parent / "checksums" / entry.id
+
+
+def file_set_listing(entry: Entry) -> dict[str, str]:
+    """{relative path: sha256} of a FILE_SET entry, from ``models/checksums/<id>/SHA256SUMS``."""
+    out = {}
+    for line in (checksum_folder(entry) / "SHA256SUMS").read_text().splitlines():
+        if line.strip():
+            sha, rel = line.split(maxsplit=1)
+            out[rel.lstrip("*")] = sha
+    return out

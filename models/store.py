@@ -39,7 +39,9 @@ from models.registry import (
     Capability,
     Entry,
     Unpack,
+    checksum_folder,
     default_entries,
+    file_set_listing,
     for_capability,
     get,
 )
@@ -227,7 +229,7 @@ class Store:
                 self._fetch_from(part, f"{base}/{rel}", staging / rel, None, timeout)
                 if progress:
                     progress(done, len(listing))
-            for extra in _checksum_folder(entry).iterdir():
+            for extra in checksum_folder(entry).iterdir():
                 if extra.name != "SHA256SUMS":
                     shutil.copyfile(extra, staging / extra.name)
             os.replace(staging, target)
@@ -254,20 +256,6 @@ class Store:
                 os.replace(staging, target)  # a directory appears complete or not at all
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-def _checksum_folder(entry: Entry) -> Path:
-    return Path(__file__).parent / "checksums" / entry.id
-
-
-def file_set_listing(entry: Entry) -> dict[str, str]:
-    """{relative path: sha256} of a FILE_SET entry, from ``models/checksums/<id>/SHA256SUMS``."""
-    out = {}
-    for line in (_checksum_folder(entry) / "SHA256SUMS").read_text().splitlines():
-        if line.strip():
-            sha, rel = line.split(maxsplit=1)
-            out[rel.lstrip("*")] = sha
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------

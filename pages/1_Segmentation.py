@@ -37,7 +37,7 @@ share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), 
               "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
-    model = choose(st.selectbox, "Model", models, lambda m: (seg.spec_of(m).entry_id,),
+    model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,
                    format_func=lambda m: seg.spec_of(m).title, key="seg_model")
     if model is not None:
         st.caption(seg.spec_of(model).blurb)
@@ -51,7 +51,7 @@ if image is None or model is None:
     st.stop()
 
 spec = seg.spec_of(model)
-if require_model(spec.entry_id) is None:
+if spec.store_entries and require_model(spec.entry_id) is None:
     st.stop()
 try:
     segmenter = load_segmenter(spec.entry_id, str(Store().root))

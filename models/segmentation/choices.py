@@ -41,6 +41,8 @@ class SegModel(str, Enum):
     MNV2_257_FLOAT = "deeplab_257_float"
     MNV2_FROZEN = "deeplab_mnv2_frozen"
     XCEPTION_FROZEN = "deeplab_xception_frozen"
+    FCN8S_CAMVID = "fcn8s_camvid"
+    DEEPLABV3PLUS_CAMVID = "deeplabv3plus_camvid"
 
     @property
     def spec(self) -> ModelSpec:
@@ -86,7 +88,39 @@ SPECS: dict[str, ModelSpec] = {
         "Most accurate; heavy, meant for GPU hosts (439 MB download).",
         _M.XCEPTION_FROZEN.value,
     ),
+    # Trained here on CamVid road scenes (11 classes; models/weights/segmentation/): street photos only.
+    _M.DEEPLABV3PLUS_CAMVID: ModelSpec(
+        "DeepLabV3+ · road scenes (CamVid), trained here",
+        Backend.KERAS_TRAINED,
+        480,
+        "MobileNetV2 encoder + ASPP + decoder, trained in this project on 367 CamVid street scenes: road, "
+        "pavement, cars, pedestrians, signs… (9 MB, ships with the app).",
+        _M.DEEPLABV3PLUS_CAMVID.value,
+        "",
+        builtin=_M.DEEPLABV3PLUS_CAMVID.value,
+    ),
+    _M.FCN8S_CAMVID: ModelSpec(
+        "FCN-8s · road scenes (CamVid), trained here",
+        Backend.KERAS_TRAINED,
+        480,
+        "The classic fully convolutional network (strides 32/16/8 fused) on a MobileNetV2 encoder, trained "
+        "in this project on CamVid street scenes (9 MB, ships with the app).",
+        _M.FCN8S_CAMVID.value,
+        "",
+        builtin=_M.FCN8S_CAMVID.value,
+    ),
 }
+
+
+def _drop_unshipped() -> None:
+    # A row trained here is offered only once its model folder ships (a clone before the training landed has none).
+    from models.segmentation.trained import TRAINED_DIR  # noqa: PLC0415 - keeps TensorFlow out of this import
+
+    for key in [k for k, s in SPECS.items() if s.builtin and not (TRAINED_DIR / s.builtin / "model.json").is_file()]:
+        del SPECS[key]
+
+
+_drop_unshipped()
 
 
 def register(spec: ModelSpec) -> None:
@@ -124,11 +158,16 @@ def create(choice: str, store: Store | None = None) -> SegmentationBackend:
     from models.store import Store  # noqa: PLC0415 - the store imports the registry; keep import time low
 
     spec = spec_of(choice)
+    if spec.backend is Backend.KERAS_TRAINED:
+        from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model  # noqa: PLC0415
+
+        model, card = load_model(TRAINED_DIR / spec.builtin)
+        return TrainedSegmenter(model, card, spec, spec.input_size)
     store = store or Store()
     labels = load_labels(store.require(spec.labels_entry_id)) if store.has(spec.labels_entry_id) else VOC_CLASSES
     return build_segmenter(spec, store.require(spec.entry_id), labels)
 
 
 def default_choice(present: Callable[[str], bool]) -> str:
-    """The first option (table order) whose model ``present(entry_id)``; the first option when none is."""
-    return next((c for c, s in SPECS.items() if present(s.entry_id)), next(iter(SPECS)))
+    """The first option (table order) whose store entries are all ``present``; the first option when none is."""
+    return next((c for c, s in SPECS.items() if all(present(e) for e in s.store_entries)), next(iter(SPECS)))

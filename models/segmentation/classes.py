@@ -57,10 +57,19 @@ def voc_palette(n: int = 256) -> np.ndarray:
 PALETTE = voc_palette()
 
 
-def hex_colour(index: int) -> str:
-    """The VOC colour of class ``index`` as "#rrggbb"."""
-    r, g, b = PALETTE[index]
+def hex_colour(index: int, palette: np.ndarray = PALETTE) -> str:
+    """The colour of class ``index`` in ``palette`` ((256, 3) uint8; VOC's by default) as "#rrggbb"."""
+    r, g, b = palette[index]
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def palette_of(colours: Iterable[Iterable[int]]) -> np.ndarray:
+    """(256, 3) uint8 palette with ``colours`` (R, G, B in 0..255) for the first class ids, black for the rest."""
+    palette = np.zeros((256, 3), dtype=np.uint8)
+    rows = [tuple(c) for c in colours]
+    if rows:
+        palette[: len(rows)] = np.asarray(rows, dtype=np.uint8)
+    return palette
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -85,10 +94,16 @@ class ClassShare:
 
 @dataclass
 class Segmentation:
+    """A class map with its class set: names, colours and which id (if any) is the background.
+
+    The class set belongs to the model (VOC's 21 by default; a CamVid model has 11 and no background)."""
+
     class_map: np.ndarray  # (H, W) uint8 class ids, same size as the input image
     labels: tuple[str, ...]
     model: str
     timings_ms: dict[str, float] = field(default_factory=dict)
+    palette: np.ndarray = field(default_factory=lambda: PALETTE)  # (256, 3) uint8 colour per class id
+    background: int | None = BACKGROUND  # the id left uncoloured in overlays; None when every class is a thing
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -106,9 +121,9 @@ class Segmentation:
         counts = self.counts
         total = int(self.class_map.size)
         out = [
-            ClassShare(i, self.labels[i], int(n), n / total, hex_colour(i))
+            ClassShare(i, self.labels[i], int(n), n / total, hex_colour(i, self.palette))
             for i, n in enumerate(counts[: len(self.labels)])
-            if n and (include_background or i != BACKGROUND)
+            if n and (include_background or i != self.background)
         ]
         return sorted(out, key=lambda s: -s.pixels)
 
@@ -128,7 +143,12 @@ class Segmentation:
         if self.class_map.shape == (height, width):
             return self
         return Segmentation(
-            resize_nearest(self.class_map, height, width), self.labels, self.model, dict(self.timings_ms)
+            resize_nearest(self.class_map, height, width),
+            self.labels,
+            self.model,
+            dict(self.timings_ms),
+            self.palette,
+            self.background,
         )
 
     def mask(self, classes: Iterable[int]) -> np.ndarray:

@@ -16,12 +16,14 @@ from models.ops import cover, feather
 from models.segmentation.classes import BACKGROUND, PALETTE
 
 
-def _shown_lut(visible: Iterable[int] | None) -> np.ndarray:
+def _shown_lut(visible: Iterable[int] | None, background: int | None = BACKGROUND) -> np.ndarray:
     lut = np.zeros(256, dtype=np.uint8)
     if visible is None:
-        lut[1:] = 255
+        lut[:] = 255
     else:
-        lut[[c for c in visible if c != BACKGROUND]] = 255
+        lut[list(visible)] = 255
+    if background is not None:
+        lut[background] = 0
     return lut
 
 
@@ -31,9 +33,10 @@ def _palette_image(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> np.n
     return cv2.LUT(cv2.merge([cm, cm, cm]), palette.reshape(256, 1, 3))
 
 
-def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None) -> np.ndarray:
-    """Colour map (H, W, 3); classes not in ``visible`` are drawn black like the background."""
-    palette = PALETTE.copy()
+def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None, palette: np.ndarray = PALETTE) -> np.ndarray:
+    """Colour map (H, W, 3) in ``palette`` ((256, 3) uint8, VOC's by default); classes not in ``visible`` are
+    drawn black like VOC's background."""
+    palette = palette.copy()
     if visible is not None:
         hidden = np.ones(256, dtype=bool)
         hidden[list(visible)] = False
@@ -41,13 +44,21 @@ def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None) -> np.
     return _palette_image(class_map, palette)
 
 
-def overlay(rgb: np.ndarray, class_map: np.ndarray, opacity: float, visible: Iterable[int] | None = None) -> np.ndarray:
-    """Class colours blended over the photo at ``opacity`` (0..1); background and hidden classes untouched."""
+def overlay(
+    rgb: np.ndarray,
+    class_map: np.ndarray,
+    opacity: float,
+    visible: Iterable[int] | None = None,
+    palette: np.ndarray = PALETTE,
+    background: int | None = BACKGROUND,
+) -> np.ndarray:
+    """Class colours (``palette``) blended over the photo at ``opacity`` (0..1); the ``background`` id (None: no
+    background class) and hidden classes are left untouched."""
     opacity = float(np.clip(opacity, 0.0, 1.0))
     cm = np.ascontiguousarray(class_map, dtype=np.uint8)
-    blended = cv2.addWeighted(rgb, 1.0 - opacity, _palette_image(cm), opacity, 0.0)
+    blended = cv2.addWeighted(rgb, 1.0 - opacity, _palette_image(cm, palette), opacity, 0.0)
     out = rgb.copy()
-    cv2.copyTo(blended, cv2.LUT(cm, _shown_lut(visible)), out)  # only where a shown class is
+    cv2.copyTo(blended, cv2.LUT(cm, _shown_lut(visible, background)), out)  # only where a shown class is
     return out
 
 
@@ -58,10 +69,10 @@ def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 8) -> np.ndarra
     return np.concatenate([left, spacer, right], axis=1)
 
 
-def class_png(class_map: np.ndarray) -> bytes:
-    """Palette PNG whose pixel values are the class ids (VOC convention); viewers show the VOC colours."""
+def class_png(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> bytes:
+    """Palette PNG whose pixel values are the class ids (VOC's convention); viewers show ``palette``'s colours."""
     im = Image.fromarray(class_map.astype(np.uint8), mode="P")
-    im.putpalette(PALETTE.ravel().tolist())
+    im.putpalette(palette.ravel().tolist())
     buf = io.BytesIO()
     im.save(buf, "PNG", optimize=False)
     return buf.getvalue()

@@ -28,6 +28,7 @@ class Backend(str, Enum):
     TFLITE_CLASSMAP = "tflite_classmap"  # uint8 square input, ArgMax output
     TFLITE_LOGITS = "tflite_logits"  # float32 square input in [-1, 1], logits output
     FROZEN_GRAPH = "frozen_graph"  # TF1 graph, any input size, class map output
+    KERAS_TRAINED = "keras_trained"  # a model this project trained (models/weights/segmentation/<id>/), logits
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ class ModelSpec:
     blurb: str
     entry_id: str = ""  # the model file's store entry (registry id); also the option id
     labels_entry_id: str = "pascal_voc_labels"  # class names; the built-in VOC list when absent
+    builtin: str = ""  # a model folder shipped in models/weights/segmentation/ (no store entry needed)
+
+    @property
+    def store_entries(self) -> tuple[str, ...]:
+        """The model-store entries this option needs (none for a model shipped with the project)."""
+        return () if self.builtin else (self.entry_id,)
+
+    @property
+    def has_person(self) -> bool:
+        """Whether the class set has VOC's person class (portrait mode and the remove-object hand-off need it)."""
+        return self.backend is not Backend.KERAS_TRAINED
 
 
 Predictor = Callable[..., list[np.ndarray]]

@@ -56,9 +56,11 @@ def is_served(capability: str, choice: Any = None) -> bool:
         return False
     c = _value(choice)
     if capability == "segmentation":
-        from models.segmentation import Backend, SegModel  # noqa: PLC0415
+        from models.segmentation import SPECS, Backend  # noqa: PLC0415
 
-        return c is not None and SegModel(c).spec.backend is not Backend.FROZEN_GRAPH
+        # The server hosts the TFLite DeepLabs; frozen graphs (GPU hosts) and the models trained here run in-process.
+        served = (Backend.TFLITE_CLASSMAP, Backend.TFLITE_LOGITS)
+        return c is not None and c in SPECS and SPECS[c].backend in served
     if capability == "style":
         from models.style import Backend as StyleBackend  # noqa: PLC0415
 
