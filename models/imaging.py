@@ -25,8 +25,9 @@ HARD_MAX_PIXELS = 400_000_000
 MIN_SIDE = 8
 
 # The one list of image file types every image uploader accepts (file extensions, lower case), and how a person
-# reads it. Every format here decodes with the Pillow wheel (TIFF and GIF: first page / frame).
-IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
+# reads it. Every format here decodes with the Pillow wheel (TIFF and GIF: first page / frame). ``.jfif`` and ``.jpe``
+# are JPEG too (what browsers on Windows save a JPEG as).
+IMAGE_TYPES = ("png", "jpg", "jpeg", "jfif", "jpe", "webp", "bmp", "tif", "tiff", "gif")
 ACCEPTED_TYPES_TEXT = "PNG, JPEG, WebP, BMP, TIFF or GIF"
 
 
