@@ -39,6 +39,7 @@ from models.video.clip import (
     container_for,
     too_long_error,
 )
+from models.video.streams import picture_streams
 
 
 def decode_video(
@@ -114,11 +115,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     except av.FFmpegError:
         raise _unopenable(name, container) from None
     with box:
-        if not box.streams.video:
+        pictures = picture_streams(box)  # cover art (attached_pic) is not a video track
+        if not pictures:
             sound = box.streams.audio
             what = f"only sound ({sound[0].codec_context.name})" if sound and sound[0].codec_context else "no picture"
             raise VideoError(f"{name} has no video track: it holds {what}. Upload a clip with moving pictures.")
-        stream = box.streams.video[0]
+        stream = pictures[0]
         if stream.codec_context is None:
             raise _codec_error(name, container, data)
         stream.thread_type = "AUTO"
