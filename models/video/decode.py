@@ -39,7 +39,7 @@ from models.video.clip import (
     container_for,
     too_long_error,
 )
-from models.video.streams import picture_streams
+from models.video.streams import in_time_order, picture_streams
 
 
 def decode_video(
@@ -143,12 +143,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         source_size = (0, 0)
         damaged = False
         try:
-            for frame in box.decode(stream):
-                if frame.time is None:  # no timestamp: the next one after the previous frame
+            for frame, stamp in in_time_order(box.decode(stream)):  # packed B-frames: stamps sorted
+                if stamp is None:  # no timestamp: the next one after the previous frame
                     t = last_t + (1.0 / stated_rate if stated_rate else 0.04)
                 else:
-                    t0 = frame.time if t0 is None else t0
-                    t = max(frame.time - t0, last_t if last_t >= 0 else 0.0)
+                    t0 = stamp if t0 is None else t0
+                    t = max(stamp - t0, last_t if last_t >= 0 else 0.0)
                 if t >= limits.max_seconds:  # the header understated the length, or stated none
                     raise too_long_error(
                         name,

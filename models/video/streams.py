@@ -3,15 +3,52 @@
 - Cover art: a podcast or music ``.mp4``/``.m4a`` carries its picture as a video stream with the ``attached_pic``
   disposition (one MJPEG frame, no timeline). It is not the clip's picture: :func:`picture_streams` leaves it out,
   so such a file is told it holds only sound.
+- Packed B-frames (DivX/XviD AVI): the decoder yields frames in display order, but each carries the timestamp of
+  the AVI chunk it was decoded from, i.e. of decode order (0, 2, 1, 4, 3 …). :func:`in_time_order` sorts the
+  timestamps within a small reorder window, so each frame gets its place and none looks like a duplicate.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
+# Frames held back to sort their timestamps: packed B-frames need 2, streams with up to 3 consecutive B-frames 4.
+REORDER_WINDOW = 4
 ATTACHED_PIC = 1024  # AV_DISPOSITION_ATTACHED_PIC (av.stream.Disposition.attached_pic)
 
 
 def picture_streams(box: Any) -> list[Any]:
     """The video streams of an opened PyAV container that are moving pictures (cover art left out)."""
     return [s for s in box.streams.video if not int(s.disposition) & ATTACHED_PIC]
+
+
+def in_time_order(frames: Iterator[Any], window: int = REORDER_WINDOW) -> Iterator[tuple[Any, float | None]]:
+    """``(frame, seconds)`` pairs: the frames as decoded (display order), each given the smallest timestamp
+    still pending within a window of ``window`` frames (None for a frame without one).
+
+    Timestamps in order pass unchanged; decode-order timestamps on display-order frames (packed B-frames) come out
+    sorted. Frames held back are still yielded when decoding fails, and the error is then raised again.
+    """
+    pending: deque[Any] = deque()
+    stamps: list[float] = []
+
+    def release() -> tuple[Any, float | None]:
+        frame = pending.popleft()
+        return frame, (None if frame.time is None else heapq.heappop(stamps))
+
+    try:
+        for frame in frames:
+            pending.append(frame)
+            if frame.time is not None:
+                heapq.heappush(stamps, float(frame.time))
+            if len(pending) > window:
+                yield release()
+    except Exception:
+        while pending:  # keep what was decoded before the damage
+            yield release()
+        raise
+    while pending:
+        yield release()

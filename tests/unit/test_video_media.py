@@ -46,3 +46,78 @@ def test_audio_with_cover_art_holds_only_sound():
     print(exc.value)
     assert "episode 12.mp4 has no video track: it holds only sound (aac)" in str(exc.value)
     assert "H.264" not in str(exc.value)
+
+
+def _moving_bar(i: int, size=(320, 240)) -> np.ndarray:
+    a = np.full((size[1], size[0], 3), 40, np.uint8)
+    x = (i * 3) % (size[0] - 20)
+    a[100:140, x : x + 20] = 220
+    return a
+
+
+def _vop_type(packet: bytes) -> str:
+    i = packet.find(b"\x00\x00\x01\xb6")  # VOP start code, then 2 bits of coding type
+    return "IPBS"[packet[i + 4] >> 6]
+
+
+def bframe_avi(n: int = 164, fps: int = 25, packed: bool = False) -> bytes:
+    """An MPEG-4 Part 2 AVI with B-frames. ``packed``: DivX-style packed bitstream (what DivX 5 and XviD write by
+    default): one AVI chunk per display slot, a P-frame and the B-frame shown before it in one chunk, then a
+    placeholder chunk, and 'DivX503b1393p' user data telling decoders so. FFmpeg then hands out display-order frames
+    stamped with decode-order chunk times (0, 2, 1, 4, 3 …)."""
+    enc = av.CodecContext.create("mpeg4", "w")
+    enc.width, enc.height, enc.pix_fmt = 320, 240, "yuv420p"
+    enc.time_base, enc.framerate = fractions.Fraction(1, fps), fps
+    enc.max_b_frames = 1 if packed else 2
+    packets = []
+    for i in range(n):
+        frame = av.VideoFrame.from_ndarray(_moving_bar(i), format="rgb24")
+        frame.pts = i
+        packets += [bytes(p) for p in enc.encode(frame)]
+    packets += [bytes(p) for p in enc.encode(None)]
+    kinds = [_vop_type(p) for p in packets]
+    assert kinds.count("B") > n // 3, kinds[:12]  # the clip really has B-frames
+    chunks, j = [], 0
+    while j < len(packets):
+        p = packets[j]
+        if packed and j == 0:
+            vop = p.find(b"\x00\x00\x01\xb6")
+            p = p[:vop] + b"\x00\x00\x01\xb2DivX503b1393p" + p[vop:]
+        if packed and kinds[j] != "B" and j + 1 < len(packets) and kinds[j + 1] == "B":
+            chunks += [p + packets[j + 1], b"\x7f" * 8]  # the placeholder holds no start code: it is not decoded
+            j += 2
+        else:
+            chunks.append(p)
+            j += 1
+    assert len(chunks) == n
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="avi") as out:
+        stream = out.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height = 320, 240
+        stream.codec_tag = "DX50" if packed else "FMP4"
+        if not packed:
+            stream.codec_context.max_b_frames = 2
+        for k, chunk in enumerate(chunks):
+            packet = av.Packet(chunk)
+            packet.stream, packet.pts, packet.dts = stream, k, k
+            packet.time_base, packet.is_keyframe = fractions.Fraction(1, fps), k == 0
+            out.mux(packet)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["packed-b-frames", "b-frames"])
+def test_mpeg4_avi_with_b_frames_keeps_every_frame_and_its_rate(packed):
+    data = bframe_avi(packed=packed)
+    if packed:  # the fault is real: FFmpeg's timestamps on the decoded frames go back and forth
+        with av.open(io.BytesIO(data)) as box:
+            times = [f.time for f in box.decode(box.streams.video[0])]
+        assert sum(b < a for a, b in zip(times, times[1:], strict=False)) > 50, times[:8]
+    v = V.decode_video(data, "holiday.avi")
+    print(f"{'packed' if packed else 'plain'}: {v.count} frames, {v.source_frames} read, {v.fps:.2f} fps, {v.notes}")
+    assert v.codec == "mpeg4" and v.count == 164 and v.source_frames == 164
+    assert v.fps == pytest.approx(25.0, abs=0.1) and v.duration == pytest.approx(164 / 25, abs=0.05)
+    assert not any("variable frame rate" in n for n in v.notes)
+    assert np.allclose(np.diff(v.times), 0.04, atol=1e-3)
+    # each frame is the picture of its time: the bar moves 3 px a frame
+    xs = [int(np.argmax(f[120, :, 0] > 128)) for f in v.frames[:40]]
+    assert xs == [(i * 3) % 300 for i in range(40)], xs
