@@ -39,7 +39,7 @@ from models.video.clip import (
     container_for,
     too_long_error,
 )
-from models.video.streams import in_time_order, picture_streams
+from models.video.streams import display_size, in_time_order, picture_streams, sample_aspect
 
 
 def decode_video(
@@ -135,6 +135,8 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
         total = int(stream.frames or 0) or (round(stated * stated_rate) if stated and stated_rate else 0)
         keeper = FrameKeeper(name, limits)
+        sar = sample_aspect(stream)
+        stored: tuple[int, int] | None = None  # the stored picture size when it is not the display size
         t0: float | None = None
         last_t = -1.0
         last_duration = 0.0
@@ -163,9 +165,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                 read += 1
                 if keeper.buf is None:
                     rot = frame.rotation or 0
-                    w, h = (frame.height, frame.width) if rot % 180 else (frame.width, frame.height)
+                    dw, dh = display_size(frame.width, frame.height, sar)  # anamorphic: as players show it
+                    w, h = (dh, dw) if rot % 180 else (dw, dh)
                     source_size = (w, h)
                     keeper.start(w, h)
+                    if (dw, dh) != (frame.width, frame.height):
+                        stored = (frame.width, frame.height)
                 if keeper.wants(t):
                     kw, kh = keeper.size
                     rot = frame.rotation or 0
@@ -192,6 +197,11 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     # the last frame lasts a typical interval: its own stated duration is often a codec default
     duration = last_t + (typical if intervals or not last_duration else last_duration)
     notes: list[str] = []
+    if stored:
+        notes.append(
+            f"anamorphic picture (pixel aspect {sar.numerator}:{sar.denominator}): stored {stored[0]}×{stored[1]}, "
+            f"shown {source_size[0]}×{source_size[1]} as players show it"
+        )
     if damaged or (total and read < 0.9 * total):
         notes.append(
             f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated"

@@ -3,6 +3,8 @@
 - Cover art: a podcast or music ``.mp4``/``.m4a`` carries its picture as a video stream with the ``attached_pic``
   disposition (one MJPEG frame, no timeline). It is not the clip's picture: :func:`picture_streams` leaves it out,
   so such a file is told it holds only sound.
+- Anamorphic video: a sample aspect ratio ≠ 1 (e.g. 32:27 on a 360×240 DVD-style picture) means players show it
+  427×240; :func:`display_size` gives that size so frames, captions and the annotated copy are not squeezed.
 - Packed B-frames (DivX/XviD AVI): the decoder yields frames in display order, but each carries the timestamp of
   the AVI chunk it was decoded from, i.e. of decode order (0, 2, 1, 4, 3 …). :func:`in_time_order` sorts the
   timestamps within a small reorder window, so each frame gets its place and none looks like a duplicate.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 # Frames held back to sort their timestamps: packed B-frames need 2, streams with up to 3 consecutive B-frames 4.
@@ -52,3 +55,17 @@ def in_time_order(frames: Iterator[Any], window: int = REORDER_WINDOW) -> Iterat
         raise
     while pending:
         yield release()
+
+
+def sample_aspect(stream: Any) -> Fraction:
+    """The stream's sample (pixel) aspect ratio; 1 when unset, zero or implausible (outside 1:4 … 4:1)."""
+    for source in (stream.codec_context, stream):
+        sar = getattr(source, "sample_aspect_ratio", None) if source is not None else None
+        if sar and 0.25 <= float(sar) <= 4.0:
+            return Fraction(sar)
+    return Fraction(1)
+
+
+def display_size(width: int, height: int, sar: Fraction) -> tuple[int, int]:
+    """(width, height) players show for a stored ``width``×``height`` picture: the width scaled by ``sar``."""
+    return (max(1, round(width * sar)), height) if sar != 1 else (width, height)

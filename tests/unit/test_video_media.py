@@ -121,3 +121,46 @@ def test_mpeg4_avi_with_b_frames_keeps_every_frame_and_its_rate(packed):
     # each frame is the picture of its time: the bar moves 3 px a frame
     xs = [int(np.argmax(f[120, :, 0] > 128)) for f in v.frames[:40]]
     assert xs == [(i * 3) % 300 for i in range(40)], xs
+
+
+def anamorphic_clip(sar=fractions.Fraction(32, 27), size=(360, 240), n: int = 10, codec: str = "libx264") -> bytes:
+    """A DVD-style clip stored 360×240 with non-square pixels (32:27): players show it 427×240. A circle drawn
+    at display proportions is stored as an upright ellipse."""
+    w, h = size
+    yy, xx = np.mgrid[:h, :w]
+    # a circle of radius 80 display px, centred: in stored pixels x is squeezed by the pixel aspect
+    circle = ((xx - w / 2) * float(sar)) ** 2 + (yy - h / 2) ** 2 <= 80**2
+    picture = np.where(circle[..., None], np.uint8(230), np.uint8(30)).repeat(3, axis=2)
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        stream = out.add_stream(codec, rate=10, options={"preset": "ultrafast"} if codec == "libx264" else {})
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.codec_context.sample_aspect_ratio = sar
+        for i in range(n):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return buf.getvalue()
+
+
+def test_anamorphic_clip_is_shown_at_its_display_size():
+    data = anamorphic_clip()
+    with av.open(io.BytesIO(data)) as box:
+        assert box.streams.video[0].sample_aspect_ratio == fractions.Fraction(32, 27)
+    v = V.decode_video(data, "dvd.mp4")
+    print(v.size, v.source_size, v.notes)
+    assert abs(v.size[0] - 427) <= 1 and v.size[1] == 240 and v.source_size == v.size
+    assert any("stored 360×240" in n for n in v.notes)
+    # the circle is round again: as wide as it is tall (±3 px of 160)
+    mask = v.frames[0, ..., 0] > 128
+    width, height = mask.any(axis=0).sum(), mask.any(axis=1).sum()
+    assert abs(int(width) - int(height)) <= 3 and abs(int(height) - 160) <= 3, (width, height)
+    # the annotated copy is at the display size too
+    back = V.decode_video(V.encode_webm(v.frames, v.fps), "annotated.webm")  # 4:2:0: odd width loses 1 px
+    assert abs(back.size[0] - 427) <= 1 and back.size[1] == 240
+
+
+def test_square_pixels_are_left_alone():
+    v = V.decode_video(anamorphic_clip(sar=fractions.Fraction(1, 1)), "square.mp4")
+    assert v.size == (360, 240) and not any("anamorphic" in n for n in v.notes)
