@@ -39,7 +39,15 @@ from models.video.clip import (
     container_for,
     too_long_error,
 )
-from models.video.streams import display_size, in_time_order, picture_streams, sample_aspect
+from models.video.streams import (
+    decode_frames,
+    display_size,
+    has_alpha,
+    in_time_order,
+    picture_streams,
+    rgb_on_white,
+    sample_aspect,
+)
 
 
 def decode_video(
@@ -135,7 +143,7 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
         total = int(stream.frames or 0) or (round(stated * stated_rate) if stated and stated_rate else 0)
         keeper = FrameKeeper(name, limits)
-        sar = sample_aspect(stream)
+        sar, alpha = sample_aspect(stream), has_alpha(stream)
         stored: tuple[int, int] | None = None  # the stored picture size when it is not the display size
         t0: float | None = None
         last_t = -1.0
@@ -145,7 +153,7 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         source_size = (0, 0)
         damaged = False
         try:
-            for frame, stamp in in_time_order(box.decode(stream)):  # packed B-frames: stamps sorted
+            for frame, stamp in in_time_order(decode_frames(box, stream)):  # packed B-frames: stamps sorted
                 if stamp is None:  # no timestamp: the next one after the previous frame
                     t = last_t + (1.0 / stated_rate if stated_rate else 0.04)
                 else:
@@ -175,8 +183,7 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                     kw, kh = keeper.size
                     rot = frame.rotation or 0
                     out_w, out_h = (kh, kw) if rot % 180 else (kw, kh)  # scale first, rotate after
-                    rgb = frame.reformat(width=out_w, height=out_h, format="rgb24", interpolation="AREA").to_ndarray()
-                    keeper.add(_rotate(rgb, rot), t)
+                    keeper.add(_rotate(rgb_on_white(frame, out_w, out_h), rot), t)  # VP9 alpha: on white
                 if progress and read % 10 == 0:
                     shown = f" of about {total}" if total else ""
                     progress(min(1.0, t / (stated or limits.max_seconds)), f"Decoding frame {read}{shown}")
@@ -197,6 +204,8 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     # the last frame lasts a typical interval: its own stated duration is often a codec default
     duration = last_t + (typical if intervals or not last_duration else last_duration)
     notes: list[str] = []
+    if alpha:
+        notes.append("transparency composited onto white")
     if stored:
         notes.append(
             f"anamorphic picture (pixel aspect {sar.numerator}:{sar.denominator}): stored {stored[0]}×{stored[1]}, "

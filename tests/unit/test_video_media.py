@@ -164,3 +164,40 @@ def test_anamorphic_clip_is_shown_at_its_display_size():
 def test_square_pixels_are_left_alone():
     v = V.decode_video(anamorphic_clip(sar=fractions.Fraction(1, 1)), "square.mp4")
     assert v.size == (360, 240) and not any("anamorphic" in n for n in v.notes)
+
+
+def alpha_webm(n: int = 10, size=(64, 48)) -> bytes:
+    """A VP9 WebM sticker with an alpha plane (yuva420p): left half opaque red, right half fully transparent."""
+    w, h = size
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="webm") as out:
+        stream = out.add_stream("libvpx-vp9", rate=10)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuva420p"
+        for i in range(n):
+            rgba = np.zeros((h, w, 4), np.uint8)
+            rgba[:, : w // 2] = (200, 30, 30, 255)
+            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return buf.getvalue()
+
+
+def test_vp9_alpha_webm_transparent_areas_are_white():
+    if "libvpx-vp9" not in av.codecs_available:
+        pytest.skip("this PyAV build has no libvpx-vp9 decoder")
+    data = alpha_webm()
+    with av.open(io.BytesIO(data)) as box:  # the file really carries alpha, which FFmpeg's own vp9 decoder drops
+        stream = box.streams.video[0]
+        assert stream.metadata.get("alpha_mode") == "1"
+        native = next(iter(box.decode(stream))).to_ndarray(format="rgb24")
+    assert native[:, -8:].max() < 10  # transparent came out black: the fault
+    v = V.decode_video(data, "sticker.webm")
+    print(v.count, v.frames[:, :, -8:].min(), v.frames[:, :, :8].mean(axis=(0, 1, 2)), v.notes)
+    assert v.count == 10 and v.codec == "vp9"
+    assert v.frames[:, 4:-4, -28:].min() >= 250  # every transparent pixel of every frame is white
+    assert np.abs(v.frames[:, 4:-4, 4:24].mean(axis=(0, 1, 2)) - (200, 30, 30)).max() < 12  # opaque red stays red
+    assert "transparency composited onto white" in v.notes
+    # the annotated copy is made from these frames: white there too
+    back = V.decode_video(V.encode_webm(v.frames, v.fps), "annotated.webm")
+    assert back.frames[:, 4:-4, -28:].min() >= 240
