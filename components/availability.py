@@ -111,17 +111,20 @@ def unavailable(title: str) -> None:
 
 
 def failed(what: str, exc: BaseException) -> None:
-    """A model that is installed but failed: one sentence with an error id; the details go to the server log."""
-    from components.errors import log_error  # noqa: PLC0415
+    """A model that is installed but failed: one sentence with an error id; the details go to the server log.
+
+    A refused input (:class:`InputError`) is shown with its own message and logged as one WARNING line."""
+    from components.errors import log_error, log_refusal  # noqa: PLC0415
     from models.errors import InputError  # noqa: PLC0415
     from models.serving.errors import InferenceUnavailable  # noqa: PLC0415
 
+    if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
+        log_refusal(exc, what)  # a refusal, not a fault: one WARNING line, no traceback, no id
+        st.error(str(exc), icon="⚠️")
+        return
     error_id = log_error(exc, what)
     if isinstance(exc, InferenceUnavailable):  # the model server is away: its message is written for visitors
         st.error(f"{what} failed: {exc}", icon="🛑")
-        return
-    if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
-        st.error(str(exc), icon="⚠️")
         return
     st.warning(
         f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.", icon="⚠️"

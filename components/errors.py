@@ -51,6 +51,15 @@ def log_error(ex: BaseException, where: str = "") -> str:
     return error_id
 
 
+def log_refusal(ex: BaseException, where: str = "") -> None:
+    """Log an input this app refused (an empty, truncated or over-long file…) as one WARNING line: no traceback,
+    no error id, so the log tells refused inputs from faults (which :func:`log_error` logs as ERROR)."""
+    if not LOGGER.handlers and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    message = " ".join(str(ex).split())  # one line whatever the message holds
+    LOGGER.warning("refused input%s: %s: %s", f" on {where}" if where else "", type(ex).__name__, message[:300])
+
+
 def _page_name() -> str:
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: PLC0415

@@ -28,6 +28,7 @@ from models.inpainting import (
     Strategy,
     fit_mask,
     inpaint_all,
+    inverted_hint,
     load_mask,
 )
 from models.inpainting_examples import Example, example
@@ -112,7 +113,7 @@ def _from_image(source: MaskSource) -> Start:
             except VisionError as exc:
                 st.error(str(exc))
                 st.stop()
-            base_mask = fitted.mask
+            base_mask = _maybe_inverted(fitted.mask)
             if fitted.warning:
                 st.warning(fitted.warning, icon="⚠️")
             for note in fitted.notes:
@@ -120,6 +121,17 @@ def _from_image(source: MaskSource) -> Start:
         else:
             st.caption("Upload a mask the size of the image, or paint one below.")
     return Start(rgb, base_mask, loaded.name, removing_object=False)
+
+
+def _maybe_inverted(mask: np.ndarray) -> np.ndarray:
+    """An uploaded mask, inverted when the visitor asks; a hint when it looks drawn the other way round."""
+    hint = inverted_hint(mask)
+    if hint and not st.session_state.get("inpaint_invert_mask"):  # once inverted, the hint has been taken
+        st.warning(hint, icon="🔄")
+    invert = st.toggle(
+        "Invert the mask", key="inpaint_invert_mask", help="Fill what the mask leaves unmarked instead (white = keep)."
+    )
+    return ~mask if invert else mask
 
 
 def settings() -> InpaintOptions:

@@ -30,7 +30,7 @@ from models.imaging import ImageError, read_image
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jfif", ".jpe", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 _TRAILING_NUMBER = re.compile(r"[\s_\-.]*\(?\d+\)?$")
 
 

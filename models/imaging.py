@@ -1,7 +1,8 @@
 """Image decoding and encoding that never trusts its input.
 
-Everything a person can upload ends up as an RGB ``uint8`` array of shape (H, W, 3), oriented as the
-camera meant it (EXIF), or as an :class:`ImageError` whose message can be shown as is.
+Everything a person can upload ends up as an sRGB ``uint8`` array of shape (H, W, 3) (an embedded colour profile
+converted, see :mod:`models.colour`), oriented as the camera meant it (EXIF), or as an :class:`ImageError` whose
+message can be shown as is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from models.colour import tagged, to_srgb
 from models.errors import InputError
 from models.ops import fit_within as fit_within  # re-exported: pages and tests import it from here
 
@@ -25,8 +27,9 @@ HARD_MAX_PIXELS = 400_000_000
 MIN_SIDE = 8
 
 # The one list of image file types every image uploader accepts (file extensions, lower case), and how a person
-# reads it. Every format here decodes with the Pillow wheel (TIFF and GIF: first page / frame).
-IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
+# reads it. Every format here decodes with the Pillow wheel (TIFF and GIF: first page / frame). ``.jfif`` and ``.jpe``
+# are JPEG too (what browsers on Windows save a JPEG as).
+IMAGE_TYPES = ("png", "jpg", "jpeg", "jfif", "jpe", "webp", "bmp", "tif", "tiff", "gif")
 ACCEPTED_TYPES_TEXT = "PNG, JPEG, WebP, BMP, TIFF or GIF"
 
 
@@ -96,7 +99,7 @@ def decode_image(
         raise ImageError(f"{name} is only {width}×{height} pixels; use an image at least {min_side} px on each side.")
     if _exif_orientation(im) not in (None, 1):
         notes.append("rotated upright from its EXIF orientation")
-    im = _to_rgb(ImageOps.exif_transpose(im), notes)
+    im = _to_rgb(to_srgb(ImageOps.exif_transpose(im), notes), notes)  # wide-gamut (P3, Adobe RGB) → sRGB
     if im.width * im.height > max_pixels:
         scale = (max_pixels / (im.width * im.height)) ** 0.5
         im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.Resampling.LANCZOS)
@@ -242,14 +245,16 @@ def read_image(path: Path | str, **kwargs) -> LoadedImage:
 
 
 def encode_png(arr: np.ndarray) -> bytes:
-    """(H, W) or (H, W, 3|4) uint8 array → PNG bytes."""
+    """(H, W) or (H, W, 3|4) uint8 array → PNG bytes; colour images carry an sRGB ICC profile (≈ 600 bytes)."""
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).save(buf, "PNG")
+    im = Image.fromarray(np.ascontiguousarray(arr))
+    im.save(buf, "PNG", **tagged(im))
     return buf.getvalue()
 
 
 def encode_jpeg(arr: np.ndarray, quality: int = 92) -> bytes:
-    """(H, W) or (H, W, 3) uint8 array → JPEG bytes at ``quality`` (1..95)."""
+    """(H, W) or (H, W, 3) uint8 array → JPEG bytes at ``quality`` (1..95), tagged sRGB."""
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).convert("RGB").save(buf, "JPEG", quality=quality)
+    im = Image.fromarray(np.ascontiguousarray(arr)).convert("RGB")
+    im.save(buf, "JPEG", quality=quality, **tagged(im))
     return buf.getvalue()

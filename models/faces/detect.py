@@ -20,6 +20,24 @@ from models.faces.data import (
 )
 from models.runtime import tf
 
+# A 1-bit (bilevel, dithered) picture is smoothed this much (Gaussian σ, px) before detection: MTCNN's filters see
+# the dither dots, not the face, until they are blended into greys (a dithered portrait: no face → found at 0.999).
+BILEVEL_SIGMA = 1.2
+
+
+def is_bilevel(rgb: np.ndarray) -> bool:
+    """Whether an (H, W, 3) uint8 image holds only two grey levels (a mode-"1" file, a fax, a dithered print)."""
+    grey = rgb[..., 0]
+    if not (np.array_equal(grey, rgb[..., 1]) and np.array_equal(grey, rgb[..., 2])):
+        return False
+    lo, hi = grey.min(), grey.max()
+    return bool(lo < hi and np.all((grey == lo) | (grey == hi)))
+
+
+def detectable(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` as the detector should see it: bilevel images lightly blurred (BILEVEL_SIGMA), others unchanged."""
+    return cv2.GaussianBlur(rgb, (0, 0), BILEVEL_SIGMA) if is_bilevel(rgb) else rgb
+
 
 class FaceDetector:
     """MTCNN (weights ship inside the ``mtcnn`` wheel) behind a lock: browser sessions share one instance."""
@@ -38,8 +56,9 @@ class FaceDetector:
 
         ``confirm``: when detection ran on a reduced copy (scale < 1), keep only faces that a second MTCNN pass
         on a larger crop around each one finds again (see CONFIRM_SIDE); at full scale there is nothing to gain.
+        A bilevel (1-bit) image is smoothed first (:func:`detectable`).
         """
-        rgb = as_rgb(rgb)
+        rgb = detectable(as_rgb(rgb))  # boxes and landmarks keep the image's coordinates
         h, w = rgb.shape[:2]
         scale = min(1.0, (max_side or self.max_side) / max(h, w))
         small = (

@@ -40,7 +40,16 @@ from models.inpainting.fill import (
     inpaint,
     plan_regions,
 )
-from models.inpainting.masks import LoadedMask, check_mask, fit_mask, hole_from_levels, load_mask, read_mask
+from models.inpainting.masks import (
+    LoadedMask,
+    check_mask,
+    fit_mask,
+    hole_from_levels,
+    inverted_hint,
+    load_mask,
+    probably_inverted,
+    read_mask,
+)
 from models.inpainting.measure import mean_fill, psnr
 from models.ops import dilate
 from models.ops import tint as overlay_mask
@@ -80,7 +89,9 @@ __all__ = [
     "hole_from_levels",
     "inpaint",
     "inpaint_all",
+    "inverted_hint",
     "load_mask",
+    "probably_inverted",
     "mean_fill",
     "overlay_mask",
     "plan_regions",

@@ -103,6 +103,44 @@ def fit_mask(mask: np.ndarray, image_size: tuple[int, int], name: str = "The mas
     return LoadedMask(resized, [f"mask resized from {mw}×{mh} to {iw}×{ih} (same aspect ratio)"])
 
 
+# A mask read the other way round (white = keep, the usual convention of some editors) marks most of the photo,
+# runs round its whole border, and leaves one compact patch unmarked: the object that was meant.
+INVERTED_MIN_FRACTION = 0.5  # more than half the image marked
+INVERTED_MIN_BORDER = 0.9  # at least this share of the border pixels marked
+INVERTED_MIN_PATCH = 0.8  # the largest unmarked piece holds at least this share of the unmarked pixels
+
+
+def probably_inverted(mask: np.ndarray) -> bool:
+    """Whether an (H, W) bool hole mask looks drawn in the opposite convention (white = keep).
+
+    True when more than INVERTED_MIN_FRACTION of the image is marked, at least INVERTED_MIN_BORDER of the border
+    pixels are marked, and the unmarked part is essentially one piece (its largest 8-connected component holds at
+    least INVERTED_MIN_PATCH of the unmarked pixels). A hint only: nothing is inverted without the person asking.
+    """
+    if mask.ndim != 2 or min(mask.shape) < 3:
+        return False
+    frac = float(mask.mean())
+    if not INVERTED_MIN_FRACTION < frac < 1.0:
+        return False
+    border = np.concatenate([mask[0], mask[-1], mask[1:-1, 0], mask[1:-1, -1]])
+    if float(border.mean()) < INVERTED_MIN_BORDER:
+        return False
+    keep = (~mask).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(keep, connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) >= INVERTED_MIN_PATCH * int(keep.sum())
+
+
+def inverted_hint(mask: np.ndarray) -> str | None:
+    """The sentence to show when :func:`probably_inverted` holds for ``mask`` ((H, W) bool), else None."""
+    if not probably_inverted(mask):
+        return None
+    return (
+        f"This mask marks {float(mask.mean()):.0%} of the photo and leaves one patch unmarked: it is probably the "
+        "other way round (white = keep). Here white, coloured or opaque pixels are what gets filled; turn on "
+        "**Invert the mask** to fill the unmarked patch instead."
+    )
+
+
 def check_mask(mask: np.ndarray, image_shape: tuple[int, ...]) -> list[str]:
     """Raise MaskError for masks that cannot work; return warnings for ones that will work badly."""
     if mask.shape[:2] != tuple(image_shape[:2]):

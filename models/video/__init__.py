@@ -2,11 +2,11 @@
 a playable annotated copy. No Streamlit import: usable from a CLI (``python -m models.video CLIP``) or a
 notebook.
 
-Modules, one job each (imports go one way: clip → decode → classifiers → encode → pipeline → choices):
-``clip`` (containers, limits, the decoded clip), ``decode`` (containers and GIFs → frames + presentation
-times, within limits), ``classifiers`` (the
-backends behind one contract), ``encode`` (playable WebM copies), ``pipeline`` (analyze a clip),
-``choices`` (the option table and ``create``), ``__main__`` (the CLI).
+Modules, one job each (imports go one way: clip → streams → decode → classifiers → encode → pipeline → choices):
+``clip`` (containers, limits, the decoded clip), ``streams`` (what FFmpeg's defaults get wrong on real clips:
+cover art, VP9 alpha, anamorphic pictures, packed B-frames), ``decode`` (containers and GIFs → frames +
+presentation times, within limits), ``classifiers`` (the backends behind one contract), ``encode`` (playable WebM
+copies), ``pipeline`` (analyze a clip), ``choices`` (the option table and ``create``), ``__main__`` (the CLI).
 """
 
 from models.ops import fit_within as resize_within

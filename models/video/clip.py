@@ -119,7 +119,7 @@ class DecodedVideo:
     times: np.ndarray
     duration: float
     source_fps: float  # the source's average rate: frames decoded / duration (before any reduction)
-    source_size: tuple[int, int]  # (width, height) as stored (after rotation)
+    source_size: tuple[int, int]  # (width, height) as players show it: after rotation and the pixel aspect ratio
     container: Container
     codec: str = ""
     name: str = "clip"

@@ -39,6 +39,15 @@ from models.video.clip import (
     container_for,
     too_long_error,
 )
+from models.video.streams import (
+    decode_frames,
+    display_size,
+    has_alpha,
+    in_time_order,
+    picture_streams,
+    rgb_on_white,
+    sample_aspect,
+)
 
 
 def decode_video(
@@ -114,11 +123,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     except av.FFmpegError:
         raise _unopenable(name, container) from None
     with box:
-        if not box.streams.video:
+        pictures = picture_streams(box)  # cover art (attached_pic) is not a video track
+        if not pictures:
             sound = box.streams.audio
             what = f"only sound ({sound[0].codec_context.name})" if sound and sound[0].codec_context else "no picture"
             raise VideoError(f"{name} has no video track: it holds {what}. Upload a clip with moving pictures.")
-        stream = box.streams.video[0]
+        stream = pictures[0]
         if stream.codec_context is None:
             raise _codec_error(name, container, data)
         stream.thread_type = "AUTO"
@@ -133,6 +143,8 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         stated_rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
         total = int(stream.frames or 0) or (round(stated * stated_rate) if stated and stated_rate else 0)
         keeper = FrameKeeper(name, limits)
+        sar, alpha = sample_aspect(stream), has_alpha(stream)
+        stored: tuple[int, int] | None = None  # the stored picture size when it is not the display size
         t0: float | None = None
         last_t = -1.0
         last_duration = 0.0
@@ -141,12 +153,12 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
         source_size = (0, 0)
         damaged = False
         try:
-            for frame in box.decode(stream):
-                if frame.time is None:  # no timestamp: the next one after the previous frame
+            for frame, stamp in in_time_order(decode_frames(box, stream)):  # packed B-frames: stamps sorted
+                if stamp is None:  # no timestamp: the next one after the previous frame
                     t = last_t + (1.0 / stated_rate if stated_rate else 0.04)
                 else:
-                    t0 = frame.time if t0 is None else t0
-                    t = max(frame.time - t0, last_t if last_t >= 0 else 0.0)
+                    t0 = stamp if t0 is None else t0
+                    t = max(stamp - t0, last_t if last_t >= 0 else 0.0)
                 if t >= limits.max_seconds:  # the header understated the length, or stated none
                     raise too_long_error(
                         name,
@@ -161,15 +173,17 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
                 read += 1
                 if keeper.buf is None:
                     rot = frame.rotation or 0
-                    w, h = (frame.height, frame.width) if rot % 180 else (frame.width, frame.height)
+                    dw, dh = display_size(frame.width, frame.height, sar)  # anamorphic: as players show it
+                    w, h = (dh, dw) if rot % 180 else (dw, dh)
                     source_size = (w, h)
                     keeper.start(w, h)
+                    if (dw, dh) != (frame.width, frame.height):
+                        stored = (frame.width, frame.height)
                 if keeper.wants(t):
                     kw, kh = keeper.size
                     rot = frame.rotation or 0
                     out_w, out_h = (kh, kw) if rot % 180 else (kw, kh)  # scale first, rotate after
-                    rgb = frame.reformat(width=out_w, height=out_h, format="rgb24", interpolation="AREA").to_ndarray()
-                    keeper.add(_rotate(rgb, rot), t)
+                    keeper.add(_rotate(rgb_on_white(frame, out_w, out_h), rot), t)  # VP9 alpha: on white
                 if progress and read % 10 == 0:
                     shown = f" of about {total}" if total else ""
                     progress(min(1.0, t / (stated or limits.max_seconds)), f"Decoding frame {read}{shown}")
@@ -190,6 +204,13 @@ def _decode_av(data: bytes, name: str, container: Container, limits: Limits, pro
     # the last frame lasts a typical interval: its own stated duration is often a codec default
     duration = last_t + (typical if intervals or not last_duration else last_duration)
     notes: list[str] = []
+    if alpha:
+        notes.append("transparency composited onto white")
+    if stored:
+        notes.append(
+            f"anamorphic picture (pixel aspect {sar.numerator}:{sar.denominator}): stored {stored[0]}×{stored[1]}, "
+            f"shown {source_size[0]}×{source_size[1]} as players show it"
+        )
     if damaged or (total and read < 0.9 * total):
         notes.append(
             f"only {read}" + (f" of the {total}" if total else "") + " frames could be decoded: it looks truncated"

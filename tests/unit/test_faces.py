@@ -221,6 +221,23 @@ def test_no_face_and_tiny_face_give_messages(analyzer, astronaut):
     assert tiny.faces == [] and "at least" in tiny.messages[0]
 
 
+def test_bilevel_dithered_portrait_is_found(analyzer, shared_assets):
+    from models.faces.detect import detectable, is_bilevel
+    from models.imaging import decode_image
+
+    photo = Image.open(shared_assets / "samples" / "grace_hopper.jpg")
+    buf = io.BytesIO()
+    photo.convert("1").save(buf, "PNG")  # Floyd–Steinberg dithered, 1 bit per pixel
+    bilevel = decode_image(buf.getvalue(), "dithered.png").rgb
+    assert is_bilevel(bilevel) and np.unique(bilevel).tolist() == [0, 255]
+    grey_photo = np.asarray(photo.convert("RGB"))
+    assert not is_bilevel(grey_photo) and detectable(grey_photo) is grey_photo  # a photo is left alone
+    r = analyzer.analyze(bilevel)
+    print("dithered portrait:", [(f.box.round().tolist(), round(f.confidence, 3)) for f in r.faces], r.messages)
+    assert len(r.faces) == 1 and r.faces[0].confidence > 0.95
+    assert F.box_iou(r.faces[0].box, analyzer.analyze(grey_photo).faces[0].box) > 0.6  # the face of the photo
+
+
 def test_huge_jpeg_is_detected_at_reduced_scale(analyzer, astronaut_face, astronaut):
     big = cv2.resize(astronaut, (6000, 6000), interpolation=cv2.INTER_CUBIC)  # 36 MP
     img = decode_image(encode_jpeg(big, 85), "huge.jpg")

@@ -182,5 +182,20 @@ def test_one_list_of_accepted_types_for_every_uploader():
     for ext in ("tif", "tiff", "webp", "gif", "bmp"):
         assert ext in IMAGE_TYPES
     for ext in IMAGE_TYPES:  # every accepted type really decodes
-        fmt = {"jpg": "JPEG", "jpeg": "JPEG", "tif": "TIFF"}.get(ext, ext.upper())
+        fmt = {"jpg": "JPEG", "jpeg": "JPEG", "jfif": "JPEG", "jpe": "JPEG", "tif": "TIFF"}.get(ext, ext.upper())
         assert decode_image(_save(Image.fromarray(_photo()), fmt), f"x.{ext}").rgb.shape == (48, 64, 3)
+
+
+@pytest.mark.parametrize("ext", ["jfif", "jpe", "JFIF"])
+def test_jfif_and_jpe_are_jpeg(ext):
+    # What browsers on Windows save a JPEG as: accepted by the uploaders' check and decoded like any JPEG.
+    from components.image_input import UPLOAD_TYPES
+    from models.imaging import check_image_name
+
+    assert ext.lower() in UPLOAD_TYPES
+    name = f"photo.{ext}"
+    check_image_name(name)  # no ImageError
+    photo = _photo(64, 48)
+    got = decode_image(_save(Image.fromarray(photo), "JPEG"), name)
+    assert got.rgb.shape == (48, 64, 3) and got.name == name
+    assert np.abs(got.rgb.astype(int) - photo).mean() < 8  # the JPEG's pixels, not a placeholder

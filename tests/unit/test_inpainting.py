@@ -474,3 +474,57 @@ def test_page_mask_upload_path_good_mismatched_and_everything():
     at.file_uploader(key="inpaint_mask_upload").set_value(("bad.png", b"not an image at all", "image/png"))
     at.run()
     assert not at.exception and any("not an image" in e.value for e in at.error)
+
+
+def _white_with_black_object(h: int = 300, w: int = 451) -> np.ndarray:
+    """A mask in the opposite convention: the cat's head (an ellipse, 24 % of the photo) black, the rest white."""
+    keep = np.zeros((h, w), np.uint8)
+    cv2.ellipse(keep, (w // 2, h // 2), (int(w * 0.30), int(h * 0.255)), 0, 0, 360, 1, -1)
+    return np.where(keep > 0, 0, 255).astype(np.uint8)
+
+
+def test_probably_inverted_mask_is_detected_with_numbers():
+    from models.inpainting import inverted_hint, probably_inverted
+
+    inverted = _white_with_black_object() > 0
+    print(f"inverted mask marks {inverted.mean():.1%}")
+    assert 0.7 < inverted.mean() < 0.8  # the issue's 76 %
+    assert probably_inverted(inverted) and "76%" in inverted_hint(inverted)
+    assert not probably_inverted(~inverted)  # the same mask the right way round: 24 %, a blob inside
+    # large but not inverted: a band across the photo (60 %) leaves the top and bottom borders unmarked
+    band = np.zeros((300, 451), bool)
+    band[60:240] = True
+    assert band.mean() == pytest.approx(0.6) and not probably_inverted(band)
+    # most of the photo marked, but the unmarked part is scattered (many small holes), not one patch
+    sieve = np.ones((300, 451), bool)
+    sieve[20:280:20, 20:430:20] = False
+    sieve = ~cv2.dilate((~sieve).astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    assert sieve.mean() > 0.5 and not probably_inverted(sieve)
+    # two unmarked patches of equal size: not one object either
+    two = np.ones((300, 451), bool)
+    two[100:200, 50:150] = two[100:200, 300:400] = False
+    assert not probably_inverted(two)
+    assert inverted_hint(band) is None and not probably_inverted(np.ones((300, 451), bool))
+
+
+def test_page_inverted_mask_hint_and_invert_toggle():
+    at = app().run()
+    at.radio(key="inpaint_mask_source").set_value(at.radio(key="inpaint_mask_source").options[2]).run()
+    upload = _white_with_black_object()
+    at.file_uploader(key="inpaint_mask_upload").upload("mask_white_keep.png", png_bytes(upload), "image/png")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    hints = [w.value for w in at.warning if "Invert the mask" in w.value]
+    assert hints and "76%" in hints[0] and "other way round" in hints[0]
+    assert any("expect a smeared result" in w.value for w in at.warning)  # still filling 76 %, as asked
+    toggle = at.toggle(key="inpaint_invert_mask")
+    assert toggle.value is False
+    toggle.set_value(True).run()
+    assert not at.exception and not at.error
+    assert not any("smeared" in w.value for w in at.warning)  # now the 24 % patch is what gets filled
+    assert not any("Invert the mask" in w.value for w in at.warning)  # the hint was about the upload as it came
+    assert at.toggle(key="inpaint_invert_mask").value is True
+    (share,) = [c.value for c in at.caption if c.value.startswith("Mask: ")]
+    filled = float(share.split()[1].rstrip("%")) / 100
+    print(share)
+    assert filled == pytest.approx(1 - (upload > 0).mean(), abs=0.03)  # the patch (grown by 2 px) is filled

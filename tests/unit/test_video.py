@@ -480,6 +480,45 @@ def test_page_too_long_clip_and_bad_file(tiny_store, tmp_path):
     assert "holiday.mp4 could not be opened as a video" in _texts(at.error)
 
 
+def test_page_refusals_are_logged_as_refusals_and_faults_as_errors(tiny_store, tmp_path, caplog):
+    """An operator tells a refused input (one WARNING line) from a fault (ERROR, traceback, error id)."""
+    import logging
+
+    from tests.unit.test_video_media import cover_art_m4a
+
+    caplog.set_level(logging.INFO, logger="vision.errors")
+    at = _app(video_source="Upload", video_annotated=False)
+    clip = write_clip(tmp_path / "ok.avi", synthetic_frames(20, 32, 24), fps=10)
+    refused = {
+        "empty.mp4": b"",
+        "cut.avi": clip[: len(clip) // 8],
+        "notes.mp4": b"shopping list: eggs, milk\n" * 40,
+        "voice.mp4": cover_art_m4a(),
+        "long.avi": write_clip(tmp_path / "long.avi", synthetic_frames(70, 32, 24), fps=2),
+    }
+    for name, data in refused.items():
+        at = _upload(at, name, data)
+        assert not at.exception and name in _texts(at.error), (name, _texts(at.error))
+    records = [r for r in caplog.records if r.name == "vision.errors"]
+    for r in records:
+        print(r.levelname, r.getMessage())
+    assert len(records) == len(refused)
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in records)
+    assert all("refused input" in r.getMessage() and "error id" not in r.getMessage() for r in records)
+    assert all("\n" not in r.getMessage() for r in records)
+    assert {n for n in refused if any(n in r.getMessage() for r in records)} == set(refused)
+    # a fault is still an ERROR with its traceback and an id
+    from components.errors import log_error
+
+    caplog.clear()
+    try:
+        raise RuntimeError("the classifier fell over")
+    except RuntimeError as exc:
+        error_id = log_error(exc, "Classifying x.mp4")
+    (fault,) = [r for r in caplog.records if r.name == "vision.errors"]
+    assert fault.levelno == logging.ERROR and fault.exc_info and error_id in fault.getMessage()
+
+
 def test_page_sample_clip_with_annotated_video(shared_assets):
     at = _app(video_model=V.CHOICE_BY_ID["frames_mobilenet"])
     assert not at.exception and not at.error, _texts(at.error)
