@@ -12,6 +12,7 @@ import streamlit as st
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name, download_png
+from components.settings import Number
 from components.status import require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
@@ -31,6 +32,16 @@ SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
 MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
 MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 PRESETS = [p.value for p in MaskPreset]
+# The numeric settings: the widgets and the page's share link read these bounds.
+_PSI_MIN, _PSI_MAX, _PSI_DEFAULT = dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation
+SEED = Number("gan_seed", 42, 0, 2**31 - 1)
+PSI = Number("gan_psi", _PSI_DEFAULT, _PSI_MIN, _PSI_MAX, 0.05)
+SEED_A = Number("interp_a", 1, 0, 2**31 - 1)
+SEED_B = Number("interp_b", 2, 0, 2**31 - 1)
+FRAMES = Number("interp_steps", 10, 5, 24)
+DIGIT_INDEX = Number("rest_index", 0, 0, 9_999)  # the MNIST test set's 10 000 digits (fewer: capped when drawn)
+MASK_SEED = Number("rest_mask_seed", 0, 0, 10_000)
+NUMBERS = (SEED, PSI, SEED_A, SEED_B, FRAMES, DIGIT_INDEX, MASK_SEED)
 
 
 # --- loaders ---------------------------------------------------------------------------------------
@@ -146,7 +157,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
     if source == SOURCES[0]:
         if require_model("mnist_test_images") and require_model("mnist_test_labels"):
             xs, ys, desc = held_out_digits()
-            idx = st.number_input(f"Index (0–{len(xs) - 1})", 0, len(xs) - 1, 0, key="rest_index")
+            idx = DIGIT_INDEX.number_input(f"Index (0–{len(xs) - 1})", max_value=min(len(xs) - 1, DIGIT_INDEX.max))
             truth = int(ys[int(idx)])
             # desc (how the MNIST test set is split) is for the admin; a visitor only needs what the digit is.
             st.caption(f"A handwritten digit from the MNIST test set, never seen in training. True label: **{truth}**.")
@@ -173,11 +184,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
 
 def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
     if mask_mode in PRESETS:
-        mask_seed = (
-            st.number_input("Mask seed", 0, 10_000, 0, key="rest_mask_seed")
-            if mask_mode == MaskPreset.RANDOM_BLOCK_30.value
-            else 0
-        )
+        mask_seed = MASK_SEED.number_input("Mask seed") if mask_mode == MaskPreset.RANDOM_BLOCK_30.value else 0
         return dcgan.preset_mask(MaskPreset(mask_mode), seed=int(mask_seed))
     if mask_mode == "Draw the damage":
         from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)

@@ -17,6 +17,7 @@ import streamlit as st
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.results import before_after, download_name
+from components.settings import Number
 from components.status import timing_badge
 from models.errors import VisionError
 from models.imaging import encode_png
@@ -36,6 +37,9 @@ from models.ops import fit_within, tint
 
 DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
 RESULT_KEY = "inpaint_last_result"
+# The numeric settings: the widgets in settings() and the page's share link read these bounds.
+RADIUS = Number("inpaint_radius", DEFAULT_RADIUS, 1, 15)
+DILATION = Number("inpaint_dilation", 2, 0, 15)
 
 
 class MaskSource(str, Enum):
@@ -137,20 +141,12 @@ def _maybe_inverted(mask: np.ndarray) -> np.ndarray:
 def settings() -> InpaintOptions:
     """The "Settings" expander: radius, mask growth and crop strategy."""
     with st.expander("Settings", icon="⚙️"):
-        radius = st.slider(
+        radius = RADIUS.slider(
             "Radius (px)",
-            1,
-            15,
-            DEFAULT_RADIUS,
-            key="inpaint_radius",
             help="How far around each missing pixel OpenCV looks for known pixels. 3 suits thin scratches.",
         )
-        dilation = st.slider(
+        dilation = DILATION.slider(
             "Grow mask (px)",
-            0,
-            15,
-            2,
-            key="inpaint_dilation",
             help="Grows the mask before filling, so soft edges and halos around what you painted go too.",
         )
         crop = st.toggle(

@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
+from components.settings import Number
 from models import segmentation as seg
 from models.errors import VisionError
 from models.imaging import LoadedImage, decode_image, encode_png
@@ -28,6 +29,10 @@ from models.store import Store
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
 WORK_MAX_SIDE = 2048
 ROOT = Path(__file__).resolve().parent.parent  # the app's root: page paths are relative to it
+# The numeric settings: the widgets below and the page's share link read these bounds.
+OPACITY = Number("seg_opacity", 0.6, 0.0, 1.0, 0.05)
+BLUR = Number("seg_blur", 12, 1, 40)
+DILATE = Number("seg_dilate", 7, 0, 40)
 
 
 class View(str, Enum):
@@ -123,7 +128,7 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
     left, right = st.columns([5, 2], gap="medium")
     with right:
         view = View(st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view"))
-        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="seg_opacity")
+        opacity = OPACITY.slider("Overlay opacity")
         visible = legend(result)
     with timed() as t:
         shown = render(view, rgb, result, opacity, visible)
@@ -184,7 +189,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         )
         options: dict[str, Any] = {"mode": mode}
         if mode is seg.BackgroundMode.BLUR:
-            options["blur_radius"] = float(st.slider("Blur strength (px)", 1, 40, 12, key="seg_blur"))
+            options["blur_radius"] = float(BLUR.slider("Blur strength (px)"))
         elif mode is seg.BackgroundMode.COLOUR:
             options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
         else:
@@ -244,12 +249,8 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
         target = st.selectbox(
             "Object class", [s.index for s in present], format_func=lambda i: result.labels[i], key="seg_remove_class"
         )
-        grow = st.slider(
+        grow = DILATE.slider(
             "Grow mask (px)",
-            0,
-            40,
-            7,
-            key="seg_dilate",
             help="Covers the object's soft edge and shadow so no halo is left after inpainting.",
         )
     with timed() as t:

@@ -1,10 +1,15 @@
 """Share a result: the page's sample inputs and settings live in the URL, so a link reopens the same result.
 
 A page calls :func:`share` once, right under its title, with the widget keys to carry and, for each, either the
-list of its options (an option is written as its enum name, its ``id`` or its text) or a type (``int``,
-``float``, ``str``, ``bool``)::
+list of its options (an option is written as its enum name, its ``id`` or its text), a numeric setting
+(:class:`components.settings.Number`: the bounds the widget is drawn with) or a type (``str``, ``bool``)::
 
-    share("seg", {"seg_model": list(SegModel), "seg_sample": samples(SampleKind.PHOTO), "seg_opacity": float})
+    share("seg", {"seg_model": list(SegModel), "seg_sample": samples(SampleKind.PHOTO), **OPACITY.spec()})
+
+Every value of a link is checked here, in :func:`decode`, before it reaches session state: an option must be one
+of the options, a number finite and within its widget's bounds; anything else is dropped (the widget keeps its
+default), so no link can make a widget raise or draw ``nan``. Numbers are declared with :class:`Number`, never as
+a bare ``int``/``float`` (tests/page/test_share_bounds.py checks every page's spec).
 
 On the first run of a session the values named in the URL are put into session state before the widgets are
 drawn (unknown or invalid values are ignored), so the widgets open on them. On every run the current values are
@@ -14,6 +19,7 @@ written back into the URL (``st.query_params``): the address bar always holds a 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -21,7 +27,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-Spec = Mapping[str, Sequence[Any] | type]
+from components.settings import Number
+
+Spec = Mapping[str, Sequence[Any] | type | Number]
+SPECS: dict[str, Spec] = {}  # each page's spec as last drawn, by page name (tests iterate them)
 
 
 def encode(value: Any) -> str:
@@ -37,14 +46,20 @@ def encode(value: Any) -> str:
     return str(value)
 
 
-def decode(text: str, kind: Sequence[Any] | type) -> Any:
-    """The value ``text`` stands for; ValueError when it is not one of the options or not of the type."""
+def decode(text: str, kind: Sequence[Any] | type | Number) -> Any:
+    """The value ``text`` stands for; ValueError when it is not one of the options, not of the type, or (numbers)
+    not finite or outside the setting's bounds."""
+    if isinstance(kind, Number):
+        return kind.decode(text)
     if isinstance(kind, type):
         if kind is bool:
             if text not in ("0", "1"):
                 raise ValueError(text)
             return text == "1"
-        return kind(text)
+        value = kind(text)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{text!r} is not finite")
+        return value
     for option in kind:
         if encode(option) == text:
             return option
@@ -59,7 +74,7 @@ def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
             try:
                 state[key] = decode(params[key], kind)
                 done.append(key)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 continue  # a hand-edited or stale link: that widget keeps its default
     return done
 
@@ -70,13 +85,17 @@ def current(spec: Spec, state: Any) -> dict[str, str]:
     for key, kind in spec.items():
         if key in state and state[key] is not None:
             value = state[key]
-            if isinstance(kind, type) or value in list(kind):
+            if isinstance(kind, Number):
+                if kind.valid(value):
+                    out[key] = encode(value)
+            elif isinstance(kind, type) or value in list(kind):
                 out[key] = encode(value)
     return out
 
 
 def share(page: str, spec: Spec, *, show: bool = True) -> str:
     """Restore from the URL (first run), write the current values into it, show the link; returns the link."""
+    SPECS[page] = spec
     flag = f"_share_restored_{page}"
     if not st.session_state.get(flag):
         st.session_state[flag] = True

@@ -19,6 +19,7 @@ from components.availability import failed
 from components.image_input import Source
 from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
+from components.settings import Number
 from components.status import timing_badge
 from models import style as sty
 from models.errors import VisionError
@@ -42,6 +43,7 @@ SIZES = [256, 384, 512, 768, 1024]
 GATYS_SIZES = [128, 192, 256, 384]
 HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
 STYLE_KEY = "style_style"  # image_input key of the style picker
+STRENGTH = Number("style_strength", 1.0, 0.0, 1.0, 0.05)  # the slider and the share link read these bounds
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------

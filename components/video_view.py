@@ -11,6 +11,7 @@ import streamlit as st
 from components.availability import failed
 from components.jobs import run_heavy
 from components.results import download_name
+from components.settings import Number
 from components.status import timing_badge
 from models import video as V
 from models.errors import VisionError
@@ -19,6 +20,7 @@ from models.serving import maybe_served
 from models.store import Store
 
 LIMITS = V.Limits()
+SEGMENT = Number("video_segment", 2.0, 1.0, 5.0, 0.5)  # seconds; the slider and the share link read these
 SAMPLE, UPLOAD = "Sample clip", "Upload"
 
 

@@ -24,6 +24,17 @@ from models.ops import fit_within as fit_within  # re-exported: pages and tests 
 MAX_PIXELS = 40_000_000
 # Refuse outright beyond this (a decompression bomb, not a photo).
 HARD_MAX_PIXELS = 400_000_000
+# The most memory one upload's decode may take (peak, above what the server already holds). Checked from the file
+# header before any pixel is decoded. 512 MiB: the 2-core / 24 GB VM holds ~1-3 GB of models, so a dozen of these
+# at once still fit under the unit's MemoryMax; it opens every phone photo (a 48-MP JPEG: DCT-scaled; a 64-MP RGB
+# PNG in full) yet refuses the 400-MP PNG that took 3.1 GB. Over it: JPEG is decoded reduced by libjpeg (1/2..1/8,
+# never the full raster); other formats are refused, since Pillow has no reduced decode for them (a worker process
+# with a memory cap would still need the full raster, and 30 s of one of the two cores, per upload).
+DECODE_BUDGET_BYTES = 512 * 2**20
+# Peak bytes per pixel of decode_image by stored mode (measured with ru_maxrss: stored raster + RGB conversion +
+# the numpy copy; 1/L/P expand ×4 to RGB, alpha is flattened through two RGBA rasters, 16/32-bit via float64).
+_BYTES_PER_PIXEL = {"1": 13, "L": 13, "P": 13, "RGB": 8, "YCbCr": 8, "CMYK": 10, "RGBA": 18, "LA": 18, "PA": 18}
+_DEFAULT_BYTES_PER_PIXEL = 24  # I;16, I, F and anything rarer
 MIN_SIDE = 8
 
 # The one list of image file types every image uploader accepts (file extensions, lower case), and how a person
@@ -153,6 +164,41 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def decode_cost(size: tuple[int, int], mode: str, transparency: bool = False) -> int:
+    """Estimated peak memory in bytes of decoding an image of ``size`` (width, height) stored in Pillow ``mode``
+    (``transparency``: a palette image with a transparent colour, flattened like RGBA). Compare with
+    :data:`DECODE_BUDGET_BYTES`."""
+    bpp = _BYTES_PER_PIXEL["RGBA"] if transparency else _BYTES_PER_PIXEL.get(mode, _DEFAULT_BYTES_PER_PIXEL)
+    return size[0] * size[1] * bpp
+
+
+def jpeg_draft_scale(size: tuple[int, int], mode: str, max_pixels: int, budget: int = DECODE_BUDGET_BYTES) -> int:
+    """The libjpeg reduction (1, 2, 4 or 8: per side) to decode a JPEG of ``size`` at: the largest that keeps at
+    least ``max_pixels`` (so the final resize has detail), then halved further until the decode fits ``budget``.
+    0 when even 1/8 does not fit (the image is refused)."""
+    w, h = size
+    scale = 1
+    while scale < 8 and (w // (scale * 2)) * (h // (scale * 2)) >= max_pixels:
+        scale *= 2
+    while scale <= 8:
+        if decode_cost((-(-w // scale), -(-h // scale)), mode) <= budget:
+            return scale
+        scale *= 2
+    return 0
+
+
+def _over_budget(name: str, size: tuple[int, int], mode: str, transparency: bool, fmt: str | None) -> ImageError:
+    per_px = decode_cost((1, 1), mode, transparency)
+    limit = DECODE_BUDGET_BYTES // per_px // 1_000_000
+    what = f"a {fmt} image of this kind" if fmt else "an image of this kind"
+    return ImageError(
+        f"{name} is too large ({size[0]}×{size[1]}, {size[0] * size[1] / 1e6:.0f} megapixels): {what} is opened "
+        f"here up to {limit} megapixels, so that one upload cannot take the server's memory. Save a smaller copy "
+        f"(or a JPEG: JPEG photos of up to {HARD_MAX_PIXELS // 1_000_000} megapixels are reduced while opening) "
+        "and upload that."
+    )
+
+
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageError:
     what = f"too large ({size[0]}×{size[1]})" if size else "too large"
     return ImageError(
@@ -220,10 +266,17 @@ def _decode_once(data: bytes, name: str, max_pixels: int | None) -> tuple[Image.
         width, height = im.size
         if width * height > HARD_MAX_PIXELS:
             raise _too_large(name, (width, height))
-        if max_pixels is not None and width * height > max_pixels and im.format == "JPEG":
+        # The header is read, no pixel yet: hold the decode to the budget (Image.open is lazy until load()).
+        transparency = im.mode == "P" and "transparency" in im.info
+        if im.format == "JPEG":
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less memory and time.
-            scale = (max_pixels / (width * height)) ** 0.5
-            im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+            scale = jpeg_draft_scale((width, height), im.mode, max_pixels or HARD_MAX_PIXELS)
+            if scale == 0:
+                raise _over_budget(name, (width, height), im.mode, False, im.format)
+            if scale > 1:
+                im.draft(None, (width // scale, height // scale))
+        if decode_cost(im.size, im.mode, transparency) > DECODE_BUDGET_BYTES:  # im.size: after any DCT scaling
+            raise _over_budget(name, (width, height), im.mode, transparency, im.format)
         try:
             im.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):

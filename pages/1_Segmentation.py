@@ -11,6 +11,9 @@ from components.image_input import image_input
 from components.model_card import model_card
 from components.page import page_setup
 from components.segmentation_view import (
+    BLUR,
+    DILATE,
+    OPACITY,
     Mode,
     View,
     load_segmenter,
@@ -34,7 +37,7 @@ st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (per
 
 models = seg.options()
 share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
-              "seg_opacity": float, "seg_bg_mode": list(seg.BackgroundMode), "seg_blur": int, "seg_dilate": int})
+              **OPACITY.spec(), "seg_bg_mode": list(seg.BackgroundMode), **BLUR.spec(), **DILATE.spec()})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from components.handoff import take_inpainting_handoff
-from components.inpainting_view import MaskSource, compare, downloads, result_grid, run_both, settings, starting_point
+from components.inpainting_view import (
+    DILATION,
+    RADIUS,
+    MaskSource,
+    compare,
+    downloads,
+    result_grid,
+    run_both,
+    settings,
+    starting_point,
+)
 from components.mask_canvas import Tool, mask_canvas
 from components.model_card import model_card
 from components.page import page_setup
@@ -24,7 +34,7 @@ st.write(
     "Start from an example, paint on your own photo, or upload a mask. Nothing you upload is stored."
 )
 share("inpaint", {**image_keys("inpaint_image"), "inpaint_mask_source": [MaskSource.EXAMPLE, MaskSource.DRAW,
-                  MaskSource.UPLOAD], "inpaint_example": list(Example), "inpaint_radius": int, "inpaint_dilation": int,
+                  MaskSource.UPLOAD], "inpaint_example": list(Example), **RADIUS.spec(), **DILATION.spec(),
                   "inpaint_crop": bool, "inpaint_compare": list(Method)})
 device_badge()
 model_card("inpainting")

@@ -7,9 +7,15 @@ import streamlit as st
 from components.availability import choose, unavailable
 from components.digits_view import (
     ANY,
+    FRAMES,
     GRIDS,
     MASKS,
     MNIST_TEST,
+    NUMBERS,
+    PSI,
+    SEED,
+    SEED_A,
+    SEED_B,
     SOURCES,
     load_gan,
     load_judge,
@@ -39,10 +45,9 @@ st.write(
 )
 device_badge()
 model_card("dcgan")
-share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "gan_seed": int, "gan_psi": float,
-              "interp_a": int, "interp_b": int, "interp_from": list(range(10)), "interp_to": list(range(10)),
-              "interp_steps": int, "rest_source": list(SOURCES), "rest_index": int,
-              "rest_mask_mode": list(MASKS), "rest_mask_seed": int})
+share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "interp_from": list(range(10)),
+              "interp_to": list(range(10)), "rest_source": list(SOURCES), "rest_mask_mode": list(MASKS),
+              **{n.key: n for n in NUMBERS}})
 
 if not weights_present():
     unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
@@ -62,17 +67,17 @@ tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate",
 # ------------------------------------------------------------------------------------------- generate
 with tab_gen:
     # Defaults through session state (not widget arguments) so "Surprise me" may overwrite them.
-    st.session_state.setdefault("gan_seed", 42)
+    st.session_state.setdefault(SEED.key, SEED.default)
     st.session_state.setdefault("gan_digit", ANY)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     digit_choice = c1.selectbox("Digit", [ANY, *range(10)], key="gan_digit",
                                 format_func=lambda d: "any digit" if d == ANY else str(d))
     grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
-    seed = c3.number_input("Seed", 0, 2**31 - 1, key="gan_seed")
+    seed = SEED.number_input("Seed", container=c3)
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
-    psi = st.slider("Variety (truncation ψ)", *dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation, 0.05, key="gan_psi",
-                    help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
-                         "ψ = 1 is the untruncated GAN with the most variety.")
+    psi = PSI.slider("Variety (truncation ψ)",
+                     help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
+                     "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]
     digit = None if digit_choice == ANY else int(digit_choice)
     with timed() as t_gen:
@@ -86,11 +91,11 @@ with tab_interp:
     st.caption("Walk through the latent space between two seeds (spherical interpolation); the digit label "
                "can morph too.")
     c1, c2, c3, c4, c5 = st.columns(5)
-    seed_a = c1.number_input("Seed A", 0, 2**31 - 1, 1, key="interp_a")
-    seed_b = c2.number_input("Seed B", 0, 2**31 - 1, 2, key="interp_b")
+    seed_a = SEED_A.number_input("Seed A", container=c1)
+    seed_b = SEED_B.number_input("Seed B", container=c2)
     digit_a = c3.selectbox("Digit at A", list(range(10)), index=3, key="interp_from")
     digit_b = c4.selectbox("Digit at B", list(range(10)), index=8, key="interp_to")
-    steps = c5.slider("Frames", 5, 24, 10, key="interp_steps")
+    steps = FRAMES.slider("Frames", container=c5)
     with timed() as t_int:
         frames = gen.interpolate(int(seed_a), int(seed_b), int(digit_a), int(digit_b), steps=steps)
     show_interpolation(frames, judge, seed_a, seed_b, digit_a, digit_b, steps, {"generator": t_int.ms})

@@ -14,6 +14,7 @@ from components.style_view import (
     GATYS_SIZES,
     MODE_NEEDS,
     SIZES,
+    STRENGTH,
     STYLE_KEY,
     GatysView,
     Mode,
@@ -35,7 +36,7 @@ device_badge()
 model_card("magenta", "gatys")
 share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 **image_keys(STYLE_KEY, SampleKind.STYLE),
-                "style_backend": list(sty.Backend), "style_strength": float, "style_size": list(SIZES),
+                "style_backend": list(sty.Backend), **STRENGTH.spec(), "style_size": list(SIZES),
                 "style_large": list(sty.LargeImage)})
 
 mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
@@ -70,8 +71,8 @@ if mode is Mode.FAST:
                      key="style_backend", container=c1)
     if backend is None:
         st.stop()
-    strength = c2.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="style_strength",
-                         help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
+    strength = STRENGTH.slider("Style strength", container=c2,
+                               help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
     max_side = c3.select_slider("Output size (long side, px)", list(backend.spec.max_sides),
                                 value=backend.spec.default_max_side, key="style_size")
     large = sty.LargeImage.TILES

@@ -11,6 +11,7 @@ from components.share import share
 from components.status import device_badge, require_model
 from components.video_view import (
     SAMPLE,
+    SEGMENT,
     UPLOAD,
     analysis_for,
     load_classifier,
@@ -40,7 +41,7 @@ model_card("movinet", "mobilenet_v2")
 
 store = Store()
 choices = list(V.MODEL_CHOICES)
-share("video", {"video_model": choices, "video_segment": float, "video_pooling": list(V.Pooling),
+share("video", {"video_model": choices, **SEGMENT.spec(), "video_pooling": list(V.Pooling),
                 "video_annotated": bool, "video_source": [SAMPLE, UPLOAD], "video_sample": samples(SampleKind.CLIP)})
 default = choices.index(V.default_choice(store.has))
 
@@ -51,8 +52,8 @@ with left:
     if choice is not None:
         st.caption(choice.semantics.blurb)
 with right:
-    segment_s = st.slider("Segment length (s)", 1.0, 5.0, 2.0, 0.5, key="video_segment",
-                          help="The clip is classified in segments of this length (the timeline).")
+    segment_s = SEGMENT.slider("Segment length (s)",
+                               help="The clip is classified in segments of this length (the timeline).")
     pooling = V.Pooling.MEAN
     if choice is not None and choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
         pooling = st.radio(

@@ -55,6 +55,15 @@ def empty_store(tmp_path, monkeypatch) -> Path:
 
 # --- browser ---------------------------------------------------------------------------------------
 _SERVER_LOG: dict[str, Path] = {}  # the shared server's log, printed (tail) when a browser test fails
+_SERVER_PID: dict[str, int] = {}  # the shared server's process id, for tests that measure its memory
+
+
+def app_server_memory() -> tuple[int, int]:
+    """(VmRSS, VmHWM) in bytes of the shared ``app_server`` process: its resident memory now and at its peak."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{_SERVER_PID['pid']}/status").read_text().splitlines()
+    )
+    return tuple(int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
 
 def _free_port() -> int:
@@ -75,6 +84,7 @@ def app_server():
     )
     url = f"http://127.0.0.1:{port}"
     _SERVER_LOG["path"] = Path(log.name)
+    _SERVER_PID["pid"] = proc.pid
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:

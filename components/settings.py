@@ -1,0 +1,86 @@
+"""Typed page settings: one declaration per numeric widget that both the widget and the share link read.
+
+A :class:`Number` holds a setting's session-state key, default and bounds. The page draws the widget from it
+(:meth:`Number.slider`, :meth:`Number.number_input`) and lists it in its share spec (``{**OPACITY.spec()}``), so
+a link's value is checked against the very bounds the widget is drawn with (:meth:`Number.decode`): a value out of
+range, not finite (``nan``, ``inf``, ``1e309``), not whole for an integer setting, or not a number is dropped and
+the widget opens on its default. Dropped, not clamped: a link outside the bounds was edited by hand or made by an
+older version of the page, and clamping would open a setting its sender never saw. Before drawing, the widget
+also drops a session value outside its bounds (bounds that depend on the data, e.g. an index into a list).
+Issue 25 heads towards one such object per page setting (options, releasable memory); this is its numeric part.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Number:
+    """A numeric widget's ``key``, ``default`` and inclusive bounds ``min``..``max`` (``step``: the widget's step).
+
+    The setting is an ``int`` when default, bounds and step are all ints, else a ``float``.
+    """
+
+    key: str
+    default: float
+    min: float
+    max: float
+    step: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"{self.key}: default {self.default} is outside {self.min}..{self.max}")
+
+    @property
+    def kind(self) -> type:
+        values = (self.default, self.min, self.max, self.step if self.step is not None else 1)
+        return int if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else float
+
+    def valid(self, value: Any, max_value: float | None = None) -> bool:
+        """True when ``value`` is a finite number of this setting's kind within min..``max_value`` (default: self.max)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.kind is int and not (isinstance(value, int) or float(value).is_integer()):
+            return False
+        top = self.max if max_value is None else max_value
+        return math.isfinite(value) and self.min <= value <= top
+
+    def decode(self, text: str) -> float:
+        """A share link's text → the value; ValueError when it is not a valid value of this setting."""
+        try:
+            value = int(text) if self.kind is int else float(text)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{self.key}: {text[:40]!r} is not a number") from None
+        if not self.valid(value):
+            raise ValueError(f"{self.key}: {text[:40]!r} is outside {self.min}..{self.max}")
+        return value
+
+    def spec(self) -> dict[str, Number]:
+        """This setting as a share-spec entry: ``share("seg", {..., **OPACITY.spec()})``."""
+        return {self.key: self}
+
+    def _prepare(self, max_value: float | None) -> dict[str, Any]:
+        state = st.session_state
+        if self.key in state and not self.valid(state[self.key], max_value):
+            del state[self.key]  # a value the widget would refuse (or draw as nan) never reaches it
+        # The default only when the state holds none: Streamlit warns about both (the key is the widget's identity).
+        return {} if self.key in state else {"value": self.kind(self.default)}
+
+    def slider(self, label: str, *, container: Any = None, max_value: float | None = None, **kwargs: Any) -> Any:
+        """``st.slider`` (or ``container.slider``) drawn from this setting; returns its value."""
+        top = self.max if max_value is None else max_value
+        return (container or st).slider(
+            label, self.min, top, step=self.step, key=self.key, **self._prepare(max_value), **kwargs
+        )
+
+    def number_input(self, label: str, *, container: Any = None, max_value: float | None = None, **kwargs: Any) -> Any:
+        """``st.number_input`` (or ``container.number_input``) drawn from this setting; returns its value."""
+        top = self.max if max_value is None else max_value
+        return (container or st).number_input(
+            label, self.min, top, step=self.step, key=self.key, **self._prepare(max_value), **kwargs
+        )
