@@ -41,9 +41,10 @@ def server_tokens() -> list[bytes]:
             f"{TOKEN_ENV} is not set on this node: the model server refuses to start without its shared secret "
             "(generate one with `openssl rand -hex 32`; see deploy/production.env)"
         )
-    short = [t for t in found if len(t) < MIN_TOKEN_CHARS]
-    if short:
-        raise TokenMissing(f"{TOKEN_ENV} holds a token shorter than {MIN_TOKEN_CHARS} characters: refused")
+    if any(len(t) < MIN_TOKEN_CHARS or "replace" in t.lower() for t in found):
+        raise TokenMissing(
+            f"{TOKEN_ENV} holds a placeholder or a token shorter than {MIN_TOKEN_CHARS} characters: refused"
+        )
     return [t.encode() for t in found]
 
 
