@@ -200,6 +200,23 @@ class LocalCluster:
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
+    def pids(self) -> list[int]:
+        """The processes of this cluster: the head's session (``start_new_session``: the GCS, raylet, agents and
+        the workers, whose command lines Ray renames to ``ray::…``), and any process naming its temp folder."""
+        if self._head is None:
+            return []
+        found = set(_pids_mentioning(self.temp_dir)) | {self._head.pid}
+        for entry in Path("/proc").iterdir():
+            try:  # field 6 of /proc/PID/stat is the session id; the name field (2) may hold spaces
+                if (
+                    entry.name.isdigit()
+                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) == self._head.pid
+                ):
+                    found.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+        return sorted(found)
+
     def __enter__(self) -> LocalCluster:
         return self.start()
 
