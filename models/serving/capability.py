@@ -43,6 +43,7 @@ class CapabilityDeployment:
     def __init__(self) -> None:
         # Fail-closed: no token on this node, no replica (the deployment shows TokenMissing and never serves).
         self._tokens = auth.server_tokens()
+        _keep_replica_grpc_on_loopback()
 
     def _operations(self) -> dict[str, Operation]:
         raise NotImplementedError
@@ -113,3 +114,24 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _keep_replica_grpc_on_loopback() -> None:
+    """On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
+    to 127.0.0.1 as well: Ray Serve 2.60 hard-codes ``[::]:0`` for it (``Replica._on_initialized``, started right
+    after this constructor), the one Ray port a private cluster would otherwise open on every interface. Peers
+    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes."""
+    try:
+        from ray.serve._private import replica as ray_replica  # noqa: PLC0415
+
+        if not ray.util.get_node_ip_address().startswith("127.") or getattr(ray_replica, "_vision_loopback", False):
+            return
+        original = ray_replica.add_port_to_grpc_server
+
+        def loopback(server: Any, address: str) -> int:
+            return original(server, "127.0.0.1:0" if address == "[::]:0" else address)
+
+        ray_replica.add_port_to_grpc_server = loopback
+        ray_replica._vision_loopback = True  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):  # another Ray version: its own binding stays (test_serving checks ss)
+        LOGGER.warning("could not keep the replica's gRPC server on loopback (Ray version %s)", ray.__version__)
