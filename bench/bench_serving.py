@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# Ray cluster on 127.0.0.1: {args.cpus} CPUs, 6 GiB, 200 MB object store; client, proxy and replicas "
           "share the same cores")
     cluster = LocalCluster(args.cpus, env={"VISION_STORE": str(store.root), "VISION_OFFLINE": "1"})
+    # The Serve token for the client, and Ray's token + node-address settings for this process's driver (read by
+    # Ray once, at import: ray is first imported below, in throughput()).
+    os.environ.update({**cluster.ray_env, "VISION_SERVE_TOKEN": cluster.token})
     try:
         t = time.perf_counter()
         cluster.start()

@@ -146,6 +146,13 @@ say "Python packages: $(grep -cE '^[a-zA-Z]' "$requirements") pinned requirement
 
 # --- 5. production settings -----------------------------------------------------------------------------------
 envfile="$PREFIX/etc/vision-playground.env"
+# The model server's shared secret: $VISION_SERVE_TOKEN, else the one of a previous install (re-runs keep it, so
+# the model server need not change), else 32 random bytes. The file is then readable by the service only.
+serve_token=${VISION_SERVE_TOKEN:-}
+[ -z "$serve_token" ] && [ -f "$envfile" ] && serve_token=$(sed -n 's/^VISION_SERVE_TOKEN=//p' "$envfile" | tail -n 1)
+[ -z "$serve_token" ] && serve_token=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+umask_was=$(umask)
+umask 077
 {
   sed -E -e "s|^STREAMLIT_SERVER_ADDRESS=.*$|STREAMLIT_SERVER_ADDRESS=$ADDRESS|" \
          -e "s|^STREAMLIT_SERVER_PORT=.*$|STREAMLIT_SERVER_PORT=$PORT|" "$SRC/deploy/production.env"
@@ -156,7 +163,11 @@ envfile="$PREFIX/etc/vision-playground.env"
   echo "XDG_CACHE_HOME=$PREFIX/var/cache"
   echo "MPLCONFIGDIR=$PREFIX/var/cache/matplotlib"
   [ $OFFLINE = 1 ] && echo "VISION_OFFLINE=1"
+  echo "# the model server's shared secret (the same value on its nodes; used once VISION_SERVE_ADDRESS is set)"
+  echo "VISION_SERVE_TOKEN=$serve_token"
 } >"$envfile"
+umask "$umask_was"
+if [ $IS_ROOT = 1 ]; then chown "root:$SERVICE_GROUP" "$envfile" && chmod 640 "$envfile"; else chmod 600 "$envfile"; fi
 cat >"$PREFIX/bin/serve" <<EOF
 #!/bin/sh
 # Starts the vision playground with the production settings (systemd ExecStart, Docker CMD, tests).

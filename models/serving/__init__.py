@@ -1,6 +1,7 @@
 """Inference served by Ray Serve when configured; in-process inference stays the default.
 
-One setting: ``VISION_SERVE_ADDRESS`` (e.g. ``http://127.0.0.1:8000``, the Serve HTTP proxy). Unset or empty:
+Two settings: ``VISION_SERVE_ADDRESS`` (e.g. ``http://127.0.0.1:8000``, the Serve HTTP proxy) and
+``VISION_SERVE_TOKEN`` (the shared secret sent with every request, :mod:`models.serving.auth`). Address unset or empty:
 every backend is built in this process, exactly as before. Set: :func:`maybe_served` hands out a served backend
 (:mod:`models.serving.client`) for the options the Serve application hosts, with the same contract as the local
 one, so pages never know. Options the application does not host (the frozen-graph DeepLabs, the style SavedModel,
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from models.serving.errors import InferenceUnavailable, ServedInputError
+from models.serving.errors import InferenceUnavailable, ServeAuthError, ServedInputError
 
 SERVE_ADDRESS_ENV = "VISION_SERVE_ADDRESS"
 CAPABILITIES = ("segmentation", "style", "faces", "video", "digits")
@@ -29,6 +30,7 @@ __all__ = [
     "SERVE_ADDRESS_ENV",
     "CapabilityStatus",
     "InferenceUnavailable",
+    "ServeAuthError",
     "ServedInputError",
     "ServingStatus",
     "is_served",

@@ -1,10 +1,13 @@
 """What every Serve deployment of :mod:`models.serving.deployments` shares: the served version, the store on
-the node, and the ``info`` / health / error handling of one capability."""
+the node, and the ``info`` / health / error handling of one capability.
+
+Every request, ``GET …/info`` included, must carry the shared secret (:mod:`models.serving.auth`): 401 without
+it or with a wrong one. Then the body size, the parameters and the arrays are checked against
+:mod:`models.serving.limits` before the operation runs: 400 with a plain message, no model work done."""
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from models.errors import VisionError
-from models.serving import wire
+from models.serving import auth, limits, wire
 
 SERVICE_VERSION = "1"  # bump when an operation's parameters or results change
 LOGGER = logging.getLogger("vision.serving")
@@ -36,6 +39,11 @@ class CapabilityDeployment:
 
     capability = ""
     max_batch_size = 1
+
+    def __init__(self) -> None:
+        # Fail-closed: no token on this node, no replica (the deployment shows TokenMissing and never serves).
+        self._tokens = auth.server_tokens()
+        _keep_replica_grpc_on_loopback()
 
     def _operations(self) -> dict[str, Operation]:
         raise NotImplementedError
@@ -58,11 +66,15 @@ class CapabilityDeployment:
             "available": self.available(),
             "max_batch_size": self.max_batch_size,
             "replica": ctx.replica_id.unique_id if ctx else "",
-            "pid": os.getpid(),
-            "store": os.environ.get("VISION_STORE", ""),
         }
 
     async def __call__(self, request: Request) -> Response:
+        if not auth.authorized(request.headers.get("authorization"), self._tokens):
+            return JSONResponse(
+                {"error": "The model server needs its access token."},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="vision-models"'},
+            )
         op = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         if request.method == "GET":
             return JSONResponse(self.info())
@@ -70,7 +82,9 @@ class CapabilityDeployment:
         if handler is None:
             return JSONResponse({"error": f"unknown operation {op!r} for {self.capability}"}, status_code=404)
         try:
-            params, arrays = wire.unpack(await request.body())
+            body = await _read_body(request, limits.max_body_bytes(self.capability))
+            params, arrays = wire.unpack(body)
+            params = limits.check(self.capability, op, params, arrays)
             out_params, out_arrays = await handler(params, arrays)
         except (VisionError, ValueError, KeyError) as exc:  # the input cannot be used: say why, replica stays up
             return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=400)
@@ -86,4 +100,38 @@ class CapabilityDeployment:
         method.set_batch_wait_timeout_s(float(wait_s))
 
 
-# --- segmentation ----------------------------------------------------------------------------------
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (:class:`limits.RequestRefused`) as soon as it exceeds ``limit`` bytes: a
+    declared ``Content-Length`` over the limit is refused before a byte is read."""
+    declared = request.headers.get("content-length")
+    too_big = limits.RequestRefused(f"The model server refused the request: the body is over {limit / 2**20:.0f} MiB.")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _keep_replica_grpc_on_loopback() -> None:
+    """On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
+    to 127.0.0.1 as well: Ray Serve 2.60 hard-codes ``[::]:0`` for it (``Replica._on_initialized``, started right
+    after this constructor), the one Ray port a private cluster would otherwise open on every interface. Peers
+    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes."""
+    try:
+        from ray.serve._private import replica as ray_replica  # noqa: PLC0415
+
+        if not ray.util.get_node_ip_address().startswith("127.") or getattr(ray_replica, "_vision_loopback", False):
+            return
+        original = ray_replica.add_port_to_grpc_server
+
+        def loopback(server: Any, address: str) -> int:
+            return original(server, "127.0.0.1:0" if address == "[::]:0" else address)
+
+        ray_replica.add_port_to_grpc_server = loopback
+        ray_replica._vision_loopback = True  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):  # another Ray version: its own binding stays (test_serving checks ss)
+        LOGGER.warning("could not keep the replica's gRPC server on loopback (Ray version %s)", ray.__version__)

@@ -27,6 +27,7 @@ class VideoDeployment(CapabilityDeployment):
     capability = "video"
 
     def __init__(self, choices: Sequence[str] = ("movinet_a0_stream",)):
+        super().__init__()  # refuses to start without VISION_SERVE_TOKEN
         from models import video as V  # noqa: PLC0415
 
         self.V = V
@@ -101,6 +102,7 @@ class DigitsDeployment(CapabilityDeployment):
     capability = "digits"
 
     def __init__(self):
+        super().__init__()  # refuses to start without VISION_SERVE_TOKEN
         from models import digits as D  # noqa: PLC0415
         from models.digits import guesser  # noqa: PLC0415
 

@@ -4,9 +4,11 @@ route prefix (``/segmentation``, ``/style``, ``/faces``, ``/video``, ``/digits``
 Every deployment loads its models from the model store **on its node** (``VISION_STORE`` in the node's
 environment, see :mod:`models.store`), runs the same code as the in-process backends, and speaks
 :mod:`models.serving.wire` over HTTP: ``POST /<capability>/<operation>`` with a packed message, answered with a
-packed message (200), ``{"error": message}`` (400: the input cannot be used; the message is for a person) or
-a 500 (a bug or a dying replica; the client retries once). ``GET /<capability>/info`` answers the served version,
-the models loaded and those present in the store (the admin page shows them).
+packed message (200), ``{"error": message}`` (400: the input cannot be used or is outside the bounds of
+:mod:`models.serving.limits`; the message is for a person), 401 (no or a wrong ``Authorization: Bearer`` token,
+:mod:`models.serving.auth`) or a 500 (a bug or a dying replica; the client retries once, and only then).
+``GET /<capability>/info`` (token needed too) answers the served version, the models loaded and those present in
+the store (the admin page shows them; no paths, no process ids).
 
 Start: ``serve run deploy/ray/serve_config.yaml`` (see README, "Scale-out with Ray Serve"). Requires ``ray[serve]``
 (``requirements-serve.txt``); nothing else in the project imports this module, so the UI never needs Ray.
@@ -48,6 +50,7 @@ class SegmentationDeployment(CapabilityDeployment):
         max_batch_size: int = 4,
         batch_wait_timeout_s: float = 0.005,
     ):
+        super().__init__()  # refuses to start without VISION_SERVE_TOKEN
         from models import segmentation as seg  # noqa: PLC0415
 
         self.seg = seg
@@ -119,6 +122,7 @@ class StyleDeployment(CapabilityDeployment):
     def __init__(
         self, preload: Sequence[str] = ("tflite_int8",), max_batch_size: int = 4, batch_wait_timeout_s: float = 0.005
     ):
+        super().__init__()  # refuses to start without VISION_SERVE_TOKEN
         from models import style as sty  # noqa: PLC0415
 
         self.sty = sty
@@ -226,6 +230,7 @@ class FacesDeployment(CapabilityDeployment):
     capability = "faces"
 
     def __init__(self, max_batch_size: int = 8, batch_wait_timeout_s: float = 0.005):
+        super().__init__()  # refuses to start without VISION_SERVE_TOKEN
         from models import faces as F  # noqa: PLC0415
 
         self.F = F

@@ -21,3 +21,17 @@ class InferenceUnavailable(VisionError):
 
 class ServedInputError(InputError):
     """The model server refused the input; its message says why in plain words."""
+
+
+class ServeAuthError(InferenceUnavailable):
+    """The model server refused this UI server's token (401/403): a configuration fault, never retried.
+
+    The visitor sees the plain unavailability message; ``reason`` tells the admin which setting to fix.
+    """
+
+    def __init__(self, reason: str = ""):
+        super().__init__(
+            "Inference is unavailable right now: the model server did not accept this site's credentials. "
+            "Please try again later.",
+            reason=reason,
+        )

@@ -6,6 +6,14 @@ what the tests and ``bench/bench_serving.py`` start, and a one-VM way to try the
 Bounded: ``--num-cpus``, ``--memory``, a 200 MB object store, no dashboard, its own temp folder and free ports,
 so it neither collides with another cluster on the host nor outlives its owner: :meth:`LocalCluster.stop` ends
 the processes it started (its process group, then any process still naming its temp folder), never others.
+
+Private: every Ray port listens on 127.0.0.1 only. ``ray start`` rewrites ``--node-ip-address=127.0.0.1`` to the
+host's outward address (``resolve_ip_for_localhost``), and then the GCS, the raylet and the metrics servers listen
+on ``*``; ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (Ray's single-node switch: no other node may join, which a
+one-VM cluster never needs) keeps 127.0.0.1, and with it every component binds loopback (``ss -ltnp`` checked in
+tests/deploy/test_serving.py). Ray's own token authentication is on (``RAY_AUTH_MODE=token``, a fresh
+``RAY_AUTH_TOKEN`` per cluster), and the Serve application gets its shared secret (``VISION_SERVE_TOKEN``: the
+caller's, else a fresh one; :attr:`LocalCluster.token`).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -23,6 +32,8 @@ import time
 from pathlib import Path
 
 import yaml
+
+from models.serving import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "ray" / "serve_config.yaml"
@@ -58,13 +69,24 @@ class LocalCluster:
         self.http_port = http_port or free_port()
         self.temp_dir = tempfile.mkdtemp(prefix="rayv_", dir="/tmp")  # short: Ray's socket paths have a limit
         self.overrides = overrides or {}
+        self.token = (env or {}).get(auth.TOKEN_ENV) or os.environ.get(auth.TOKEN_ENV) or secrets.token_hex(32)
+        self.ray_env = {  # what a driver (ray.init, serve run) needs to talk to this cluster
+            "RAY_AUTH_MODE": "token",
+            "RAY_AUTH_TOKEN": secrets.token_hex(32),
+            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",  # keep 127.0.0.1 as the node address (see the module doc)
+        }
         self.env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "RAY_USAGE_STATS_ENABLED": "0",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "RAY_DEDUP_LOGS": "1",
+            # Fixed defaults (44217, 44227) would collide with another cluster on the host.
+            "AUTOSCALER_METRIC_PORT": str(free_port()),
+            "DASHBOARD_METRIC_PORT": str(free_port()),
+            **self.ray_env,
             **(env or {}),
+            auth.TOKEN_ENV: self.token,
         }
         self._head: subprocess.Popen | None = None
         self.log = Path(self.temp_dir) / "head.log"
@@ -154,7 +176,8 @@ class LocalCluster:
         while waiting and time.monotonic() < deadline:
             for cap in list(waiting):
                 try:
-                    if requests.get(f"{self.serve_address}/{cap}/info", timeout=5).status_code == 200:
+                    r = requests.get(f"{self.serve_address}/{cap}/info", headers=auth.header(self.token), timeout=5)
+                    if r.status_code == 200:
                         waiting.remove(cap)
                 except requests.RequestException:
                     pass
@@ -176,6 +199,23 @@ class LocalCluster:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+    def pids(self) -> list[int]:
+        """The processes of this cluster: the head's session (``start_new_session``: the GCS, raylet, agents and
+        the workers, whose command lines Ray renames to ``ray::…``), and any process naming its temp folder."""
+        if self._head is None:
+            return []
+        found = set(_pids_mentioning(self.temp_dir)) | {self._head.pid}
+        for entry in Path("/proc").iterdir():
+            try:  # field 6 of /proc/PID/stat is the session id; the name field (2) may hold spaces
+                if (
+                    entry.name.isdigit()
+                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) == self._head.pid
+                ):
+                    found.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+        return sorted(found)
 
     def __enter__(self) -> LocalCluster:
         return self.start()
@@ -209,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Ray head at {cluster.address}; deploying {CONFIG.relative_to(ROOT)} …", flush=True)
         cluster.deploy()
         print(f"VISION_SERVE_ADDRESS={cluster.serve_address}", flush=True)
+        if not os.environ.get(auth.TOKEN_ENV):  # generated here: the UI server needs it
+            print(f"{auth.TOKEN_ENV}={cluster.token}", flush=True)
         signal.pause()
     except KeyboardInterrupt:
         pass

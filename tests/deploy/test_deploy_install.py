@@ -140,6 +140,9 @@ def test_install_as_non_root_into_a_temporary_prefix(installed):
                     f"VISION_STORE={store}", "VISION_OFFLINE=1"):
         assert setting in env.splitlines(), setting
     assert "STREAMLIT_SERVER_MAX_UPLOAD_SIZE" not in env  # stated once, in .streamlit/config.toml
+    tokens = [ln.split("=", 1)[1] for ln in env.splitlines() if ln.startswith("VISION_SERVE_TOKEN=")]
+    assert len(tokens) == 1 and re.fullmatch(r"[0-9a-f]{64}", tokens[0]), tokens  # random, written by install.sh
+    assert (prefix / "etc/vision-playground.env").stat().st_mode & 0o007 == 0  # the secret: not world-readable
     unit = (prefix / "etc/vision-playground.service").read_text()
     assert f"ExecStart={prefix}/bin/serve" in unit and "User=vision-ci" in unit
     assert not re.search(r"@[A-Z_]+@", unit), re.findall(r"@[A-Z_]+@", unit)  # every placeholder filled in

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from models import serving
-from models.serving import InferenceUnavailable, ServedInputError, wire
+from models.serving import InferenceUnavailable, ServedInputError, auth, wire
 from tests.conftest import ROOT
 
 RAY = importlib.util.find_spec("ray") is not None and importlib.util.find_spec("ray.serve") is not None
@@ -100,8 +100,19 @@ def test_config_files_are_valid_and_agree():
     from ray.serve.schema import ServeDeploySchema
 
     local = yaml.safe_load((ROOT / "deploy" / "ray" / "serve_config.yaml").read_text())
-    service = yaml.safe_load((ROOT / "deploy" / "ray" / "rayservice.yaml").read_text())
+    service, policy = yaml.safe_load_all((ROOT / "deploy" / "ray" / "rayservice.yaml").read_text())
     assert service["kind"] == "RayService" and service["spec"]["rayClusterConfig"]["rayVersion"] == __import__("ray").__version__
+    # Locked down: Ray token auth, the Serve token from a Secret on every Ray container, a NetworkPolicy over them.
+    rc = service["spec"]["rayClusterConfig"]
+    assert rc["authOptions"] == {"mode": "token"} and "dashboard-host" not in rc["headGroupSpec"]["rayStartParams"]
+    groups = [rc["headGroupSpec"], *rc["workerGroupSpecs"]]
+    for g in groups:
+        env = {e["name"]: e for e in g["template"]["spec"]["containers"][0]["env"]}
+        assert env[auth.TOKEN_ENV]["valueFrom"]["secretKeyRef"]["name"] == "vision-models-serve-token"
+        assert g["template"]["metadata"]["labels"] == policy["spec"]["podSelector"]["matchLabels"]
+    assert policy["kind"] == "NetworkPolicy" and policy["spec"]["policyTypes"] == ["Ingress"]
+    ported = {tuple(p["port"] for p in rule["ports"]) for rule in policy["spec"]["ingress"] if "ports" in rule}
+    assert ported == {(8000,), (8265, 52365)}  # the UI pods: Serve only; the operator: the dashboard only
     cluster = yaml.safe_load(service["spec"]["serveConfigV2"])
     for cfg in (local, cluster):
         ServeDeploySchema.model_validate(cfg)
@@ -152,6 +163,7 @@ def cluster(shared_assets):
 @pytest.fixture
 def served(cluster, monkeypatch):
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, cluster.serve_address)
+    monkeypatch.setenv(auth.TOKEN_ENV, cluster.token)  # what a UI server's production.env holds
     return cluster
 
 
@@ -297,19 +309,60 @@ def test_dcgan_generate_and_restore_served_equal_in_process(served):
     print(f"restore: digits {b.digit.tolist()} loss local {a.loss.round(3).tolist()} served {b.loss.round(3).tolist()}")
 
 
+_RAY_DRIVER = """
+import json, sys, ray
+ray.init(address=sys.argv[1], namespace="serve", log_to_driver=False, logging_level="ERROR")
+def names():
+    return [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+            if a["name"].startswith("SERVE_REPLICA::digits#Digits")]
+print("ready", flush=True)
+for line in sys.stdin:
+    if line.strip() == "names":
+        print(json.dumps(names()), flush=True)
+    elif line.strip() == "kill":  # SIGKILL of the replica's worker process
+        ray.kill(ray.get_actor(names()[0], namespace="serve"), no_restart=True)
+        print("killed", flush=True)
+"""
+
+
+class _Driver:
+    """A Ray driver in its own process (Ray reads its node-address and token settings once per process, at
+    import): ``ask("names")`` lists the Digits replicas, ``ask("kill")`` kills the first."""
+
+    def __init__(self, cluster):
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen([sys.executable, "-c", _RAY_DRIVER, cluster.address], text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, **cluster.ray_env}, cwd=ROOT)
+        assert self._line() == "ready"
+
+    def _line(self) -> str:
+        return self.proc.stdout.readline().strip()  # type: ignore[union-attr]
+
+    def ask(self, command: str):
+        import json
+
+        self.proc.stdin.write(command + "\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        line = self._line()
+        return json.loads(line) if line.startswith("[") else line
+
+    def close(self) -> None:
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait(timeout=60)
+
+
 def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
     """Kill the Digits replica's process during a long restoration: the call returns a result (retried) or raises
     InferenceUnavailable, never hangs; Ray starts a new replica and the next request succeeds."""
-    import ray
-
     from models import digits as D
 
-    ray.init(address=served.address, namespace="serve", log_to_driver=False, logging_level="ERROR")
+    driver = _Driver(served)
     try:
-        names = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-                 if a["name"].startswith("SERVE_REPLICA::digits#Digits")]
+        names = driver.ask("names")
         assert len(names) == 1, names
-        replica = ray.get_actor(names[0], namespace="serve")
         images = np.zeros((1, 28, 28), np.uint8)
         images[0, 6:22, 12:16] = 255
         masks = D.preset_mask(D.MaskPreset.RANDOM_BLOCK_30, seed=0)[None]
@@ -328,7 +381,7 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         time.sleep(2.0)  # the restoration is running (400 steps take longer than this)
         assert th.is_alive()
         killed = time.perf_counter()
-        ray.kill(replica, no_restart=True)  # SIGKILL of the replica's worker process
+        assert driver.ask("kill") == "killed"
         th.join(timeout=400)
         assert not th.is_alive(), "the request hung after its replica died"
         if "error" in outcome:
@@ -348,12 +401,11 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
                 time.sleep(1.0)
         recovered = time.perf_counter() - killed
         assert imgs.shape == (4, 28, 28)
-        new = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-               if a["name"].startswith("SERVE_REPLICA::digits#Digits")]
+        new = driver.ask("names")
         assert new and new != names
         print(f"recovery: next request succeeded {recovered:.1f} s after the kill (new replica {new[0].rsplit('#', 1)[-1]})")
     finally:
-        ray.shutdown()
+        driver.close()
 
 
 # --- pages (AppTest) against the served backends: the same page results as in-process ----------------------
@@ -625,3 +677,165 @@ def test_browser_main_flow_of_each_page_against_the_served_ui(served_ui, chromiu
             assert used > 0, f"{page} did not call the model server"
     finally:
         context.close()
+
+
+# --- safe on the open internet: token, bounds, loopback -----------------------------------------------
+def test_bounds_follow_restore_config_and_refuse_in_words():
+    """No cluster: the bounds table names every RestoreConfig field with the same defaults, and refusals name
+    the field and the bound."""
+    import dataclasses
+
+    from models.digits.restore import RestoreConfig
+    from models.serving import limits
+
+    assert [f.name for f in dataclasses.fields(RestoreConfig)] == list(limits.RestoreConfigLimits.model_fields)
+    assert RestoreConfig(**limits.RestoreConfigLimits().model_dump()) == RestoreConfig()
+    with pytest.raises(limits.RequestRefused, match=r"n: Input should be less than or equal to 100"):
+        limits.check("digits", "generate", {"n": 100_000, "seed": 1}, {})
+    with pytest.raises(limits.RequestRefused, match=r"config\.stepz: unknown field"):
+        limits.check("digits", "restore", {"config": {"stepz": 1}},
+                     {"images": np.zeros((1, 28, 28), np.uint8), "masks": np.zeros((1, 28, 28), bool)})
+    with pytest.raises(limits.RequestRefused, match="finite"):
+        limits.check("style", "stylize", {"backend": "tflite_int8", "strength": float("nan"), "max_side": 384,
+                                          "large": "tiles"}, {"content": np.zeros((8, 8, 3), np.uint8)})
+
+
+def test_a_deployment_refuses_to_start_without_a_token(monkeypatch):
+    """Fail-closed: no VISION_SERVE_TOKEN (or a placeholder-short one) on the node, no replica."""
+    if not RAY:
+        pytest.skip("ray[serve] is not installed")
+    from models.serving.capability import CapabilityDeployment
+
+    monkeypatch.delenv(auth.TOKEN_ENV, raising=False)
+    with pytest.raises(auth.TokenMissing, match="VISION_SERVE_TOKEN is not set"):
+        CapabilityDeployment()
+    for placeholder in ("change-me", "REPLACE-with-openssl-rand-hex-32"):  # the latter: deploy/production.env's
+        monkeypatch.setenv(auth.TOKEN_ENV, placeholder)
+        with pytest.raises(auth.TokenMissing, match="placeholder or a token shorter than"):
+            CapabilityDeployment()
+    monkeypatch.setenv(auth.TOKEN_ENV, "a" * 32 + ",," + "b" * 32)  # rotation: both accepted
+    d = CapabilityDeployment()
+    assert auth.authorized("Bearer " + "b" * 32, d._tokens) and not auth.authorized("Bearer " + "c" * 32, d._tokens)
+    assert not auth.authorized("Basic " + "a" * 32, d._tokens) and not auth.authorized(None, d._tokens)
+
+
+def test_requests_without_or_with_a_wrong_token_get_401(served):
+    import requests
+
+    from models.serving.client import ServeClient
+
+    base = served.serve_address
+    body = wire.pack({"n": 4, "digit": 1, "seed": 0})
+    cases = {
+        "GET /digits/info, no token": requests.get(f"{base}/digits/info", timeout=30),
+        "GET /digits/info, wrong token": requests.get(f"{base}/digits/info", headers=auth.header("x" * 64), timeout=30),
+        "GET /digits/info, Basic scheme": requests.get(f"{base}/digits/info",
+                                                        headers={"Authorization": f"Basic {served.token}"}, timeout=30),
+        "POST /digits/generate, no token": requests.post(f"{base}/digits/generate", data=body, timeout=30),
+        "POST /segmentation/predict, wrong token": requests.post(f"{base}/segmentation/predict", data=body,
+                                                                 headers=auth.header("x" * 64), timeout=30),
+        "GET /digits/info, right token": requests.get(f"{base}/digits/info", headers=auth.header(served.token), timeout=30),
+    }
+    print()
+    for name, r in cases.items():
+        print(f"{name:42s} → {r.status_code} {r.text[:70]}")
+    assert [r.status_code for r in cases.values()] == [401] * 5 + [200]
+    info = cases["GET /digits/info, right token"].json()
+    assert "pid" not in info and "store" not in info and str(served.temp_dir) not in str(info)
+    assert not any(str(ROOT) in r.text or "/tmp/" in r.text for r in cases.values())
+    wrong = ServeClient(base, token="y" * 64, retries=1)
+    start = time.perf_counter()
+    with pytest.raises(serving.ServeAuthError, match="Inference is unavailable") as err:
+        wrong.call("digits", "generate", {"n": 4, "digit": 1, "seed": 0})
+    took = time.perf_counter() - start
+    print(f"client with a wrong token: {type(err.value).__name__} after {took:.2f} s (no retry); admin: {err.value.reason}")
+    assert took < 1.0 and auth.TOKEN_ENV in err.value.reason  # no retry (it waits RETRY_DELAY_S = 1 s)
+
+
+def test_oversized_requests_get_400_before_any_work(served):
+    """Each out-of-bounds field (count, steps, sizes, arrays, body bytes, non-finite numbers) is refused in
+    well under a second: the 65-byte ``generate n=100000`` that took 76 s of replica CPU and returned 79 MB."""
+    import requests
+
+    base, headers = served.serve_address, auth.header(served.token)
+    img = np.zeros((1, 20_001, 3), np.uint8)  # one side over the 20 000-px bound (60 kB)
+    chip = np.zeros((1, 28, 28), np.uint8)
+    cases = {
+        "digits/generate n=100000": ("digits/generate", wire.pack({"n": 100_000, "digit": None, "seed": 1})),
+        "digits/generate truncation=NaN": ("digits/generate", wire.pack({"n": 4, "seed": 1, "truncation": float("nan")})),
+        "digits/interpolate steps=100000": ("digits/interpolate", wire.pack(
+            {"seed_a": 1, "seed_b": 2, "digit_a": 3, "steps": 100_000})),
+        "digits/restore config.steps=1e6": ("digits/restore", wire.pack(
+            {"config": {"steps": 1_000_000}}, {"images": chip, "masks": chip.astype(bool)})),
+        "digits/restore 1000 images": ("digits/restore", wire.pack(
+            {}, {"images": np.zeros((1000, 28, 28), np.uint8), "masks": np.zeros((1000, 28, 28), bool)})),
+        "style/stylize max_side=100000": ("style/stylize", wire.pack(
+            {"backend": "tflite_int8", "strength": 1.0, "max_side": 100_000, "large": "tiles"},
+            {"content": np.zeros((8, 8, 3), np.uint8), "style": np.zeros((8, 8, 3), np.uint8)})),
+        "faces/analyze max_faces=10^6": ("faces/analyze", wire.pack({"max_faces": 10**6},
+                                                                    {"rgb": np.zeros((8, 8, 3), np.uint8)})),
+        "segmentation/predict 20001-px side": ("segmentation/predict", wire.pack({"model": "deeplab_mnv2_513_quant"},
+                                                                                  {"rgb": img})),
+        "video/score 2000 segments": ("video/score", wire.pack(
+            {"choice": "movinet_a0_stream", "duration": 1.0, "pooling": "mean", "segments": [[0, 0, 1]] * 2000},
+            {"frames": np.zeros((1, 172, 172, 3), np.uint8), "times": np.zeros(1)})),
+        "digits/generate 2 MiB body": ("digits/generate", wire.pack({"n": 4, "seed": 1},
+                                                                    {"pad": np.zeros(2 << 20, np.uint8)})),
+    }
+    print()
+    for name, (path, body) in cases.items():
+        start = time.perf_counter()
+        r = requests.post(f"{base}/{path}", data=body, headers=headers, timeout=60)
+        took = time.perf_counter() - start
+        print(f"{name:36s} {len(body):>8d} B → {r.status_code} in {took * 1000:4.0f} ms: {r.json()['error'][:90]}")
+        assert r.status_code == 400, (name, r.status_code, r.text[:200])
+        assert took < 2.0, (name, took)
+        assert "refused" in r.json()["error"] and "Traceback" not in r.text
+    ok = requests.post(f"{base}/digits/generate", data=wire.pack({"n": 100, "digit": None, "seed": 1}),
+                       headers=headers, timeout=60)
+    assert ok.status_code == 200 and wire.unpack(ok.content)[1]["images"].shape == (100, 28, 28)  # the bound itself
+
+
+def test_unknown_config_field_is_400_and_the_client_does_not_retry(served):
+    """Through a relay that counts connections: a retry opens a fresh one (the client drops its session)."""
+    from models.serving.client import ServeClient
+
+    relay = _Relay(int(served.serve_address.rsplit(":", 1)[1]))
+    relay.up()
+    try:
+        c = ServeClient(f"http://127.0.0.1:{relay.port}", retries=1)
+        chip = np.zeros((1, 28, 28), np.uint8)
+        with pytest.raises(ServedInputError, match=r"config\.stepz: unknown field") as err:
+            c.call("digits", "restore", {"config": {"stepz": 5}}, {"images": chip, "masks": chip.astype(bool)})
+        print(f"\nunknown config field: ServedInputError({err.value}); connections: {relay.accepted}")
+        assert relay.accepted == 1
+    finally:
+        relay.down()
+
+
+def test_every_ray_port_listens_on_loopback_and_ray_needs_its_token(served):
+    """``ss -ltnp`` while the cluster serves: every listening socket of the cluster's processes (GCS, raylet,
+    agents, dashboard head, Serve controller / proxy / replicas) is on 127.0.0.1; a driver without Ray's token is
+    turned away."""
+    import re
+    import subprocess
+    import sys
+
+    ours = set(served.pids())
+    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+    lines = [ln for ln in out.splitlines() if {int(p) for p in re.findall(r"pid=(\d+),", ln)} & ours]
+    print(f"\nss -ltnp: {len(lines)} listening sockets of the cluster's {len(ours)} processes")
+    for ln in lines:
+        print("  " + " ".join(ln.split()))
+    local = [ln.split()[3] for ln in lines]
+    assert f"127.0.0.1:{served.http_port}" in local and any(a.endswith(f":{served.gcs_port}") for a in local)
+    assert len(lines) >= 10  # GCS, raylet, agents, dashboard head, Serve controller, proxy, replicas
+    outside = [a for a in local if not re.match(r"^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]|\[::1\]):\d+$", a)]
+    assert not outside, outside
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")},
+           "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    probe = subprocess.run([sys.executable, "-c", f"import ray; ray.init(address={served.address!r}); print('IN')"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    said = (probe.stdout + probe.stderr).strip().splitlines()
+    print(f"driver without RAY_AUTH_TOKEN: exit {probe.returncode}: {said[-1][:160] if said else ''}")
+    assert probe.returncode != 0 and "IN" not in probe.stdout
