@@ -65,7 +65,7 @@ def test_a_shuffled_checkpoint_fails_the_check(shared_assets, npy):
 
     tensors = bb.read_npy_checkpoint(npy)
     layers: dict[str, list] = {}
-    for (layer, i), arr in sorted(tensors.items()):
+    for (layer, _i), arr in sorted(tensors.items(), key=lambda kv: kv[0]):
         layers.setdefault(layer, []).append(arr)
     groups: dict[tuple, list[str]] = {}
     for layer, arrays in layers.items():
