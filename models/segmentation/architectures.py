@@ -100,16 +100,21 @@ def fcn8s(classes: int, encoder: Any) -> Any:
     return keras.Model(image, logits, name="fcn8s_mobilenetv2")
 
 
+# The head's batch norms follow their batch statistics quickly: with Keras's default momentum (0.99) the statistics
+# used at inference still held ~40 % of their initial 0/1 after two epochs of CamVid (val mIoU 5 % while training).
+BN_MOMENTUM = 0.9
+
+
 def _sep_conv(keras: Any, x: Any, filters: int, rate: int, name: str) -> Any:
     x = keras.layers.DepthwiseConv2D(3, padding="same", dilation_rate=rate, use_bias=False, name=f"{name}_dw")(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_dw_bn")(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_dw_bn")(x)
     x = keras.layers.ReLU(name=f"{name}_dw_relu")(x)
     return _conv_bn(keras, x, filters, 1, name)
 
 
 def _conv_bn(keras: Any, x: Any, filters: int, size: int, name: str) -> Any:
     x = keras.layers.Conv2D(filters, size, padding="same", use_bias=False, name=name)(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 

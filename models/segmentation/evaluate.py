@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         if root.is_dir() and (root / args.split).is_dir():
             data = read_split(root, args.split)
         else:
-            train, val = read_labelled(root, val_fraction=0.0 if args.split == "all" else 0.2)
-            data = val if args.split == "val" and len(val) else _join(train, val)
+            train, val = read_labelled(root)  # a made split (seeded) when the layout gives none
+            data = {"val": val, "train": train}.get(args.split) or _join(train, val)
         if args.limit:
             data = LabelledSet(
                 data.images[: args.limit],

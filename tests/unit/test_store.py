@@ -227,3 +227,73 @@ def test_model_commands_report_a_missing_model_without_a_traceback(command, tmp_
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "python -m models.store fetch mnist_test_images" in proc.stderr
+
+
+# --- file sets (a directory of files, each pinned in models/checksums/<id>/SHA256SUMS) -------------------------------
+@pytest.fixture
+def npy_mirror(shared_assets, tmp_path):
+    """A local mirror of the MobileNetV2 .npy folder served over HTTP (links to the shared files, not copies)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler
+
+    src = shared_assets / "models/mobilenet_v2_imagenet_npy"
+    if not src.is_dir():
+        pytest.skip("the MobileNetV2 .npy folder is not in the shared store")
+    mirror = tmp_path / "mirror" / "weights"
+    mirror.mkdir(parents=True)
+    for f in src.glob("*.npy"):
+        (mirror / f.name).symlink_to(f)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(mirror.parent)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield mirror, f"http://127.0.0.1:{httpd.server_address[1]}/weights"
+    httpd.shutdown()
+
+
+def _npy_entry(base: str) -> Entry:
+    import dataclasses
+
+    return dataclasses.replace(registry.get("mobilenet_v2_imagenet_npy"), sources=(base,))
+
+
+def test_file_set_is_fetched_file_by_file_and_checked(npy_mirror, tmp_path):
+    from models.store import file_set_listing
+
+    mirror, base = npy_mirror
+    entry = _npy_entry(base)
+    listing = file_set_listing(entry)
+    assert len(listing) == 261 and all(len(s) == 64 for s in listing.values())
+    store = Store(tmp_path / "store")
+    seen = []
+    path = store.fetch(entry, progress=lambda d, t: seen.append((d, t)))
+    assert store.has(entry) and path.is_dir()
+    got = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in path.glob("*.npy")}
+    assert got == listing
+    assert seen[-1] == (261, 261)
+    assert [p.name for p in (tmp_path / "store" / "models").iterdir()] == ["mobilenet_v2_imagenet_npy"]  # no staging
+
+
+def test_a_tampered_file_of_a_set_leaves_nothing(npy_mirror, tmp_path):
+    mirror, base = npy_mirror
+    victim = mirror / "expanded_conv_7_project_weights.npy"
+    victim.unlink()
+    victim.write_bytes(b"not the weights")
+    store = Store(tmp_path / "store")
+    entry = _npy_entry(base)
+    with pytest.raises(ChecksumError, match="expanded_conv_7_project_weights"):
+        store.fetch(entry)
+    assert not store.has(entry)
+    assert _leftovers(tmp_path / "store") == []
+
+
+def test_camvid_file_set_lists_every_pair_and_ships_its_labels():
+    from models.store import file_set_listing
+
+    entry = registry.get("camvid")
+    listing = file_set_listing(entry)
+    assert sum(k.startswith("train/") for k in listing) == 367 and sum(k.startswith("valannot/") for k in listing) == 101
+    assert (registry.checksum_folder(entry) / "labels.txt").read_text().count("Unlabelled") == 1
