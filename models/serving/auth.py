@@ -13,11 +13,13 @@ from __future__ import annotations
 import hmac
 import os
 
+from models.errors import VisionError
+
 TOKEN_ENV = "VISION_SERVE_TOKEN"
 MIN_TOKEN_CHARS = 24  # `openssl rand -hex 32` gives 64; anything this short is a placeholder or a typo
 
 
-class TokenMissing(RuntimeError):
+class TokenMissing(VisionError, RuntimeError):
     """The model server was started without a usable ``VISION_SERVE_TOKEN`` (it refuses to serve)."""
 
 
