@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 
 import streamlit as st
@@ -64,11 +65,14 @@ def image_input(
     key: str,
     *,
     label: str = "Image",
-    kind: SampleKind = SampleKind.PHOTO,
+    kind: SampleKind | Sequence[SampleKind] = SampleKind.PHOTO,
     default_sample: str | None = None,
     camera: bool = True,
 ) -> LoadedImage | None:
-    """Widgets for choosing an image; returns the decoded RGB image, or None (with a message shown)."""
+    """Widgets for choosing an image; returns the decoded RGB image, or None (with a message shown).
+
+    ``kind``: the sample kind(s) offered (several are listed in order); ``default_sample``: the sample id shown
+    until the visitor picks one."""
     sources = [Source.SAMPLE, Source.UPLOAD] + ([Source.CAMERA] if camera else [])
     source = st.radio(label, sources, format_func=lambda s: s.value, horizontal=True, key=f"{key}_source")
     try:

@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
+from components.segmentation_classes import class_id_help, legend
 from components.settings import Number
 from models import segmentation as seg
 from models.errors import VisionError
@@ -39,12 +40,6 @@ class View(str, Enum):
     OVERLAY = "Overlay"
     COLOUR_MAP = "Colour map"
     SIDE_BY_SIDE = "Side by side"
-
-
-class Mode(str, Enum):
-    SEGMENT = "🎨 Segmentation"
-    PORTRAIT = "📷 Portrait mode"
-    REMOVE = "🩹 Remove an object"
 
 
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
@@ -70,66 +65,28 @@ def decode_background(data: bytes, name: str):
     return decode_image(data, name=name)
 
 
-def legend(result: seg.Segmentation) -> list[int]:
-    """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces on request."""
-    st.markdown(
-        "**Classes found**",
-        help="Untick a class to hide it in the overlay and colour map. Classes "
-        f"under {seg.MIN_LEGEND_SHARE:.1%} of the image are mostly stray pixels: they are listed as traces, "
-        "hidden unless you ask for them.",
-    )
-    listed, traces = result.found()
-    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}")]
-    bg = next((s for s in result.shares() if s.index == seg.BACKGROUND), None)
-    if bg is not None:
-        st.caption(f"background — {bg.share:.1%}")
-    if traces:
-        names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
-        if st.toggle(
-            f"Show traces ({names})",
-            value=False,
-            key="seg_show_traces",
-            help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
-            "at an edge, sometimes a small real object (people far away).",
-        ):
-            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)")]
-    if not listed:
-        st.info(
-            "Only background covers a visible share of this image: none of the 20 PASCAL VOC classes covers "
-            f"{seg.MIN_LEGEND_SHARE:.1%} of it." + (" Smaller traces can be shown above." if traces else "")
-        )
-    return visible
-
-
-def _legend_row(share: seg.ClassShare, label: str) -> bool:
-    swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
-    swatch.markdown(
-        f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
-        f"background:{share.colour}' title='{share.colour}'></div>",
-        unsafe_allow_html=True,
-    )
-    return box.checkbox(label, value=True, key=f"seg_show_{share.index}")
-
-
 def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
     """The result at the uploaded image's size (for downloads; computed when a button is clicked)."""
     return result.resized(image.rgb.shape[0], image.rgb.shape[1])
 
 
 def render(view: View, rgb: np.ndarray, result: seg.Segmentation, opacity: float, visible: list[int]) -> np.ndarray:
+    """(H, W, 3) uint8 picture of one view in the result's own palette; the overlay leaves the result's background
+    class (if it has one) and hidden classes untouched."""
     if view is View.OVERLAY:
-        return seg.overlay(rgb, result.class_map, opacity, visible)
+        return seg.overlay(rgb, result.class_map, opacity, visible, result.palette, result.background)
     if view is View.COLOUR_MAP:
-        return seg.colorize(result.class_map, visible)
-    return seg.side_by_side(rgb, seg.overlay(rgb, result.class_map, opacity, visible))
+        return seg.colorize(result.class_map, visible, result.palette)
+    return seg.side_by_side(rgb, render(View.OVERLAY, rgb, result, opacity, visible))
 
 
-def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
+def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, class_set: str) -> float:
+    """Overlay / colour map / side by side with the legend and the two downloads; returns the render time (ms)."""
     left, right = st.columns([5, 2], gap="medium")
     with right:
         view = View(st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view"))
         opacity = OPACITY.slider("Overlay opacity")
-        visible = legend(result)
+        visible = legend(result, class_set)
     with timed() as t:
         shown = render(view, rgb, result, opacity, visible)
     with left:
@@ -142,12 +99,12 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
             "⬇️ Class-id mask (PNG)",
-            lambda: seg.class_png(full_size(result, image).class_map),
+            lambda: seg.class_png(full_size(result, image).class_map, result.palette),
             file_name=download_name(image.name, "classes", "png"),
             mime="image/png",
             key="seg_dl_mask",
             on_click="ignore",
-            help="Palette PNG: each pixel value is the PASCAL VOC class id (0 = background, 15 = person…).",
+            help=class_id_help(result),
         )
         c2.download_button(
             f"⬇️ {view.value} (PNG)",
@@ -163,10 +120,11 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) 
 def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage) -> float:
     present = result.found()[0]
     if not present:
-        st.info("Nothing to keep: no PASCAL VOC class was found in this image.")
+        st.info("Nothing to keep: no class other than the background was found in this image.")
         return 0.0
     ids = [s.index for s in present]
-    default = [seg.PERSON] if seg.PERSON in ids else [ids[0]]
+    person = result.labels.index("person") if "person" in result.labels else None
+    default = [person] if person in ids else [ids[0]]
     left, right = st.columns([5, 2], gap="medium")
     with right:
         # Keyed by the classes found: another photo gets a fresh choice with its main subject kept (a kept key
@@ -242,7 +200,7 @@ def full_portrait(
 def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
     present = result.found()[0]
     if not present:
-        st.info("Nothing to remove: no PASCAL VOC class was found in this image.")
+        st.info("Nothing to remove: no class other than the background was found in this image.")
         return 0.0
     left, right = st.columns([5, 2], gap="medium")
     with right:

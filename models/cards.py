@@ -8,6 +8,7 @@ publishers' own (with their source) or measured by this project: the command or 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class ModelCard:
     input_size: str
     limits: str  # one or two sentences
     measured_by: str = ""  # for operators only (Admin page, README): the command that measured this project's figures
+    licence: str = ""  # of the training data, where it restricts use (CamVid: non-commercial)
+    per_class: tuple[tuple[str, float | None], ...] = ()  # (class name, val IoU 0..1 or None when absent from val)
 
 
 CARDS: dict[str, ModelCard] = {
@@ -116,3 +119,82 @@ CARDS: dict[str, ModelCard] = {
         limits="Knows no actions and no time; labels flicker between frames on a moving camera.",
     ),
 }
+
+
+# The two architectures trained here (models.segmentation.architectures): what they are, and their paper.
+_TRAINED_ARCH = {
+    "deeplabv3plus": (
+        "DeepLabV3+",
+        "an atrous encoder (output stride 16), atrous spatial pyramid pooling with image pooling, and a decoder "
+        "that sharpens the edges with the stride-4 features",
+        "https://arxiv.org/abs/1802.02611",
+    ),
+    "fcn8s": (
+        "FCN-8s",
+        "score layers at strides 32, 16 and 8 of the encoder, fused by skip sums and upsampled by transposed "
+        "convolutions initialised bilinear",
+        "https://arxiv.org/abs/1411.4038",
+    ),
+}
+_ENCODER_NOTE = {
+    "fcn8s": " The FCN paper used VGG16; no VGG16 weights can be had here, so MobileNetV2, the mobile DeepLab's own "
+    "encoder, is used.",
+    "deeplabv3plus": " MobileNetV2 is the mobile DeepLab's own encoder.",
+}
+
+
+def segmentation_card(option: str) -> ModelCard:
+    """The card of a segmentation option: the DeepLab (PASCAL VOC) card, or for a model trained here one built
+    from its ``model.json`` (data, val figures, per-class IoU), so the figures follow the shipped weights.
+    Raises KeyError for an unknown option, ``ModelFileError`` for an unreadable model folder."""
+    from models.segmentation import Backend, spec_of  # noqa: PLC0415 - keeps this module free of model code
+    from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+
+    spec = spec_of(option)
+    if spec.backend is not Backend.KERAS_TRAINED:
+        return CARDS["deeplab"]
+    return trained_segmentation_card(read_card(TRAINED_DIR / spec.builtin), spec.class_set, spec.data_entry, option)
+
+
+def trained_segmentation_card(
+    card: dict[str, Any], class_set: str, data_entry: str = "", option: str = ""
+) -> ModelCard:
+    """A :class:`ModelCard` from a trained model's ``model.json`` dict (keys written by
+    ``models.segmentation.train.write_model``: arch, classes, train_pairs, val_pairs, recipe, train_seconds, val);
+    ``data_entry`` names the store entry of the data, whose licence is quoted; ``option`` the option id (for the
+    operators' command)."""
+    from models.registry import BY_ID  # noqa: PLC0415
+
+    title, what, source = _TRAINED_ARCH.get(card["arch"], (card["arch"], "a fully convolutional network", ""))
+    classes = list(card["classes"])
+    val = card.get("val") or {}
+    iou = val.get("iou") or {}
+    per_class = tuple((name, iou.get(name)) for name in classes)
+    scored = sorted((v, n) for n, v in per_class if v is not None)
+    weakest = ", ".join(n for _, n in scored[:3])
+    minutes = float(card.get("train_seconds") or 0.0) / 60.0
+    epochs = (card.get("recipe") or {}).get("epochs")
+    entry = BY_ID.get(data_entry)
+    return ModelCard(
+        name=f"{title} on a MobileNetV2 encoder, trained here on {class_set}",
+        what=f"A network that labels every pixel of a street scene with one of {len(classes)} {class_set} classes "
+        f"({', '.join(classes)}): {what}. Encoder: MobileNetV2 1.0 pretrained on ImageNet."
+        + _ENCODER_NOTE.get(card["arch"], ""),
+        trained_on=f"{class_set} road scenes (video frames from a car in Cambridge, 480×360): "
+        f"{card.get('train_pairs')} train pairs; selected and scored on {card.get('val_pairs')} val pairs never "
+        f"trained on. Trained on this project's CPU"
+        + (f" ({epochs} epochs, {minutes:.0f} min)." if epochs else "."),
+        accuracy=f"{100 * val.get('miou', 0.0):.1f} % mean IoU and {100 * val.get('pixel_accuracy', 0.0):.1f} % "
+        f"pixel accuracy on the {card.get('val_pairs')} {class_set} val images (unlabelled pixels ignored); "
+        "SegNet's published CamVid result is 60.1 % mean IoU.",
+        source=source or "https://arxiv.org/abs/1411.4038",
+        input_size="Your photo is scaled to a 480-px long side (the size of the frames it learnt from); the class "
+        "map is scaled back to your photo's size.",
+        limits=f"Street scenes at {class_set}'s viewpoint (a camera on a car, daylight, a British town): other "
+        f"photos still get every pixel painted with one of the {len(classes)} classes. No person-versus-background "
+        "split, so no portrait mode. Trained on a CPU with a short schedule"
+        + (f"; weakest classes: {weakest}." if weakest else "."),
+        measured_by=f"python -m models.segmentation.evaluate data/camvid --split val --model {option or card['arch']}",
+        licence=entry.licence if entry is not None else "",
+        per_class=per_class,
+    )

@@ -1,4 +1,4 @@
-"""Semantic segmentation page: DeepLab overlay, legend with per-class controls, portrait mode, remove-object."""
+"""Semantic segmentation page: overlay, legend with per-class controls, portrait mode, remove-object."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from components.availability import choose, failed
 from components.image_input import image_input
 from components.model_card import model_card
 from components.page import page_setup
+from components.segmentation_classes import SAMPLE_KINDS, Mode, default_sample, follow_model, mode_radio, page_caption
 from components.segmentation_view import (
     BLUR,
     DILATE,
     OPACITY,
-    Mode,
     View,
     load_segmenter,
     portrait_view,
@@ -26,34 +26,37 @@ from components.segmentation_view import (
 from components.share import image_keys, share
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
+from models.cards import segmentation_card
 from models.errors import VisionError
 from models.store import Store
 
 PAGE_START = time.perf_counter()
 page_setup("Semantic segmentation", "🎨")  # first Streamlit call: wide layout, tab title
 st.title("🎨 Semantic segmentation")
-st.caption("DeepLab V3 labels every pixel with one of 21 PASCAL VOC classes (person, cat, dog, car, …). "
-           "Nothing you upload is stored.")
+caption = st.empty()  # follows the chosen model's class set (filled once the model is chosen)
 
 models = seg.options()
-share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg"), "seg_view": list(View),
+share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg", SAMPLE_KINDS), "seg_view": list(View),
               **OPACITY.spec(), "seg_bg_mode": list(seg.BackgroundMode), **BLUR.spec(), **DILATE.spec()})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,
                    format_func=lambda m: seg.spec_of(m).title, key="seg_model")
-    if model is not None:
-        st.caption(seg.spec_of(model).blurb)
-    image = image_input("seg", label="Image", default_sample="photo_cat")
+    if model is None:
+        st.stop()
+    spec = seg.spec_of(model)
+    caption.caption(page_caption(model))
+    st.caption(spec.blurb)
+    follow_model(model)  # a road-scene model opens on a street scene, not on the cat
+    image = image_input("seg", label="Image", kind=SAMPLE_KINDS, default_sample=default_sample(spec))
 with top_r:
-    mode = st.radio("What to do", list(Mode), format_func=lambda m: m.value, horizontal=True, key="seg_mode")
+    mode = mode_radio(spec)
     device_badge()
-    model_card("deeplab")
+    model_card(segmentation_card(model))
 
-if image is None or model is None:
+if image is None:
     st.stop()
 
-spec = seg.spec_of(model)
 if spec.store_entries and require_model(spec.entry_id) is None:
     st.stop()
 try:
@@ -80,7 +83,7 @@ fresh_ms = (time.perf_counter() - start) * 1000.0
 
 st.divider()
 if mode is Mode.SEGMENT:
-    render_ms = segment_view(rgb, result, image)
+    render_ms = segment_view(rgb, result, image, spec.class_set)
 elif mode is Mode.PORTRAIT:
     render_ms = portrait_view(rgb, result, image)
 else:

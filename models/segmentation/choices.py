@@ -98,6 +98,8 @@ SPECS: dict[str, ModelSpec] = {
         _M.DEEPLABV3PLUS_CAMVID.value,
         "",
         builtin=_M.DEEPLABV3PLUS_CAMVID.value,
+        class_set="CamVid",
+        data_entry="camvid",
     ),
     _M.FCN8S_CAMVID: ModelSpec(
         "FCN-8s · road scenes (CamVid), trained here",
@@ -108,6 +110,8 @@ SPECS: dict[str, ModelSpec] = {
         _M.FCN8S_CAMVID.value,
         "",
         builtin=_M.FCN8S_CAMVID.value,
+        class_set="CamVid",
+        data_entry="camvid",
     ),
 }
 
@@ -142,6 +146,17 @@ def spec_of(choice: str) -> ModelSpec:
 def options() -> list[str]:
     """Option ids in table order (what the page offers)."""
     return list(SPECS)
+
+
+def class_names(choice: str) -> tuple[str, ...]:
+    """The class names of an option in class-id order, read from its row (no model is loaded): a trained option's
+    ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a bad folder."""
+    spec = spec_of(choice)
+    if spec.backend is Backend.KERAS_TRAINED:
+        from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+
+        return tuple(read_card(TRAINED_DIR / spec.builtin)["classes"])
+    return VOC_CLASSES
 
 
 def load_segmenter(model: str, path: Path | str, labels: Sequence[str] = VOC_CLASSES) -> Segmenter:

@@ -42,6 +42,8 @@ class ModelSpec:
     entry_id: str = ""  # the model file's store entry (registry id); also the option id
     labels_entry_id: str = "pascal_voc_labels"  # class names; the built-in VOC list when absent
     builtin: str = ""  # a model folder shipped in models/weights/segmentation/ (no store entry needed)
+    class_set: str = "PASCAL VOC"  # the name of the class set, as visitors read it ("one of 11 CamVid classes")
+    data_entry: str = ""  # the store entry of the data it was trained on (its street samples, its licence)
 
     @property
     def store_entries(self) -> tuple[str, ...]:
