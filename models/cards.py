@@ -183,7 +183,7 @@ def trained_segmentation_card(
         trained_on=f"{class_set} road scenes (video frames from a car in Cambridge, 480×360): "
         f"{card.get('train_pairs')} train pairs; selected and scored on {card.get('val_pairs')} val pairs never "
         f"trained on. Trained on this project's CPU"
-        + (f" ({epochs} epochs, {minutes:.0f} min)." if epochs else "."),
+        + (f" ({epochs} epoch{'' if epochs == 1 else 's'}, {minutes:.0f} min)." if epochs else "."),
         accuracy=f"{100 * val.get('miou', 0.0):.1f} % mean IoU and {100 * val.get('pixel_accuracy', 0.0):.1f} % "
         f"pixel accuracy on the {card.get('val_pairs')} {class_set} val images (unlabelled pixels ignored); "
         "SegNet's published CamVid result is 60.1 % mean IoU.",

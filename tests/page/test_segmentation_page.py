@@ -205,3 +205,115 @@ def test_portrait_keeps_the_new_photos_subject_after_a_sample_change(app):
     assert keep.value, "nothing kept sharp after the sample changed"
     assert not any("at least one class" in w.value for w in at.warning)
     assert any(c.startswith("Portrait: ") for img in at.image for c in img.captions)
+
+
+# --- a class set that is not VOC's: the CamVid road-scene models trained here -------------------------------
+CAMVID = seg.SegModel.DEEPLABV3PLUS_CAMVID
+
+
+@pytest.fixture
+def camvid_app(shared_assets) -> AppTest:
+    """The page switched to the trained DeepLabV3+ CamVid option (skipped until its model folder ships)."""
+    if CAMVID not in seg.SPECS:
+        pytest.skip("the trained CamVid models are not in models/weights/segmentation/ yet")
+    at = _app()
+    _ok(at)
+    at.selectbox(key="seg_model").set_value(CAMVID).run()
+    _ok(at)
+    return at
+
+
+def test_camvid_option_has_its_own_legend_modes_sample_card_and_downloads(camvid_app):
+    from components.model_card import card_markdown
+    from models.cards import segmentation_card
+    from models.samples import STREET_DEFAULT
+    from models.segmentation.trained import TRAINED_DIR, read_card
+
+    at = camvid_app
+    names = seg.class_names(CAMVID)
+    assert len(names) == 11 and "Road" in names and "background" not in names
+    # The cat was the default: a road-scene model opens on a street scene instead.
+    assert at.selectbox(key="seg_sample").value.id == STREET_DEFAULT
+    assert "one of 11 CamVid classes" in " ".join(c.value for c in at.caption)
+    assert "PASCAL VOC" not in " ".join(c.value for c in at.caption)
+    # The legend lists CamVid classes only, and every pixel has one (no background row, no VOC wording).
+    labels = [c.label for c in at.checkbox]
+    print("CamVid legend:", labels)
+    assert labels and all(lbl.split(" — ")[0] in names for lbl in labels), labels
+    assert not any(c.value.startswith("background") for c in at.caption)
+    assert not any("PASCAL VOC" in i.value for i in at.info)
+    # No person class: only segmentation is offered, and one line says why.
+    assert at.radio(key="seg_mode").options == ["🎨 Segmentation"]
+    assert any("need a person class" in c.value for c in at.caption)
+    assert [b.label for b in at.get("download_button")][:2] == ["⬇️ Class-id mask (PNG)", "⬇️ Overlay (PNG)"]
+    # The card's figures are the model folder's own (model.json), with the data's licence.
+    card = read_card(TRAINED_DIR / CAMVID.spec.builtin)
+    text = card_markdown(segmentation_card(CAMVID))
+    assert f"{100 * card['val']['miou']:.1f} % mean IoU" in text and "CC BY-NC 4.0" in text
+    assert f"{card['train_pairs']} train pairs" in text and f"{card['val_pairs']} val pairs" in text
+    assert all(f"| {n} |" in text for n in names)
+    assert any("CC BY-NC 4.0" in m.value for m in at.markdown)  # the expander shows that card
+    # Hiding a class takes it out of the caption; the colour map view works with the CamVid palette.
+    first = int(next(c.key for c in at.checkbox).removeprefix("seg_show_"))
+    at.checkbox(key=f"seg_show_{first}").uncheck().run()
+    _ok(at)
+    assert names[first] not in _main_caption(at).split("showing ")[1]
+    at.radio(key="seg_view").set_value("Colour map").run()
+    _ok(at)
+    assert _main_caption(at).startswith("Colour map")
+
+
+def test_camvid_overlay_colours_every_pixel_in_its_palette_and_png_keeps_ids(camvid_app):
+    """No background class: at opacity 1 every pixel is its class's CamVid colour; the class-id PNG holds the ids
+    at the uploaded size with the model's palette."""
+    import io
+
+    from PIL import Image
+
+    from components.segmentation_view import View, full_size, render
+    from models.imaging import read_image
+    from models.samples import STREET_DEFAULT, SampleKind, samples
+    from models.segmentation.trained import TRAINED_DIR, read_card
+
+    street = next(s for s in samples(SampleKind.STREET) if s.id == STREET_DEFAULT)
+    image = read_image(street.path)
+    segmenter = seg.create(CAMVID)
+    result = segmenter.predict(image.rgb)
+    assert result.background is None and result.class_map.max() < 11
+    colours = np.asarray(read_card(TRAINED_DIR / CAMVID.spec.builtin)["colours"], dtype=np.uint8)
+    shown = render(View.OVERLAY, image.rgb, result, 1.0, list(range(11)))
+    assert np.array_equal(shown, colours[result.class_map])
+    small = seg.Segmentation(result.class_map[::3, ::3].copy(), result.labels, result.model, {}, result.palette, None)
+    png = Image.open(io.BytesIO(seg.class_png(full_size(small, image).class_map, small.palette)))
+    assert png.mode == "P" and png.size == (image.rgb.shape[1], image.rgb.shape[0])
+    assert np.asarray(png).max() < 11
+    assert np.array_equal(np.asarray(png.getpalette()[:33], dtype=np.uint8).reshape(11, 3), colours)
+
+
+def test_camvid_choice_round_trips_through_a_share_link(camvid_app):
+    at = camvid_app
+    at.run()  # the URL is written at the top of each run
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+    assert params["seg_model"] == "deeplabv3plus_camvid" and params["seg_sample"].startswith("camvid:")
+    fresh = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in params.items():
+        fresh.query_params[k] = v
+    fresh.run()
+    _ok(fresh)
+    assert fresh.selectbox(key="seg_model").value == CAMVID
+    assert fresh.selectbox(key="seg_sample").value.id == params["seg_sample"]
+    # A VOC link to the cat with a CamVid model keeps the cat (a link's own sample is not replaced).
+    cat_link = AppTest.from_file(PAGE, default_timeout=120)
+    cat_link.query_params.update({"seg_model": "deeplabv3plus_camvid", "seg_sample": "photo_cat", "seg_mode": "portrait"})
+    cat_link.run()
+    _ok(cat_link)
+    assert cat_link.selectbox(key="seg_sample").value.id == "photo_cat"
+    assert cat_link.radio(key="seg_mode").value == "🎨 Segmentation"  # no portrait mode for CamVid
+
+
+def test_voc_options_keep_the_cat_and_every_mode(app):
+    at = app
+    assert at.selectbox(key="seg_sample").value.id == "photo_cat"
+    assert len(at.radio(key="seg_mode").options) == 3
+    assert "one of 21 PASCAL VOC classes" in " ".join(c.value for c in at.caption)
+    assert any(c.value.startswith("background — ") for c in at.caption)

@@ -66,3 +66,28 @@ def test_no_visitor_visible_card_text_contains_a_shell_command_or_path():
     # the patterns do catch what the DCGAN card used to show
     assert any(re.search(p, "(python -m models.digits eval)") for p in COMMAND_OR_PATH)
     assert "python -m models.digits eval" in CARDS["dcgan"].measured_by  # kept for operators
+
+
+def test_every_segmentation_option_has_a_complete_card_without_commands():
+    """The Segmentation page shows ``segmentation_card(option)``: the DeepLab card for VOC options, one built from
+    ``model.json`` for a model trained here (its figures, per-class IoU and the data's licence)."""
+    from components.model_card import card_markdown
+    from models import segmentation as seg
+    from models.cards import segmentation_card, trained_segmentation_card
+
+    card = {"arch": "fcn8s", "classes": ["Sky", "Road", "Car"], "train_pairs": 367, "val_pairs": 101,
+            "recipe": {"epochs": 30}, "train_seconds": 1800.0,
+            "val": {"miou": 0.5123, "pixel_accuracy": 0.8765, "iou": {"Sky": 0.9, "Road": 0.6, "Car": None}}}
+    built = trained_segmentation_card(card, "CamVid", "camvid", "fcn8s_camvid")
+    cards = [built] + [segmentation_card(o) for o in seg.options()]
+    for c in cards:
+        text = re.sub(r"\]\(https?://[^)\s]+\)", "]", card_markdown(c))
+        for pattern in COMMAND_OR_PATH:
+            assert not re.search(pattern, text), (c.name, pattern, text)
+    text = card_markdown(built)
+    assert "51.2 % mean IoU and 87.6 % pixel accuracy on the 101 CamVid val images" in text
+    assert "367 train pairs" in text and "101 val pairs never trained on" in text
+    assert "CC BY-NC 4.0 (non-commercial)" in text and "VGG16" in text and "MobileNetV2" in text
+    assert "| Sky | 90.0 |" in text and "| Car | — |" in text and "30 epochs, 30 min" in text
+    assert "weakest classes: Road, Sky" in text
+    assert segmentation_card(seg.SegModel.MNV2_513) is CARDS["deeplab"]
