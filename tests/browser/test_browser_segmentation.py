@@ -136,3 +136,73 @@ def seg_index(name: str) -> int:
     from models.segmentation import VOC_CLASSES
 
     return VOC_CLASSES.index(name)
+
+
+def _pick(tab, label: str, option: str) -> None:
+    box = tab.locator('[data-testid="stSelectbox"]').filter(has=tab.get_by_role("combobox", name=label, exact=True))
+    combo = box.first.get_by_role("combobox")  # Streamlit 1.67: a react-aria combobox
+    combo.click()
+    if combo.get_attribute("aria-expanded") != "true":
+        combo.press("ArrowDown")  # a click on a combobox in a column does not always open its list
+    tab.get_by_role("option", name=option, exact=True).click()
+    tab.wait_for_timeout(500)
+    wait_idle(tab, 240_000)
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
+def test_camvid_model_street_sample_legend_and_class_id_download(page, shared_assets, tmp_path, size):
+    """The trained CamVid option on a street sample: its own classes in the legend and the card, segmentation as
+    the only mode, and a class-id PNG at the image's size with ids 0-10."""
+    import numpy as np
+    from PIL import Image
+
+    from models import segmentation as seg
+
+    option = seg.SegModel.DEEPLABV3PLUS_CAMVID
+    if option not in seg.SPECS:
+        pytest.skip("the trained CamVid models are not in models/weights/segmentation/ yet")
+    names = seg.class_names(option)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(page.app_url + URL_PATH)
+    page.get_by_text(re.compile(r"cat — \d+\.\d%")).wait_for(timeout=120_000)  # the VOC default on the cat
+    _pick(page, "Model", option.spec.title)
+    page.get_by_text("one of 11 CamVid classes", exact=False).first.wait_for(timeout=120_000)
+    _pick(page, "Sample", "Street: parked car, cyclists (CamVid)")
+    page.get_by_text(re.compile(r"Overlay · 480×360 · showing ")).wait_for(timeout=120_000)
+    _images_loaded(page)
+    legend = [x.split(" — ")[0] for x in _legend(page) if not x.startswith("Show traces")]  # not the toggle
+    print(f"viewport {size}: CamVid legend {_legend(page)}")
+    assert legend and set(legend) <= set(names), legend
+    assert {"Road", "Sky"} <= set(legend), legend
+    body = page.inner_text("body")
+    assert "background —" not in body and "PASCAL VOC" not in body
+    assert "need a person class" in body
+    modes = page.locator('[data-testid="stRadio"]').filter(has_text="What to do").get_by_role("radio")
+    assert modes.count() == 1  # segmentation only: no portrait mode, no object removal
+    # The card (expanded) lists all 11 classes with their val IoU, and the data's licence.
+    page.get_by_text("About the model").click()
+    page.get_by_text("CC BY-NC 4.0", exact=False).first.wait_for()
+    table = page.locator('[data-testid="stExpander"] table').inner_text()
+    assert all(n in table for n in names), table
+    page.get_by_text("About the model").scroll_into_view_if_needed()
+    screenshot(page, f"segmentation_camvid_card_{size[0]}")
+    page.get_by_text("About the model").click()  # collapsed again for the screenshot of the result
+    wait_idle(page)
+    page.get_by_text(re.compile(r"Overlay · 480×360")).scroll_into_view_if_needed()
+    _images_loaded(page)
+    shot = screenshot(page, f"segmentation_camvid_street_{size[0]}")
+    overflow = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                             " return m.scrollWidth - m.clientWidth; }")
+    print(f"screenshot {shot.name}; main block horizontal overflow {overflow} px")
+    assert overflow <= 0
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Class-id mask")).click()
+    out = tmp_path / "classes.png"
+    info.value.save_as(out)
+    png = Image.open(out)
+    ids = np.asarray(png)
+    print(f"class-id download {info.value.suggested_filename}: {png.size} {png.mode}, ids {sorted(np.unique(ids).tolist())}")
+    assert png.size == (480, 360) and png.mode == "P"
+    assert ids.max() < 11
+
