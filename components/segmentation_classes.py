@@ -63,9 +63,7 @@ def mode_radio(spec: seg.ModelSpec) -> Mode:
         st.session_state["seg_mode"] = Mode.SEGMENT
     mode = st.radio("What to do", modes, format_func=lambda m: m.value, horizontal=True, key="seg_mode")
     if len(modes) < len(Mode):
-        st.caption(
-            f"Portrait mode and object removal need a person class; the {spec.class_set} classes have none."
-        )
+        st.caption(f"Portrait mode and object removal need a person class; the {spec.class_set} classes have none.")
     return Mode(mode)
 
 

@@ -67,7 +67,8 @@ _CAMVID_STREET = (
     ("0016E5_08101.png", "Street: pedestrians and cyclists (CamVid)"),
     ("0016E5_08145.png", "Street: a cyclist under trees (CamVid)"),
 )
-STREET_DEFAULT = f"{CAMVID_ENTRY}:{_CAMVID_STREET[0][0].removesuffix('.png')}"  # the street scene a CamVid model opens on
+# The street scene a CamVid model opens on.
+STREET_DEFAULT = f"{CAMVID_ENTRY}:{_CAMVID_STREET[0][0].removesuffix('.png')}"
 
 
 def samples(
@@ -99,5 +100,7 @@ def _samples_of(kind: SampleKind, store: Store, include_missing: bool) -> list[S
         entry = get(CAMVID_ENTRY)
         for filename, title in _CAMVID_STREET:
             if (val / filename).is_file():  # a partial copy of the set offers what it has
-                out.append(Sample(f"{CAMVID_ENTRY}:{filename.removesuffix('.png')}", title, kind, val / filename, entry))
+                out.append(
+                    Sample(f"{CAMVID_ENTRY}:{filename.removesuffix('.png')}", title, kind, val / filename, entry)
+                )
     return out

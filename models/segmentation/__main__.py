@@ -30,9 +30,7 @@ def expand(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
             files = sorted(
                 p
                 for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower().lstrip(".") in IMAGE_TYPES
-                and not p.stem.endswith(OUTPUT_SUFFIXES)
+                if p.is_file() and p.suffix.lower().lstrip(".") in IMAGE_TYPES and not p.stem.endswith(OUTPUT_SUFFIXES)
             )
             out += [(p, path) for p in files]
         else:
