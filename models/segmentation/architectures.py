@@ -128,7 +128,10 @@ def deeplabv3plus(classes: int, encoder: Any, filters: int = 128, rates: tuple[i
     branches = [_conv_bn(keras, high, filters, 1, "aspp_1x1")]
     branches += [_sep_conv(keras, high, filters, r, f"aspp_rate{r}") for r in rates]
     pooled = keras.layers.GlobalAveragePooling2D(keepdims=True, name="aspp_pool")(high)
-    pooled = _conv_bn(keras, pooled, filters, 1, "aspp_pool_conv")
+    # No batch norm on the pooled branch: over a batch of 8 pooled vectors its variance was ~2e-4 around a mean of
+    # ~21, so at inference (a whole image, not a crop) any small change of the pooled features was multiplied ~70×
+    # (val pixel accuracy 1 % where training mode gave 62 %). A biased 1×1 convolution + ReLU instead.
+    pooled = keras.layers.Conv2D(filters, 1, activation="relu", name="aspp_pool_conv")(pooled)
     branches.append(ResizeLike(name="aspp_pool_up")(pooled, high))
     x = keras.layers.Concatenate(name="aspp_concat")(branches)
     x = _conv_bn(keras, x, filters, 1, "aspp_project")
