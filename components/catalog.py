@@ -1,4 +1,4 @@
-"""The six capabilities: where their page lives and how the home page describes them."""
+"""The capability pages: where their page lives and how the home page describes them."""
 
 from __future__ import annotations
 
@@ -65,5 +65,12 @@ PAGES: tuple[PageInfo, ...] = (
         "🎬",
         "Video classification",
         "Watches a short clip and names the action in it, second by second.",
+    ),
+    PageInfo(
+        Capability.SEGMENTATION,
+        "pages/7_Train_segmenter.py",
+        "🧑‍🏫",
+        "Train a segmenter",
+        "Teach a segmentation network your own classes from labelled pictures and watch it learn.",
     ),
 )

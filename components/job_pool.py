@@ -142,3 +142,65 @@ def heavy_pool() -> JobPool:
         if _pool is None:
             _pool = JobPool(default_size())
         return _pool
+
+
+class BackgroundJob:
+    """A heavy job run in a thread of its own once ``pool`` has a slot (a page polls it; no Streamlit here).
+
+    For jobs a visitor watches for minutes (in-browser training): the session's script stays free, so the page
+    can redraw progress and take a Stop click. ``fn(job)`` does the work and may read :meth:`stopping`.
+    ``state``: "waiting", "running", "done", "failed" (``error`` holds the exception) or "cancelled".
+    """
+
+    def __init__(self, pool: JobPool, label: str, fn) -> None:
+        self.pool, self.label, self._fn = pool, label, fn
+        self.ticket = pool.enter(label)
+        self.result: object = None
+        self.error: BaseException | None = None
+        self._cancel = threading.Event()
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self.thread = threading.Thread(target=self._main, name=f"heavy-{self.ticket.id}", daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        try:
+            while not self.pool.wait(self.ticket, 0.2):
+                if self._cancel.is_set():
+                    return
+            if self._cancel.is_set():
+                return
+            self.result = self._fn(self)
+        except BaseException as exc:  # reported to the page through ``state``/``error``
+            self.error = exc
+        finally:
+            self.pool.leave(self.ticket)
+            self._done.set()
+
+    @property
+    def state(self) -> str:
+        if self._done.is_set():
+            if self._cancel.is_set() and self.ticket.started_at is None:
+                return "cancelled"
+            return "failed" if self.error is not None else "done"
+        return "waiting" if self.ticket.state == "waiting" else "running"
+
+    def ahead(self) -> int:
+        """Jobs that must end before this one starts (0 once it runs)."""
+        return self.pool.ahead(self.ticket)
+
+    def cancel(self) -> None:
+        """Leave the queue (a waiting job never starts); a running job is asked to stop."""
+        self._cancel.set()
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Ask a running job to end early (``fn`` reads :meth:`stopping`)."""
+        self._stop.set()
+
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the job has ended (True) or ``timeout`` seconds pass (False)."""
+        return self._done.wait(timeout)

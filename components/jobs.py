@@ -35,6 +35,14 @@ def _again(key: str) -> None:
     st.session_state.setdefault(CANCELLED_KEY, set()).discard(key)
 
 
+def queue_line(label: str, ahead: int, waited_s: float) -> str:
+    """The one sentence a waiting heavy job shows (here and on pages that poll a background job)."""
+    return (
+        f"⏳ The server is busy with other visitors' jobs: **{ahead} ahead of you**. "
+        f"{label[:1].upper()}{label[1:]} starts as soon as one ends (waiting {waited_s:.0f} s)."
+    )
+
+
 def run_heavy(label: str, fn: Callable[[], T], *, key: str, auto: bool = False) -> T:
     """Run ``fn()`` in this session's thread once the heavy-job pool has a slot; return its result.
 
@@ -68,10 +76,7 @@ def run_heavy(label: str, fn: Callable[[], T], *, key: str, auto: bool = False) 
             # Each update is also where a click (Cancel, or any widget) interrupts this run; the finally
             # below then gives the place back.
             while not pool.wait(ticket, POLL_S):
-                line.info(
-                    f"⏳ The server is busy with other visitors' jobs: **{pool.ahead(ticket)} ahead of you**. "
-                    f"{label[:1].upper()}{label[1:]} starts as soon as one ends (waiting {ticket.waited_s:.0f} s).",
-                )
+                line.info(queue_line(label, pool.ahead(ticket), ticket.waited_s))
             box.empty()
         return fn()
     finally:

@@ -27,6 +27,8 @@ RELEASABLE: tuple[tuple[str, ...], ...] = (
     ("gatys_state",),
     ("rest_result",),
     ("handoff_to_inpainting",),  # a photo + mask handed from segmentation
+    # a visitor's labelled set, training run and trained model (its temp folder goes with it: weakref.finalize)
+    ("segtrain_sets", "segtrain_job", "segtrain_result"),
 )
 
 _LOG = logging.getLogger(__name__)

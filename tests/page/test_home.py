@@ -37,7 +37,7 @@ def test_home_shows_six_clickable_cards_and_no_admin_matters(monkeypatch, tmp_pa
 
 def test_url_paths_are_streamlits():
     assert [url_path(p) for p in PAGES] == ["Segmentation", "Inpainting", "Digit_GAN", "Style_Transfer",
-                                            "Face_Similarity", "Video_Classification"]
+                                            "Face_Similarity", "Video_Classification", "Train_segmenter"]
 
 
 def test_examples_are_made_by_the_app_and_cached(monkeypatch, tmp_path, shared_assets):

@@ -1,0 +1,68 @@
+"""Train a segmenter: FCN-8s or DeepLabV3+ on your own labelled images (or a CamVid sample), in the browser."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.availability import unavailable
+from components.page import page_setup
+from components.seg_training_view import (
+    ARCHS,
+    BACKBONE,
+    JOB_KEY,
+    LENGTHS,
+    RESULT_KEY,
+    choose_set,
+    describe,
+    downloads,
+    ended_note,
+    length_label,
+    live,
+    results,
+    start,
+    use_model,
+)
+from components.share import share
+from components.status import device_badge
+from models.segmentation.session_training import LENGTHS as RUN_LENGTHS
+from models.store import Store
+
+page_setup("Train a segmenter", "🧑‍🏫")  # first Streamlit call: wide layout, tab title
+st.title("🧑‍🏫 Train a segmenter")
+st.write(
+    "Teach a segmentation network **your own classes**: upload a zip of images with pixel labels (or use a "
+    "CamVid street sample), pick FCN-8s or DeepLabV3+ on an ImageNet MobileNetV2 encoder, and watch it learn. "
+    "Your set and your model stay in this browser session only."
+)
+device_badge()
+share("segtrain", {"segtrain_source": ["Upload a zip", "Use the CamVid sample set"],
+                   "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS})
+
+store = Store()
+if not store.has(BACKBONE):
+    unavailable("The ImageNet MobileNetV2 encoder these networks start from")
+    st.stop()
+
+sets = choose_set()
+running = JOB_KEY in st.session_state
+if sets is not None:
+    describe(sets)
+    c1, c2 = st.columns(2)
+    arch = c1.radio("Architecture", list(ARCHS), format_func=ARCHS.get, horizontal=True, key="segtrain_arch")
+    length = c2.radio("Training length", LENGTHS, format_func=lambda n: length_label(n, sets, arch),
+                      horizontal=True, key="segtrain_length")
+    epochs = next(x.epochs for x in RUN_LENGTHS if x.name == length)
+    if st.button("Train", type="primary", key="segtrain_go", disabled=running):
+        start(sets, arch, epochs, store.path(BACKBONE))
+        running = True
+
+ended_note()
+if running:
+    live()
+elif RESULT_KEY in st.session_state:
+    result = st.session_state[RESULT_KEY]
+    st.divider()
+    results(result)
+    st.divider()
+    use_model(result)
+    downloads(result)
