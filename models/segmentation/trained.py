@@ -85,27 +85,40 @@ class TrainedSegmenter:
 
 def export_tflite(model: Any, height: int, width: int) -> bytes:
     """A float32 TFLite flatbuffer of ``model`` for a fixed (1, height, width, 3) input in [-1, 1] → logits
-    (1, height, width, C). What the browser's "download TFLite" gives."""
+    (1, height, width, C). What the browser's "download TFLite" gives.
+
+    Through a SavedModel (Keras ``model.export``, in a temporary folder deleted at once): converting a
+    ``tf.function`` of a Keras 3 model directly keeps its weights as resource variables that the TFLite file
+    never initialises, so every output was NaN."""
+    import tempfile  # noqa: PLC0415
+
     tf = runtime.tf()
-    fn = tf.function(lambda x: model(x, training=False))
-    concrete = fn.get_concrete_function(tf.TensorSpec([1, height, width, 3], tf.float32))
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], model)
-    return converter.convert()
+    with tempfile.TemporaryDirectory(prefix="vision-tflite-") as folder:
+        spec = [tf.TensorSpec([1, height, width, 3], tf.float32)]
+        model.export(folder, format="tf_saved_model", input_signature=spec, verbose=False)
+        return tf.lite.TFLiteConverter.from_saved_model(folder).convert()
 
 
 def tflite_class_map(path_or_bytes: Path | str | bytes, rgb: np.ndarray) -> np.ndarray:
     """(H, W) uint8 class map of ``rgb`` (resized to the TFLite model's input size) through an exported model;
     the check that a downloaded model gives the page's answer."""
-    if isinstance(path_or_bytes, bytes):
-        import tempfile  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
 
+    written: str | None = None
+    path: Path | str
+    if isinstance(path_or_bytes, bytes):
         with tempfile.NamedTemporaryFile(suffix=".tflite", delete=False) as f:
             f.write(path_or_bytes)
-            path: Path | str = f.name
+            path = written = f.name
     else:
         path = path_or_bytes
-    model = runtime.load_tflite(path)
-    (inp,) = model.inputs
-    _, h, w, _ = inp.shape
-    out = np.asarray(model(preprocess(resize(rgb, h, w))[None])[0])[0]
+    try:
+        model = runtime.load_tflite(path)
+        (inp,) = model.inputs
+        _, h, w, _ = inp.shape
+        out = np.asarray(model(preprocess(resize(rgb, h, w))[None])[0])[0]
+    finally:
+        if written is not None:  # the interpreter has read the file: no copy of a model left behind
+            os.unlink(written)
     return logits_to_class_map(out, rgb.shape[0], rgb.shape[1])

@@ -46,7 +46,7 @@ def test_two_epoch_run_finishes_with_figures_and_downloads(sets, npy):
     result = run.finish()
     assert result.names == NAMES and result.size == (64, 96)
     assert result.scores.matrix.shape == (3, 3) and 0.0 <= result.scores.miou <= 1.0
-    assert result.scores.miou == pytest.approx(history.best_miou, abs=1e-6)  # the kept checkpoint's figures
+    assert result.scores.miou == pytest.approx(history.best_miou, abs=1e-5)  # the kept checkpoint's figures
     assert len(result.examples) == 3 and all(p.shape == (64, 96) and p.dtype == np.uint8 for *_, p in result.examples)
     assert {"report.md", "report.json", "curves.png", "model.json"} <= set(result.files)
     assert b"mIoU" in result.files["report.md"]
@@ -77,9 +77,9 @@ def test_stop_keeps_the_best_checkpoint(sets, npy):
     # Stopped after step 3 (epoch 2 of 5), evaluated there; the best of the two evaluations is kept.
     assert steps == [1, 2, 3] and [e["epoch"] for e in history.evals] == [1, 2]
     best = max(e["miou"] for e in history.evals)
-    assert history.best_miou == pytest.approx(best) and run.has_checkpoint
+    assert history.best_miou == pytest.approx(best, abs=1e-5) and run.has_checkpoint
     result = run.finish()
-    assert result.scores.miou == pytest.approx(best, abs=1e-6)
+    assert result.scores.miou == pytest.approx(best, abs=1e-5)
     run.workspace.remove()
 
 
