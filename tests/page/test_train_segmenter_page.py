@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -64,16 +65,28 @@ def test_without_the_backbone_the_page_says_so(monkeypatch, tmp_path):
     assert not at.button
 
 
+def _png(h: int, w: int, channels: int = 3) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((h, w, channels) if channels > 1 else (h, w), np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+MISMATCH = {f"s/images/{i}.png": _png(32, 48) for i in range(5)} | {f"s/labels/{i}.png": _png(32, 40, 1) for i in range(5)}
+
+
 @pytest.mark.parametrize(("files", "message"), [
-    ({"notes.txt": b"hello"}, "image/label pairs"),
-    ({"a/train/x.png": b"not a png", "a/trainannot/x.png": b"no"}, ""),
-])
+    ({"notes.txt": b"hello"}, "No labelled images found."),
+    ({"s/images/a.png": _png(32, 48), "s/labels/a.png": _png(32, 48, 1)}, "at least 4 are needed"),
+    (MISMATCH, "each label must be the size of its image"),
+], ids=["no-pairs", "too-few", "size-mismatch"])
 def test_a_bad_zip_shows_its_message_and_nothing_is_kept(monkeypatch, tmp_path, shared_assets, files, message):
     at = _page(monkeypatch, _store_with(tmp_path, shared_assets, ("mobilenet_v2_imagenet_npy",)))
     at.file_uploader(key="segtrain_zip").set_value(("my set.zip", _zip(files), "application/zip")).run()
     assert not at.exception, at.exception
     assert len(at.error) == 1 and message in at.error[0].value
-    assert "Traceback" not in at.error[0].value and "/" not in at.error[0].value.replace("image/label", "")
+    assert "Traceback" not in at.error[0].value and str(tmp_path) not in at.error[0].value
     assert "segtrain_sets" not in at.session_state
     assert not [b for b in at.button if b.key == "segtrain_go"]
 
