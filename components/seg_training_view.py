@@ -60,7 +60,7 @@ class Sets:
 class Watched:
     """A run as the page sees it: the job, the run and the progress its callbacks record."""
 
-    job: BackgroundJob
+    job: Any  # the BackgroundJob (set right after this record exists: the job's thread writes into it)
     run: sess.SessionRun
     name: str
     steps: list[int] = field(default_factory=list)
@@ -131,6 +131,7 @@ def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
     if isinstance(old, sess.TrainedResult):
         old.workspace.remove()
     run = sess.SessionRun.create(sets.train, sets.val, arch, epochs)
+    watched = Watched(None, run, sets.name, total=run.cfg.epochs * max(1, len(sets.train) // run.cfg.batch))
 
     def work(job: BackgroundJob) -> sess.TrainedResult:
         def progress(step: int, total: int, loss: float) -> None:
@@ -144,8 +145,7 @@ def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
         run.train(npy, progress, watched.evals.append, stop)
         return run.finish()
 
-    job = BackgroundJob(heavy_pool(), "the training", work)
-    watched = Watched(job, run, sets.name, total=run.cfg.epochs * max(1, len(sets.train) // run.cfg.batch))
+    watched.job = BackgroundJob(heavy_pool(), "the training", work)  # its thread starts here
     st.session_state[JOB_KEY] = watched
 
 

@@ -44,7 +44,7 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
     deadline = time.monotonic() + 240
     shot = False
     while time.monotonic() < deadline:
-        if page.get_by_text("Val mIoU").count():
+        if page.get_by_text("with the best checkpoint").count() or page.get_by_text("error id").count():
             break
         step = _step(page)
         if step and (not seen or step != seen[-1]):
@@ -57,7 +57,7 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
                 shot = True
         page.wait_for_timeout(150)
     assert len(seen) >= 2 and seen == sorted(seen), seen  # at least two chart updates, in order
-    page.get_by_text("Val mIoU").wait_for(timeout=120_000)
+    page.get_by_text("with the best checkpoint").wait_for(timeout=120_000)
     wait_idle(page)
     body = page.inner_text("body")
     assert "IoU per class" in body and "Confusion matrix" in body and "Traceback" not in body
