@@ -126,7 +126,9 @@ def length_label(name: str, sets: Sets, arch: str) -> str:
 
 
 def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
-    """Queue a new run (the last one's model and folder are dropped)."""
+    """Queue a new run (the last one's model and folder are dropped); nothing while one is under way."""
+    if JOB_KEY in st.session_state:
+        return
     old = st.session_state.pop(RESULT_KEY, None)
     if isinstance(old, sess.TrainedResult):
         old.workspace.remove()
@@ -143,7 +145,9 @@ def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
             return job.stopping() or time.monotonic() - watched.seen > ABANDON_S
 
         run.train(npy, progress, watched.evals.append, stop)
-        return run.finish()
+        result = run.finish()
+        result.step_losses = (list(watched.steps), list(watched.losses))  # the live chart's own points
+        return result
 
     watched.job = BackgroundJob(heavy_pool(), "the training", work)  # its thread starts here
     st.session_state[JOB_KEY] = watched
@@ -159,8 +163,10 @@ def curves(steps: list[int], losses: list[float], evals: list[dict]) -> None:
     with right:
         st.markdown("**Validation mIoU %** (per epoch)")
         if evals:
-            frame = pd.DataFrame({"val mIoU %": [100 * e["miou"] for e in evals]},
-                                 index=pd.Index([e["epoch"] for e in evals], name="epoch"))
+            frame = pd.DataFrame(
+                {"val mIoU %": [100 * e["miou"] for e in evals]},
+                index=pd.Index([e["epoch"] for e in evals], name="epoch"),
+            )
             st.line_chart(frame, height=220)
 
 
@@ -183,13 +189,21 @@ def live() -> None:
         steps, losses, evals = list(watched.steps), list(watched.losses), list(watched.evals)
         done = steps[-1] if steps else 0
         best = max((e["miou"] for e in evals), default=None)
-        text = (f"Step {done} of {watched.total}" + (f" · loss {losses[-1]:.3f}" if losses else " · preparing the model…")
-                + (f" · best val mIoU {100 * best:.1f} %" if best is not None else ""))
+        text = (
+            f"Step {done} of {watched.total}"
+            + (f" · loss {losses[-1]:.3f}" if losses else " · preparing the model…")
+            + (f" · best val mIoU {100 * best:.1f} %" if best is not None else "")
+        )
         if job.stopping():
             text += " · stopping after this step…"
         st.progress(done / max(1, watched.total), text=text)
-        st.button("Stop", key="segtrain_stop", on_click=job.stop, disabled=job.stopping(),
-                  help="Ends the training after the current step; the best checkpoint so far is kept.")
+        st.button(
+            "Stop",
+            key="segtrain_stop",
+            on_click=job.stop,
+            disabled=job.stopping(),
+            help="Ends the training after the current step; the best checkpoint so far is kept.",
+        )
         curves(steps, losses, evals)
         return
     del st.session_state[JOB_KEY]
@@ -215,27 +229,33 @@ def results(result: sess.TrainedResult) -> None:
     card, scores, history = result.card, result.scores, result.history
     epochs = card["recipe"]["epochs"]
     ran = history.evals[-1]["epoch"] if history.evals else 0
-    stopped = f" The run was stopped after epoch {ran} of {epochs}; the best checkpoint was kept." if ran < epochs else ""
+    stopped = (
+        f" The run was stopped after epoch {ran} of {epochs}; the best checkpoint was kept." if ran < epochs else ""
+    )
     st.success(
         f"Val mIoU **{100 * scores.miou:.1f} %** (pixel accuracy {100 * scores.pixel_accuracy:.1f} %, void ignored) "
         f"with the best checkpoint, epoch {card['best_epoch']}; {history.seconds / 60:.1f} min of training.{stopped}"
     )
-    curves(history.step, history.loss, history.evals)
+    steps, losses = result.step_losses if result.step_losses[0] else (history.step, history.loss)
+    curves(steps, losses, history.evals)
     names = list(result.names)
     left, right = st.columns([2, 3])
     with left:
         st.markdown("**IoU per class** (validation)")
-        table = pd.DataFrame({
-            "class": names,
-            "IoU %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.iou],
-            "accuracy %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.class_accuracy],
-        })
+        table = pd.DataFrame(
+            {
+                "class": names,
+                "IoU %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.iou],
+                "accuracy %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.class_accuracy],
+            }
+        )
         st.dataframe(table, hide_index=True, width="stretch")
     with right:
         st.markdown("**Confusion matrix** (% of each true class's pixels; rows: truth, columns: prediction)")
         cm = pd.DataFrame(100 * sess.confusion_table(scores), index=names, columns=names)
-        st.dataframe(cm.style.format("{:.0f}", na_rep="—").background_gradient(cmap="Blues", vmin=0, vmax=100),
-                     width="stretch")
+        st.dataframe(
+            cm.style.format("{:.0f}", na_rep="—").background_gradient(cmap="Blues", vmin=0, vmax=100), width="stretch"
+        )
     st.markdown("**Validation images**: image · ground truth · prediction")
     truth_palette = sess.truth_palette(result)
     for stem, image, truth, pred in result.examples:
@@ -264,8 +284,11 @@ def use_model(result: sess.TrainedResult) -> None:
     """Segment an uploaded image with the trained model: overlay, legend, class-id PNG."""
     st.subheader("Use this model")
     h, w = result.size
-    upload = image_uploader("Image to segment", "segtrain_use",
-                            help=f"Any photo; it is segmented at the validation images' scale ({w}×{h}).")
+    upload = image_uploader(
+        "Image to segment",
+        "segtrain_use",
+        help=f"Any photo; it is segmented at the validation images' scale ({w}×{h}).",
+    )
     if upload is None:
         return
     try:
@@ -275,26 +298,52 @@ def use_model(result: sess.TrainedResult) -> None:
         failed("Segmenting the image", exc)
         return
     left, right = st.columns([3, 1])
-    left.image(render.overlay(image.rgb, seg.class_map, 0.6, palette=result.palette, background=None),
-               caption=f"{image.name}: your model's classes over the image", width="stretch")
+    left.image(
+        render.overlay(image.rgb, seg.class_map, 0.6, palette=result.palette, background=None),
+        caption=f"{image.name}: your model's classes over the image",
+        width="stretch",
+    )
     with right:
         st.markdown("**Classes found**")
         legend_strip(list(result.names), result.palette, {s.index: s.share for s in seg.shares()})
-        st.download_button("Download class-id PNG", render.class_png(seg.class_map, result.palette),
-                           file_name=download_name(image.name, "classes", "png"), mime="image/png",
-                           key="segtrain_use_png", on_click="ignore")
+        st.download_button(
+            "Download class-id PNG",
+            render.class_png(seg.class_map, result.palette),
+            file_name=download_name(image.name, "classes", "png"),
+            mime="image/png",
+            key="segtrain_use_png",
+            on_click="ignore",
+        )
 
 
 def downloads(result: sess.TrainedResult) -> None:
     st.subheader("Downloads")
     arch, (h, w) = result.card["arch"], result.size
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Download model (.keras)", result.keras_bytes, file_name=f"{arch}_trained.keras",
-                       mime="application/octet-stream", key="segtrain_dl_keras", on_click="ignore")
-    c2.download_button(f"Download TFLite ({w}×{h})", result.tflite_bytes, file_name=f"{arch}_trained.tflite",
-                       mime="application/octet-stream", key="segtrain_dl_tflite", on_click="ignore",
-                       help="Float32; input (1, H, W, 3) RGB scaled to [-1, 1], output logits per class. "
-                            "Prepared when you click (a few seconds).")
-    c3.download_button("Download report (.zip)", sess.report_zip(result), file_name=f"{arch}_report.zip",
-                       mime="application/zip", key="segtrain_dl_report", on_click="ignore",
-                       help="report.md, report.json (history and val figures), curves.png, model.json")
+    c1.download_button(
+        "Download model (.keras)",
+        result.keras_bytes,
+        file_name=f"{arch}_trained.keras",
+        mime="application/octet-stream",
+        key="segtrain_dl_keras",
+        on_click="ignore",
+    )
+    c2.download_button(
+        f"Download TFLite ({w}×{h})",
+        result.tflite_bytes,
+        file_name=f"{arch}_trained.tflite",
+        mime="application/octet-stream",
+        key="segtrain_dl_tflite",
+        on_click="ignore",
+        help="Float32; input (1, H, W, 3) RGB scaled to [-1, 1], output logits per class. "
+        "Prepared when you click (a few seconds).",
+    )
+    c3.download_button(
+        "Download report (.zip)",
+        sess.report_zip(result),
+        file_name=f"{arch}_report.zip",
+        mime="application/zip",
+        key="segtrain_dl_report",
+        on_click="ignore",
+        help="report.md, report.json (history and val figures), curves.png, model.json",
+    )

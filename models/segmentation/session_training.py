@@ -161,6 +161,7 @@ class TrainedResult:
     size: tuple[int, int]
     workspace: Workspace
     palette: np.ndarray = field(default_factory=lambda: np.zeros((256, 3), np.uint8))
+    step_losses: tuple[list[int], list[float]] = field(default_factory=lambda: ([], []))  # per step, when recorded
     _tflite: bytes | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

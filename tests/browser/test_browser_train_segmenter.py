@@ -28,6 +28,17 @@ def _step(tab) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _shots(tab, name: str, anchor) -> None:
+    """Screenshots at 1440×900 and 390×844 with ``anchor`` (a locator) scrolled into view (Streamlit scrolls
+    inside its main block, so a full-page shot would show only the top)."""
+    for w, h in ((1440, 900), (390, 844)):
+        tab.set_viewport_size({"width": w, "height": h})
+        tab.wait_for_timeout(1200)  # the sidebar collapses on a narrow screen: let it finish
+        anchor.first.scroll_into_view_if_needed()
+        screenshot(tab, f"{name}_{w}")
+    tab.set_viewport_size({"width": 1440, "height": 900})
+
+
 def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, shared_assets):
     zip_path = tmp_path / "shapes.zip"
     zip_path.write_bytes(shapes_zip(8, 4))
@@ -50,10 +61,7 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
         if step and (not seen or step != seen[-1]):
             seen.append(step)
             if not shot and page.locator('[data-testid="stVegaLiteChart"]').count():
-                screenshot(page, "train_segmenter_during_1440")
-                page.set_viewport_size({"width": 390, "height": 844})
-                screenshot(page, "train_segmenter_during_390")
-                page.set_viewport_size({"width": 1440, "height": 900})
+                _shots(page, "train_segmenter_during", page.locator('[data-testid="stProgress"]'))
                 shot = True
         page.wait_for_timeout(150)
     assert len(seen) >= 2 and seen == sorted(seen), seen  # at least two chart updates, in order
@@ -72,10 +80,8 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
     page.locator('[data-testid="stFileUploader"] input[type="file"]').nth(1).set_input_files(str(photo))
     page.get_by_role("button", name="Download class-id PNG").wait_for(timeout=60_000)
     wait_idle(page)
-    screenshot(page, "train_segmenter_after_1440")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "train_segmenter_after_390")
-    page.set_viewport_size({"width": 1440, "height": 900})
+    _shots(page, "train_segmenter_results", page.get_by_text("IoU per class"))
+    _shots(page, "train_segmenter_use", page.get_by_role("button", name="Download class-id PNG"))
     with page.expect_download() as info:
         page.get_by_role("button", name="Download class-id PNG").click()
     shown = np.asarray(Image.open(info.value.path()))
