@@ -31,7 +31,7 @@ def _step(tab) -> int | None:
 def _shots(tab, name: str, anchor) -> None:
     """Screenshots at 1440×900 and 390×844 with ``anchor`` (a locator) scrolled into view (Streamlit scrolls
     inside its main block, so a full-page shot would show only the top)."""
-    for w, h in ((1440, 900), (390, 844)):
+    for w, h in ((1440, 900), (390, 844)):  # the step counter is read before: shots never hide an update
         tab.set_viewport_size({"width": w, "height": h})
         tab.wait_for_timeout(1200)  # the sidebar collapses on a narrow screen: let it finish
         anchor.first.scroll_into_view_if_needed()
@@ -60,7 +60,7 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
         step = _step(page)
         if step and (not seen or step != seen[-1]):
             seen.append(step)
-            if not shot and page.locator('[data-testid="stVegaLiteChart"]').count():
+            if not shot and len(seen) >= 2 and page.locator('[data-testid="stVegaLiteChart"]').count():
                 _shots(page, "train_segmenter_during", page.locator('[data-testid="stProgress"]'))
                 shot = True
         page.wait_for_timeout(150)
