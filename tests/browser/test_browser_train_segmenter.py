@@ -66,6 +66,7 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
         page.wait_for_timeout(150)
     assert len(seen) >= 2 and seen == sorted(seen), seen  # at least two chart updates, in order
     page.get_by_text("with the best checkpoint").wait_for(timeout=120_000)
+    page.get_by_text("ground truth (void black)").nth(2).wait_for(timeout=60_000)  # the results' last part
     wait_idle(page)
     body = page.inner_text("body")
     assert "IoU per class" in body and "Confusion matrix" in body and "Traceback" not in body
