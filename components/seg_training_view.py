@@ -249,7 +249,8 @@ def results(result: sess.TrainedResult) -> None:
                 "accuracy %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.class_accuracy],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        pct = st.column_config.NumberColumn(format="%.1f")
+        st.dataframe(table, hide_index=True, width="stretch", column_config={"IoU %": pct, "accuracy %": pct})
     with right:
         st.markdown("**Confusion matrix** (% of each true class's pixels; rows: truth, columns: prediction)")
         cm = pd.DataFrame(100 * sess.confusion_table(scores), index=names, columns=names)
