@@ -10,6 +10,7 @@ each epoch with the seconds since the start, and when (if) it passed the target.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 from models.segmentation import session_training as sess
@@ -20,6 +21,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--arch", choices=["fcn8s", "deeplabv3plus"], default="deeplabv3plus")
     p.add_argument("--epochs", type=int, default=sess.LENGTHS[-1].epochs)
+    p.add_argument("--class-weighting", choices=["median_frequency", "none"], help="override the page's recipe")
     p.add_argument("--target", type=float, default=0.40, help="val mIoU to reach, 0..1")
     args = p.parse_args()
     store = Store()
@@ -28,6 +30,8 @@ def main() -> None:
     print(f"CamVid sample: {len(train)} train / {len(val)} val pairs of {train.images[0].shape[1]}×"
           f"{train.images[0].shape[0]} px, read in {time.perf_counter() - t0:.1f} s")
     run = sess.SessionRun.create(train, val, args.arch, args.epochs)
+    if args.class_weighting:
+        run.cfg = dataclasses.replace(run.cfg, class_weighting=args.class_weighting)
     print(f"recipe: {run.cfg}; page estimate {sess.estimate_seconds(run.cfg, len(train), val) / 60:.1f} min")
     start = time.perf_counter()
     passed: list[float] = []
