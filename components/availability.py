@@ -48,6 +48,18 @@ def not_installed_sentence(titles: Sequence[str]) -> str:
     return f"{_join(list(titles))} {verb} {NOT_INSTALLED}."
 
 
+def cannot_sentence(what: str) -> str:
+    """The one sentence for a page (or a part of one) that nothing installed can run:
+    ``"Style transfer needs a model that is not installed on this server."``"""
+    return f"{what} needs a model that is {NOT_INSTALLED}."
+
+
+def _page_what() -> str:
+    """What the current page does, from its title (``components.page.page_setup`` records it)."""
+    title = st.session_state.get("_vision_page")
+    return str(title) if title else "This part of the page"
+
+
 def offer(
     options: Sequence[T],
     entries_of: Callable[[T], Iterable[str | None] | str | None],
@@ -78,11 +90,21 @@ def choose(
     title_of: Callable[[T], str] | None = None,
     note: bool = True,
     container: Any = None,
+    what: str | None = None,
+    required: bool = True,
+    one_as_caption: bool = False,
     **kwargs: Any,
 ) -> T | None:
     """Draw ``widget`` (``st.selectbox``, ``c1.radio``…) with the working options only; None when none works.
 
     ``container`` (a column, the sidebar) receives the note; default: the main area.
+
+    When no option works, one sentence says what this server cannot do (:func:`cannot_sentence` of ``what``,
+    default: the page's title) and, with ``required`` (default), the page stops there: what follows (pickers,
+    settings) cannot run without one of these options, so it is not drawn. ``required=False`` returns None.
+
+    ``one_as_caption``: when exactly one option works, no widget is drawn (a choice of one is no choice); a caption
+    names it (``"Method: Fast"``) and its value is kept in session state under ``key`` (share links read it).
 
     ``index`` (if given) refers to ``options``; it is moved onto the same option among those offered, or the first
     one when that option is not installed. A value kept in session state that is no longer offered is dropped.
@@ -90,16 +112,24 @@ def choose(
     off = offer(options, entries_of, title_of=title_of or format_func)
     where = container if container is not None else st
     if not off.options:
-        where.info(f"No {label.lower()} option is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")
+        where.info(cannot_sentence(what or _page_what()), icon="📦")
+        if required:
+            st.stop()
         return None
     if key in st.session_state and st.session_state[key] not in off.options:
         del st.session_state[key]
-    if "index" in kwargs:
-        wanted = options[kwargs["index"]] if kwargs["index"] is not None else None
-        kwargs["index"] = off.options.index(wanted) if wanted in off.options else 0
-    if key in st.session_state:
-        kwargs.pop("index", None)
-    value = widget(label, off.options, format_func=format_func, key=key, **kwargs)
+    if one_as_caption and len(off.options) == 1:
+        only = off.options[0]
+        st.session_state[key] = only
+        where.caption(f"{label}: **{format_func(only)}**")
+        value = only
+    else:
+        if "index" in kwargs:
+            wanted = options[kwargs["index"]] if kwargs["index"] is not None else None
+            kwargs["index"] = off.options.index(wanted) if wanted in off.options else 0
+        if key in st.session_state:
+            kwargs.pop("index", None)
+        value = widget(label, off.options, format_func=format_func, key=key, **kwargs)
     if note and off.note:
         where.caption(off.note)
     return value

@@ -23,6 +23,7 @@ import streamlit as st
 
 from components.catalog import PAGES, PageInfo
 from models import examples
+from models.readiness import can_run
 from models.registry import Capability
 from models.samples import skimage_data_dir
 from models.store import Store
@@ -50,6 +51,10 @@ a.vp-card img {width:100%; height:170px; object-fit:cover; object-position:cente
 a.vp-card .vp-body {display:block; padding:.6rem .8rem .8rem;}
 a.vp-card .vp-title {display:block; font-weight:600; font-size:1.05rem; margin-bottom:.2rem;}
 a.vp-card .vp-line {display:block; font-size:.9rem; color:#555;}
+a.vp-card.vp-off {background:#f6f6f8; border-style:dashed;}
+a.vp-card.vp-off img {filter:grayscale(1); opacity:.45;}
+a.vp-card.vp-off .vp-title, a.vp-card.vp-off .vp-line {color:#8a8d96;}
+a.vp-card .vp-state {display:block; margin-top:.35rem; font-size:.85rem; font-weight:600; color:#8a5a00;}
 </style>
 """
 
@@ -99,14 +104,22 @@ def url_path(page: PageInfo) -> str:
     return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
 
 
+NOT_AVAILABLE = "Not available on this server: its models are not installed."
+
+
 def card(page: PageInfo, store: Store) -> str:
+    """One card's HTML; a page that cannot run with this store (``models.readiness``) gets a muted card that says so."""
     src, _ = picture(page.capability, store)
     title = html.escape(f"{page.icon} {page.title}")
+    runs = can_run(page.capability, store.has)
+    state = "" if runs else f'<span class="vp-state">{NOT_AVAILABLE}</span>'
+    label = page.title if runs else f"{page.title} (not available on this server)"
     return (
-        f'<a class="vp-card" href="{url_path(page)}" target="_self" aria-label="{html.escape(page.title)}">'
+        f'<a class="vp-card{"" if runs else " vp-off"}" href="{url_path(page)}" target="_self" '
+        f'aria-label="{html.escape(label)}">'
         f'<img src="{src}" alt="Example: {html.escape(page.title)}"/>'
         f'<span class="vp-body"><span class="vp-title">{title}</span>'
-        f'<span class="vp-line">{html.escape(page.summary)}</span></span></a>'
+        f'<span class="vp-line">{html.escape(page.summary)}</span>{state}</span></a>'
     )
 
 

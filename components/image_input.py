@@ -66,13 +66,14 @@ def image_input(
     *,
     label: str = "Image",
     kind: SampleKind | Sequence[SampleKind] = SampleKind.PHOTO,
-    default_sample: str | None = None,
+    default_sample: str | Sequence[str] | None = None,
     camera: bool = True,
 ) -> LoadedImage | None:
     """Widgets for choosing an image; returns the decoded RGB image, or None (with a message shown).
 
-    ``kind``: the sample kind(s) offered (several are listed in order); ``default_sample``: the sample id shown
-    until the visitor picks one."""
+    ``kind``: the sample kind(s) offered (several are listed in order). ``default_sample``: the sample id shown until
+    the visitor picks one, or ids in order of preference (the first one present is the default, e.g. a store photo,
+    then a package-shipped one for an empty store); none present: the first sample."""
     sources = [Source.SAMPLE, Source.UPLOAD] + ([Source.CAMERA] if camera else [])
     source = st.radio(label, sources, format_func=lambda s: s.value, horizontal=True, key=f"{key}_source")
     try:
@@ -88,7 +89,9 @@ def image_input(
             # showed and sent back the first option while the server had the default sample, so the image
             # switched by itself and an uploaded mask no longer matched it (issue 19).
             current = st.session_state.get(f"{key}_sample")
-            wanted = current.id if current is not None and hasattr(current, "id") else default_sample
+            prefs = [default_sample] if isinstance(default_sample, str) else list(default_sample or ())
+            wanted = current.id if current is not None and hasattr(current, "id") else next(
+                (p for p in prefs if p in ids), None)
             index = ids.index(wanted) if wanted in ids else 0
             chosen = st.selectbox(
                 "Sample",

@@ -7,6 +7,7 @@ stylization or the Gatys optimisation with its live preview, and shows and offer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -36,8 +37,14 @@ class Mode(str, Enum):
     GATYS = "Gatys optimisation — VGG19"
 
 
-# Store entries each method needs at least (Fast: one of the networks; each network is checked by the page).
-MODE_NEEDS = {Mode.FAST: (), Mode.GATYS: (sty.VGG19_ENTRY,)}
+def mode_needs(mode: Mode, present: Callable[[str], bool]) -> tuple[str, ...]:
+    """Store entries a method needs: Gatys the VGG19 weights; Fast one network (the entries of the first network
+    ``present`` has, else those of the default one, which are then missing). Each network is checked by the page.
+    """
+    if mode is Mode.GATYS:
+        return (sty.VGG19_ENTRY,)
+    ready = [b for b in sty.Backend if all(present(e) for e in b.entries)]
+    return tuple((ready[0] if ready else sty.default_choice(present)).entries)
 
 SIZES = [256, 384, 512, 768, 1024]
 GATYS_SIZES = [128, 192, 256, 384]

@@ -52,6 +52,7 @@ _PACKAGED = (
     ("motorcycle_left.png", "Motorbike", SampleKind.PHOTO),
     ("coffee.png", "Cup of coffee", SampleKind.PHOTO),
     ("rocket.jpg", "Rocket launch", SampleKind.PHOTO),
+    ("camera.png", "Cameraman (a face, black and white)", SampleKind.PHOTO),
     ("hubble_deep_field.jpg", "Hubble deep field", SampleKind.STYLE),
     ("brick.png", "Brick texture", SampleKind.STYLE),
     ("gravel.png", "Gravel texture", SampleKind.STYLE),

@@ -12,7 +12,6 @@ from components.share import image_keys, share
 from components.status import device_badge, require_model
 from components.style_view import (
     GATYS_SIZES,
-    MODE_NEEDS,
     SIZES,
     STRENGTH,
     STYLE_KEY,
@@ -20,11 +19,13 @@ from components.style_view import (
     Mode,
     fast_stylize,
     gatys_result,
+    mode_needs,
     show_picked,
     style_gallery,
 )
 from models import style as sty
 from models.samples import SampleKind
+from models.store import Store
 
 page_setup("Style transfer", "🖌️")  # first Streamlit call: wide layout, tab title
 st.title("🖌️ Style transfer")
@@ -39,9 +40,11 @@ share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 "style_backend": list(sty.Backend), **STRENGTH.spec(), "style_size": list(SIZES),
                 "style_large": list(sty.LargeImage)})
 
-mode = choose(st.radio, "Method", list(Mode), lambda m: MODE_NEEDS[m], format_func=lambda m: m.value,
-              horizontal=True, key="style_mode")
-if mode is None:
+store = Store()
+# No method works: one sentence and nothing else (choose stops the page); one works: named, no radio to click.
+mode = choose(st.radio, "Method", list(Mode), lambda m: mode_needs(m, store.has), format_func=lambda m: m.value,
+              horizontal=True, key="style_mode", what="Style transfer", one_as_caption=True)
+if mode is None:  # not reached: choose has stopped the page
     st.stop()
 
 left, right = st.columns(2)
@@ -68,8 +71,8 @@ st.divider()
 if mode is Mode.FAST:
     c1, c2, c3 = st.columns([3, 2, 2])
     backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
-                     key="style_backend", container=c1)
-    if backend is None:
+                     key="style_backend", container=c1, what="Style transfer with a network")
+    if backend is None:  # not reached: Fast is offered only when a network is installed
         st.stop()
     strength = STRENGTH.slider("Style strength", container=c2,
                                help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")

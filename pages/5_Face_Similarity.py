@@ -113,7 +113,8 @@ share("face", {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric),
                **image_keys("face_a"), **image_keys("face_b")})
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
 embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
-                  format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1) or F.Embedder.DLIB
+                  format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1,
+                  required=False) or F.Embedder.DLIB
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
                   key="face_metric")
 entry = F.SPECS[embedder].store_entry

@@ -356,6 +356,19 @@ def test_page_cluster_flow(shared_assets):
     assert len(at.session_state["many_people"]) == 7
 
 
+def test_page_empty_store_default_pair_is_two_people(empty_store):
+    # No store photo: B falls back to another package-shipped person (the cameraman), not the astronaut again
+    # (which compared a photo with itself: distance 0.000, "Same person").
+    at = _page().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="face_a_sample").value.id == "skimage:astronaut.png"
+    assert at.selectbox(key="face_b_sample").value.id == "skimage:camera.png"
+    d = _distance(at)
+    print(f"empty-store default pair distance {d:.4f}")
+    assert d > 0.7  # dlib: 0.83 against the 0.6 threshold
+    assert any("Different people" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
 def test_page_hides_sface_when_missing_and_says_so(empty_store):
     at = _page().run()
     assert not at.exception, at.exception

@@ -1,0 +1,104 @@
+"""components/availability.py: the sentences a visitor reads when options are missing, in every case.
+
+Empty store (nothing installed), one option missing, several missing, one option left; and the pages whose every
+option is missing: one sentence saying what this server cannot do, and no pickers under it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.availability import cannot_sentence, not_installed_sentence, offer
+from components.catalog import ROOT
+from models.store import Store
+
+# The broken construction of issue 27 ("No model option is not installed…") and internal ids (snake_case words).
+DOUBLE_NEGATIVE = re.compile(r"\bNo\b[^.]*\bis not installed\b")
+INTERNAL_ID = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+def _sentence(text: str) -> bool:
+    """One sentence: a capital first, one full stop, at the end."""
+    return bool(re.fullmatch(r"[A-Z][^.]*\.", text)) and not DOUBLE_NEGATIVE.search(text)
+
+
+def test_sentences_for_none_one_and_many_missing(empty_store):
+    store = Store()
+    needs = {"a": (), "b": ("sface",), "c": ("vgg19_notop",), "d": ("movinet_a1_k600",)}
+    assert offer(["a"], needs.get, title_of=str.upper, store=store).note == ""
+    assert offer(["a", "b"], needs.get, title_of=str.upper, store=store).note == "B is not installed on this server."
+    many = offer(list(needs), needs.get, title_of=str.upper, store=store).note
+    assert many == "B, C and D are not installed on this server."
+    none = offer(["b", "c"], needs.get, title_of=str.upper, store=store)
+    assert none.options == [] and none.note == "B and C are not installed on this server."
+    assert cannot_sentence("Style transfer") == "Style transfer needs a model that is not installed on this server."
+    for text in (not_installed_sentence(["B"]), many, none.note, cannot_sentence("Video classification")):
+        assert _sentence(text), text
+
+
+def _choose_script(options: list[str], required: bool, one_as_caption: bool = False, what: str | None = None):
+    import streamlit as st
+
+    from components.availability import choose
+
+    st.session_state["_vision_page"] = "Test page"  # what components.page.page_setup records
+    needs = {"a": (), "b": ("sface",), "c": ()}
+    got = choose(st.radio, "Method", options, needs.get, key="m", format_func=str.upper, required=required,
+                 one_as_caption=one_as_caption, what=what)
+    st.write(f"after: {got}")
+
+
+def _run(*args) -> AppTest:
+    at = AppTest.from_function(_choose_script, args=args, default_timeout=30).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_choose_nothing_installed_says_what_cannot_run_and_stops(empty_store):
+    at = _run(["b"], True)
+    assert [i.value for i in at.info] == ["Test page needs a model that is not installed on this server."]
+    assert not at.radio and not [m for m in at.markdown if "after" in m.value]  # stopped: nothing under it
+    at = _run(["b"], False, False, "Style transfer with a network")
+    assert [i.value for i in at.info] == ["Style transfer with a network needs a model that is not installed on "
+                                          "this server."]
+    assert any(m.value == "after: None" for m in at.markdown)  # not required: the caller goes on
+
+
+def test_choose_one_option_left_is_a_caption_not_a_radio(empty_store):
+    at = _run(["a", "b"], True, True)
+    assert not at.radio
+    assert [c.value for c in at.caption] == ["Method: **A**", "B is not installed on this server."]
+    assert at.session_state["m"] == "a"  # share links read the value from session state
+    assert any(m.value == "after: a" for m in at.markdown)
+    at = _run(["a", "b", "c"], True, True)  # two left: a real choice
+    assert at.radio[0].options == ["A", "C"]
+
+
+PAGES = {
+    "pages/1_Segmentation.py": "Semantic segmentation needs a model that is not installed on this server.",
+    "pages/4_Style_Transfer.py": "Style transfer needs a model that is not installed on this server.",
+    "pages/6_Video_Classification.py": "Video classification needs a model that is not installed on this server.",
+}
+
+
+def _visible_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "markdown", "caption", "info", "warning", "error", "subheader")
+             for e in getattr(at, kind) if isinstance(getattr(e, "value", None), str)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_with_empty_store_says_one_sentence_and_hides_its_pickers(empty_store, monkeypatch, page):
+    monkeypatch.setenv("VISION_OFFLINE", "1")
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert [i.value for i in at.info if "installed" in i.value] == [PAGES[page]]
+    text = _visible_text(at)
+    assert not DOUBLE_NEGATIVE.search(text), text
+    assert not INTERNAL_ID.findall(text.replace("_vision_page", "")), INTERNAL_ID.findall(text)
+    # no pickers: nothing to choose an image, a clip, a model or a method with
+    assert not at.selectbox and not at.radio and not at.slider, (at.selectbox, at.radio, at.slider)
