@@ -172,6 +172,12 @@ def test_sampling_and_segments():
     assert [(s.start_s, s.end_s) for s in segs][-1] == (6, 8.5)
     assert len(V.split_segments(0.5, 2.0)) == 1
     assert len(V.split_segments(10.01, 2.0)) == 5  # a timestamp rounding past 10 s adds no segment
+    # the tail rule at its edge: a tail of exactly half a segment stays a segment, anything shorter joins
+    assert [(s.start_s, s.end_s) for s in V.split_segments(9.0, 2.0)][-2:] == [(6, 8), (8, 9.0)]
+    assert [(s.start_s, s.end_s) for s in V.split_segments(8.99, 2.0)][-1] == (6, 8.99)
+    assert [(s.start_s, s.end_s) for s in V.split_segments(3.16, 2.0)] == [(0, 2), (2, 3.16)]  # cricket: 0.58
+    assert [(s.start_s, s.end_s) for s in V.split_segments(3.16, 2.5)] == [(0, 3.16)]  # 0.66 s < 1.25 s: joins
+    assert [round(s.seconds, 2) for s in V.split_segments(10.0, 1.5)] == [1.5] * 6 + [1.0]  # 1.0 ≥ 0.75: stays
     # the frame on screen at each instant: the last one shown at or before it
     v = V.DecodedVideo.constant_rate(np.zeros((4, 2, 2, 3), np.uint8), 2.0)  # frames at 0, 0.5, 1, 1.5 s
     assert v.index_at([0.0, 0.49, 0.5, 1.2, 9.0]).tolist() == [0, 0, 1, 2, 3]
