@@ -13,7 +13,7 @@ import shutil
 import tarfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +24,31 @@ import numpy as np
 
 from models.errors import ModelFileError
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+LOG_LEVEL_ENV = "TF_CPP_MIN_LOG_LEVEL"
+
+
+def nvidia_present(
+    proc_driver: Path = Path("/proc/driver/nvidia"), which: Callable[[str], str | None] = shutil.which
+) -> bool:
+    """Whether this host has an NVIDIA device: its kernel driver's /proc folder, or the ``nvidia-smi`` tool."""
+    return proc_driver.exists() or which("nvidia-smi") is not None
+
+
+def configure_tf_logging(environ: MutableMapping[str, str], nvidia: bool) -> str:
+    """Set TensorFlow's C++ log level in ``environ`` (before TensorFlow is imported); returns the level in force.
+
+    A value the operator set is kept. Otherwise 2 (info and warnings hidden) on a host with an NVIDIA device, 3 on
+    one without: TensorFlow's CUDA build probes the driver when it sets devices up and logs "failed call to cuInit:
+    … (303)" as an ERROR on every CPU-only host (a probe, not a fault). ``CUDA_VISIBLE_DEVICES=""`` does not stop
+    that line (measured with TF 2.21), and this never touches it, so no GPU is ever hidden. Errors that matter still
+    reach the visitor and the log as Python exceptions.
+    """
+    if LOG_LEVEL_ENV not in environ:
+        environ[LOG_LEVEL_ENV] = "2" if nvidia else "3"
+    return environ[LOG_LEVEL_ENV]
+
+
+configure_tf_logging(os.environ, nvidia_present())
 
 _tf_lock = threading.Lock()
 _tf_module = None

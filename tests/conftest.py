@@ -27,7 +27,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 os.environ["VISION_OFFLINE"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import models.runtime  # noqa: E402, F401 - sets TensorFlow's log level for this host before any test imports it
 if "VISION_STORE" not in os.environ:
     os.environ["VISION_STORE"] = str(SHARED_ASSETS) if SHARED_ASSETS.is_dir() else tempfile.mkdtemp(prefix="store-")
 
