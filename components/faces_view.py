@@ -54,8 +54,9 @@ CLUSTER_HELP = {
     "Default: you need not know how many people there are, and it uses the same threshold as a verification.",
     F.ClusterMethod.KMEANS: "k-means (the seed recipe): you choose the number of people; every face is forced into "
     "one of k groups, so a stranger joins the nearest person.",
-    F.ClusterMethod.DBSCAN: "DBSCAN: chains of faces closer than the threshold form a person; a face with no close "
-    "neighbour stays on its own. Can merge two look-alikes through a chain of in-between photos.",
+    F.ClusterMethod.DBSCAN: f"DBSCAN: chains of faces closer than {F.DBSCAN_EPS_FACTOR:.0%} of the threshold form a "
+    "person (at the threshold itself, chains joined different people); a face with no close neighbour stays on its "
+    "own, so a person can come out split in two.",
 }
 
 # A photo to analyse in "many faces" mode: (name, uint8 RGB, original (width, height) before any reduction).

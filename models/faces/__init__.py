@@ -24,7 +24,15 @@ Modules (imports go one way: data → detect, align → embedders → choices �
 from models.faces.align import ARCFACE_112, align_by_landmarks, similarity_transform
 from models.faces.analyzer import FaceAnalyzer, create
 from models.faces.choices import create_embedder, default_choice
-from models.faces.compare import cluster, distance, estimate_people, pairwise_distances, verify
+from models.faces.compare import (
+    DBSCAN_EPS_FACTOR,
+    cluster,
+    dbscan_eps,
+    distance,
+    estimate_people,
+    pairwise_distances,
+    verify,
+)
 from models.faces.data import (
     CONFIRM_IOU,
     CONFIRM_SIDE,
@@ -80,7 +88,9 @@ __all__ = [
     "align_by_landmarks",
     "as_rgb",
     "box_iou",
+    "DBSCAN_EPS_FACTOR",
     "cluster",
+    "dbscan_eps",
     "create",
     "create_embedder",
     "default_choice",

@@ -141,3 +141,42 @@ def test_different_people_still_apart_with_flip_averaging(analyzer, shared_asset
     assert d_raw[iu].min() > t and d_inv[iu].min() > t  # seven people, every pair above the threshold
     labels = F.cluster(np.asarray(invs), F.ClusterMethod.THRESHOLD, F.Metric.EUCLIDEAN, t)
     assert len(np.unique(labels)) == 7
+
+
+# --- DBSCAN's radius (issue 27: three different men in "Person 2 · 6 faces") ------------------------------
+def test_dbscan_eps_is_the_same_radius_in_both_metrics():
+    assert F.dbscan_eps(F.Metric.EUCLIDEAN, 0.6) == pytest.approx(0.48)
+    # unit vectors at Euclidean distance x have cosine distance x² / 2: the cosine radius matches the Euclidean one
+    x = 0.6
+    assert F.dbscan_eps(F.Metric.COSINE, x * x / 2) == pytest.approx(F.dbscan_eps(F.Metric.EUCLIDEAN, x) ** 2 / 2)
+
+
+def test_dbscan_keeps_different_people_apart_on_the_sample_photos(analyzer, shared_assets):
+    """The page's default set (astronaut, face.jpg, Grace Hopper, squat) and their edited copies, dlib, flip-averaged."""
+    from sklearn.cluster import DBSCAN
+
+    photos = {"astronaut": read_image(skimage_data_dir() / "astronaut.png").rgb}
+    for n in ("face.jpg", "grace_hopper.jpg", "squat.jpg"):
+        photos[n] = read_image(shared_assets / "samples" / n).rgb
+    vectors, person = [], []
+    for k, (name, rgb) in enumerate(photos.items()):
+        faces, _raw, inv = _embed_both(analyzer, rgb)
+        cfaces, _craw, cinv = _embed_both(analyzer, _edited(rgb))
+        kept = G.split_by_size(faces).kept
+        partner = _mirror_partner([faces[i] for i in kept], cfaces, rgb.shape[1])  # the copy is mirrored
+        for i, j in zip(kept, partner, strict=True):
+            vectors += [inv[i], cinv[j]]
+            person += [f"{name}#{i + 1}"] * 2
+    assert len(person) == 14  # 7 people, each with its edited copy
+    e = np.asarray(vectors)
+    for metric in F.Metric:
+        t = F.SPECS[F.Embedder.DLIB].threshold(metric)
+        labels = F.cluster(e, F.ClusterMethod.DBSCAN, metric, t)
+        merged = {(person[a], person[b]) for a in range(14) for b in range(a) if labels[a] == labels[b]
+                  and person[a] != person[b]}
+        print(f"{metric.value}: eps {F.dbscan_eps(metric, t):.3f} → {labels.max() + 1} people, merged {merged}")
+        assert not merged
+        assert 7 <= labels.max() + 1 <= 8  # at most one face stands apart from its copy
+        # the old radius (eps = the threshold) chained different people together on these photos
+        old = DBSCAN(eps=t, min_samples=2, metric="precomputed").fit_predict(F.pairwise_distances(e, metric))
+        assert any(old[a] == old[b] >= 0 and person[a] != person[b] for a in range(14) for b in range(a))
