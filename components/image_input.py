@@ -90,8 +90,11 @@ def image_input(
             # switched by itself and an uploaded mask no longer matched it (issue 19).
             current = st.session_state.get(f"{key}_sample")
             prefs = [default_sample] if isinstance(default_sample, str) else list(default_sample or ())
-            wanted = current.id if current is not None and hasattr(current, "id") else next(
-                (p for p in prefs if p in ids), None)
+            wanted = (
+                current.id
+                if current is not None and hasattr(current, "id")
+                else next((p for p in prefs if p in ids), None)
+            )
             index = ids.index(wanted) if wanted in ids else 0
             chosen = st.selectbox(
                 "Sample",

@@ -46,6 +46,7 @@ def mode_needs(mode: Mode, present: Callable[[str], bool]) -> tuple[str, ...]:
     ready = [b for b in sty.Backend if all(present(e) for e in b.entries)]
     return tuple((ready[0] if ready else sty.default_choice(present)).entries)
 
+
 SIZES = [256, 384, 512, 768, 1024]
 GATYS_SIZES = [128, 192, 256, 384]
 HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool

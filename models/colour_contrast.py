@@ -65,7 +65,7 @@ def _candidates(rgb: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     h, _lightness, s = colorsys.rgb_to_hls(*(v / 255.0 for v in rgb))
     out = []
     for turn in range(0, 13):
-        for sign in ((1,) if turn in (0, 12) else (1, -1)):
+        for sign in (1,) if turn in (0, 12) else (1, -1):
             hue = (h + sign * turn / 24.0) % 1.0
             for sat in sorted({s, max(s, 0.6)}):
                 for lightness in np.linspace(0.05, 0.95, 19):
@@ -98,8 +98,8 @@ def readable_colour(
         raise ValueError(f"opacity must be in (0, 1], got {opacity}")
     background = mean_colour(image_region)
     if float(seen_delta_e(colour, background, opacity)) >= min_delta_e:
-        return colour  # type: ignore[return-value]
-    cand, change = _candidates(colour)  # type: ignore[arg-type]
+        return colour[0], colour[1], colour[2]
+    cand, change = _candidates(colour)
     seen = seen_delta_e(cand, background, opacity)
     passing = np.flatnonzero(seen >= min_delta_e)
     best = int(passing[np.argmin(change[passing])]) if passing.size else int(np.argmax(seen))

@@ -28,6 +28,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 os.environ["VISION_OFFLINE"] = "1"
 import models.runtime  # noqa: E402, F401 - sets TensorFlow's log level for this host before any test imports it
+
 if "VISION_STORE" not in os.environ:
     os.environ["VISION_STORE"] = str(SHARED_ASSETS) if SHARED_ASSETS.is_dir() else tempfile.mkdtemp(prefix="store-")
 

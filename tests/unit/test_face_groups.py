@@ -159,7 +159,7 @@ def test_dbscan_keeps_different_people_apart_on_the_sample_photos(analyzer, shar
     for n in ("face.jpg", "grace_hopper.jpg", "squat.jpg"):
         photos[n] = read_image(shared_assets / "samples" / n).rgb
     vectors, person = [], []
-    for k, (name, rgb) in enumerate(photos.items()):
+    for name, rgb in photos.items():
         faces, _raw, inv = _embed_both(analyzer, rgb)
         cfaces, _craw, cinv = _embed_both(analyzer, _edited(rgb))
         kept = G.split_by_size(faces).kept
