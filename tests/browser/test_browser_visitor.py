@@ -144,8 +144,11 @@ def test_empty_store_every_page_opens_plainly(chromium, empty_server):
                 problems.append(f"{name}: exception name {bad!r}")
             for bad in DOUBLE_NEGATIVE.findall(text):
                 problems.append(f"{name}: broken sentence {bad!r}")
+            # Material icons are drawn from ligature text ("expand_more"): glyphs, not words a visitor reads
+            icons = set(tab.locator('[data-testid="stIconMaterial"]').all_inner_texts())
             for bad in INTERNAL_ID.findall(text):
-                problems.append(f"{name}: internal id {bad!r}")
+                if bad not in icons:
+                    problems.append(f"{name}: internal id {bad!r}")
             if path in LIMITED_EMPTY:
                 sentences = [s for s in re.split(r"(?<=\.)\s", text) if LIMITED_EMPTY[path] in s]
                 if not sentences:
