@@ -177,7 +177,7 @@ def create(choice: str, store: Store | None = None) -> SegmentationBackend:
         from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model  # noqa: PLC0415
 
         model, card = load_model(TRAINED_DIR / spec.builtin)
-        return TrainedSegmenter(model, card, spec, spec.input_size)
+        return TrainedSegmenter(model, card, spec, spec.input_size, mirror=True)
     store = store or Store()
     labels = load_labels(store.require(spec.labels_entry_id)) if store.has(spec.labels_entry_id) else VOC_CLASSES
     return build_segmenter(spec, store.require(spec.entry_id), labels)
