@@ -38,6 +38,21 @@ CARDS: dict[str, ModelCard] = {
         limits="Only the 20 VOC classes (no sky, road, building…); thin parts (legs, leashes) and edges are coarse, "
         "and small objects far from the camera are often missed.",
     ),
+    "seg_training": ModelCard(
+        name="FCN-8s or DeepLabV3+ on an ImageNet MobileNetV2 encoder, trained here on your pictures",
+        what="The network you train: a MobileNetV2 encoder pretrained on ImageNet (Google's TF-slim checkpoint) with "
+        "an FCN-8s head (scores at strides 32, 16 and 8 fused by skip connections) or a DeepLabV3+ head (atrous pyramid "
+        "pooling and a decoder), learning the classes of your labelled pictures.",
+        trained_on="Your labelled pictures (or the CamVid sample: 48 train and 16 val street scenes at half size), "
+        "in this browser session only; validation pictures are never trained on.",
+        accuracy="Measured on your validation pictures as you train (mean IoU per evaluation, per-class IoU and a "
+        "confusion matrix at the end). On the CamVid sample FCN-8s passes 40 % mean IoU in about 3.5 min here.",
+        source="https://arxiv.org/abs/1411.4038",
+        input_size="Random 160×224 crops for training (your pictures' own size when smaller); whole pictures for "
+        "validation and for “Use this model”.",
+        limits="A short CPU schedule: a few dozen pictures and minutes of training learn coarse classes; thin or "
+        "rare ones need more pictures and a longer run. Your set and model are deleted when you leave.",
+    ),
     "inpainting": ModelCard(
         name="OpenCV inpainting: Telea and Navier–Stokes",
         what="Classical methods, no learning: Telea fills the hole from its border inwards by fast marching; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.availability import unavailable
+from components.model_card import model_card
 from components.page import page_setup
 from components.seg_training_view import (
     ARCHS,
@@ -35,6 +36,7 @@ st.write(
     "Your set and your model stay in this browser session only."
 )
 device_badge()
+model_card("seg_training")
 share("segtrain", {"segtrain_source": ["Upload a zip", "Use the CamVid sample set"],
                    "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS})
 

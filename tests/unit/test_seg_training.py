@@ -191,7 +191,7 @@ def test_trainer_learns_a_toy_set_resumes_and_keeps_the_best(tmp_path):
     assert resumed.epoch == 1
     h = resumed.run()
     assert resumed.epoch == 2 and h.step == [2, 4] and len(h.evals) == 2
-    assert h.best_miou == max(e["miou"] for e in h.evals)
+    assert h.best_miou == pytest.approx(max(e["miou"] for e in h.evals), abs=1e-5)  # the record is rounded
     assert all(np.isfinite(h.loss))
 
 
