@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import sys
 
@@ -134,9 +135,9 @@ def page_setup(title: str, icon: str) -> None:
             if admin_visible():
                 st.page_link(ADMIN, label="Admin · diagnostics", icon="⚙️")
             st.divider()
-    except StreamlitAPIException:
+    except StreamlitAPIException as exc:
         # A page run on its own (e.g. by AppTest) knows no other pages: no navigation to draw.
-        pass
+        logging.getLogger(__name__).debug("no sidebar navigation: %s", exc)
 
 
 def forget_fragments_of_earlier_runs() -> None:

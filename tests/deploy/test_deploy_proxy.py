@@ -261,7 +261,7 @@ def test_admin_page_only_off_the_proxy(tab, proxied, domain_browser):
         page.goto(f"{app.url}/Admin")
         page.get_by_text("entries present").first.wait_for()
         wait_idle(page)
-        assert "Admin · diagnostics" in page.locator('[data-testid="stSidebar"]').inner_text()
+        page.locator('[data-testid="stSidebar"]').get_by_text("Admin · diagnostics").wait_for(timeout=30_000)
     finally:
         direct.close()
 
