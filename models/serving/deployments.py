@@ -70,14 +70,21 @@ class SegmentationDeployment(CapabilityDeployment):
         with self._lock:
             if model_id not in self._models:
                 model = self.seg.SegModel(model_id)  # ValueError for an unknown id
+                if model not in self._served():  # e.g. a model trained here: it runs in the UI process
+                    raise ValueError(f"{model_id} is not served here")
                 self._models[model_id] = self.seg.load_segmenter(model, self.store.require(model.value), self.labels)
             return self._models[model_id]
 
     def loaded(self) -> list[str]:
         return sorted(self._models)
 
+    def _served(self) -> list[Any]:
+        # Only the store's TFLite DeepLabs: the rows trained here have no store entry (store.has would raise).
+        kinds = (self.seg.Backend.TFLITE_CLASSMAP, self.seg.Backend.TFLITE_LOGITS)
+        return [m for m in self.seg.SegModel if m in self.seg.SPECS and self.seg.SPECS[m].backend in kinds]
+
     def available(self) -> list[str]:
-        return [m.value for m in self.seg.SegModel if self.store.has(m.value)]
+        return [m.value for m in self._served() if self.store.has(m.value)]
 
     def _predict(self, model_id: str, rgb: np.ndarray):
         return self._get(model_id).predict(rgb)
