@@ -75,14 +75,14 @@ SPECS: dict[str, ModelSpec] = {
         _M.MNV2_257_FLOAT.value,
     ),
     _M.MNV2_FROZEN: ModelSpec(
-        "DeepLabV3 MobileNetV2 (mobilenetv2_coco_voctrainaug) · frozen graph",
+        "DeepLabV3 MobileNetV2 (COCO + VOC) · frozen graph",
         Backend.FROZEN_GRAPH,
         FROZEN_LONG_SIDE,
         "tensorflow.org release; runs on GPU when there is one (8.7 MB download).",
         _M.MNV2_FROZEN.value,
     ),
     _M.XCEPTION_FROZEN: ModelSpec(
-        "DeepLabV3+ Xception-65 (xception_coco_voctrainaug) · frozen graph",
+        "DeepLabV3+ Xception-65 (COCO + VOC) · frozen graph",
         Backend.FROZEN_GRAPH,
         FROZEN_LONG_SIDE,
         "Most accurate; heavy, meant for GPU hosts (439 MB download).",

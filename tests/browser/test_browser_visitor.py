@@ -115,7 +115,7 @@ def _red_boxes(tab) -> list[str]:
 PAGE_PATHS = [""] + [url_path(p) for p in PAGES]
 # What each page shows once its script has finished with an empty store (the first visit loads models).
 READY_EMPTY = {"": "Click a card", "Segmentation": "Classes found",
-               "Train_segmenter": "Choose a .zip to continue",
+               "Train_segmenter": "not installed on this server",  # the MobileNetV2 encoder is a store entry
                "Inpainting": "Mark what to remove", "Digit_GAN": "Judge agrees with the requested digit",
                "Style_Transfer": "not installed on this server", "Face_Similarity": "Distance below the threshold",
                "Video_Classification": "not installed on this server", ADMIN: "Timings recorded by the pages"}
