@@ -135,6 +135,15 @@ def choose(
     return value
 
 
+def require(entries: Sequence[str], what: str | None = None, store: Store | None = None) -> None:
+    """Stop the page with the one :func:`cannot_sentence` (of ``what``, default the page's title) unless the store
+    holds every entry in ``entries``: for a page whose every path needs them (the training page's encoder)."""
+    store = store or Store()
+    if not all(store.has(e) for e in entries):
+        st.info(cannot_sentence(what or _page_what()), icon="📦")
+        st.stop()
+
+
 def unavailable(title: str) -> None:
     """The one sentence a page shows where a part needs a model that is not installed."""
     st.info(f"{title} is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.registry import Capability
+from models.segmentation.backbone import ENCODER_ENTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +18,12 @@ class PageInfo:
     icon: str
     title: str
     summary: str
+    # store entries this page needs beyond what its capability's options need (the home card is muted without them)
+    needs: tuple[str, ...] = ()
+    # a committed picture for the card instead of the capability's example result, and the part of it shown
+    # (left, top, right, bottom as fractions of the picture)
+    picture: str = ""
+    picture_crop: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
     @property
     def exists(self) -> bool:
@@ -72,5 +79,9 @@ PAGES: tuple[PageInfo, ...] = (
         "🧑‍🏫",
         "Train a segmenter",
         "Teach a segmentation network your own classes from labelled pictures and watch it learn.",
+        needs=(ENCODER_ENTRY,),  # the ImageNet encoder both networks start from
+        # the per-class IoU bars of the FCN-8s this project trained on CamVid (its committed report)
+        picture="models/weights/segmentation/fcn8s_camvid/curves.png",
+        picture_crop=(0.67, 0.0, 1.0, 1.0),
     ),
 )

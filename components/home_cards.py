@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import logging
 import os
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.catalog import PAGES, PageInfo
+from components.catalog import PAGES, ROOT, PageInfo
 from models import examples
 from models.readiness import can_run
 from models.registry import Capability
@@ -90,8 +91,24 @@ def _data_url(path: str, mtime: float) -> str:  # keyed on mtime: a remade file 
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
-def picture(capability: Capability, store: Store) -> tuple[str, bool]:
-    """(data URL, is the example result) for a card."""
+@cache
+def _cropped_data_url(path: str, mtime: float, box: tuple[float, float, float, float]) -> str:
+    from PIL import Image  # noqa: PLC0415
+
+    with Image.open(path) as im:
+        w, h = im.size
+        part = im.convert("RGB").crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+    buf = io.BytesIO()
+    part.save(buf, "PNG")
+    return f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"
+
+
+def picture(capability: Capability, store: Store, page: PageInfo | None = None) -> tuple[str, bool]:
+    """(data URL, is a result) for a card: the page's committed picture when it has one, else the capability's
+    example result, else its sample input."""
+    if page is not None and page.picture:
+        path = ROOT / page.picture
+        return _cropped_data_url(str(path), path.stat().st_mtime, page.picture_crop), True
     path = examples.cached(capability, store)
     if path is None:
         path = skimage_data_dir() / FALLBACK[capability]
@@ -109,9 +126,9 @@ NOT_AVAILABLE = "Not available on this server: its models are not installed."
 
 def card(page: PageInfo, store: Store) -> str:
     """One card's HTML; a page that cannot run with this store (``models.readiness``) gets a muted card that says so."""
-    src, _ = picture(page.capability, store)
+    src, _ = picture(page.capability, store, page)
     title = html.escape(f"{page.icon} {page.title}")
-    runs = can_run(page.capability, store.has)
+    runs = can_run(page.capability, store.has) and all(store.has(e) for e in page.needs)
     state = "" if runs else f'<span class="vp-state">{NOT_AVAILABLE}</span>'
     label = page.title if runs else f"{page.title} (not available on this server)"
     return (

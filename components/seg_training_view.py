@@ -30,6 +30,7 @@ from models.errors import VisionError
 from models.imaging import decode_image
 from models.segmentation import render
 from models.segmentation import session_training as sess
+from models.segmentation.backbone import ENCODER_ENTRY
 from models.segmentation.classes import hex_colour
 from models.segmentation.labelled import LabelledSet, read_labelled
 from models.store import Store
@@ -37,7 +38,7 @@ from models.store import Store
 ARCHS = {"fcn8s": "FCN-8s", "deeplabv3plus": "DeepLabV3+"}
 SOURCES = ("Upload a zip", "Use the CamVid sample set")
 LENGTHS = [length.name for length in sess.LENGTHS]
-BACKBONE = "mobilenet_v2_imagenet_npy"
+BACKBONE = ENCODER_ENTRY
 CAMVID = "camvid"
 ABANDON_S = 120.0  # a run whose page has not polled it for this long stops (its best checkpoint is kept)
 SETS_KEY, JOB_KEY, RESULT_KEY = "segtrain_sets", "segtrain_job", "segtrain_result"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.availability import unavailable
+from components.availability import require
 from components.model_card import model_card
 from components.page import page_setup
 from components.seg_training_view import (
@@ -41,9 +41,7 @@ share("segtrain", {"segtrain_source": ["Upload a zip", "Use the CamVid sample se
                    "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS})
 
 store = Store()
-if not store.has(BACKBONE):
-    unavailable("The ImageNet MobileNetV2 encoder these networks start from")
-    st.stop()
+require([BACKBONE], "Training a segmenter", store)  # the ImageNet encoder both networks start from
 
 sets = choose_set()
 running = JOB_KEY in st.session_state

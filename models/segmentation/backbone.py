@@ -39,6 +39,8 @@ TAP_STRIDE_4 = "block_2_add"  # 24 channels
 TAP_STRIDE_8 = "block_5_add"  # 32 channels
 TAP_STRIDE_16 = "block_12_add"  # 96 channels
 TAP_STRIDE_32 = "out_relu"  # 1280 channels (320 at block_16_project_BN)
+# the store entry holding these tensors (models/registry.py)
+ENCODER_ENTRY = "mobilenet_v2_imagenet_npy"
 TAP_LAST_BOTTLENECK = "block_16_project_BN"  # 320 channels; stride 32, or 16 with output_stride=16
 
 _BN = {"gamma": 0, "beta": 1, "moving_mean": 2, "moving_variance": 3}

@@ -17,8 +17,10 @@ import logging
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from models.segmentation import metrics
+from models.segmentation.backbone import ENCODER_ENTRY
 from models.segmentation.labelled import LabelledSet, read_split
 from models.segmentation.training import History, TrainConfig, Trainer, evaluate_model
 
@@ -99,6 +101,29 @@ def _plot(path: Path, history: History, card: dict) -> None:
     plt.close(fig)
 
 
+def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True) -> dict:
+    """Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
+    :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its ``model.json`` and report (so the
+    model card shows what a visitor gets). Returns the updated card."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from models.segmentation.evaluate import evaluate  # noqa: PLC0415
+    from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model  # noqa: PLC0415
+
+    folder = Path(folder)
+    model, card = load_model(folder)
+    spec = spec or SimpleNamespace(entry_id=folder.name)
+    scores = evaluate(TrainedSegmenter(model, card, spec, WORK_LONG_SIDE, mirror), val)
+    card["val"] = scores.as_dict(card["classes"])
+    card["inference"] = f"long side {WORK_LONG_SIDE} px" + (
+        ", logits averaged with the left-right mirror's" if mirror else ""
+    )
+    (folder / "model.json").write_text(json.dumps(card, indent=1))
+    report = json.loads((folder / "report.json").read_text())
+    write_report(folder, History(**report["history"]), card)
+    return card
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m models.segmentation.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", required=True, help="a CamVid-layout folder (train/, trainannot/, val/, valannot/)")
@@ -121,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if backbone is None:
         from models.store import Store  # noqa: PLC0415
 
-        backbone = Store().require("mobilenet_v2_imagenet_npy")
+        backbone = Store().require(ENCODER_ENTRY)
     train, val = read_split(args.data, "train"), read_split(args.data, "val")
     if args.limit:
         train, val = _first(train, args.limit), _first(val, args.limit)
@@ -160,7 +185,6 @@ def main(argv: list[str] | None = None) -> int:
     scores = evaluate_model(trainer.model, val, trainer.classes)
     card = write_model(Path(args.out), trainer, f"{Path(args.data).name} ({train.meta.get('split')} / val)", scores)
     log.info("best epoch %d: val mIoU %.2f %% (plain network)", card["best_epoch"], 100 * scores.miou)
-    from models.segmentation.trained import rescore  # noqa: PLC0415
 
     card = rescore(args.out, val)  # the card's figures: the page's own inference (mirror-averaged)
     log.info("as the page runs it: val mIoU %.2f %% -> %s", 100 * card["val"]["miou"], args.out)

@@ -129,27 +129,3 @@ def tflite_class_map(path_or_bytes: Path | str | bytes, rgb: np.ndarray) -> np.n
         if written is not None:  # the interpreter has read the file: no copy of a model left behind
             os.unlink(written)
     return logits_to_class_map(out, rgb.shape[0], rgb.shape[1])
-
-
-def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True) -> dict:
-    """Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
-    :class:`TrainedSegmenter` the page uses, and write those figures into its ``model.json`` and report (so the
-    model card shows what a visitor gets). Returns the updated card."""
-    from types import SimpleNamespace  # noqa: PLC0415
-
-    from models.segmentation.evaluate import evaluate  # noqa: PLC0415
-    from models.segmentation.train import write_report  # noqa: PLC0415
-    from models.segmentation.training import History  # noqa: PLC0415
-
-    folder = Path(folder)
-    model, card = load_model(folder)
-    spec = spec or SimpleNamespace(entry_id=folder.name)
-    scores = evaluate(TrainedSegmenter(model, card, spec, WORK_LONG_SIDE, mirror), val)
-    card["val"] = scores.as_dict(card["classes"])
-    card["inference"] = f"long side {WORK_LONG_SIDE} px" + (
-        ", logits averaged with the left-right mirror's" if mirror else ""
-    )
-    (folder / "model.json").write_text(json.dumps(card, indent=1))
-    report = json.loads((folder / "report.json").read_text())
-    write_report(folder, History(**report["history"]), card)
-    return card

@@ -78,7 +78,7 @@ def test_choose_one_option_left_is_a_caption_not_a_radio(empty_store):
 
 
 PAGES = {
-    "pages/1_Segmentation.py": "Semantic segmentation needs a model that is not installed on this server.",
+    "pages/7_Train_segmenter.py": "Training a segmenter needs a model that is not installed on this server.",
     "pages/4_Style_Transfer.py": "Style transfer needs a model that is not installed on this server.",
     "pages/6_Video_Classification.py": "Video classification needs a model that is not installed on this server.",
 }
@@ -102,3 +102,21 @@ def test_page_with_empty_store_says_one_sentence_and_hides_its_pickers(empty_sto
     assert not INTERNAL_ID.findall(text.replace("_vision_page", "")), INTERNAL_ID.findall(text)
     # no pickers: nothing to choose an image, a clip, a model or a method with
     assert not at.selectbox and not at.radio and not at.slider, (at.selectbox, at.radio, at.slider)
+
+
+def test_segmentation_with_empty_store_offers_the_models_trained_here(empty_store, monkeypatch):
+    """The CamVid networks are committed with the code: an empty store still segments, with those alone, and says
+    which options are not installed."""
+    from models import segmentation as seg
+    from models.segmentation.segmenter import Backend
+
+    trained = [s.title for s in seg.SPECS.values() if s.backend is Backend.KERAS_TRAINED]
+    assert len(trained) == 2
+
+    monkeypatch.setenv("VISION_OFFLINE", "1")
+    at = AppTest.from_file(str(ROOT / "pages/1_Segmentation.py"), default_timeout=180).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    model = next(w for w in [*at.selectbox, *at.radio] if w.key == "seg_model")
+    assert sorted(model.options) == sorted(trained), model.options
+    assert any("not installed on this server" in c.value for c in at.caption)

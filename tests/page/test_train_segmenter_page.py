@@ -59,9 +59,7 @@ def test_without_camvid_the_sample_is_not_offered_and_a_sentence_says_so(monkeyp
 
 def test_without_the_backbone_the_page_says_so(monkeypatch, tmp_path):
     at = _page(monkeypatch, tmp_path / "empty")
-    assert [i.value for i in at.info] == [
-        "The ImageNet MobileNetV2 encoder these networks start from is not installed on this server, so this part "
-        "of the page is unavailable."]
+    assert [i.value for i in at.info] == ["Training a segmenter needs a model that is not installed on this server."]
     assert not at.button
 
 
