@@ -19,7 +19,6 @@ Two ways in, both without Streamlit imports at module load beyond what pages alr
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import secrets
 from collections.abc import Iterator
@@ -61,11 +60,11 @@ def log_refusal(ex: BaseException, where: str = "") -> None:
 
 
 def _page_name() -> str:
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: PLC0415
+    from components.st_compat import page_hash  # noqa: PLC0415
 
-        ctx = get_script_run_ctx()
-        return f"page {ctx.page_script_hash[:8]}" if ctx else ""  # the traceback names the page's file
+    try:
+        digest = page_hash()
+        return f"page {digest[:8]}" if digest else ""  # the traceback names the page's file
     except Exception:
         return ""
 
@@ -89,33 +88,16 @@ def error_boundary(label: str = "") -> Iterator[None]:
     try:
         yield
     except Exception as ex:
-        from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: PLC0415
+        from components.st_compat import CONTROL_FLOW  # noqa: PLC0415
 
-        if isinstance(ex, (RerunException, StopException)):  # Streamlit's control flow, not an error
+        if isinstance(ex, CONTROL_FLOW):  # Streamlit's control flow (st.rerun, st.stop), not an error
             raise
         show_error(log_error(ex, label))
 
 
-_installed = False
-
-
 def install_global_handler() -> None:
-    """Make every Streamlit runtime created in this process use ``on_script_error``.
+    """Make every Streamlit runtime created in this process use :func:`on_script_error` (the launcher calls this
+    before the runtime exists; ``components.st_compat.install_on_script_error``). Idempotent."""
+    from components.st_compat import install_on_script_error  # noqa: PLC0415
 
-    ``streamlit run`` builds its ``RuntimeConfig`` without an ``on_script_error`` (only ``st.App`` takes one in
-    Streamlit 1.67), so the launcher fills it in as the runtime is created. Idempotent.
-    """
-    global _installed
-    if _installed:
-        return
-    from streamlit.runtime import runtime as rt  # noqa: PLC0415
-
-    original_init = rt.Runtime.__init__
-
-    def init(self, config, *args, **kwargs):
-        if getattr(config, "on_script_error", None) is None:
-            config = dataclasses.replace(config, on_script_error=on_script_error)
-        original_init(self, config, *args, **kwargs)
-
-    rt.Runtime.__init__ = init  # type: ignore[method-assign]
-    _installed = True
+    install_on_script_error(on_script_error)

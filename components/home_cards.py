@@ -107,8 +107,8 @@ def picture(capability: Capability, store: Store, page: PageInfo | None = None) 
     """(data URL, is a result) for a card: the page's committed picture when it has one, else the capability's
     example result, else its sample input."""
     if page is not None and page.picture:
-        path = ROOT / page.picture
-        return _cropped_data_url(str(path), path.stat().st_mtime, page.picture_crop), True
+        committed = ROOT / page.picture
+        return _cropped_data_url(str(committed), committed.stat().st_mtime, page.picture_crop), True
     path = examples.cached(capability, store)
     if path is None:
         path = skimage_data_dir() / FALLBACK[capability]

@@ -5,43 +5,43 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import sys
+import threading
+import time
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from components import st_compat
 from components.catalog import PAGES
+from components.diagnostics import record_timing
 from components.session_memory import touch
 
 HOME = "app.py"
 ADMIN = "pages/9_Admin.py"  # diagnostics: linked at the foot of the navigation, never among the capabilities
+LOG = logging.getLogger("vision.page")
+WHOLE_RUN = "whole run"  # the timing key every page's whole-run time is recorded under
+
+# session id -> (page title, perf_counter at page_setup) of the run under way; read once by log_run_time
+_RUN_STARTS: dict[str, tuple[str, float]] = {}
+_RUN_LOCK = threading.Lock()
 
 
-def _keep_keras_state_between_runs() -> None:
-    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
-
-    Streamlit 1.67 does that (``script_runner._clean_problem_modules``) whenever Keras is imported. Here it cost
-    about a fifth of the server's time under load (py-spy, bench/load.py): each call runs a full ``gc.collect()``
-    that holds the GIL (the event loop, and so every visitor's websocket and the health check, stalls for
-    hundreds of ms), empties TensorFlow's kernel cache (the next model call rebuilds kernels), and resets Keras's
-    global state while other sessions' threads use it. This app builds its Keras models once (cached) and keeps
-    no per-run Keras state, so there is nothing to clear; matplotlib figures are still closed as before.
-    """
-    from streamlit.runtime.scriptrunner import script_runner  # noqa: PLC0415
-
-    if getattr(script_runner._clean_problem_modules, "_vision_keeps_keras", False):
+def log_run_time() -> None:
+    """After a page run (``st_compat.after_every_run``): one INFO line with the page and its whole-run time, and
+    the same figure in the admin page's timings under :data:`WHOLE_RUN`. Fragment reruns (no page_setup) log
+    nothing."""
+    with _RUN_LOCK:
+        started = _RUN_STARTS.pop(st_compat.session_id() or "", None)
+    if started is None:
         return
-
-    def clean_problem_modules() -> None:
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")
-
-    clean_problem_modules._vision_keeps_keras = True  # type: ignore[attr-defined]
-    script_runner._clean_problem_modules = clean_problem_modules
+    title, t0 = started
+    ms = (time.perf_counter() - t0) * 1000.0
+    LOG.info("page run: %s %.0f ms", title, ms)
+    record_timing({WHOLE_RUN: ms}, page=title)
 
 
-_keep_keras_state_between_runs()
+st_compat.keep_keras_state_between_runs()
+st_compat.after_every_run(log_run_time)
 
 
 ADMIN_ENV = "VISION_ADMIN"
@@ -84,19 +84,9 @@ def is_loopback(address: str) -> bool:
 
 def _websocket_peer_and_headers() -> tuple[str | None, bool]:
     """(peer, proxied) of this session's websocket; (None, False) without a runtime or a browser session."""
-    from streamlit import runtime  # noqa: PLC0415
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():
+    peer, connected = st_compat.websocket_peer()
+    if not connected:
         return None, False
-    client = runtime.get_instance().get_client(ctx.session_id)
-    if client is None or client.client_context is None:
-        return None, False
-    # The raw peer, not st.context.ip_address: that one reports both loopback and "unknown" as None.
-    peer = client.client_context.remote_ip
-    if not isinstance(peer, str | None):  # AppTest runs scripts on a mocked runtime: no connection at all
-        return None, False
-    peer = peer or ""  # a real connection that names no peer is not a loopback one
     headers = st.context.headers  # the websocket request's, case-insensitive
     return peer, any(headers.get(h) for h in PROXY_HEADERS)
 
@@ -123,7 +113,9 @@ def page_setup(title: str, icon: str) -> None:
     after its file ("app"); this one uses the titles of components/catalog.py.
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
-    forget_fragments_of_earlier_runs()
+    st_compat.forget_fragments_of_earlier_runs()
+    with _RUN_LOCK:
+        _RUN_STARTS[st_compat.session_id() or ""] = (title, time.perf_counter())
     st.session_state["_vision_page"] = title  # names the page in the admin page's timings
     touch()  # idle sessions release their large results (components/session_memory.py)
     try:
@@ -138,17 +130,3 @@ def page_setup(title: str, icon: str) -> None:
     except StreamlitAPIException as exc:
         # A page run on its own (e.g. by AppTest) knows no other pages: no navigation to draw.
         logging.getLogger(__name__).debug("no sidebar navigation: %s", exc)
-
-
-def forget_fragments_of_earlier_runs() -> None:
-    """Drop the fragments (the inpainting canvas) registered by earlier runs, at the start of a full page run.
-
-    Why: Streamlit 1.67 forgets a run's unused fragments only when the run ends normally; a run that ends in
-    ``st.stop()`` or ``st.rerun()`` before the canvas keeps the old one. A late report of the old canvas then
-    reruns it at its old position in the page, which the shorter new page no longer has, and the browser's
-    app crashes to a white page ("Bad delta path index 11 (should be between [0, 10])"). Every fragment still
-    on the page registers again in this run; a report of a forgotten one is skipped by Streamlit.
-    """
-    ctx = get_script_run_ctx()
-    if ctx is not None and not ctx.fragment_ids_this_run:  # a full run (page code never runs in a fragment rerun)
-        ctx.fragment_storage.clear()

@@ -15,6 +15,8 @@ import os
 import threading
 import time
 
+from components.st_compat import session_id, session_states
+
 IDLE_ENV = "VISION_IDLE_RELEASE_S"
 DEFAULT_IDLE_S = 900.0
 SWEEP_EVERY_S = 30.0
@@ -44,35 +46,30 @@ def idle_seconds() -> float:
 
 def touch() -> None:
     """Record that this session runs its script now; start the sweeper once per process."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: PLC0415
-
-    ctx = get_script_run_ctx()
-    if ctx is None:
+    sid = session_id()
+    if sid is None:
         return
     with _lock:
-        _last_run[ctx.session_id] = time.monotonic()
+        _last_run[sid] = time.monotonic()
     _start()
 
 
 def release_idle(now: float | None = None, idle_s: float | None = None) -> int:
     """Drop the releasable keys of sessions idle for ``idle_s`` seconds; returns how many groups were dropped."""
-    from streamlit import runtime  # noqa: PLC0415
-
-    if not runtime.exists():
-        return 0
     now = time.monotonic() if now is None else now
     idle_s = idle_seconds() if idle_s is None else idle_s
-    mgr = runtime.get_instance()._session_mgr
     with _lock:
         stale = [sid for sid, t in _last_run.items() if now - t >= idle_s]
+    states = session_states(stale)
+    if states is None:  # no runtime: nothing to release
+        return 0
     released = 0
     for sid in stale:
-        info = mgr.get_session_info(sid)
-        if info is None:  # the session is gone: Streamlit freed its state
+        state = states.get(sid)
+        if state is None:  # the session is gone: Streamlit freed its state
             with _lock:
                 _last_run.pop(sid, None)
             continue
-        state = info.session.session_state
         for group in RELEASABLE:
             if any(k in state for k in group):
                 for k in group:
