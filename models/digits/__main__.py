@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.digits import guesser as guesser_mod
-from models.digits import judge as judge_mod
-from models.digits import mnist
+import models.digits.guesser as guesser_mod
+import models.digits.judge as judge_mod
+import models.digits.mnist as mnist
 from models.digits.choices import DigitModel, create
 from models.digits.common import WEIGHTS_DIR
 from models.digits.gan import (

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.digits import mnist
+import models.digits.mnist as mnist
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, onehot
 from models.runtime import tf
 

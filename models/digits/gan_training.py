@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.digits import mnist
+import models.digits.mnist as mnist
 from models.digits.choices import DigitBackend
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, onehot
 from models.digits.gan import (

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from models.digits import mnist, training
+import models.digits.mnist as mnist
+import models.digits.training as training
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, shift
 from models.digits.masks import MaskPreset, block_mask, preset_mask
 from models.runtime import tf

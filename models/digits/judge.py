@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from models.digits import mnist, training
+import models.digits.mnist as mnist
+import models.digits.training as training
 from models.digits.common import WEIGHTS_DIR, shift
 from models.runtime import tf
 

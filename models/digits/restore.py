@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.digits import mnist
+import models.digits.mnist as mnist
 from models.digits.choices import DigitBackend
 from models.digits.common import NUM_CLASSES, onehot
 from models.runtime import tf

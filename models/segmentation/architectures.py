@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from models.segmentation import backbone as bb
+import models.segmentation.backbone as bb
 
 
 class Arch(str, Enum):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+import models.segmentation.metrics as metrics
 from models.errors import InputError, VisionError
-from models.segmentation import metrics
 from models.segmentation.labelled import LabelledSet, read_labelled, read_split
 
 

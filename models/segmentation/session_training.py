@@ -27,8 +27,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+import models.segmentation.metrics as metrics
 from models.errors import VisionError
-from models.segmentation import metrics
 from models.segmentation.classes import palette_of
 from models.segmentation.labelled import LabelledSet, Limits, read_split
 from models.segmentation.training import History, TrainConfig, Trainer, evaluate_model, predict_logits

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from models.segmentation import metrics
+import models.segmentation.metrics as metrics
 from models.segmentation.backbone import ENCODER_ENTRY
 from models.segmentation.labelled import LabelledSet, read_split
 from models.segmentation.training import History, TrainConfig, Trainer, evaluate_model

@@ -23,7 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from models.segmentation import metrics
+import models.segmentation.metrics as metrics
 from models.segmentation.architectures import Arch, build
 from models.segmentation.backbone import preprocess
 from models.segmentation.labelled import LabelledSet

@@ -17,8 +17,10 @@ from ray import serve
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+import models.serving.auth as auth
+import models.serving.limits as limits
+import models.serving.wire as wire
 from models.errors import VisionError
-from models.serving import auth, limits, wire
 
 SERVICE_VERSION = "1"  # bump when an operation's parameters or results change
 LOGGER = logging.getLogger("vision.serving")

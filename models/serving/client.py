@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from models.serving import auth, wire
+import models.serving.auth as auth
+import models.serving.wire as wire
 from models.serving.errors import InferenceUnavailable, ServeAuthError, ServedInputError
 
 TIMEOUT_ENV = "VISION_SERVE_TIMEOUT"  # seconds one request may take (default 300: a 400-step restoration)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from models.serving import auth
+import models.serving.auth as auth
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "ray" / "serve_config.yaml"

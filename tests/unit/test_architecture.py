@@ -140,3 +140,17 @@ def test_pages_build_backends_through_create_and_catch_vision_error():
                 if caught in ("Exception", "BaseException") or "ValueError" in caught or "RuntimeError" in caught:
                     bad.append(f"{page.name}:{node.lineno} catches {caught} (catch models.errors.VisionError)")
     assert not bad, bad
+
+
+def test_no_module_imports_its_own_package_init():
+    """Inside a package, siblings are imported by their full module path (``import models.digits.mnist as mnist``),
+    never through the package (``from models.digits import mnist``): the package's ``__init__`` imports its
+    submodules, so going through it closes a cycle (``digits/__init__`` → ``choices`` → ``gan`` → ``digits``)."""
+    files = {module_name(p): p for p in MODELS.rglob("*.py")}
+    through_init = []
+    for mod, path in sorted(files.items()):
+        if path.name == "__init__.py":
+            continue
+        own = [mod.rsplit(".", k)[0] for k in range(1, mod.count("."))]  # its packages, models/ itself excluded
+        through_init += [f"{mod}: {t} {names}" for t, names in imports(path) if t in own]
+    assert through_init == []
