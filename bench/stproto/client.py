@@ -182,6 +182,13 @@ class Visitor:
         self.values[proto.id] = state
         return self._rerun(time.perf_counter())
 
+    def choose(self, option: str) -> Run:
+        """Pick ``option`` in the one radio or selectbox that offers it (a click on the option's text)."""
+        found = [p for _, k, p in self.elements() if k in ("radio", "selectbox") and option in p.options]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} radios/selectboxes offer {option!r}")
+        return self.set(found[0].id, option)
+
     def click(self, button: str) -> Run:
         """Press a button (by label or key): a one-shot trigger, not kept for later reruns."""
         kind, proto = self.widget(button)
@@ -228,10 +235,13 @@ class Visitor:
         return [(p, n.kind, n.proto) for p, n in sorted(self.nodes.items()) if n.kind != "block"]
 
     def widget(self, name: str) -> tuple[str, Any]:
-        """(element type, proto) of the widget whose label (or key) is ``name``; KeyError if none or several."""
-        found = [(k, p) for _, k, p in self.elements() if k in VALUE_FIELD and name in (p.label, _key(p.id))]
+        """(element type, proto) of the widget whose label or key is ``name``, else whose label contains it
+        (as Playwright's ``get_by_role(name=...)`` matches); KeyError unless exactly one matches."""
+        widgets = [(k, p) for _, k, p in self.elements() if k in VALUE_FIELD]
+        found = [(k, p) for k, p in widgets if name in (p.label, _key(p.id), p.id)]
+        found = found or [(k, p) for k, p in widgets if name in p.label]
         if len(found) != 1:
-            raise KeyError(f"{len(found)} widgets labelled {name!r}; widgets: {self.widget_labels()}")
+            raise KeyError(f"{len(found)} widgets named {name!r}; widgets: {self.widget_labels()}")
         return found[0]
 
     def widget_labels(self) -> list[str]:
