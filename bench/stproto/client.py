@@ -16,11 +16,10 @@ What a browser tab does, message for message (read from Streamlit 1.67's server 
 - **media**: every ``/media/...`` URL an image, video or audio element (or HTML in markdown) names is fetched once
   the run ends, as the page's ``<img>``/``<video>`` tags would. Download buttons are not fetched (a browser fetches
   them only on a click).
-- **forward-message cache**: cacheable messages are kept by hash and their hashes sent with each rerun, so the
-  server answers with ``ref_hash`` references as it does to a browser.
+- **forward-message cache**: cacheable messages are kept by hash (per tab: :meth:`Visitor.open` starts empty) and
+  their hashes sent with each rerun, so the server answers with ``ref_hash`` references as it does to a browser.
 
-The page is kept as the frontend keeps it: a tree of deltas by ``delta_path``; a full run's end drops what that
-run did not redraw. :meth:`Visitor.text` is the page's visible text (labels, markdown, captions, alerts).
+The page is kept as the frontend keeps it (bench/stproto/page.py). :meth:`Visitor.text` is the page's text.
 
 Every call blocks until the run it caused has finished (``script_finished``) and its media are fetched, and
 returns a :class:`Run` with the wall time of that whole action. No Streamlit runtime is started: only the
@@ -30,7 +29,7 @@ and under gevent (Locust) alike.
 
 from __future__ import annotations
 
-import re
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -45,20 +44,13 @@ from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from .page import VALUE_FIELD, Page
+
 # on_request(kind, name, seconds, bytes, error or None): every HTTP request and rerun, for a load tool's stats
 OnRequest = Callable[[str, str, float, int, "str | None"], None]
 
-MEDIA_RE = re.compile(r"/media/[\w.-]+")
-WIDGET_ID_RE = re.compile(r"^\$\$ID-[0-9a-f]{32}-(.+)$")
-# Element types whose proto is a widget with a value (``id`` + ``label``), and the WidgetState field it uses.
-VALUE_FIELD = {
-    "checkbox": "bool_value", "radio": "string_value", "selectbox": "string_value", "text_input": "string_value",
-    "text_area": "string_value", "color_picker": "string_value", "slider": "double_array_value",
-    "multiselect": "string_array_value", "button_group": "string_array_value", "select_slider": "string_array_value",
-    "number_input": "double_value", "button": "trigger_value", "file_uploader": "file_uploader_state_value",
-    "camera_input": "file_uploader_state_value",
-}
 FINISHED = ForwardMsg.ScriptFinishedStatus
+CACHE_MAX = 1000  # cached forward messages kept (the frontend prunes its cache by age; a bound is enough here)
 
 
 class ProtocolError(RuntimeError):
@@ -74,13 +66,6 @@ class Run:
     media: int = 0  # media files fetched
     media_bytes: int = 0
     errors: list[str] = field(default_factory=list)  # exceptions and error alerts shown on the page
-
-
-@dataclass
-class Node:
-    kind: str  # element type ("markdown", "radio", …) or "block"
-    proto: Any  # the element's (or block's) protobuf message
-    run: int  # the run that drew it
 
 
 class Visitor:
@@ -99,11 +84,12 @@ class Visitor:
         self.session_id = ""
         self.page_hash = ""
         self.pages: dict[str, str] = {}  # URL path ("Segmentation") → page script hash
-        self.nodes: dict[tuple[int, ...], Node] = {}
+        self.page = Page()
         self.values: dict[str, WidgetState] = {}  # what this visitor set on the current page
         self.cache: dict[str, ForwardMsg] = {}  # forward-message cache, as the frontend keeps one
-        self.run_no = 0
         self.fetched: set[str] = set()
+        self.refs = 0  # forward messages the server sent as a reference to this visitor's cache
+        self.refs_possible = 0  # cacheable messages received
 
     # --- requests, timed ---------------------------------------------------------------------------------
     def _report(self, kind: str, name: str, t0: float, size: int, error: str | None) -> None:
@@ -135,31 +121,35 @@ class Visitor:
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         try:
             self.ws = websocket.create_connection(
-                f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream", subprotocols=["streamlit", xsrf],
-                origin=f"{parts.scheme}://{parts.netloc}", cookie=cookie, timeout=self.timeout_s)
+                f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream",
+                subprotocols=["streamlit", xsrf],
+                origin=f"{parts.scheme}://{parts.netloc}",
+                cookie=cookie,
+                timeout=self.timeout_s,
+            )
         except (OSError, websocket.WebSocketException) as exc:
             raise ProtocolError(f"websocket: {exc}") from exc
-        self.nodes.clear()
+        self.page.clear()
+        self.cache.clear()  # the frontend's message cache lives in the tab's memory; the HTTP cache stays
         self.values.clear()
         self.page_hash = ""
         return self._rerun(t0, page_name=page, query=query)
 
     def close(self) -> None:
         if self.ws is not None:
-            try:
+            with contextlib.suppress(OSError, websocket.WebSocketException):
                 self.ws.close()
-            except (OSError, websocket.WebSocketException):
-                pass
             self.ws = None
 
     # --- actions -----------------------------------------------------------------------------------------
     def navigate(self, page: str) -> Run:
         """Click the sidebar link to ``page`` (its URL path, e.g. "Inpainting"): a rerun with its script hash."""
-        if page not in self.pages:
-            raise KeyError(f"no link to page {page!r} (known: {sorted(self.pages)})")
+        pages = {**self.pages, **self.page.links}  # a link's own hash is what the click sends
+        if page not in pages:
+            raise KeyError(f"no link to page {page!r} (known: {sorted(pages)})")
         t0 = time.perf_counter()
         self.values.clear()
-        return self._rerun(t0, page_hash=self.pages[page])
+        return self._rerun(t0, page_hash=pages[page])
 
     def set(self, widget: str, value: Any) -> Run:
         """Set a widget (by label or key) the way its frontend component does, and rerun.
@@ -221,62 +211,38 @@ class Visitor:
         self._pump(answered)
         url = urls[0]
         xsrf = self.http.cookies.get("_streamlit_xsrf") or ""
-        self._http("PUT", url.upload_url, "/_stcore/upload_file/[session]/[file]",
-                   files={name: (name, data, mime)}, headers={"X-Xsrftoken": xsrf})
+        self._http(
+            "PUT",
+            url.upload_url,
+            "/_stcore/upload_file/[session]/[file]",
+            files={name: (name, data, mime)},
+            headers={"X-Xsrftoken": xsrf},
+        )
         state = WidgetState(id=proto.id)
         state.file_uploader_state_value.uploaded_file_info.append(
-            UploadedFileInfo(name=name, size=len(data), file_id=url.file_id, file_urls=url))
+            UploadedFileInfo(name=name, size=len(data), file_id=url.file_id, file_urls=url)
+        )
         self.values[proto.id] = state
         return self._rerun(t0)
 
     # --- the page ----------------------------------------------------------------------------------------
     def elements(self) -> list[tuple[tuple[int, ...], str, Any]]:
-        """(delta path, element type, proto) of every element on the page, in page order."""
-        return [(p, n.kind, n.proto) for p, n in sorted(self.nodes.items()) if n.kind != "block"]
+        return self.page.elements()
 
     def widget(self, name: str) -> tuple[str, Any]:
-        """(element type, proto) of the widget whose label or key is ``name``, else whose label contains it
-        (as Playwright's ``get_by_role(name=...)`` matches); KeyError unless exactly one matches."""
-        widgets = [(k, p) for _, k, p in self.elements() if k in VALUE_FIELD]
-        found = [(k, p) for k, p in widgets if name in (p.label, _key(p.id), p.id)]
-        found = found or [(k, p) for k, p in widgets if name in p.label]
-        if len(found) != 1:
-            raise KeyError(f"{len(found)} widgets named {name!r}; widgets: {self.widget_labels()}")
-        return found[0]
+        return self.page.widget(name)
 
     def widget_labels(self) -> list[str]:
-        return [f"{k}:{p.label}" for _, k, p in self.elements() if k in VALUE_FIELD]
+        return self.page.widget_labels()
 
     def text(self) -> str:
-        """The page's text, one line per string: headings, markdown, captions, alerts, labels, image captions."""
-        out: list[str] = []
-        for _, kind, proto in self.elements():
-            out += _strings(kind, proto)
-        for _, node in sorted(self.nodes.items()):
-            if node.kind == "block":
-                out += _block_strings(node.proto)
-        return "\n".join(s for s in out if s)
+        return self.page.text()
 
     def errors(self) -> list[str]:
-        """What the page shows as an error: exception boxes and ``st.error`` alerts."""
-        out = []
-        for _, kind, proto in self.elements():
-            if kind == "exception":
-                out.append(f"exception: {proto.type}: {proto.message[:200]}")
-            elif kind == "alert" and proto.format == proto.ERROR:
-                out.append(f"error: {proto.body[:200]}")
-        return out
+        return self.page.errors()
 
     def media_urls(self) -> list[str]:
-        urls: list[str] = []
-        for _, kind, proto in self.elements():
-            if kind == "imgs":
-                urls += [i.url for i in proto.imgs]
-            elif kind in ("video", "audio") and proto.url:
-                urls.append(proto.url)
-            elif kind == "markdown" and "/media/" in proto.body:
-                urls += MEDIA_RE.findall(proto.body)
-        return [u for u in urls if u.startswith("/media/")]
+        return self.page.media_urls()
 
     # --- protocol ----------------------------------------------------------------------------------------
     def _send(self, msg: BackMsg) -> None:
@@ -287,8 +253,15 @@ class Visitor:
         except (OSError, websocket.WebSocketException) as exc:
             raise ProtocolError(f"websocket send: {exc}") from exc
 
-    def _rerun(self, t0: float, *, page_name: str = "", page_hash: str | None = None, query: str = "",
-               trigger: WidgetState | None = None) -> Run:
+    def _rerun(
+        self,
+        t0: float,
+        *,
+        page_name: str = "",
+        page_hash: str | None = None,
+        query: str = "",
+        trigger: WidgetState | None = None,
+    ) -> Run:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = query
@@ -361,15 +334,19 @@ class Visitor:
             full = ForwardMsg()
             full.CopyFrom(cached)
             full.metadata.CopyFrom(f.metadata)  # the reference carries the message's new place
+            self.refs += 1
             return full
         if f.metadata.cacheable and f.hash:
             self.cache[f.hash] = f
+            self.refs_possible += 1
+            while len(self.cache) > CACHE_MAX:
+                self.cache.pop(next(iter(self.cache)))  # the oldest: its hash is no longer offered
         return f
 
     def _handle(self, f: ForwardMsg) -> None:
         kind = f.WhichOneof("type")
         if kind == "new_session":
-            self.run_no += 1  # each script run starts with one
+            self.page.start_run()  # each script run starts with one
             ns = f.new_session
             self.session_id = ns.initialize.session_id or self.session_id
             self.page_hash = ns.page_script_hash or self.page_hash
@@ -379,59 +356,9 @@ class Visitor:
             for p in f.navigation.app_pages:
                 self.pages[p.url_pathname] = p.page_script_hash
         elif kind == "delta":
-            self._delta(f)
+            self.page.apply(f)
         elif kind == "script_finished" and f.script_finished == FINISHED.FINISHED_SUCCESSFULLY:
             # The frontend's clearStaleNodes: what this run did not draw is gone.
-            self.nodes = {p: n for p, n in self.nodes.items() if n.run == self.run_no}
+            self.page.finish_run()
         elif kind == "page_not_found":
             raise ProtocolError(f"page not found: {f.page_not_found.page_name!r}")
-
-    def _delta(self, f: ForwardMsg) -> None:
-        path = tuple(f.metadata.delta_path)
-        delta = f.delta
-        which = delta.WhichOneof("type")
-        if which == "new_element":
-            el = delta.new_element
-            kind = el.WhichOneof("type") or "empty"
-            # an element replaces whatever was at its place, children included
-            for p in [p for p in self.nodes if p[: len(path)] == path and p != path]:
-                del self.nodes[p]
-            self.nodes[path] = Node(kind, getattr(el, kind) if kind != "empty" else None, self.run_no)
-            if kind == "page_link" and el.page_link.page and el.page_link.page_script_hash:
-                self.pages[el.page_link.page] = el.page_link.page_script_hash  # what a click sends
-        elif which == "add_block":
-            self.nodes[path] = Node("block", delta.add_block, self.run_no)
-
-
-def _key(widget_id: str) -> str:
-    m = WIDGET_ID_RE.match(widget_id)
-    return m.group(1) if m else ""
-
-
-def _strings(kind: str, p: Any) -> list[str]:
-    if p is None:
-        return []
-    if kind in ("markdown", "heading", "text", "alert"):
-        return [p.body]
-    if kind == "code":
-        return [p.code_text]
-    if kind == "exception":
-        return [f"{p.type}: {p.message}"]
-    if kind == "imgs":
-        return [i.caption for i in p.imgs]
-    if kind == "progress":
-        return [p.text]
-    if kind == "metric":
-        return [p.label, p.body]
-    if kind == "radio" or kind == "selectbox":
-        return [p.label, *(p.options if kind == "radio" else [])]
-    if hasattr(p, "label") and isinstance(p.label, str):
-        return [p.label]
-    return []
-
-
-def _block_strings(block: Any) -> list[str]:
-    which = block.WhichOneof("type")
-    sub = getattr(block, which) if which else None
-    label = getattr(sub, "label", "")
-    return [label] if isinstance(label, str) and label else []

@@ -105,8 +105,14 @@ def video_analyze(v: Visitor, rng: random.Random) -> list[Run]:
 Action = Callable[[Visitor, random.Random], list[Run]]
 # (action, weight, heavy): bench/load.py's WORKLOAD
 WORKLOAD: list[tuple[Action, int, bool]] = [
-    (seg_open, 3, False), (seg_sample, 2, False), (inpaint_mask, 3, False), (dcgan_sample, 3, False),
-    (style_fast, 2, False), (face_verify, 2, False), (dcgan_restore, 1, True), (video_analyze, 1, True),
+    (seg_open, 3, False),
+    (seg_sample, 2, False),
+    (inpaint_mask, 3, False),
+    (dcgan_sample, 3, False),
+    (style_fast, 2, False),
+    (face_verify, 2, False),
+    (dcgan_restore, 1, True),
+    (video_analyze, 1, True),
 ]
 HEAVY = {f.__name__ for f, _, h in WORKLOAD if h}
 
@@ -130,5 +136,11 @@ def perform(action: Action, v: Visitor, rng: random.Random) -> Outcome:
         runs = action(v, rng)
     except Exception as exc:  # a load tool records every failure and goes on
         error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-    return Outcome(action.__name__, time.perf_counter() - t0, sum(r.runs for r in runs),
-                   sum(r.media for r in runs), sum(r.media_bytes for r in runs), error)
+    return Outcome(
+        action.__name__,
+        time.perf_counter() - t0,
+        sum(r.runs for r in runs),
+        sum(r.media for r in runs),
+        sum(r.media_bytes for r in runs),
+        error,
+    )
