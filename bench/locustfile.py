@@ -10,7 +10,7 @@ client core drives many more visitors than bench/load.py's Chromium; the client'
 
     # a short check against a running app (1 visitor, 20 s)
     .venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:8501 -u 1 -r 1 -t 20s
-    # phases of N visitors, then a soak (like bench/load.py --phases 1,8,16 --phase-s 300 --soak)
+    # a 60-s warm-up, phases of N visitors, then a soak (like bench/load.py --phases 1,8,16 --phase-s 300 --soak)
     .venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:8501 \\
         --phases 1,8,16 --phase-s 300 --soak --soak-visitors 8 --soak-s 600
 
@@ -40,6 +40,12 @@ def _arguments(parser) -> None:
         help="visitors per phase, comma-separated (e.g. 1,8,16); default: one phase of -u visitors for -t",
     )
     parser.add_argument("--phase-s", type=float, default=300, help="seconds per phase (default 300)")
+    parser.add_argument(
+        "--warmup-s",
+        type=float,
+        default=60,
+        help="with --phases: one visitor first, not reported (loads every model once; default 60, 0 = none)",
+    )
     parser.add_argument("--think", default="3-8", help="think time range in seconds (default 3-8)")
     parser.add_argument("--soak", action="store_true", help="after the phases: --soak-visitors for --soak-s")
     parser.add_argument("--soak-visitors", type=int, default=8)
@@ -82,6 +88,8 @@ def _enter(name: str, visitors: int) -> None:
 
 def _plan(opts) -> list[tuple[str, int, float]]:
     plan = [(f"{n}v", n, opts.phase_s) for n in (int(x) for x in opts.phases.split(",") if x)]
+    if plan and opts.warmup_s > 0:
+        plan.insert(0, ("warmup", 1, opts.warmup_s))
     if opts.soak:
         plan.append(("soak", opts.soak_visitors, opts.soak_s))
     return plan
@@ -169,7 +177,7 @@ def _report(environment, **_kw) -> None:
         f"\n{'phase':<8}{'action':<16}{'kind':<7}{'n':>5}{'err':>5}{'p50 s':>8}{'p95 s':>8}{'max s':>8}"
         f"{'runs':>6}{'media':>7}"
     )
-    for ph in PHASES:
+    for ph in [p for p in PHASES if p.name != "warmup"]:  # as in bench/load.py, the warm-up is not reported
         recs = [o for p, o in RECORDS if p == ph.name]
         for action in sorted({o.action for o in recs}):
             rs = [o for o in recs if o.action == action]
@@ -188,6 +196,7 @@ def _report(environment, **_kw) -> None:
             f"{cpu / ph.visitors / (wall / 60):.2f} CPU s per visitor-minute ({ph.visitors} visitors)"
         )
     for p, o in RECORDS:
-        if o.error:
+        if o.error and p != "warmup":
             print(f"error {p} {o.action}: {o.error}")
-    print(f"actions: {len(RECORDS)}, failed: {sum(1 for _, o in RECORDS if o.error)}", flush=True)
+    reported = [o for p, o in RECORDS if p != "warmup"]
+    print(f"actions: {len(reported)}, failed: {sum(1 for o in reported if o.error)}", flush=True)
