@@ -1,0 +1,1 @@
+"""Streamlit websocket-protocol visitors (bench/stproto/client.py) and the load workload they run."""
