@@ -18,11 +18,11 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+import models.faces.groups as G
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name
 from components.status import timing_badge
-from models import face_groups as G
 from models import faces as F
 from models.errors import VisionError
 from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
@@ -92,7 +92,7 @@ def analyze(
 def flip_embed(
     embedder: F.Embedder, _analyzer: F.FaceAnalyzer, chips: tuple[np.ndarray, ...], _plain: np.ndarray
 ) -> np.ndarray:
-    # Clustering uses flip-averaged vectors (see models/face_groups.py): a face and its mirrored copy group together.
+    # Clustering uses flip-averaged vectors (see models/faces/groups.py): a face and its mirrored copy group together.
     # A served analyzer (model server) exposes no embedding network here: its plain vectors are used as they are.
     net = getattr(_analyzer, "embedder", None)
     if net is None or not hasattr(net, "embed"):

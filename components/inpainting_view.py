@@ -32,7 +32,7 @@ from models.inpainting import (
     inverted_hint,
     load_mask,
 )
-from models.inpainting_examples import Example, example
+from models.inpainting.examples import Example, example
 from models.ops import fit_within, tint
 
 DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution

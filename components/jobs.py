@@ -7,7 +7,7 @@ When a slot is free the job starts at once (nothing is shown). Otherwise the pag
 updated every half second, and a **Cancel** button: a click withdraws the job (its place is given back) and
 the page shows that it was cancelled. Light actions (segmentation, DCGAN sampling, small style, face verify)
 do not call this, so they never wait behind heavy jobs. Pool size: ``VISION_HEAVY_WORKERS`` (see
-components/job_pool.py).
+models/serving/job_pool.py).
 
 A job that already runs is interrupted the Streamlit way: any click reruns the script, which stops at the
 next element update (Gatys and video analysis update a progress bar every step); the slot is given back.
@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from components.job_pool import heavy_pool
+from models.serving.job_pool import heavy_pool
 
 T = TypeVar("T")
 CANCELLED_KEY = "_heavy_jobs_cancelled"

@@ -1,7 +1,7 @@
 """The "Train a segmenter" page's pieces: the set, the run (a background heavy job with a live chart, Stop and
 the queue), the results, "Use this model" and the downloads.
 
-The training runs in a thread of its own (:class:`components.job_pool.BackgroundJob`, through the heavy-job
+The training runs in a thread of its own (:class:`models.serving.job_pool.BackgroundJob`, through the heavy-job
 pool), so the page stays responsive: a fragment redraws its progress every second and a Stop click asks the
 trainer to end after the current step (the best checkpoint is kept). A run nobody watches any more (tab closed,
 page left for :data:`ABANDON_S`) stops by itself. The set, the run and the trained model live in this session's
@@ -22,7 +22,6 @@ import streamlit as st
 
 from components.availability import failed, not_installed_sentence
 from components.image_input import image_uploader
-from components.job_pool import BackgroundJob, heavy_pool
 from components.jobs import queue_line
 from components.results import download_name
 from components.session_memory import touch
@@ -33,6 +32,7 @@ from models.segmentation import session_training as sess
 from models.segmentation.backbone import ENCODER_ENTRY
 from models.segmentation.classes import hex_colour
 from models.segmentation.labelled import LabelledSet, read_labelled
+from models.serving.job_pool import BackgroundJob, heavy_pool
 from models.store import Store
 
 ARCHS = {"fcn8s": "FCN-8s", "deeplabv3plus": "DeepLabV3+"}

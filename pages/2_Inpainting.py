@@ -23,7 +23,7 @@ from components.share import image_keys, share
 from components.status import device_badge
 from models.errors import VisionError
 from models.inpainting import Method, check_mask
-from models.inpainting_examples import Example
+from models.inpainting.examples import Example
 from models.ops import dilate
 
 page_setup("Inpainting", "🩹")  # first Streamlit call: wide layout, tab title

@@ -357,7 +357,7 @@ def paint_it(at):
 
 
 def test_page_opens_on_an_example_with_its_result():
-    from models.inpainting_examples import Example, example
+    from models.inpainting.examples import Example, example
 
     at = app().run()
     assert not at.exception and not at.error

@@ -1,4 +1,4 @@
-"""The heavy-job pool (components/job_pool.py): FIFO slots, place in the queue, withdrawal, its one setting."""
+"""The heavy-job pool (models/serving/job_pool.py): FIFO slots, place in the queue, withdrawal, its one setting."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from components.job_pool import WORKERS_ENV, JobPool, default_size
+from models.serving.job_pool import WORKERS_ENV, JobPool, default_size
 
 
 def test_place_in_queue_and_fifo_admission():

@@ -1,4 +1,4 @@
-"""models/face_groups.py: size gate and the flip-averaged (mirror-invariant) embedding, on numbers and real photos."""
+"""models/faces/groups.py: size gate and the flip-averaged (mirror-invariant) embedding, on numbers and real photos."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from models import face_groups as G
+import models.faces.groups as G
 from models import faces as F
 from models.imaging import encode_jpeg, read_image
 from models.samples import skimage_data_dir

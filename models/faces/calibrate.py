@@ -5,7 +5,7 @@ A folder of images named by identity, either one sub-folder per person (``alice/
 dropped). The largest face of each image is embedded; every pair of images gives one distance, labelled
 "same" or "different"; a sweep over thresholds gives accuracy / precision / recall, and the best threshold.
 
-    python -m models.calibrate_faces FOLDER [--embedder dlib|sface] [--metric euclidean|cosine]
+    python -m models.faces.calibrate FOLDER [--embedder dlib|sface] [--metric euclidean|cosine]
                                             [--criterion balanced|accuracy|f1] [--plot calibration.png]
 
 Why balanced accuracy by default: with N people and k photos each there are ~N times more "different" pairs
@@ -25,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models.faces import SPECS, Embedder, FaceAnalyzer, Metric, create, pairwise_distances
+from models.faces.analyzer import FaceAnalyzer, create
+from models.faces.compare import pairwise_distances
+from models.faces.data import Embedder, Metric
+from models.faces.embedders import SPECS
 from models.imaging import ImageError, read_image
 
 logger = logging.getLogger(__name__)
@@ -168,7 +171,7 @@ def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: P
 
 
 def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.calibrate_faces", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m models.faces.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="images named by identity (sub-folders or Name_0001.jpg)")
     parser.add_argument("--embedder", type=Embedder, choices=[e.value for e in Embedder], default=Embedder.DLIB)
     parser.add_argument("--metric", type=Metric, choices=[m.value for m in Metric], default=Metric.EUCLIDEAN)

@@ -1,4 +1,4 @@
-"""models/calibrate_faces.py: the sweep on hand-checked numbers, and the CLI on a generated folder."""
+"""models/faces/calibrate.py: the sweep on hand-checked numbers, and the CLI on a generated folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from models import calibrate_faces as C
+import models.faces.calibrate as C
 from models import faces as F
 from models.imaging import encode_jpeg, encode_png, read_image
 from models.samples import skimage_data_dir

@@ -9,7 +9,7 @@ the same example always gives the same mask:
 - **Object**: the lightning mast right of the rocket (``rocket.jpg``), a tall thin object against the evening
   sky: an object-sized hole, where border-inward methods start to smear.
 
-    from models.inpainting_examples import Example, example
+    from models.inpainting.examples import Example, example
     ex = example(Example.SCRATCHES)        # ex.damaged (H, W, 3) uint8, ex.mask (H, W) bool, ex.original
 """
 

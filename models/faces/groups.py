@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from models.faces import SMALL_FACE_PX, Face
+from models.faces.data import SMALL_FACE_PX, Face
 
 
 class ChipEmbedder(Protocol):
