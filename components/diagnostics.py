@@ -23,6 +23,7 @@ class Timing:
     at: float  # time.time()
     page: str
     parts_ms: dict[str, float]
+    run: str = ""  # the page run that recorded it (components.page.page_setup's token): its whole-run time joins it
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,29 @@ def current_page() -> str:
         return "?"
 
 
+def _current_run() -> str:
+    try:
+        import streamlit as st  # noqa: PLC0415
+
+        return str(st.session_state.get("_vision_run", ""))
+    except Exception:
+        return ""
+
+
 def record_timing(parts_ms: dict[str, float], page: str | None = None) -> None:
     with _LOCK:
-        _TIMINGS.appendleft(Timing(time.time(), page or current_page(), dict(parts_ms)))
+        _TIMINGS.appendleft(Timing(time.time(), page or current_page(), dict(parts_ms), _current_run()))
+
+
+def record_run(run: str, page: str, parts_ms: dict[str, float]) -> None:
+    """Add ``parts_ms`` (the whole-run time) to the record this page run made, or record them alone when the run
+    recorded nothing (a page that stopped early, a rerun that computed nothing)."""
+    with _LOCK:
+        for i, t in enumerate(_TIMINGS):
+            if run and t.run == run:
+                _TIMINGS[i] = Timing(t.at, t.page, {**t.parts_ms, **parts_ms}, run)
+                return
+        _TIMINGS.appendleft(Timing(time.time(), page, dict(parts_ms), run))
 
 
 def record_missing(entry_id: str, reason: str = "", page: str | None = None) -> None:

@@ -13,7 +13,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components import st_compat
 from components.catalog import PAGES
-from components.diagnostics import record_timing
+from components.diagnostics import record_run
 from components.session_memory import touch
 
 HOME = "app.py"
@@ -21,23 +21,23 @@ ADMIN = "pages/9_Admin.py"  # diagnostics: linked at the foot of the navigation,
 LOG = logging.getLogger("vision.page")
 WHOLE_RUN = "whole run"  # the timing key every page's whole-run time is recorded under
 
-# session id -> (page title, perf_counter at page_setup) of the run under way; read once by log_run_time
-_RUN_STARTS: dict[str, tuple[str, float]] = {}
+# session id -> (page title, run token, perf_counter at page_setup) of the run under way; read once by log_run_time
+_RUN_STARTS: dict[str, tuple[str, str, float]] = {}
 _RUN_LOCK = threading.Lock()
 
 
 def log_run_time() -> None:
     """After a page run (``st_compat.after_every_run``): one INFO line with the page and its whole-run time, and
-    the same figure in the admin page's timings under :data:`WHOLE_RUN`. Fragment reruns (no page_setup) log
-    nothing."""
+    the same figure in the admin page's timings under :data:`WHOLE_RUN`, beside the parts the run recorded.
+    Fragment reruns (no page_setup) log nothing."""
     with _RUN_LOCK:
         started = _RUN_STARTS.pop(st_compat.session_id() or "", None)
     if started is None:
         return
-    title, t0 = started
+    title, run, t0 = started
     ms = (time.perf_counter() - t0) * 1000.0
     LOG.info("page run: %s %.0f ms", title, ms)
-    record_timing({WHOLE_RUN: ms}, page=title)
+    record_run(run, title, {WHOLE_RUN: ms})
 
 
 st_compat.keep_keras_state_between_runs()
@@ -114,8 +114,9 @@ def page_setup(title: str, icon: str) -> None:
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
     st_compat.forget_fragments_of_earlier_runs()
+    run = st.session_state["_vision_run"] = f"{st_compat.session_id()}:{time.perf_counter_ns()}"
     with _RUN_LOCK:
-        _RUN_STARTS[st_compat.session_id() or ""] = (title, time.perf_counter())
+        _RUN_STARTS[st_compat.session_id() or ""] = (title, run, time.perf_counter())
     st.session_state["_vision_page"] = title  # names the page in the admin page's timings
     touch()  # idle sessions release their large results (components/session_memory.py)
     try:
