@@ -4,6 +4,8 @@ Built on streamlit-drawable-canvas 0.13. The canvas shows a scaled preview of th
 data URL); the strokes' geometry (Fabric.js JSON) is redrawn at the original resolution by
 :func:`models.inpainting.drawing_to_mask`, so a mask drawn on a 700-px preview of a 12-MP photo lands on
 the right original pixels with sharp edges. Undo, redo and clear are in the canvas toolbar (hover it).
+Every tool draws with a mouse or a finger: a small script (:data:`TOUCH_SHIM_JS`) makes the package's Box,
+Circle and Line tools accept touches, which they otherwise ignore.
 
     from components.mask_canvas import mask_canvas
     drawn = mask_canvas(rgb, key="my_canvas")      # drawn.mask: (H, W) bool, True where painted
@@ -114,6 +116,34 @@ def fit_width_css(canvas_key: str, canvas_width: int) -> str:
     return "<style>" + "".join(rules) + "</style>"
 
 
+# streamlit-drawable-canvas 0.13's Box, Circle and Line tools add their shape on "mouse:down" only when
+# ``event.button === 0`` (andfanilo/streamlit-drawable-canvas#105). Fabric.js sends a finger's ``touchstart`` to
+# the same handler, but a TouchEvent has no ``button``: the shape is never added and a finger drag draws nothing
+# (freehand does not look at the button, so it works). The canvas is mounted in the page (no iframe), so a
+# capture-phase listener on the document sees each touchstart before Fabric does and gives a one-finger touch on
+# a Fabric drawing layer the primary button. Installed once per tab; pinch and two-finger touches are left alone.
+# Remove it once the package fixes #105 (its upstream fix, #106, covers the Box only and is unmerged).
+TOUCH_SHIM_JS = """<script>
+(() => {
+  if (window.__maskCanvasTouchShim) return;
+  window.__maskCanvasTouchShim = true;
+  document.addEventListener("touchstart", (e) => {
+    const target = e.composedPath()[0];
+    if (e.touches.length === 1 && !("button" in e) && target instanceof HTMLCanvasElement
+        && target.classList.contains("upper-canvas")) {
+      Object.defineProperty(e, "button", { value: 0 });
+    }
+  }, { capture: true, passive: true });
+})();
+</script>"""
+
+
+def _hidden_css(container_key: str) -> str:
+    """CSS hiding the (empty) container of the shim with its layout wrapper, which would otherwise add a row gap
+    above the canvas. A browser without ``:has()`` (before 2022-23) just shows that 1-rem gap."""
+    return f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{container_key}) {{ display: none; }}</style>'
+
+
 def mask_canvas(
     image: np.ndarray,
     *,
@@ -150,7 +180,10 @@ def mask_canvas(
         "drawing_mode": tool.value,
     }
     canvas_key = f"{key}_{digest}"
-    st.html(fit_width_css(canvas_key, cw))
+    shim_key = f"{key}_touch_shim"
+    st.html(fit_width_css(canvas_key, cw) + _hidden_css(shim_key))
+    with st.container(key=shim_key):  # one per canvas (a key is unique per page); the script installs once
+        st.html(TOUCH_SHIM_JS, unsafe_allow_javascript=True)
     st.session_state[_INLINE_KEY] = True
     try:
         result = _canvas_fragment(params, canvas_key)
