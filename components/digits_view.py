@@ -201,7 +201,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
         if drawn.mask.any():
             return dcgan.normalize_digit(drawn.mask.astype(np.uint8) * 255), None
         if from_link("rest_source"):
-            not_in_link("The digit", "draw one, or pick a held-out MNIST digit", was="a drawing")
+            not_in_link("The digit", "draw one, or pick a held-out MNIST digit", was="was a drawing")
         else:
             st.info("Draw a digit on the canvas to continue.")
     else:
@@ -233,7 +233,7 @@ def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         if drawn_mask.mask.any():
             return dcgan.downsample_mask(drawn_mask.mask)
         if from_link("rest_mask_mode"):
-            not_in_link("The damage", "paint it again, or choose a preset", was="a drawing")
+            not_in_link("The damage", "paint it again, or choose a preset", was="was a drawing")
         else:
             st.info("Paint the damaged region on the digit.")
         return None

@@ -119,7 +119,7 @@ def image_input(
             shot = st.camera_input("Take a photo", key=f"{key}_camera")
             if shot is None:
                 if from_link(f"{key}_source"):
-                    not_in_link(f"The {label.lower()}", "take one again, or choose a sample", was="a camera photo")
+                    not_in_link(f"The {label.lower()}", "take one again, or choose a sample", was="was a camera photo")
                 return None
             image = _decode(shot.getvalue(), "camera photo")
     except ImageError as exc:

@@ -186,10 +186,10 @@ def from_link(key: str) -> bool:
     return key in given and st.session_state.get(key) == given[key]
 
 
-def not_in_link(what: str, then: str, *, was: str = "an upload") -> None:
-    """One sentence on the page: ``what`` (e.g. "The background image") of the link was ``was``, which cannot
-    travel in a link, and ``then`` (what is shown instead, or what to do)."""
-    st.info(f"{what} of this link was {was}, which cannot travel in a link: {then}.", icon="🔗")
+def not_in_link(what: str, then: str, *, was: str = "was an upload") -> None:
+    """One sentence on the page: ``what`` (e.g. "The background image") of the link ``was`` ("was a drawing",
+    "were uploads"), which cannot travel in a link, and ``then`` (what is shown instead, or what to do)."""
+    st.info(f"{what} of this link {was}, which cannot travel in a link: {then}.", icon="🔗")
 
 
 def image_keys(key: str, kind: Any = None) -> dict[str, Sequence[Any]]:

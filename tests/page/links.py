@@ -32,7 +32,8 @@ def open_link(path: str, params: dict[str, str], timeout: int = 300) -> AppTest:
 
 def shown(at: AppTest) -> list[str]:
     """What the page says in words, timings and the Share box dropped (they differ between runs)."""
-    texts = [e.value for kind in ("caption", "markdown", "success", "info", "warning", "error") for e in at.get(kind)]
+    texts = [e.value for kind in ("subheader", "caption", "markdown", "success", "info", "warning", "error")
+             for e in at.get(kind)]
     texts += [f"{m.label}: {m.value}" for m in at.get("metric")]
     texts += [c for img in at.image for c in img.captions]
     return [re.sub(r"\d[\d.,]* ?(ms|s)\b", "…", t) for t in texts if isinstance(t, str) and "Copy this link" not in t]
