@@ -54,6 +54,10 @@ class Action:
         """The button's ``on_click``: runs before the script, so the link drawn at the top already carries it."""
         st.session_state[self.key] = self.signature(st.session_state)
 
+    def cancel(self) -> None:
+        """A Stop button's ``on_click``: the result left on screen is not the action's, a link must not claim it."""
+        st.session_state.pop(self.key, None)
+
     def requested(self, state: Any = None) -> bool:
         state = st.session_state if state is None else state
         return state.get(self.key) == self.signature(state)
