@@ -13,7 +13,6 @@ from enum import Enum
 import streamlit as st
 
 from components.settings import initial
-
 from models import segmentation as seg
 from models.samples import STREET_DEFAULT, SampleKind, samples
 

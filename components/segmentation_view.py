@@ -19,7 +19,7 @@ from components.image_input import image_uploader
 from components.results import download_name
 from components.segmentation_classes import class_id_help, legend
 from components.settings import Colour, Number, Several, initial
-from components.share import from_link, not_in_link
+from components.share import from_link, not_in_link, refresh
 from models import segmentation as seg
 from models.errors import VisionError
 from models.imaging import LoadedImage, decode_image, encode_png
@@ -147,6 +147,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
     left, right = st.columns([5, 2], gap="medium")
     with right:
         keep = st.multiselect("Keep sharp", ids, format_func=lambda i: result.labels[i], key=_keep_key(ids, default))
+        refresh()  # the choice may have been fitted to this photo
         mode = seg.BackgroundMode(
             st.radio(
                 "Background",
@@ -210,9 +211,7 @@ def _keep_key(ids: list[int], default: list[int]) -> str:
     of them: another photo, a link's stale value) its main subject; an emptied choice stays empty (a warning)."""
     state = st.session_state
     kept = state.get("seg_keep")
-    if not isinstance(kept, list):
-        state["seg_keep"] = default
-    elif kept and not [i for i in kept if i in ids]:
+    if not isinstance(kept, list) or kept and not [i for i in kept if i in ids]:
         state["seg_keep"] = default
     else:
         state["seg_keep"] = [i for i in kept if i in ids]
@@ -241,6 +240,7 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
         if st.session_state.get("seg_remove_class", found[0]) not in found:  # another photo's or a link's stale class
             del st.session_state["seg_remove_class"]
         target = st.selectbox("Object class", found, format_func=lambda i: result.labels[i], key="seg_remove_class")
+        refresh()
         grow = DILATE.slider(
             "Grow mask (px)",
             help="Covers the object's soft edge and shadow so no halo is left after inpainting.",

@@ -70,6 +70,7 @@ Kind = Sequence[Any] | type | Number | Several | Colour | Action
 Spec = Mapping[str, Kind]
 SPECS: dict[str, Spec] = {}  # each page's spec as last drawn, by page name (tests iterate them)
 _FROM_LINK = "_share_from_link"  # session state: {key: value} the link set
+_BOX = "_share_box"  # session state: (spec, the Share box's slot) of this run, for refresh()
 
 
 def _text(value: Any) -> str | None:
@@ -161,6 +162,33 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
         st.session_state[flag] = True
         done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state)
         st.session_state[_FROM_LINK] = {k: st.session_state[k] for k in done}
+    link = _sync(spec)
+    if show:
+        with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
+            st.caption(
+                "Copy this link (button at its right): it opens this page on the same sample and settings. "
+                "Your own uploads and drawings are not part of it."
+            )
+            box = st.empty()
+        _show(box, link)
+        st.session_state[_BOX] = (spec, box)
+    return link
+
+
+def refresh() -> None:
+    """Call after changing a shared value during the run (not from a widget or callback, which come before the
+    script): the URL and the Share box follow it at once, not on the next run."""
+    spec, box = st.session_state.get(_BOX, (None, None))
+    if spec is not None:
+        _show(box, _sync(spec))
+
+
+def _show(box: Any, link: str) -> None:
+    box.code(link or "(open the page in a browser to get its link)", language=None, wrap_lines=True)
+
+
+def _sync(spec: Spec) -> str:
+    """Write the current values of ``spec`` into the URL; returns the link."""
     params = current(spec, st.session_state)
     for key in spec:
         if key in params:
@@ -173,15 +201,7 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
         base = (st.context.url or "").split("?")[0]
     except Exception:
         base = ""
-    link = f"{base}?{urlencode(query)}" if query else base
-    if show:
-        with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
-            st.caption(
-                "Copy this link (button at its right): it opens this page on the same sample and settings. "
-                "Your own uploads and drawings are not part of it."
-            )
-            st.code(link or "(open the page in a browser to get its link)", language=None, wrap_lines=True)
-    return link
+    return f"{base}?{urlencode(query)}" if query else base
 
 
 def from_link(key: str) -> bool:

@@ -8,9 +8,9 @@ from components.availability import choose
 from components.image_input import image_input
 from components.model_card import model_card
 from components.page import page_setup
+from components.settings import initial
 from components.share import image_keys, share
 from components.status import device_badge, require_model
-from components.settings import initial
 from components.style_view import (
     CONTENT_W,
     EVERY,
@@ -19,11 +19,11 @@ from components.style_view import (
     GATYS_SIZES,
     ITERATIONS,
     LR,
-    STYLE_W,
-    TV_W,
     SIZES,
     STRENGTH,
     STYLE_KEY,
+    STYLE_W,
+    TV_W,
     GatysView,
     Mode,
     fast_stylize,
