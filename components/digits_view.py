@@ -47,8 +47,9 @@ STEPS = Number("rest_steps", dcgan.RestoreConfig.steps, 50, 400, 50)
 NUMBERS = (SEED, PSI, SEED_A, SEED_B, FRAMES, DIGIT_INDEX, MASK_SEED, STEPS)
 HINTS = ["unknown", *range(10)]
 # A restoration on screen travels in a link as rest_done=1 (its inputs: these widgets): the link reruns it.
-RESTORE = Action("rest_done", ("rest_source", "rest_index", "rest_mask_mode", "rest_mask_seed", "rest_hint",
-                               "rest_steps"))
+RESTORE = Action(
+    "rest_done", ("rest_source", "rest_index", "rest_mask_mode", "rest_mask_seed", "rest_hint", "rest_steps")
+)
 
 
 class View(str, Enum):

@@ -49,18 +49,31 @@ PEOPLE = Number("many_k", 1, 1, MAX_TOTAL_FACES)  # k-means' k: at most the face
 def threshold_setting(embedder: F.Embedder, metric: F.Metric) -> Number:
     """The threshold slider of one embedder and metric (each pair has its own default and range, and key)."""
     default = F.SPECS[embedder].threshold(metric)
-    return Number(f"face_threshold_{embedder.value}_{metric.value}", default, 0.0, round(max(1.0, default * 2.5), 2),
-                  0.005)
+    return Number(
+        f"face_threshold_{embedder.value}_{metric.value}", default, 0.0, round(max(1.0, default * 2.5), 2), 0.005
+    )
 
 
 def share_spec() -> dict:
     """What a Face similarity link carries: models, mode, and every setting and sample of both modes."""
     thresholds = {n.key: n for e in F.Embedder for m in F.Metric for n in [threshold_setting(e, m)]}
-    return {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric), "face_mode": list(Mode), **thresholds,
-            "face_small": bool, **image_keys("face_a"), "face_b_copy": bool, **image_keys("face_b"),
-            "face_a_which": list(range(64)), "face_b_which": list(range(64)),
-            "many_source": ["Samples", "Upload"], "many_samples": Several(tuple(samples(SampleKind.PHOTO))),
-            "many_copies": bool, "many_method": list(F.ClusterMethod), **PEOPLE.spec()}
+    return {
+        "face_embedder": list(F.Embedder),
+        "face_metric": list(F.Metric),
+        "face_mode": list(Mode),
+        **thresholds,
+        "face_small": bool,
+        **image_keys("face_a"),
+        "face_b_copy": bool,
+        **image_keys("face_b"),
+        "face_a_which": list(range(64)),
+        "face_b_which": list(range(64)),
+        "many_source": ["Samples", "Upload"],
+        "many_samples": Several(tuple(samples(SampleKind.PHOTO))),
+        "many_copies": bool,
+        "many_method": list(F.ClusterMethod),
+        **PEOPLE.spec(),
+    }
 
 
 class Mode(str, Enum):
@@ -225,8 +238,14 @@ def many_inputs() -> list[LoadedImage]:
         default = [s for s in options if s.id in FACE_SAMPLES]
         if not Several(tuple(options)).valid(st.session_state.get("many_samples", [])):
             st.session_state["many_samples"] = [s for s in st.session_state["many_samples"] if s in options]
-        kwargs = {} if "many_samples" in st.session_state else {"default": default}  # a link's choice, else ours
-        chosen = st.multiselect("Sample photos", options, format_func=lambda s: s.title, key="many_samples", **kwargs)
+        kept = "many_samples" in st.session_state  # a link's choice (or the visitor's): no default beside it
+        chosen = st.multiselect(
+            "Sample photos",
+            options,
+            default=None if kept else default,
+            format_func=lambda s: s.title,
+            key="many_samples",
+        )
         images = [read_image(s.path) for s in chosen if s.path is not None]  # all available
     else:
         uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)

@@ -72,8 +72,11 @@ def lost_handoff(sources: list[MaskSource]) -> None:
     if chosen is None or chosen in sources:
         return
     if from_link("inpaint_mask_source"):
-        not_in_link("The mask", "open Segmentation's “Remove an object” to hand one over; here is the example",
-                    was="was handed over from Segmentation")
+        not_in_link(
+            "The mask",
+            "open Segmentation's “Remove an object” to hand one over; here is the example",
+            was="was handed over from Segmentation",
+        )
     st.session_state["inpaint_mask_source"] = MaskSource.EXAMPLE
     refresh()
 
@@ -84,8 +87,11 @@ def painted(any_stroke: bool, source: MaskSource) -> None:
     any_stroke = bool(any_stroke)  # numpy.bool_ is no bool: the link would read "False"
     if not any_stroke and from_link("inpaint_drawn") and st.session_state.get("inpaint_drawn"):
         then = "paint it again below" if source is MaskSource.DRAW else "the result below is without them"
-        not_in_link("The painted mask" if source is MaskSource.DRAW else "The strokes painted", then,
-                    was="was a drawing" if source is MaskSource.DRAW else "were a drawing")
+        not_in_link(
+            "The painted mask" if source is MaskSource.DRAW else "The strokes painted",
+            then,
+            was="was a drawing" if source is MaskSource.DRAW else "were a drawing",
+        )
         return  # the link's claim stays: the strokes are still missing
     if st.session_state.get("inpaint_drawn") != any_stroke:
         st.session_state["inpaint_drawn"] = any_stroke

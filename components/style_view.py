@@ -61,8 +61,19 @@ STYLE_W = Number("gatys_sw", 1.0, 0.0, 1e3)
 TV_W = Number("gatys_tw", 1e-4, 0.0, 1.0, 1e-5)
 LR = Number("gatys_lr", 0.02, 0.001, 0.5)
 GATYS_NUMBERS = (ITERATIONS, EVERY, CONTENT_W, STYLE_W, TV_W, LR)
-GATYS_RUN = Action("gatys_done", ("style_mode", "style_content_source", "style_content_sample", f"{STYLE_KEY}_source",
-                                  f"{STYLE_KEY}_sample", "gatys_size", "gatys_layers", *(n.key for n in GATYS_NUMBERS)))
+GATYS_RUN = Action(
+    "gatys_done",
+    (
+        "style_mode",
+        "style_content_source",
+        "style_content_sample",
+        f"{STYLE_KEY}_source",
+        f"{STYLE_KEY}_sample",
+        "gatys_size",
+        "gatys_layers",
+        *(n.key for n in GATYS_NUMBERS),
+    ),
+)
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
