@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name, download_png
 from components.settings import Number
+from components.share import Action, from_link, not_in_link
 from components.status import require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
@@ -41,7 +43,35 @@ SEED_B = Number("interp_b", 2, 0, 2**31 - 1)
 FRAMES = Number("interp_steps", 10, 5, 24)
 DIGIT_INDEX = Number("rest_index", 0, 0, 9_999)  # the MNIST test set's 10 000 digits (fewer: capped when drawn)
 MASK_SEED = Number("rest_mask_seed", 0, 0, 10_000)
-NUMBERS = (SEED, PSI, SEED_A, SEED_B, FRAMES, DIGIT_INDEX, MASK_SEED)
+STEPS = Number("rest_steps", dcgan.RestoreConfig.steps, 50, 400, 50)
+NUMBERS = (SEED, PSI, SEED_A, SEED_B, FRAMES, DIGIT_INDEX, MASK_SEED, STEPS)
+HINTS = ["unknown", *range(10)]
+# A restoration on screen travels in a link as rest_done=1 (its inputs: these widgets): the link reruns it.
+RESTORE = Action(
+    "rest_done", ("rest_source", "rest_index", "rest_mask_mode", "rest_mask_seed", "rest_hint", "rest_steps")
+)
+
+
+class View(str, Enum):
+    """The page's three views: a radio (st.tabs keeps no state, so a link could not open one)."""
+
+    GENERATE = "🎲 Generate"
+    INTERPOLATE = "🔀 Interpolate"
+    RESTORE = "🩹 Restore a digit"
+
+
+SHARE: dict[str, Any] = {
+    "gan_view": list(View),
+    "gan_digit": [ANY, *range(10)],
+    "gan_grid": list(GRIDS),
+    "interp_from": list(range(10)),
+    "interp_to": list(range(10)),
+    "rest_source": list(SOURCES),
+    "rest_mask_mode": list(MASKS),
+    "rest_hint": HINTS,
+    **{n.key: n for n in NUMBERS},
+    **RESTORE.spec(),
+}
 
 
 # --- loaders ---------------------------------------------------------------------------------------
@@ -171,9 +201,14 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
         )
         if drawn.mask.any():
             return dcgan.normalize_digit(drawn.mask.astype(np.uint8) * 255), None
-        st.info("Draw a digit on the canvas to continue.")
+        if from_link("rest_source"):
+            not_in_link("The digit", "draw one, or pick a held-out MNIST digit", was="was a drawing")
+        else:
+            st.info("Draw a digit on the canvas to continue.")
     else:
         up = image_uploader("Image of one digit", "rest_upload")
+        if up is None and from_link("rest_source"):
+            not_in_link("The digit", "upload it again, or pick a held-out MNIST digit")
         if up is not None:
             try:
                 return dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb), None
@@ -198,9 +233,14 @@ def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         )
         if drawn_mask.mask.any():
             return dcgan.downsample_mask(drawn_mask.mask)
-        st.info("Paint the damaged region on the digit.")
+        if from_link("rest_mask_mode"):
+            not_in_link("The damage", "paint it again, or choose a preset", was="was a drawing")
+        else:
+            st.info("Paint the damaged region on the digit.")
         return None
     up_mask = image_uploader("Mask image (white = missing)", "rest_mask_upload")
+    if up_mask is None and from_link("rest_mask_mode"):
+        not_in_link("The damage", "upload the mask again, or choose a preset")
     if up_mask is not None:
         try:
             return dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
@@ -229,7 +269,15 @@ def pick_mask(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
 
 # --- restore: action and result --------------------------------------------------------------------
 def _input_key(digit_img: np.ndarray, mask: np.ndarray) -> str:
-    return hashlib.blake2b(digit_img.tobytes() + mask.tobytes(), digest_size=6).hexdigest()
+    # The settings too: a result shown is the one its inputs and settings make (a link reruns exactly that).
+    settings = repr((st.session_state.get("rest_hint"), st.session_state.get("rest_steps"))).encode()
+    return hashlib.blake2b(digit_img.tobytes() + mask.tobytes() + settings, digest_size=6).hexdigest()
+
+
+def restored(digit_img: np.ndarray, mask: np.ndarray) -> bool:
+    """True when the restoration kept in the session is the one of these inputs and settings."""
+    result = st.session_state.get("rest_result")
+    return result is not None and result["key"] == _input_key(digit_img, mask)
 
 
 def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_steps: int, truth: int | None) -> None:
@@ -288,7 +336,7 @@ def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
     result = st.session_state.get("rest_result")
     if result is None:
         return
-    if result["key"] != _input_key(digit_img, mask):
+    if not restored(digit_img, mask):
         st.info("Inputs changed: press **Restore** again.")
         return
     shown = [result["digit"], result["damaged"], result["restored"], result["telea"]]

@@ -22,6 +22,8 @@ import models.faces.groups as G
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name
+from components.settings import Number, Several
+from components.share import from_link, image_keys, not_in_link
 from components.status import timing_badge
 from models import faces as F
 from models.errors import VisionError
@@ -41,6 +43,37 @@ FACE_SAMPLES = ("skimage:astronaut.png", "photo_face", "photo_grace_hopper", "ph
 # (mirrored, darker, JPEG q20), distance 0.37. With an empty store, B is scikit-image's cameraman (another person,
 # a 58-px face: dlib distance 0.83, "different people"), not the first sample (the astronaut again: distance 0).
 VERIFY_DEFAULT = ("skimage:astronaut.png", ("photo_grace_hopper", "skimage:camera.png"))
+PEOPLE = Number("many_k", 1, 1, MAX_TOTAL_FACES)  # k-means' k: at most the faces found (checked when drawn)
+
+
+def threshold_setting(embedder: F.Embedder, metric: F.Metric) -> Number:
+    """The threshold slider of one embedder and metric (each pair has its own default and range, and key)."""
+    default = F.SPECS[embedder].threshold(metric)
+    return Number(
+        f"face_threshold_{embedder.value}_{metric.value}", default, 0.0, round(max(1.0, default * 2.5), 2), 0.005
+    )
+
+
+def share_spec() -> dict:
+    """What a Face similarity link carries: models, mode, and every setting and sample of both modes."""
+    thresholds = {n.key: n for e in F.Embedder for m in F.Metric for n in [threshold_setting(e, m)]}
+    return {
+        "face_embedder": list(F.Embedder),
+        "face_metric": list(F.Metric),
+        "face_mode": list(Mode),
+        **thresholds,
+        "face_small": bool,
+        **image_keys("face_a"),
+        "face_b_copy": bool,
+        **image_keys("face_b"),
+        "face_a_which": list(range(64)),
+        "face_b_which": list(range(64)),
+        "many_source": ["Samples", "Upload"],
+        "many_samples": Several(tuple(samples(SampleKind.PHOTO))),
+        "many_copies": bool,
+        "many_method": list(F.ClusterMethod),
+        **PEOPLE.spec(),
+    }
 
 
 class Mode(str, Enum):
@@ -129,6 +162,8 @@ def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -
         (st.warning if result.faces else st.error)(message)
     selected = result.largest()
     if len(result.faces) > 1:
+        if st.session_state.get(f"{key}_which", 0) not in range(len(result.faces)):  # a link's or another photo's
+            del st.session_state[f"{key}_which"]
         selected = st.selectbox(
             f"{len(result.faces)} faces found: compare which one?",
             range(len(result.faces)),
@@ -201,12 +236,21 @@ def many_inputs() -> list[LoadedImage]:
     if source == "Samples":
         options = [s for s in samples(SampleKind.PHOTO) if s.available]
         default = [s for s in options if s.id in FACE_SAMPLES]
+        if not Several(tuple(options)).valid(st.session_state.get("many_samples", [])):
+            st.session_state["many_samples"] = [s for s in st.session_state["many_samples"] if s in options]
+        kept = "many_samples" in st.session_state  # a link's choice (or the visitor's): no default beside it
         chosen = st.multiselect(
-            "Sample photos", options, default=default, format_func=lambda s: s.title, key="many_samples"
+            "Sample photos",
+            options,
+            default=None if kept else default,
+            format_func=lambda s: s.title,
+            key="many_samples",
         )
         images = [read_image(s.path) for s in chosen if s.path is not None]  # all available
     else:
         uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)
+        if not uploads and from_link("many_source"):
+            not_in_link("The photos", "upload them again, or choose samples", was="were uploads")
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:
                 images.append(decode(up.getvalue(), up.name))

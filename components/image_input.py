@@ -7,6 +7,7 @@ from enum import Enum
 
 import streamlit as st
 
+from components.share import from_link, not_in_link
 from models.imaging import (
     ACCEPTED_TYPES_TEXT,
     IMAGE_TYPES,
@@ -108,13 +109,17 @@ def image_input(
             raw = st.session_state.get(f"{key}_upload")
             upload = image_uploader(f"Upload {label.lower()}", f"{key}_upload")
             if upload is None:
-                if raw is None:
+                if from_link(f"{key}_source"):  # a link opened on an upload: say why no picture, what to do
+                    not_in_link(f"The {label.lower()}", "upload it again, or choose a sample")
+                elif raw is None:
                     st.caption("Choose a file to continue.")
                 return None
             image = _decode(upload.getvalue(), upload.name)
         else:
             shot = st.camera_input("Take a photo", key=f"{key}_camera")
             if shot is None:
+                if from_link(f"{key}_source"):
+                    not_in_link(f"The {label.lower()}", "take one again, or choose a sample", was="was a camera photo")
                 return None
             image = _decode(shot.getvalue(), "camera photo")
     except ImageError as exc:

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -17,7 +18,8 @@ import streamlit as st
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.results import before_after, download_name
-from components.settings import Number
+from components.settings import Number, initial
+from components.share import from_link, image_keys, not_in_link, refresh
 from components.status import timing_badge
 from models.errors import VisionError
 from models.imaging import encode_png
@@ -47,6 +49,53 @@ class MaskSource(str, Enum):
     DRAW = "Paint it"
     UPLOAD = "Upload a mask"
     HANDOFF = "From segmentation"
+
+
+# What a link carries: the photo, the mask's source and example, whether strokes were painted, every setting.
+SHARE: dict[str, Any] = {
+    **image_keys("inpaint_image"),
+    "inpaint_mask_source": list(MaskSource),
+    "inpaint_example": list(Example),
+    "inpaint_invert_mask": bool,
+    "inpaint_drawn": bool,
+    **RADIUS.spec(),
+    **DILATION.spec(),
+    "inpaint_crop": bool,
+    "inpaint_compare": list(Method),
+}
+
+
+def lost_handoff(sources: list[MaskSource]) -> None:
+    """Before the mask radio: a link made from a segmentation hand-off (its photo and mask live in the sender's
+    session) is said so in one sentence and opens on the example."""
+    chosen = st.session_state.get("inpaint_mask_source")
+    if chosen is None or chosen in sources:
+        return
+    if from_link("inpaint_mask_source"):
+        not_in_link(
+            "The mask",
+            "open Segmentation's “Remove an object” to hand one over; here is the example",
+            was="was handed over from Segmentation",
+        )
+    st.session_state["inpaint_mask_source"] = MaskSource.EXAMPLE
+    refresh()
+
+
+def painted(any_stroke: bool, source: MaskSource) -> None:
+    """After the canvas: ``inpaint_drawn`` says whether strokes are part of the mask (a link cannot carry them);
+    opened from a link that had some, one sentence says they are missing until painted again."""
+    any_stroke = bool(any_stroke)  # numpy.bool_ is no bool: the link would read "False"
+    if not any_stroke and from_link("inpaint_drawn") and st.session_state.get("inpaint_drawn"):
+        then = "paint it again below" if source is MaskSource.DRAW else "the result below is without them"
+        not_in_link(
+            "The painted mask" if source is MaskSource.DRAW else "The strokes painted",
+            then,
+            was="was a drawing" if source is MaskSource.DRAW else "were a drawing",
+        )
+        return  # the link's claim stays: the strokes are still missing
+    if st.session_state.get("inpaint_drawn") != any_stroke:
+        st.session_state["inpaint_drawn"] = any_stroke
+        refresh()
 
 
 @dataclass(frozen=True)
@@ -122,6 +171,8 @@ def _from_image(source: MaskSource) -> Start:
                 st.warning(fitted.warning, icon="⚠️")
             for note in fitted.notes:
                 st.caption(f"ℹ️ {note}")
+        elif from_link("inpaint_mask_source"):
+            not_in_link("The mask", "upload it again, or paint one below")
         else:
             st.caption("Upload a mask the size of the image, or paint one below.")
     return Start(rgb, base_mask, loaded.name, removing_object=False)
@@ -151,8 +202,8 @@ def settings() -> InpaintOptions:
         )
         crop = st.toggle(
             "Work only around the mask",
-            value=True,
             key="inpaint_crop",
+            **initial("inpaint_crop", True),
             help="Processes boxes around the mask at full resolution and pastes them back (same result, "
             "faster on large photos). Off: the whole frame in one call.",
         )

@@ -25,6 +25,7 @@ from components.image_input import image_uploader
 from components.jobs import queue_line
 from components.results import download_name
 from components.session_memory import touch
+from components.share import from_link, not_in_link, refresh
 from models.errors import VisionError
 from models.imaging import decode_image
 from models.segmentation import render
@@ -90,7 +91,10 @@ def choose_set() -> Sets | None:
         return Sets("camvid", "CamVid sample", train, val)
     upload = st.file_uploader("Your labelled set (.zip)", type=["zip"], key="segtrain_zip", help=ZIP_HELP)
     if upload is None:
-        st.caption("Choose a .zip to continue, or use the CamVid sample set.")
+        if from_link("segtrain_source"):
+            not_in_link("The labelled set", "upload it again, or use the CamVid sample set")
+        else:
+            st.caption("Choose a .zip to continue, or use the CamVid sample set.")
         return None
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
@@ -349,3 +353,25 @@ def downloads(result: sess.TrainedResult) -> None:
         on_click="ignore",
         help="report.md, report.json (history and val figures), curves.png, model.json",
     )
+
+
+def trained_in_link() -> None:
+    """Last on the page: ``segtrain_trained`` tells a link whether a trained model was on screen. A model is
+    trained in its sender's session (minutes of a shared worker), so a link does not retrain it: opened from one
+    that had a model, one sentence says so and the set and settings are ready for **Train**."""
+    has = RESULT_KEY in st.session_state
+    if (
+        not has
+        and JOB_KEY not in st.session_state
+        and from_link("segtrain_trained")
+        and st.session_state["segtrain_trained"]
+    ):
+        not_in_link(
+            "The trained model",
+            "press **Train** to train it again on the same set and settings",
+            was="was trained in its sender's session",
+        )
+        return  # the link's claim stays until a model is trained here
+    if st.session_state.get("segtrain_trained") != has:
+        st.session_state["segtrain_trained"] = has
+        refresh()

@@ -12,6 +12,7 @@ from enum import Enum
 
 import streamlit as st
 
+from components.settings import initial
 from models import segmentation as seg
 from models.samples import STREET_DEFAULT, SampleKind, samples
 
@@ -118,7 +119,6 @@ def legend(result: seg.Segmentation, class_set: str) -> list[int]:
         names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
         if st.toggle(
             f"Show traces ({names})",
-            value=False,
             key="seg_show_traces",
             help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
             "at an edge, sometimes a small real object (people far away).",
@@ -141,4 +141,5 @@ def _legend_row(share: seg.ClassShare, label: str) -> bool:
         f"background:{share.colour}' title='{share.colour}'></div>",
         unsafe_allow_html=True,
     )
-    return box.checkbox(label, value=True, key=f"seg_show_{share.index}")
+    key = f"seg_show_{share.index}"
+    return box.checkbox(label, key=key, **initial(key, True))

@@ -18,7 +18,8 @@ from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
 from components.segmentation_classes import class_id_help, legend
-from components.settings import Number
+from components.settings import Colour, Number, Several, initial
+from components.share import from_link, not_in_link, refresh
 from models import segmentation as seg
 from models.errors import VisionError
 from models.imaging import LoadedImage, decode_image, encode_png
@@ -34,12 +35,30 @@ ROOT = Path(__file__).resolve().parent.parent  # the app's root: page paths are 
 OPACITY = Number("seg_opacity", 0.6, 0.0, 1.0, 0.05)
 BLUR = Number("seg_blur", 12, 1, 40)
 DILATE = Number("seg_dilate", 7, 0, 40)
+FEATHER = Number("seg_feather", 6, 0, 30)
+CLASS_IDS = tuple(range(256))  # a class id is a uint8 (the class-id PNG); the found ones are checked when drawn
 
 
 class View(str, Enum):
     OVERLAY = "Overlay"
     COLOUR_MAP = "Colour map"
     SIDE_BY_SIDE = "Side by side"
+
+
+# What a link carries of the three views (the page adds the model, mode and image): every setting of the result.
+SHARE: dict[str, Any] = {
+    "seg_view": list(View),
+    **OPACITY.spec(),
+    "seg_show_traces": bool,
+    **{f"seg_show_{i}": bool for i in CLASS_IDS},
+    "seg_keep": Several(CLASS_IDS),
+    "seg_bg_mode": list(seg.BackgroundMode),
+    **BLUR.spec(),
+    "seg_colour": Colour(),
+    **FEATHER.spec(),
+    "seg_remove_class": list(CLASS_IDS),
+    **DILATE.spec(),
+}
 
 
 @st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
@@ -127,15 +146,8 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
     default = [person] if person in ids else [ids[0]]
     left, right = st.columns([5, 2], gap="medium")
     with right:
-        # Keyed by the classes found: another photo gets a fresh choice with its main subject kept (a kept key
-        # would silently drop classes the new photo lacks, leaving nothing sharp), as a shared link opens it.
-        keep = st.multiselect(
-            "Keep sharp",
-            ids,
-            default=default,
-            format_func=lambda i: result.labels[i],
-            key=f"seg_keep_{'_'.join(map(str, ids))}",
-        )
+        keep = st.multiselect("Keep sharp", ids, format_func=lambda i: result.labels[i], key=_keep_key(ids, default))
+        refresh()  # the choice may have been fitted to this photo
         mode = seg.BackgroundMode(
             st.radio(
                 "Background",
@@ -149,22 +161,30 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         if mode is seg.BackgroundMode.BLUR:
             options["blur_radius"] = float(BLUR.slider("Blur strength (px)"))
         elif mode is seg.BackgroundMode.COLOUR:
-            options["colour"] = seg.parse_hex_colour(st.color_picker("Colour", "#2e7d32", key="seg_colour"))
+            if not Colour().valid(st.session_state.get("seg_colour", "#000000")):
+                del st.session_state["seg_colour"]
+            picked = st.color_picker("Colour", key="seg_colour", **initial("seg_colour", "#2e7d32"))
+            options["colour"] = seg.parse_hex_colour(picked)
         else:
             upload = image_uploader(
                 "Background image",
                 "seg_bg_upload",
                 help="Scaled to cover the photo, never stretched. Nothing you upload is stored.",
             )
-            if upload is None:
+            if upload is not None:
+                try:
+                    bg = decode_background(upload.getvalue(), upload.name).rgb
+                except VisionError as exc:
+                    st.error(str(exc))
+                    return 0.0
+                options["image"] = fit_within(bg, WORK_MAX_SIDE)
+            elif from_link("seg_bg_mode"):  # the sender's upload is not in the link: the rest of the result is
+                not_in_link("The background image", "shown with a blur background instead (upload one to use it)")
+                options = {"mode": seg.BackgroundMode.BLUR, "blur_radius": float(BLUR.default)}
+            else:
                 st.caption("Upload a background image to continue.")
                 return 0.0
-            try:
-                options["image"] = fit_within(decode_background(upload.getvalue(), upload.name).rgb, WORK_MAX_SIDE)
-            except VisionError as exc:
-                st.error(str(exc))
-                return 0.0
-        options["feather_px"] = float(st.slider("Edge feather (px)", 0, 30, 6, key="seg_feather"))
+        options["feather_px"] = float(FEATHER.slider("Edge feather (px)"))
     if not keep:
         with left:
             st.warning("Choose at least one class to keep sharp.")
@@ -186,6 +206,18 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
     return t.ms
 
 
+def _keep_key(ids: list[int], default: list[int]) -> str:
+    """The "Keep sharp" key, its value made one of ``ids`` first: the classes kept that this photo has, or (none
+    of them: another photo, a link's stale value) its main subject; an emptied choice stays empty (a warning)."""
+    state = st.session_state
+    kept = state.get("seg_keep")
+    if not isinstance(kept, list) or kept and not [i for i in kept if i in ids]:
+        state["seg_keep"] = default
+    else:
+        state["seg_keep"] = [i for i in kept if i in ids]
+    return "seg_keep"
+
+
 def full_portrait(
     image: LoadedImage, result: seg.Segmentation, keep: list[int], options: dict[str, Any], rgb: np.ndarray
 ) -> np.ndarray:
@@ -204,9 +236,11 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
         return 0.0
     left, right = st.columns([5, 2], gap="medium")
     with right:
-        target = st.selectbox(
-            "Object class", [s.index for s in present], format_func=lambda i: result.labels[i], key="seg_remove_class"
-        )
+        found = [s.index for s in present]
+        if st.session_state.get("seg_remove_class", found[0]) not in found:  # another photo's or a link's stale class
+            del st.session_state["seg_remove_class"]
+        target = st.selectbox("Object class", found, format_func=lambda i: result.labels[i], key="seg_remove_class")
+        refresh()
         grow = DILATE.slider(
             "Grow mask (px)",
             help="Covers the object's soft edge and shadow so no halo is left after inpainting.",

@@ -7,7 +7,8 @@ range, not finite (``nan``, ``inf``, ``1e309``), not whole for an integer settin
 the widget opens on its default. Dropped, not clamped: a link outside the bounds was edited by hand or made by an
 older version of the page, and clamping would open a setting its sender never saw. Before drawing, the widget
 also drops a session value outside its bounds (bounds that depend on the data, e.g. an index into a list).
-Issue 25 heads towards one such object per page setting (options, releasable memory); this is its numeric part.
+Issue 25 heads towards one such object per page setting (options, releasable memory); this is its numeric part,
+with :class:`Several` (a multiselect) and :class:`Colour` (a colour picker) beside it.
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ class Number:
         """This setting as a share-spec entry: ``share("seg", {..., **OPACITY.spec()})``."""
         return {self.key: self}
 
-    def _prepare(self, max_value: float | None) -> dict[str, Any]:
+    def _prepare(self, max_value: float | None, default: float | None = None) -> dict[str, Any]:
         state = st.session_state
         if self.key in state and not self.valid(state[self.key], max_value):
             del state[self.key]  # a value the widget would refuse (or draw as nan) never reaches it
         # The default only when the state holds none: Streamlit warns about both (the key is the widget's identity).
-        return {} if self.key in state else {"value": self.kind(self.default)}
+        return {} if self.key in state else {"value": self.kind(self.default if default is None else default)}
 
     def slider(self, label: str, *, container: Any = None, max_value: float | None = None, **kwargs: Any) -> Any:
         """``st.slider`` (or ``container.slider``) drawn from this setting; returns its value."""
@@ -78,9 +79,71 @@ class Number:
             label, self.min, top, step=self.step, key=self.key, **self._prepare(max_value), **kwargs
         )
 
-    def number_input(self, label: str, *, container: Any = None, max_value: float | None = None, **kwargs: Any) -> Any:
-        """``st.number_input`` (or ``container.number_input``) drawn from this setting; returns its value."""
+    def number_input(
+        self,
+        label: str,
+        *,
+        container: Any = None,
+        max_value: float | None = None,
+        default: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``st.number_input`` (or ``container.number_input``) drawn from this setting; returns its value.
+
+        ``default``: the value shown until the visitor (or a link) sets one, when it depends on the data
+        (e.g. the number of people found); it must lie within the bounds drawn."""
         top = self.max if max_value is None else max_value
         return (container or st).number_input(
-            label, self.min, top, step=self.step, key=self.key, **self._prepare(max_value), **kwargs
+            label, self.min, top, step=self.step, key=self.key, **self._prepare(max_value, default), **kwargs
         )
+
+
+@dataclass(frozen=True)
+class Several:
+    """A multiselect's setting: a list of ``options`` (each written as in ``components.share.encode``), in a link
+    as one comma-separated value (``seg_keep=15,8``; empty: none chosen)."""
+
+    options: tuple[Any, ...]
+
+    def valid(self, value: Any) -> bool:
+        return isinstance(value, list) and all(v in self.options for v in value)
+
+    def encode(self, value: list[Any]) -> str:
+        from components.share import encode  # noqa: PLC0415 (share imports this module)
+
+        return ",".join(encode(v) for v in value)
+
+    def decode(self, text: str) -> list[Any]:
+        """``"a,b"`` → the options written so (in that order, each once); ValueError for any unknown part."""
+        from components.share import decode  # noqa: PLC0415
+
+        parts = [p for p in text.split(",") if p] if text else []
+        if len(parts) > len(self.options):
+            raise ValueError("more values than options")
+        return list(dict.fromkeys(decode(p, list(self.options)) for p in parts))
+
+
+@dataclass(frozen=True)
+class Colour:
+    """A colour picker's setting: ``#rrggbb`` (lower-case in a link)."""
+
+    def valid(self, value: Any) -> bool:
+        return isinstance(value, str) and len(value) == 7 and value[0] == "#" and _is_hex(value[1:])
+
+    def encode(self, value: str) -> str:
+        return value.lower()
+
+    def decode(self, text: str) -> str:
+        if not self.valid(text):
+            raise ValueError(f"{text[:40]!r} is not a #rrggbb colour")
+        return text.lower()
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def initial(key: str, value: Any) -> dict[str, Any]:
+    """A widget's ``value``/``default`` argument, only when session state holds no value for ``key`` (one set by a
+    share link or a callback): Streamlit warns on the page when it gets both."""
+    return {} if key in st.session_state else {"value": value}

@@ -1,8 +1,9 @@
 """Share a result: the page's sample inputs and settings live in the URL, so a link reopens the same result.
 
 A page calls :func:`share` once, right under its title, with the widget keys to carry and, for each, either the
-list of its options (an option is written as its enum name, its ``id`` or its text), a numeric setting
-(:class:`components.settings.Number`: the bounds the widget is drawn with) or a type (``str``, ``bool``)::
+list of its options (an option is written as its enum name, its ``id`` or its text), a typed setting
+(:class:`components.settings.Number`: the bounds the widget is drawn with; :class:`~components.settings.Several`:
+a multiselect; :class:`~components.settings.Colour`), a type (``str``, ``bool``) or an :class:`Action`::
 
     share("seg", {"seg_model": list(SegModel), "seg_sample": samples(SampleKind.PHOTO), **OPACITY.spec()})
 
@@ -15,22 +16,67 @@ On the first run of a session the values named in the URL are put into session s
 drawn (unknown or invalid values are ignored), so the widgets open on them. On every run the current values are
 written back into the URL (``st.query_params``): the address bar always holds a link to what is on screen, and a
 "Share" box shows it with a copy button. Uploads, camera shots and drawings are never put in a link.
+
+A result made by a button (a restoration, an optimisation) travels as an :class:`Action`: ``key=1`` when the result
+on screen was made from the current values of its inputs; a link opened with it reruns the action. A mode, tab or
+view travels as the widget that picks it (a horizontal ``st.radio`` on every page: ``st.tabs`` keeps no state).
+What a link cannot carry (an upload, a drawing) is named in one sentence by :func:`not_in_link`, where the page
+shows what it can instead; :func:`from_link` tells a value the link set (and the visitor has not changed since).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from components.settings import Number
+from components.settings import Colour, Number, Several
 
-Spec = Mapping[str, Sequence[Any] | type | Number]
+
+@dataclass(frozen=True)
+class Action:
+    """A button's result that a link carries: ``key`` is set (in session state) to the values of ``inputs`` (widget
+    keys) when the button is pressed (:meth:`request`, an ``on_click``) or a link names it; :meth:`requested` is
+    True while the inputs still hold those values, so the page (re)makes the result whenever it is missing."""
+
+    key: str
+    inputs: tuple[str, ...]
+
+    def signature(self, state: Any) -> str:
+        return repr([_text(state.get(k)) for k in self.inputs])
+
+    def request(self) -> None:
+        """The button's ``on_click``: runs before the script, so the link drawn at the top already carries it."""
+        st.session_state[self.key] = self.signature(st.session_state)
+
+    def cancel(self) -> None:
+        """A Stop button's ``on_click``: the result left on screen is not the action's, a link must not claim it."""
+        st.session_state.pop(self.key, None)
+
+    def requested(self, state: Any = None) -> bool:
+        state = st.session_state if state is None else state
+        return state.get(self.key) == self.signature(state)
+
+    def spec(self) -> dict[str, Action]:
+        return {self.key: self}
+
+
+Kind = Sequence[Any] | type | Number | Several | Colour | Action
+Spec = Mapping[str, Kind]
 SPECS: dict[str, Spec] = {}  # each page's spec as last drawn, by page name (tests iterate them)
+_FROM_LINK = "_share_from_link"  # session state: {key: value} the link set
+_BOX = "_share_box"  # session state: (spec, the Share box's slot) of this run, for refresh()
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return ",".join(encode(v) for v in value) if isinstance(value, list) else encode(value)
 
 
 def encode(value: Any) -> str:
@@ -46,10 +92,12 @@ def encode(value: Any) -> str:
     return str(value)
 
 
-def decode(text: str, kind: Sequence[Any] | type | Number) -> Any:
+def decode(text: str, kind: Kind) -> Any:
     """The value ``text`` stands for; ValueError when it is not one of the options, not of the type, or (numbers)
     not finite or outside the setting's bounds."""
-    if isinstance(kind, Number):
+    if isinstance(kind, Action):
+        raise ValueError("an action is restored from its inputs")
+    if isinstance(kind, (Number, Several, Colour)):
         return kind.decode(text)
     if isinstance(kind, type):
         if kind is bool:
@@ -67,15 +115,22 @@ def decode(text: str, kind: Sequence[Any] | type | Number) -> Any:
 
 
 def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
-    """Put the values named in ``params`` into ``state`` (session state); returns the keys set."""
+    """Put the values named in ``params`` into ``state`` (session state); returns the keys set. An action named
+    ``1`` is requested for the inputs as restored (it runs unless one of them was dropped)."""
     done = []
     for key, kind in spec.items():
+        if isinstance(kind, Action):
+            continue
         if key in params:
             try:
                 state[key] = decode(params[key], kind)
                 done.append(key)
             except (ValueError, TypeError, OverflowError):
                 continue  # a hand-edited or stale link: that widget keeps its default
+    for key, kind in spec.items():
+        if isinstance(kind, Action) and params.get(key) == "1":
+            state[key] = kind.signature(state)
+            done.append(key)
     return done
 
 
@@ -85,7 +140,13 @@ def current(spec: Spec, state: Any) -> dict[str, str]:
     for key, kind in spec.items():
         if key in state and state[key] is not None:
             value = state[key]
-            if isinstance(kind, Number):
+            if isinstance(kind, Action):
+                if kind.requested(state):
+                    out[key] = "1"
+            elif isinstance(kind, (Several, Colour)):
+                if kind.valid(value):
+                    out[key] = kind.encode(value)
+            elif isinstance(kind, Number):
                 if kind.valid(value):
                     out[key] = encode(value)
             elif isinstance(kind, type) or value in list(kind):
@@ -99,28 +160,60 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     flag = f"_share_restored_{page}"
     if not st.session_state.get(flag):
         st.session_state[flag] = True
-        restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state)
-    params = current(spec, st.session_state)
-    for key in spec:
-        if key in params:
-            if st.query_params.get(key) != params[key]:
-                st.query_params[key] = params[key]
-        elif key in st.query_params and key in st.session_state:
-            del st.query_params[key]
-    query = {k: st.query_params[k] for k in st.query_params}
-    try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:
-        base = ""
-    link = f"{base}?{urlencode(query)}" if query else base
+        done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state)
+        st.session_state[_FROM_LINK] = {k: st.session_state[k] for k in done}
+    link = _sync(spec)
     if show:
         with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
             st.caption(
                 "Copy this link (button at its right): it opens this page on the same sample and settings. "
                 "Your own uploads and drawings are not part of it."
             )
-            st.code(link or "(open the page in a browser to get its link)", language=None, wrap_lines=True)
+            box = st.empty()
+        _show(box, link)
+        st.session_state[_BOX] = (spec, box)
     return link
+
+
+def refresh() -> None:
+    """Call after changing a shared value during the run (not from a widget or callback, which come before the
+    script): the URL and the Share box follow it at once, not on the next run."""
+    spec, box = st.session_state.get(_BOX, (None, None))
+    if spec is not None:
+        _show(box, _sync(spec))
+
+
+def _show(box: Any, link: str) -> None:
+    box.code(link or "(open the page in a browser to get its link)", language=None, wrap_lines=True)
+
+
+def _sync(spec: Spec) -> str:
+    """Write the current values of ``spec`` into the URL; returns the link."""
+    params = current(spec, st.session_state)
+    for key in spec:
+        if key in params:
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in st.query_params and (key in st.session_state or isinstance(spec[key], Action)):
+            del st.query_params[key]
+    query = {k: st.query_params[k] for k in st.query_params}
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:
+        base = ""
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def from_link(key: str) -> bool:
+    """True when the link this session was opened with set ``key`` and the value is still the link's."""
+    given = st.session_state.get(_FROM_LINK, {})
+    return key in given and st.session_state.get(key) == given[key]
+
+
+def not_in_link(what: str, then: str, *, was: str = "was an upload") -> None:
+    """One sentence on the page: ``what`` (e.g. "The background image") of the link ``was`` ("was a drawing",
+    "were uploads"), which cannot travel in a link, and ``then`` (what is shown instead, or what to do)."""
+    st.info(f"{what} of this link {was}, which cannot travel in a link: {then}.", icon="🔗")
 
 
 def image_keys(key: str, kind: Any = None) -> dict[str, Sequence[Any]]:

@@ -21,6 +21,7 @@ from components.image_input import Source
 from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
 from components.settings import Number
+from components.share import Action
 from components.status import timing_badge
 from models import style as sty
 from models.errors import VisionError
@@ -52,6 +53,27 @@ GATYS_SIZES = [128, 192, 256, 384]
 HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
 STYLE_KEY = "style_style"  # image_input key of the style picker
 STRENGTH = Number("style_strength", 1.0, 0.0, 1.0, 0.05)  # the slider and the share link read these bounds
+# Gatys' settings (widgets and link read these bounds); a finished run travels as gatys_done=1 and a link reruns it.
+ITERATIONS = Number("gatys_iterations", 100, 10, 500, 10)
+EVERY = Number("gatys_every", 10, 1, 50)
+CONTENT_W = Number("gatys_cw", 0.025, 0.0, 1e3)
+STYLE_W = Number("gatys_sw", 1.0, 0.0, 1e3)
+TV_W = Number("gatys_tw", 1e-4, 0.0, 1.0, 1e-5)
+LR = Number("gatys_lr", 0.02, 0.001, 0.5)
+GATYS_NUMBERS = (ITERATIONS, EVERY, CONTENT_W, STYLE_W, TV_W, LR)
+GATYS_RUN = Action(
+    "gatys_done",
+    (
+        "style_mode",
+        "style_content_source",
+        "style_content_sample",
+        f"{STYLE_KEY}_source",
+        f"{STYLE_KEY}_sample",
+        "gatys_size",
+        "gatys_layers",
+        *(n.key for n in GATYS_NUMBERS),
+    ),
+)
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------

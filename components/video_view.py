@@ -12,6 +12,7 @@ from components.availability import failed
 from components.jobs import run_heavy
 from components.results import download_name
 from components.settings import Number
+from components.share import from_link, not_in_link
 from components.status import timing_badge
 from models import video as V
 from models.errors import VisionError
@@ -48,6 +49,8 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
         f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
     )
     if upload is None:
+        if from_link("video_source"):
+            not_in_link("The clip", "upload it again, or pick a sample")
         return None, ""
     return upload.getvalue(), upload.name
 

@@ -12,10 +12,7 @@ from components.model_card import model_card
 from components.page import page_setup
 from components.segmentation_classes import SAMPLE_KINDS, Mode, default_sample, follow_model, mode_radio, page_caption
 from components.segmentation_view import (
-    BLUR,
-    DILATE,
-    OPACITY,
-    View,
+    SHARE,
     load_segmenter,
     portrait_view,
     predict,
@@ -36,8 +33,7 @@ st.title("🎨 Semantic segmentation")
 caption = st.empty()  # follows the chosen model's class set (filled once the model is chosen)
 
 models = seg.options()
-share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg", SAMPLE_KINDS), "seg_view": list(View),
-              **OPACITY.spec(), "seg_bg_mode": list(seg.BackgroundMode), **BLUR.spec(), **DILATE.spec()})
+share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg", SAMPLE_KINDS), **SHARE})
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,

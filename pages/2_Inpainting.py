@@ -6,11 +6,12 @@ import streamlit as st
 
 from components.handoff import take_inpainting_handoff
 from components.inpainting_view import (
-    DILATION,
-    RADIUS,
+    SHARE,
     MaskSource,
     compare,
     downloads,
+    lost_handoff,
+    painted,
     result_grid,
     run_both,
     settings,
@@ -19,11 +20,10 @@ from components.inpainting_view import (
 from components.mask_canvas import Tool, mask_canvas
 from components.model_card import model_card
 from components.page import page_setup
-from components.share import image_keys, share
+from components.share import share
 from components.status import device_badge
 from models.errors import VisionError
-from models.inpainting import Method, check_mask
-from models.inpainting.examples import Example
+from models.inpainting import check_mask
 from models.ops import dilate
 
 page_setup("Inpainting", "🩹")  # first Streamlit call: wide layout, tab title
@@ -33,14 +33,13 @@ st.write(
     "surrounding pixels: **Telea** (fast marching) and **Navier–Stokes** (fluid-dynamics continuation of edges). "
     "Start from an example, paint on your own photo, or upload a mask. Nothing you upload is stored."
 )
-share("inpaint", {**image_keys("inpaint_image"), "inpaint_mask_source": [MaskSource.EXAMPLE, MaskSource.DRAW,
-                  MaskSource.UPLOAD], "inpaint_example": list(Example), **RADIUS.spec(), **DILATION.spec(),
-                  "inpaint_crop": bool, "inpaint_compare": list(Method)})
+share("inpaint", SHARE)
 device_badge()
 model_card("inpainting")
 
 handoff = take_inpainting_handoff()
 sources = [MaskSource.EXAMPLE, MaskSource.DRAW, MaskSource.UPLOAD] + ([MaskSource.HANDOFF] if handoff else [])
+lost_handoff(sources)  # a link made from a hand-off: say so, open on the example
 source = st.radio(
     "Mask", sources, index=len(sources) - 1 if handoff is not None else 0,
     format_func=lambda s: s.value, horizontal=True, key="inpaint_mask_source",
@@ -58,6 +57,7 @@ st.caption(
     f"(it appears when you point at or tap the canvas). The mask is mapped onto the full {rgb.shape[1]}×{rgb.shape[0]} image."
 )
 drawn = mask_canvas(rgb, key="inpaint_canvas", brush_px=brush, colour=colour, tool=tool, overlay=base_mask)
+painted(drawn.mask.any(), source)  # the link says strokes were painted; a link's missing strokes are named
 if drawn.skipped:
     st.caption(f"Ignored shapes that mark no area: {', '.join(sorted(set(drawn.skipped)))}.")
 mask = drawn.mask | base_mask if base_mask is not None else drawn.mask

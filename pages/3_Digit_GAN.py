@@ -9,19 +9,24 @@ from components.digits_view import (
     ANY,
     FRAMES,
     GRIDS,
+    HINTS,
     MASKS,
     MNIST_TEST,
-    NUMBERS,
     PSI,
+    RESTORE,
     SEED,
     SEED_A,
     SEED_B,
+    SHARE,
     SOURCES,
+    STEPS,
+    View,
     load_gan,
     load_judge,
     pick_digit,
     pick_mask,
     restore,
+    restored,
     show_generation,
     show_interpolation,
     show_restoration,
@@ -32,7 +37,6 @@ from components.model_card import model_card
 from components.page import page_setup
 from components.share import share
 from components.status import device_badge
-from models import digits as dcgan
 from models.digits.masks import MaskPreset
 from models.runtime import timed
 from models.serving import InferenceUnavailable
@@ -45,9 +49,7 @@ st.write(
 )
 device_badge()
 model_card("dcgan")
-share("gan", {"gan_digit": [ANY, *range(10)], "gan_grid": list(GRIDS), "interp_from": list(range(10)),
-              "interp_to": list(range(10)), "rest_source": list(SOURCES), "rest_mask_mode": list(MASKS),
-              **{n.key: n for n in NUMBERS}})
+share("gan", SHARE)
 
 if not weights_present():
     unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
@@ -62,10 +64,12 @@ except InferenceUnavailable as exc:
     st.stop()
 judge = load_judge()
 
-tab_gen, tab_interp, tab_restore = st.tabs(["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"])
+# One view at a time, picked by a radio a link can carry (st.tabs has no state a link could set).
+view = st.radio("View", list(View), format_func=lambda v: v.value, horizontal=True, key="gan_view",
+                label_visibility="collapsed")
 
 # ------------------------------------------------------------------------------------------- generate
-with tab_gen:
+if view is View.GENERATE:
     # Defaults through session state (not widget arguments) so "Surprise me" may overwrite them.
     st.session_state.setdefault(SEED.key, SEED.default)
     st.session_state.setdefault("gan_digit", ANY)
@@ -87,7 +91,7 @@ with tab_gen:
     show_generation(images, labels, pred, seed, digit_choice, cols, {"generator": t_gen.ms, "judge": t_judge.ms})
 
 # ------------------------------------------------------------------------------------------- interpolate
-with tab_interp:
+elif view is View.INTERPOLATE:
     st.caption("Walk through the latent space between two seeds (spherical interpolation); the digit label "
                "can morph too.")
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -101,7 +105,7 @@ with tab_interp:
     show_interpolation(frames, judge, seed_a, seed_b, digit_a, digit_b, steps, {"generator": t_int.ms})
 
 # ------------------------------------------------------------------------------------------- restore
-with tab_restore:
+else:
     st.caption("Mask part of a digit and recover it by optimising the DCGAN's latent vector against the pixels "
                "that are left (context loss) while the discriminator still finds it real (prior loss) — "
                "Yeh et al. 2017 — and the digit guesser still reads the result as the chosen digit. "
@@ -118,14 +122,15 @@ with tab_restore:
         if digit_img is not None:
             mask = pick_mask(mask_mode, digit_img)
         c1, c2 = st.columns(2)
-        hint = c1.selectbox("Which digit is it?", ["unknown", *range(10)], key="rest_hint",
+        hint = c1.selectbox("Which digit is it?", HINTS, key="rest_hint",
                             help="Unknown: a small network trained on damaged digits proposes its three best "
                                  "guesses; the GAN restores each and the best fit (weighed with the guess) wins. "
                                  "Naming the digit is faster and more reliable.")
-        opt_steps = c2.slider("Optimisation steps", 50, 400, dcgan.RestoreConfig.steps, step=50, key="rest_steps")
-    go = st.button("🩹 Restore", type="primary", key="rest_go", disabled=digit_img is None or mask is None)
+        opt_steps = STEPS.slider("Optimisation steps", container=c2)
+    go = st.button("🩹 Restore", type="primary", key="rest_go", disabled=digit_img is None or mask is None,
+                   on_click=RESTORE.request)
 
     if digit_img is not None and mask is not None:
-        if go:
+        if go or (RESTORE.requested() and not restored(digit_img, mask)):  # a click, or a link's restoration
             restore(gen, disc, digit_img, mask, hint, opt_steps, truth)
         show_restoration(judge, digit_img, mask)

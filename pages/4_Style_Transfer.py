@@ -8,13 +8,22 @@ from components.availability import choose
 from components.image_input import image_input
 from components.model_card import model_card
 from components.page import page_setup
+from components.settings import initial
 from components.share import image_keys, share
 from components.status import device_badge, require_model
 from components.style_view import (
+    CONTENT_W,
+    EVERY,
+    GATYS_NUMBERS,
+    GATYS_RUN,
     GATYS_SIZES,
+    ITERATIONS,
+    LR,
     SIZES,
     STRENGTH,
     STYLE_KEY,
+    STYLE_W,
+    TV_W,
     GatysView,
     Mode,
     fast_stylize,
@@ -38,7 +47,8 @@ model_card("magenta", "gatys")
 share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 **image_keys(STYLE_KEY, SampleKind.STYLE),
                 "style_backend": list(sty.Backend), **STRENGTH.spec(), "style_size": list(SIZES),
-                "style_large": list(sty.LargeImage)})
+                "style_large": list(sty.LargeImage), "gatys_size": GATYS_SIZES, "gatys_layers": list(sty.LayerSet),
+                **{n.key: n for n in GATYS_NUMBERS}, **GATYS_RUN.spec()})
 
 store = Store()
 # No method works: one sentence and nothing else (choose stops the page); one works: named, no radio to click.
@@ -99,27 +109,27 @@ else:
         st.stop()
 
     c1, c2, c3, c4 = st.columns(4)
-    iterations = c1.slider("Iterations", 10, 500, 100, 10, key="gatys_iterations")
-    size = c2.select_slider("Size (long side, px)", GATYS_SIZES, value=256, key="gatys_size")
-    every = c3.slider("Preview every N steps", 1, 50, 10, key="gatys_every")
+    iterations = ITERATIONS.slider("Iterations", container=c1)
+    size = c2.select_slider("Size (long side, px)", GATYS_SIZES, key="gatys_size", **initial("gatys_size", 256))
+    every = EVERY.slider("Preview every N steps", container=c3)
     layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda s: s.label, key="gatys_layers",
                       help=" · ".join(f"{s.label}: {s.description}" for s in sty.LayerSet))
     w1, w2, w3, w4 = st.columns(4)
-    cw = w1.number_input("Content weight", 0.0, 1e3, 0.025, format="%.4g", key="gatys_cw")
-    sw = w2.number_input("Style weight", 0.0, 1e3, 1.0, format="%.4g", key="gatys_sw")
-    tw = w3.number_input("Total-variation weight", 0.0, 1.0, 1e-4, format="%.1e", step=1e-5, key="gatys_tw")
-    lr = w4.number_input("Learning rate (Adam)", 0.001, 0.5, 0.02, format="%.3f", key="gatys_lr")
+    cw = CONTENT_W.number_input("Content weight", container=w1, format="%.4g")
+    sw = STYLE_W.number_input("Style weight", container=w2, format="%.4g")
+    tw = TV_W.number_input("Total-variation weight", container=w3, format="%.1e")
+    lr = LR.number_input("Learning rate (Adam)", container=w4, format="%.3f")
     config = sty.GatysConfig(iterations=iterations, content_weight=cw, style_weight=sw, tv_weight=tw,
                              layers=layers, max_side=size, learning_rate=lr, preview_every=every)
 
     b1, b2, _ = st.columns([2, 1, 4])
-    run = b1.button("Run optimisation", type="primary", key="gatys_run")
+    run = b1.button("Run optimisation", type="primary", key="gatys_run", on_click=GATYS_RUN.request)
     # A click during a run makes Streamlit rerun the script, which interrupts the loop at its next
-    # progress update; the state saved so far is then shown as the result.
-    b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.")
+    # progress update; the state saved so far is then shown as the result (a link no longer reruns it).
+    b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.", on_click=GATYS_RUN.cancel)
 
     gatys = GatysView()  # status line, progress bar, live preview and loss chart
-    if run:
+    if run or (GATYS_RUN.requested() and "gatys_state" not in st.session_state):  # a click, or a link's run
         gatys.run(content, style_img, config)
     else:
         gatys.show_last(iterations, every)

@@ -10,7 +10,8 @@ from components.availability import choose
 from components.image_input import image_input
 from components.model_card import model_card
 from components.page import page_setup
-from components.share import image_keys, share
+from components.settings import initial
+from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.serving import InferenceUnavailable
@@ -59,7 +60,8 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     with top_l:
         images = fv.many_inputs()
     with top_r:
-        add_copies = st.toggle("Add an edited copy of each photo (mirrored, darker)", value=True, key="many_copies",
+        add_copies = st.toggle("Add an edited copy of each photo (mirrored, darker)", key="many_copies",
+                               **initial("many_copies", True),
                                help="Each sample shows a different person; the copies show one person's photos "
                                     "grouping together.")
         method = st.selectbox("Clustering", list(F.ClusterMethod), key="many_method",
@@ -88,8 +90,8 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     if method is F.ClusterMethod.KMEANS:
         guess = F.estimate_people(emb, metric, threshold)
         with top_r:
-            k = st.number_input("Number of people (k)", 1, len(faces), guess, key="many_k",
-                                help=f"Default: {guess}, what the threshold clustering finds.")
+            k = fv.PEOPLE.number_input("Number of people (k)", max_value=len(faces), default=guess,
+                                       help=f"Default: {guess}, what the threshold clustering finds.")
     people = F.cluster(emb, method, metric, threshold, k)
     st.session_state["many_people"] = dict(zip(labels, people.tolist(), strict=True))  # face label → person
 
@@ -109,8 +111,7 @@ st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a net
 st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
-share("face", {"face_embedder": list(F.Embedder), "face_metric": list(F.Metric), "face_mode": list(fv.Mode),
-               **image_keys("face_a"), **image_keys("face_b")})
+share("face", fv.share_spec())
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
 embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
                   format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1,
@@ -123,9 +124,8 @@ if entry is not None and require_model(entry) is None:
     embedder = F.Embedder.DLIB
 spec = F.SPECS[embedder]
 default_t = spec.threshold(metric)
-threshold = c3.slider(
-    "Threshold (distance below → same person)", 0.0, round(max(1.0, default_t * 2.5), 2), default_t, 0.005,
-    key=f"face_threshold_{embedder.value}_{metric.value}",
+threshold = fv.threshold_setting(embedder, metric).slider(
+    "Threshold (distance below → same person)", container=c3,
     help=f"Default {default_t} for {spec.title}. The server's administrator can calibrate it on labelled photos.",
 )
 with c4:

@@ -7,6 +7,7 @@ import streamlit as st
 from components.availability import choose, failed
 from components.model_card import model_card
 from components.page import page_setup
+from components.settings import initial
 from components.share import share
 from components.status import device_badge, require_model
 from components.video_view import (
@@ -60,7 +61,7 @@ with right:
             "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
             format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
         )
-    annotated = st.checkbox("Make an annotated video", value=True, key="video_annotated")
+    annotated = st.checkbox("Make an annotated video", key="video_annotated", **initial("video_annotated", True))
 
 source = st.radio("Clip", [SAMPLE, UPLOAD], horizontal=True, key="video_source")
 data, name = pick_clip(source)

@@ -13,6 +13,7 @@ from components.seg_training_view import (
     JOB_KEY,
     LENGTHS,
     RESULT_KEY,
+    SOURCES,
     choose_set,
     describe,
     downloads,
@@ -21,6 +22,7 @@ from components.seg_training_view import (
     live,
     results,
     start,
+    trained_in_link,
     use_model,
 )
 from components.share import share
@@ -37,8 +39,8 @@ st.write(
 )
 device_badge()
 model_card("seg_training")
-share("segtrain", {"segtrain_source": ["Upload a zip", "Use the CamVid sample set"],
-                   "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS})
+share("segtrain", {"segtrain_source": list(SOURCES), "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS,
+                   "segtrain_trained": bool})
 
 store = Store()
 require([BACKBONE], "Training a segmenter", store)  # the ImageNet encoder both networks start from
@@ -66,3 +68,4 @@ elif RESULT_KEY in st.session_state:
     st.divider()
     use_model(result)
     downloads(result)
+trained_in_link()

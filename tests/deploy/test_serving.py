@@ -461,6 +461,7 @@ def test_dcgan_page_generate_and_restore_served(served, monkeypatch):
 
     a, b, at = _both(monkeypatch, served, "3_Digit_GAN.py", metrics)
     assert a == b, (a, b)  # same 8x8 grid, same judge verdicts
+    at.radio(key="gan_view").set_value(at.radio(key="gan_view").options[2]).run()  # Restore a digit
     at.number_input(key="rest_index").set_value(3)
     at.slider(key="rest_steps").set_value(50)
     at.run()

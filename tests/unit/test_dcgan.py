@@ -358,9 +358,11 @@ def test_grid_mask_and_gif_helpers():
 def test_page_apptest_generate_interpolate_restore(shared_assets):
     from streamlit.testing.v1 import AppTest
 
+    from components.digits_view import View
+
     at = AppTest.from_file(str(PAGE), default_timeout=120).run()
     assert not at.exception, at.exception
-    assert [t.label for t in at.tabs] == ["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"]
+    assert at.radio(key="gan_view").options == ["🎲 Generate", "🔀 Interpolate", "🩹 Restore a digit"]
     agree = next(m for m in at.metric if m.label.startswith("Judge agrees"))
     assert agree.value.endswith("/ 64")
     assert int(agree.value.split("/")[0]) >= 56  # >= 87.5 % of the 8x8 grid judged as requested
@@ -376,6 +378,7 @@ def test_page_apptest_generate_interpolate_restore(shared_assets):
     at.button(key="gan_surprise").click().run()
     assert at.number_input(key="gan_seed").value != 123
     # Interpolation: seeds, digits, frames
+    at.radio(key="gan_view").set_value(View.INTERPOLATE).run()
     at.number_input(key="interp_a").set_value(10)
     at.selectbox(key="interp_from").set_value(0)
     at.selectbox(key="interp_to").set_value(1)
@@ -386,6 +389,7 @@ def test_page_apptest_generate_interpolate_restore(shared_assets):
     path = cap.split(":")[1].split()
     assert len(path) == 6 and path[0] == "0" and path[-1] == "1"
     # Restoration of a held-out digit with the default random 30 % block
+    at.radio(key="gan_view").set_value(View.RESTORE).run()
     at.number_input(key="rest_index").set_value(3)
     at.slider(key="rest_steps").set_value(100)
     at.run()
@@ -406,7 +410,9 @@ def test_page_apptest_generate_interpolate_restore(shared_assets):
 def test_page_restore_needs_a_mask():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params["gan_view"] = "restore"
+    at.run()
     assert not at.button(key="rest_go").disabled  # held-out digit + preset mask: ready
     at.selectbox(key="rest_mask_mode").set_value("Upload a mask").run()
     assert not at.exception
