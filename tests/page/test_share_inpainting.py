@@ -4,7 +4,7 @@ and a segmentation hand-off are named as what a link cannot carry."""
 from __future__ import annotations
 
 from models.inpainting import Method
-from models.inpainting_examples import Example
+from models.inpainting.examples import Example
 from tests.page.links import assert_same, link, open_link
 from tests.unit.test_inpainting import canvas_key, paint_it, stroke
 
