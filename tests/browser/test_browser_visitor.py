@@ -36,7 +36,8 @@ INTERNAL_ID = re.compile(r"\b[a-z0-9]+_[a-z0-9]+(?:_[a-z0-9]+)*\b")
 # The pages whose default options need store entries (models.registry.PAGE_DEFAULTS) and how each says so.
 # Segmentation runs on an empty store too: the FCN-8s / DeepLabV3+ trained here ship with the project.
 LIMITED_EMPTY = {"Style_Transfer": "not installed on this server",
-                 "Video_Classification": "not installed on this server"}
+                 "Video_Classification": "not installed on this server",
+                 "Train_segmenter": "not installed on this server"}  # the ImageNet encoder is a store entry
 
 
 class _Url(str):
