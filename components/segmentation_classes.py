@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+import numpy as np
 import streamlit as st
 
 from components.settings import initial
@@ -101,9 +102,11 @@ def class_id_help(result: seg.Segmentation) -> str:
     )
 
 
-def legend(result: seg.Segmentation, class_set: str) -> list[int]:
+def legend(result: seg.Segmentation, class_set: str, palette: np.ndarray | None = None) -> list[int]:
     """Colour legend of the classes found (largest first) with a show/hide checkbox each; traces on request.
-    Returns the class ids to show. ``class_set`` names the set in messages ("PASCAL VOC", "CamVid")."""
+    Returns the class ids to show. ``class_set`` names the set in messages ("PASCAL VOC", "CamVid"); the swatches
+    show ``palette`` ((256, 3) uint8: the colours the view draws; the result's own when None)."""
+    colours = result.palette if palette is None else palette
     st.markdown(
         "**Classes found**",
         help="Untick a class to hide it in the overlay and colour map. Classes "
@@ -111,7 +114,7 @@ def legend(result: seg.Segmentation, class_set: str) -> list[int]:
         "hidden unless you ask for them.",
     )
     listed, traces = result.found()
-    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}")]
+    visible = [s.index for s in listed if _legend_row(s, f"{s.name} — {s.share:.1%}", colours)]
     bg = next((s for s in result.shares() if s.index == result.background), None)
     if bg is not None:
         st.caption(f"{bg.name} — {bg.share:.1%}")
@@ -123,7 +126,7 @@ def legend(result: seg.Segmentation, class_set: str) -> list[int]:
             help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
             "at an edge, sometimes a small real object (people far away).",
         ):
-            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)")]
+            visible += [s.index for s in traces if _legend_row(s, f"{s.name} — {s.pixels:,} px (trace)", colours)]
     if not listed:
         others = len(result.labels) - (result.background is not None)
         lead = f"Only {bg.name} covers a visible share of this image: " if bg is not None else ""
@@ -134,11 +137,12 @@ def legend(result: seg.Segmentation, class_set: str) -> list[int]:
     return visible
 
 
-def _legend_row(share: seg.ClassShare, label: str) -> bool:
+def _legend_row(share: seg.ClassShare, label: str, palette: np.ndarray) -> bool:
+    colour = seg.hex_colour(share.index, palette)
     swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
     swatch.markdown(
         f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
-        f"background:{share.colour}' title='{share.colour}'></div>",
+        f"background:{colour}' title='{colour}'></div>",
         unsafe_allow_html=True,
     )
     key = f"seg_show_{share.index}"

@@ -89,14 +89,30 @@ def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
     return result.resized(image.rgb.shape[0], image.rgb.shape[1])
 
 
-def render(view: View, rgb: np.ndarray, result: seg.Segmentation, opacity: float, visible: list[int]) -> np.ndarray:
-    """(H, W, 3) uint8 picture of one view in the result's own palette; the overlay leaves the result's background
-    class (if it has one) and hidden classes untouched."""
-    if view is View.OVERLAY:
-        return seg.overlay(rgb, result.class_map, opacity, visible, result.palette, result.background)
+def drawn_palette(view: View, rgb: np.ndarray, result: seg.Segmentation, opacity: float) -> np.ndarray:
+    """(256, 3) uint8 colours the view draws: the colour map uses the model's palette as it is; an overlay moves
+    each class colour until it stands out from the photo under it (``seg.readable_palette``)."""
     if view is View.COLOUR_MAP:
-        return seg.colorize(result.class_map, visible, result.palette)
-    return seg.side_by_side(rgb, render(View.OVERLAY, rgb, result, opacity, visible))
+        return result.palette
+    return seg.readable_palette(rgb, result.class_map, opacity, result.palette, result.background)
+
+
+def render(
+    view: View,
+    rgb: np.ndarray,
+    result: seg.Segmentation,
+    opacity: float,
+    visible: list[int],
+    palette: np.ndarray | None = None,
+) -> np.ndarray:
+    """(H, W, 3) uint8 picture of one view in ``palette`` ((256, 3) uint8; the result's own when None); the
+    overlay leaves the result's background class (if it has one) and hidden classes untouched."""
+    colours = result.palette if palette is None else palette
+    if view is View.OVERLAY:
+        return seg.overlay(rgb, result.class_map, opacity, visible, colours, result.background)
+    if view is View.COLOUR_MAP:
+        return seg.colorize(result.class_map, visible, colours)
+    return seg.side_by_side(rgb, render(View.OVERLAY, rgb, result, opacity, visible, colours))
 
 
 def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, class_set: str) -> float:
@@ -105,9 +121,11 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, 
     with right:
         view = View(st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view"))
         opacity = OPACITY.slider("Overlay opacity")
-        visible = legend(result, class_set)
+        # Worked out on the working copy and reused for the full-size download: the legend shows what is drawn.
+        palette = drawn_palette(view, rgb, result, opacity)
+        visible = legend(result, class_set, palette)
     with timed() as t:
-        shown = render(view, rgb, result, opacity, visible)
+        shown = render(view, rgb, result, opacity, visible, palette)
     with left:
         names = ", ".join(result.labels[i] for i in visible) or "no classes"
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
@@ -127,7 +145,7 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, 
         )
         c2.download_button(
             f"⬇️ {view.value} (PNG)",
-            lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity, visible)),
+            lambda: encode_png(render(view, image.rgb, full_size(result, image), opacity, visible, palette)),
             file_name=download_name(image.name, view.name.lower(), "png"),
             mime="image/png",
             key="seg_dl_view",

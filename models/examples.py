@@ -57,7 +57,9 @@ def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
     if not store.has(model):
         return rgb, False
     result = seg.load_segmenter(seg.SegModel(model), store.path(model)).predict(rgb)
-    return seg.overlay(rgb, result.class_map, 0.6), True
+    # The page's overlay: each class colour moved until it stands out from the photo under it (the VOC cat maroon).
+    palette = seg.readable_palette(rgb, result.class_map, 0.6)
+    return seg.overlay(rgb, result.class_map, 0.6, None, palette), True
 
 
 def _inpainting(store: Store) -> tuple[np.ndarray, bool]:

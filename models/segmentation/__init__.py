@@ -55,6 +55,7 @@ from models.segmentation.render import (
     overlay,
     parse_hex_colour,
     portrait,
+    readable_palette,
     side_by_side,
 )
 from models.segmentation.segmenter import (
@@ -111,6 +112,7 @@ __all__ = [
     "overlay",
     "parse_hex_colour",
     "portrait",
+    "readable_palette",
     "register",
     "resize_nearest",
     "scaled_size",

@@ -16,7 +16,7 @@ from models.errors import VisionError
 from models.imaging import IMAGE_TYPES, encode_png, read_image
 from models.segmentation.choices import SegModel, create, options
 from models.segmentation.classes import MIN_LEGEND_SHARE
-from models.segmentation.render import class_png, overlay
+from models.segmentation.render import class_png, overlay, readable_palette
 
 OUTPUT_SUFFIXES = ("_classes", "_overlay")  # what this CLI writes: never read back as input
 
@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{path.stem}_classes.png").write_bytes(class_png(seg.class_map, seg.palette))
-            shown = overlay(image.rgb, seg.class_map, 0.6, None, seg.palette, seg.background)
+            drawn = readable_palette(image.rgb, seg.class_map, 0.6, seg.palette, seg.background)
+            shown = overlay(image.rgb, seg.class_map, 0.6, None, drawn, seg.background)
             (out / f"{path.stem}_overlay.png").write_bytes(encode_png(shown))
     return 1 if failed else 0
 

@@ -317,3 +317,28 @@ def test_voc_options_keep_the_cat_and_every_mode(app):
     assert len(at.radio(key="seg_mode").options) == 3
     assert "one of 21 PASCAL VOC classes" in " ".join(c.value for c in at.caption)
     assert any(c.value.startswith("background — ") for c in at.caption)
+
+
+def _swatches(at: AppTest) -> list[str]:
+    return [m for el in at.markdown for m in re.findall(r"title='(#[0-9a-f]{6})'", el.value)]
+
+
+def test_legend_shows_the_colour_the_overlay_draws(app):
+    """The VOC cat maroon reads as a shadow on the sample's tabby fur: the overlay draws it moved by the contrast
+    rule (seg.readable_palette), and the legend's swatch is that colour; the colour map keeps the VOC colour."""
+    from components.segmentation_view import View, drawn_palette
+    from models.imaging import read_image
+    from models.store import Store
+
+    at = app
+    store = Store()
+    rgb = read_image(str(store.path("photo_cat"))).rgb
+    result = seg.create(seg.default_choice(store.has), store).predict(rgb)
+    listed = [s.index for s in result.found()[0]]
+    drawn = drawn_palette(View.OVERLAY, rgb, result, 0.6)
+    assert _swatches(at) == [seg.hex_colour(i, drawn) for i in listed]
+    assert seg.hex_colour(CAT, drawn) != seg.hex_colour(CAT) == "#400000"
+    assert seg.hex_colour(CAT, drawn) in _swatches(at)
+    at.radio(key="seg_view").set_value(View.COLOUR_MAP).run()
+    _ok(at)
+    assert _swatches(at) == [seg.hex_colour(i) for i in listed]  # nothing under a colour map: VOC's own

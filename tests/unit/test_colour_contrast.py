@@ -71,3 +71,72 @@ def test_every_voc_colour_is_readable_over_the_sample_cat(shared_assets):
         colour = tuple(int(v) for v in seg.PALETTE[i])
         got = readable_colour(colour, rgb[cat])
         assert float(seen_delta_e(got, fur)) >= MIN_DELTA_E, (name, colour, got)
+
+
+def _wcag_ratio(a, b) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (0..255), for the report beside ΔE00."""
+
+    def lum(c):
+        c = np.asarray(c, np.float64) / 255.0
+        c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return float(c @ [0.2126, 0.7152, 0.0722])
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_readable_palette_moves_only_what_fails_and_leaves_the_background_alone():
+    from models import segmentation as seg
+    from models.errors import InputError
+
+    rgb = np.zeros((40, 60, 3), np.uint8)
+    rgb[:, :20] = np.round(CAT_FUR)  # "cat" fur on the left
+    rgb[:, 20:40] = (133, 87, 65)  # the same fur under a "dog" (its purple already stands out)
+    rgb[:, 40:] = (0, 0, 0)  # background: black, drawn nowhere
+    cmap = np.zeros((40, 60), np.uint8)
+    cmap[:, :20] = seg.VOC_CLASSES.index("cat")
+    cmap[:, 20:40] = seg.VOC_CLASSES.index("dog")
+    drawn = seg.readable_palette(rgb, cmap, 0.6)
+    cat, dog = seg.VOC_CLASSES.index("cat"), seg.VOC_CLASSES.index("dog")
+    assert tuple(drawn[cat]) == readable_colour(VOC_CAT, rgb[:, :20]) != VOC_CAT
+    assert np.array_equal(drawn[dog], seg.PALETTE[dog])  # ΔE00 ≈ 43 already
+    changed = np.flatnonzero((drawn != seg.PALETTE).any(axis=1))
+    assert changed.tolist() == [cat]  # absent classes and the background keep the palette's colours
+    assert np.array_equal(seg.readable_palette(rgb, cmap, 0.0), seg.PALETTE)  # nothing drawn at 0 %
+    with pytest.raises(InputError, match="does not match"):
+        seg.readable_palette(rgb, cmap[:, :30], 0.6)
+
+
+@pytest.mark.parametrize("photo, name", [
+    ("photo_cat", "cat"), ("photo_bird", "bird"), ("photo_grace_hopper", "person"), ("photo_dog", "dog"),
+])
+def test_overlay_on_the_sample_photos_stands_out_from_what_it_covers(shared_assets, photo, name):
+    from models import segmentation as seg
+    from models.imaging import read_image
+    from models.store import Store
+
+    store = Store(shared_assets)
+    rgb = read_image(str(store.path(photo))).rgb
+    result = seg.create(seg.default_choice(store.has), store).predict(rgb)
+    k = seg.VOC_CLASSES.index(name)
+    region = result.class_map == k
+    assert region.mean() > 0.1
+    under = mean_colour(rgb[region])
+    old = result.palette[k]
+    drawn = seg.readable_palette(rgb, result.class_map, 0.6, result.palette, result.background)
+    before, after = float(seen_delta_e(old, under)), float(seen_delta_e(drawn[k], under))
+    w_before = _wcag_ratio(0.6 * old + 0.4 * under, under)
+    w_after = _wcag_ratio(0.6 * drawn[k] + 0.4 * under, under)
+    print(f"{photo} {name}: {tuple(int(v) for v in old)} ΔE00 {before:.1f} WCAG {w_before:.2f}:1 -> "
+          f"{tuple(int(v) for v in drawn[k])} ΔE00 {after:.1f} WCAG {w_after:.2f}:1")
+    assert after >= MIN_DELTA_E
+    if before >= MIN_DELTA_E:
+        assert np.array_equal(drawn[k], old)  # a colour that already reads is kept
+    if name == "cat":  # the case of the issue: the VOC maroon reads as a shadow on the tabby fur
+        assert tuple(old) == VOC_CAT and before < 20 and not np.array_equal(drawn[k], old)
+    # The overlay draws exactly that colour over the class (blended at 60 %) and leaves the background alone.
+    shown = seg.overlay(rgb, result.class_map, 0.6, None, drawn, result.background)
+    expected = 0.6 * drawn[k].astype(float) + 0.4 * rgb[region].astype(float)
+    assert np.abs(shown[region].astype(float) - expected).max() <= 1.0
+    bg = result.class_map == result.background
+    assert np.array_equal(shown[bg], rgb[bg])
