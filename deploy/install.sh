@@ -24,8 +24,9 @@
 #   --memory-max SIZE   VISION_MEMORY_MAX  the unit's MemoryMax (default 75%: of the host's RAM; or e.g. 6G)
 #
 # Layout: PREFIX/app (code, read-only for the service), PREFIX/venv, PREFIX/etc/vision-playground.env
-# (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/var (the
-# service's HOME and caches), PREFIX/store (models, unless --store).
+# (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/examples (the
+# home page's example results, made at install time), PREFIX/var (the service's HOME and caches), PREFIX/store
+# (models, unless --store).
 set -euo pipefail
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
@@ -162,6 +163,7 @@ umask 077
   echo "HOME=$PREFIX/var"
   echo "XDG_CACHE_HOME=$PREFIX/var/cache"
   echo "MPLCONFIGDIR=$PREFIX/var/cache/matplotlib"
+  echo "VISION_EXAMPLES_PREBUILT=$PREFIX/examples"
   [ $OFFLINE = 1 ] && echo "VISION_OFFLINE=1"
   echo "# the model server's shared secret (the same value on its nodes; used once VISION_SERVE_ADDRESS is set)"
   echo "VISION_SERVE_TOKEN=$serve_token"
@@ -225,6 +227,24 @@ if [ -n "$missing" ]; then
 else
   say "models: every store entry is present"
 fi
+
+# --- 6b. the home page's example results, made now so the first visitor sees them (models/examples.py) ---------
+# Into PREFIX/examples, read-only for the service afterwards (the Docker image's PREFIX/var is an empty tmpfs at run
+# time); the app reads them through VISION_EXAMPLES_PREBUILT and makes any it lacks in its own cache.
+rm -rf "$PREFIX/examples"
+mkdir -p "$PREFIX/examples"
+[ $IS_ROOT = 1 ] && chown "$SERVICE_USER:$SERVICE_GROUP" "$PREFIX/examples"
+say "examples: making the home page's example results into $PREFIX/examples"
+example_env=(VISION_STORE="$STORE" VISION_EXAMPLES="$PREFIX/examples" HOME="$PREFIX/var"
+             XDG_CACHE_HOME="$PREFIX/var/cache" MPLCONFIGDIR="$PREFIX/var/cache/matplotlib" TF_CPP_MIN_LOG_LEVEL=3)
+[ $OFFLINE = 1 ] && example_env+=(VISION_OFFLINE=1)
+if (cd "$PREFIX/app" && as_service env "${example_env[@]}" "$PREFIX/venv/bin/python" -m models.examples >/dev/null); then
+  say "examples: $(find "$PREFIX/examples" -name '*.png' ! -name '*.failed.png' | wc -l) made"
+else
+  say "examples: could not be made now; the home page makes them on its first visit"
+fi
+if [ $IS_ROOT = 1 ]; then chown -R root:root "$PREFIX/examples"; fi
+chmod -R a+rX,go-w "$PREFIX/examples"
 
 # --- 7. systemd unit ----------------------------------------------------------------------------------------------
 # A CUDA build of TensorFlow needs /dev/nvidia*: no private /dev for it.

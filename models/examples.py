@@ -4,6 +4,10 @@ Each capability gets one picture (RGB uint8, at most ``THUMB`` px wide) made onc
 folder (next to the default store: ``~/.cache/vision-playground/examples``), named after the models that made it,
 so a store that gains a model gets a real result next time. When a model is missing, the picture is the sample
 input itself (``is_result`` False). No Streamlit here: ``python -m models.examples`` makes them all.
+
+An install makes them ahead of the first visit (``deploy/install.sh``, so also the Docker image) into a read-only
+folder of its own, named by ``VISION_EXAMPLES_PREBUILT`` in the installed settings: a container's cache folder is a
+tmpfs that starts empty. :func:`cached` looks in the cache first, then there; new pictures always go to the cache.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from models.store import Store
 LOG = logging.getLogger(__name__)
 THUMB = 480
 EXAMPLES_ENV = "VISION_EXAMPLES"
+PREBUILT_ENV = "VISION_EXAMPLES_PREBUILT"
 
 
 def examples_dir() -> Path:
@@ -34,6 +39,12 @@ def examples_dir() -> Path:
         return Path(env)
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache) / "vision-playground" / "examples"
+
+
+def prebuilt_dir() -> Path | None:
+    """The install's read-only folder of examples made at install time, if the settings name one."""
+    env = os.environ.get(PREBUILT_ENV)
+    return Path(env) if env else None
 
 
 @dataclass(frozen=True)
@@ -181,17 +192,23 @@ def make(capability: Capability, store: Store | None = None) -> Example:
 
 
 def cached(capability: Capability, store: Store | None = None, folder: Path | None = None) -> Path | None:
-    """The cached PNG of the example if made already, else None."""
-    path = cache_path(capability, store or Store(), folder)
-    return path if path.is_file() else None
+    """The cached PNG of the example if made already, else None: in ``folder`` when given, else in the cache
+    folder or the install's prebuilt one (:func:`prebuilt_dir`)."""
+    store = store or Store()
+    folders = [folder] if folder is not None else [examples_dir(), prebuilt_dir()]
+    for path in (cache_path(capability, store, f) for f in folders if f is not None):
+        if path.is_file():
+            return path
+    return None
 
 
 def make_cached(capability: Capability, store: Store | None = None, folder: Path | None = None) -> Path:
     """Make the example if not cached yet and write it atomically; returns the PNG's path."""
     store = store or Store()
+    found = cached(capability, store, folder)
+    if found is not None:
+        return found
     path = cache_path(capability, store, folder)
-    if path.is_file():
-        return path
     ex = make(capability, store)
     if ex.failed:  # kept beside the cache, not in it: the next visit tries again
         path = path.with_name(path.stem + ".failed.png")

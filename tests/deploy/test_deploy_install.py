@@ -156,6 +156,33 @@ def test_install_as_non_root_into_a_temporary_prefix(installed):
         assert done.returncode == 0, done.stderr
 
 
+def test_install_makes_the_home_page_examples(installed):
+    """Issue 27: the example results of the home cards exist after install (PREFIX/examples, read-only for the
+    service, named in the settings), so the first visitor sees results, not the plain sample photos."""
+    from models import examples
+    from models.registry import Capability
+    from models.store import Store
+
+    prefix, log, store = installed
+    folder = prefix / "examples"
+    env = (prefix / "etc/vision-playground.env").read_text().splitlines()
+    assert f"VISION_EXAMPLES_PREBUILT={folder}" in env
+    made = sorted(p.name for p in folder.glob("*.png"))
+    print(f"{folder}: {made}")
+    assert f"examples: {len(examples.MAKERS)} made" in log
+    # The names the app looks for with this store (same code, same store entries present).
+    for capability in examples.MAKERS:
+        path = examples.cached(capability, Store(store), folder)
+        assert path is not None and path.stat().st_size > 1000, capability
+    assert not list(folder.glob("*.failed.png"))
+    if Store(store).has("deeplab_mnv2_513_quant"):  # a real overlay, not the sample photo
+        seg = examples.read_image(str(examples.cached(Capability.SEGMENTATION, Store(store), folder))).rgb
+        photo = examples.fit_within(examples.read_image(str(Store(store).path("photo_cat"))).rgb, examples.THUMB)
+        assert seg.shape == photo.shape and (seg != photo).any(axis=2).mean() > 0.2
+    # the service reads them but cannot change them (the Docker image's root is read-only anyway)
+    assert folder.stat().st_mode & 0o022 == 0
+
+
 def test_unit_hardening_score(installed):
     """`systemd-analyze security --offline=true` rates the unit install.sh wrote at most 4.0 (issue 23: it was 6.9
     MEDIUM), with memory and task limits set; W^X stays off for TensorFlow's JIT."""

@@ -73,6 +73,40 @@ def test_examples_are_made_by_the_app_and_cached(monkeypatch, tmp_path, shared_a
     assert failed.name.endswith(".failed.png") and examples.cached(Capability.DCGAN, store, tmp_path) is None
 
 
+def test_home_cards_show_the_examples_an_install_made(monkeypatch, tmp_path):
+    """Issue 27: deploy/install.sh makes the examples into a read-only folder (VISION_EXAMPLES_PREBUILT); the first
+    visit shows them from there (empty cache, e.g. a container's fresh tmpfs) and starts no maker."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from components import home_cards
+    from models import examples
+    from models.store import Store
+
+    store, prebuilt = tmp_path / "store", tmp_path / "prebuilt"
+    prebuilt.mkdir()
+    made = {}
+    for i, capability in enumerate(examples.MAKERS):
+        buf = io.BytesIO()
+        Image.fromarray(np.full((30, 40, 3), 20 * i, np.uint8)).save(buf, "PNG")
+        path = examples.cache_path(capability, Store(store), prebuilt)
+        path.write_bytes(buf.getvalue())
+        made[capability] = base64.b64encode(buf.getvalue()).decode()
+    monkeypatch.setenv(examples.PREBUILT_ENV, str(prebuilt))
+    cache = tmp_path / "examples"
+    at = _run(monkeypatch, store, cache)
+    html = " ".join(m.value for m in at.markdown)
+    for p in PAGES:
+        if not p.picture:  # a page with a committed card picture shows that instead
+            assert f"data:image/png;base64,{made[p.capability]}" in html, p.title
+    assert str(store) not in home_cards._RUNNING  # nothing left to make: no background maker
+    assert not cache.exists()
+    assert examples.make_cached(next(iter(examples.MAKERS)), Store(store)).parent == prebuilt  # not remade
+
+
 def test_admin_page_lists_store_with_paths_and_fetch_commands(monkeypatch, tmp_path):
     from models.registry import ENTRIES, get
 
