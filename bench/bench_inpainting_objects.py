@@ -74,6 +74,14 @@ def place(obj: np.ndarray, target_shape: tuple[int, int], rng: np.random.Generat
     return out
 
 
+def patchmatch_fill(rgb: np.ndarray, hole: np.ndarray, patch_size: int) -> np.ndarray:
+    """PyPatchMatch (Barnes et al., SIGGRAPH 2009), seeded so every run gives the same fill."""
+    import patchmatch
+
+    patchmatch.set_random_seed(0)
+    return patchmatch.inpaint(rgb, hole, patch_size=patch_size)
+
+
 def xphoto_fill(rgb: np.ndarray, hole: np.ndarray, algorithm: int) -> np.ndarray:
     """cv2.xphoto.inpaint: the mask marks KNOWN pixels (non-zero), the opposite of cv2.inpaint."""
     out = np.zeros_like(rgb)
@@ -87,6 +95,8 @@ METHODS = {
     "FSR fast": lambda rgb, hole: xphoto_fill(rgb, hole, cv2.xphoto.INPAINT_FSR_FAST),
     "FSR best": lambda rgb, hole: xphoto_fill(rgb, hole, cv2.xphoto.INPAINT_FSR_BEST),
     "Shift-map": lambda rgb, hole: xphoto_fill(rgb, hole, cv2.xphoto.INPAINT_SHIFTMAP),
+    "PatchMatch 3": lambda rgb, hole: patchmatch_fill(rgb, hole, 3),
+    "PatchMatch 7": lambda rgb, hole: patchmatch_fill(rgb, hole, 7),
 }
 
 
