@@ -254,8 +254,9 @@ def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, I
 
 def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_object: bool) -> None:
     """A method picker and a before/after slider against the original."""
-    # Object-sized holes: Navier–Stokes measured best inside the hole (bench/bench_inpainting_objects.py: 16.22 dB
-    # vs Telea 16.18, and xphoto's FSR / shift-map lower); thin scratches and captions: Telea.
+    # Object-sized holes: Navier–Stokes measured best inside the hole (bench/bench_inpainting_objects.py, 12 cases:
+    # 16.22 dB vs Telea 16.18; xphoto's FSR / shift-map and PatchMatch 15.69 / 15.01 lower); scratches and captions:
+    # Telea.
     default = list(Method).index(Method.NS if removing_object else Method.TELEA)
     chosen = Method(
         st.radio(
