@@ -317,3 +317,24 @@ def test_voc_options_keep_the_cat_and_every_mode(app):
     assert len(at.radio(key="seg_mode").options) == 3
     assert "one of 21 PASCAL VOC classes" in " ".join(c.value for c in at.caption)
     assert any(c.value.startswith("background — ") for c in at.caption)
+
+
+def test_fcn8s_camvid_from_the_cat_opens_a_street_scene_and_its_spinner_names_it(app):
+    """Issue 27: choosing a road-scene model while the cat is shown switches to a street sample (follow_model), and
+    the loading spinner names the model that loads (it said "the DeepLab model" for every option)."""
+    from components.segmentation_classes import model_name
+    from components.segmentation_view import loading_message
+    from models.samples import STREET_DEFAULT
+
+    at = app
+    assert at.selectbox(key="seg_sample").value.id == "photo_cat"
+    fcn = seg.SegModel.FCN8S_CAMVID
+    at.selectbox(key="seg_model").set_value(fcn).run()
+    _ok(at)
+    assert at.selectbox(key="seg_sample").value.id == STREET_DEFAULT
+    assert _main_caption(at).startswith("Overlay · 480×360")  # the street scene, segmented by FCN-8s
+    print({m.value: loading_message(m) for m in seg.options()})
+    assert loading_message(fcn) == "Loading the FCN-8s model (first use only)…"
+    assert loading_message(seg.SegModel.DEEPLABV3PLUS_CAMVID).startswith("Loading the DeepLabV3+ model")
+    for option in seg.options():
+        assert model_name(seg.spec_of(option)) in loading_message(option)
