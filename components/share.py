@@ -169,7 +169,8 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
                 "Copy this link (button at its right): it opens this page on the same sample and settings. "
                 "Your own uploads and drawings are not part of it."
             )
-            box = st.empty()
+            with st.container(key="share_link"):  # components/layout.py shows its copy button on touch screens
+                box = st.empty()
         _show(box, link)
         st.session_state[_BOX] = (spec, box)
     return link
