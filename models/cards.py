@@ -172,8 +172,8 @@ def segmentation_card(option: str) -> ModelCard:
     """The card of a segmentation option: the DeepLab (PASCAL VOC) card, or for a model trained here one built
     from its ``model.json`` (data, val figures, per-class IoU), so the figures follow the shipped weights.
     Raises KeyError for an unknown option, ``ModelFileError`` for an unreadable model folder."""
-    from models.segmentation import Backend, spec_of  # noqa: PLC0415 - keeps this module free of model code
-    from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+    from models.segmentation import Backend, spec_of
+    from models.segmentation.trained import TRAINED_DIR, read_card
 
     spec = spec_of(option)
     if spec.backend is not Backend.KERAS_TRAINED:
@@ -193,7 +193,7 @@ def trained_segmentation_card(
     ``models.segmentation.train.write_model``: arch, classes, train_pairs, val_pairs, recipe, train_seconds, val);
     ``data_entry`` names the store entry of the data, whose licence is quoted; ``option`` the option id (for the
     operators' command)."""
-    from models.registry import BY_ID  # noqa: PLC0415
+    from models.registry import BY_ID
 
     title, what, source = _TRAINED_ARCH.get(card["arch"], (card["arch"], "a fully convolutional network", ""))
     classes = list(card["classes"])

@@ -61,7 +61,7 @@ def _photo(store: Store, entry_id: str, fallback: str) -> np.ndarray:
 
 
 def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
-    from models import segmentation as seg  # noqa: PLC0415
+    from models import segmentation as seg
 
     rgb = _photo(store, "photo_cat", "chelsea.png")
     model = "deeplab_mnv2_513_quant"
@@ -74,9 +74,9 @@ def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _inpainting(store: Store) -> tuple[np.ndarray, bool]:
-    import cv2  # noqa: PLC0415
+    import cv2
 
-    from models import inpainting as inp  # noqa: PLC0415
+    from models import inpainting as inp
 
     rgb = fit_within(read_image(str(skimage_data_dir() / "chelsea.png")).rgb, THUMB)
     mask = np.zeros(rgb.shape[:2], np.uint8)
@@ -95,7 +95,7 @@ def _inpainting(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _dcgan(store: Store) -> tuple[np.ndarray, bool]:
-    from models import digits as dcgan  # noqa: PLC0415
+    from models import digits as dcgan
 
     gen = dcgan.load_generator()
     images, _ = gen.with_truncation(dcgan.DEFAULT_TRUNCATION).generate(24, None, 7)
@@ -107,7 +107,7 @@ def _dcgan(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _style(store: Store) -> tuple[np.ndarray, bool]:
-    from models import style as sty  # noqa: PLC0415
+    from models import style as sty
 
     content = _photo(store, "photo_grace_hopper", "astronaut.png")
     backend = sty.Backend.TFLITE_FP16
@@ -120,7 +120,7 @@ def _style(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _faces(store: Store) -> tuple[np.ndarray, bool]:
-    from models import faces as F  # noqa: PLC0415
+    from models import faces as F
 
     rgb = _photo(store, "photo_face", "astronaut.png")
     faces, _ = F.FaceDetector().detect(rgb)
@@ -135,7 +135,7 @@ def _faces(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _video(store: Store) -> tuple[np.ndarray, bool]:
-    import cv2  # noqa: PLC0415
+    import cv2
 
     clip = "clip_arm_wrestling"
     if not store.has(clip):

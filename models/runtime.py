@@ -60,7 +60,7 @@ def tf():
     if _tf_module is None:
         with _tf_lock:
             if _tf_module is None:
-                import tensorflow as _tf  # noqa: PLC0415
+                import tensorflow as _tf
 
                 for gpu in _tf.config.list_physical_devices("GPU"):
                     # RuntimeError: already initialised by someone else; keep going
@@ -142,7 +142,7 @@ def tflite_runtime() -> str:
     if os.environ.get(TFLITE_RUNTIME_ENV, "").lower() == "tensorflow":
         return "tensorflow"
     try:
-        import ai_edge_litert.interpreter  # noqa: F401, PLC0415
+        import ai_edge_litert.interpreter  # noqa: F401
 
         return "litert"
     except ImportError:
@@ -151,7 +151,7 @@ def tflite_runtime() -> str:
 
 def _interpreter(path: Path, num_threads: int | None) -> Any:
     if tflite_runtime() == "litert":
-        from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
+        from ai_edge_litert.interpreter import Interpreter
 
         return Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
     return tf().lite.Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
@@ -251,7 +251,7 @@ def load_tflite_signature(
 def load_saved_model(path: Path | str) -> Any:
     """``hub.load`` of a local SavedModel directory (TF Hub / Kaggle tarballs unpack to one)."""
     tf()  # GPU set-up first
-    import tensorflow_hub as hub  # noqa: PLC0415
+    import tensorflow_hub as hub
 
     return hub.load(str(path))
 

@@ -241,7 +241,7 @@ class Store:
         if entry.unpack is Unpack.NONE:
             os.replace(tmp, target)
         elif entry.unpack is Unpack.BMP_TO_JPEG:
-            from PIL import Image  # noqa: PLC0415 (only needed for these few samples)
+            from PIL import Image  # noqa: PLC0415 - only needed for these few samples
 
             with Image.open(tmp) as im:
                 buf = io.BytesIO()

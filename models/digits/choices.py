@@ -90,7 +90,7 @@ def create(choice: DigitModel | str = DigitModel.DCGAN, store: Store | None = No
     spec = SPECS[DigitModel(choice)]
     paths: list[Path] = []
     if spec.entries:
-        from models.store import Store  # noqa: PLC0415 - only for options with store files
+        from models.store import Store
 
         store = store or Store()
         paths = [store.require(e) for e in spec.entries]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 
 import numpy as np
@@ -58,7 +59,7 @@ def normalize_digit(image: np.ndarray) -> np.ndarray:
     MNIST digits are fitted into a 20x20 box and centred by their centre of mass in 28x28; user drawings and
     photos must be brought to the same layout or the generator (and the judge) see something else.
     """
-    import cv2  # noqa: PLC0415
+    import cv2
 
     img = np.asarray(image)
     if img.ndim == 3:
@@ -103,9 +104,7 @@ def tint_mask(digit: np.ndarray, mask: np.ndarray, scale: int = 1) -> np.ndarray
 
 def animation_gif(frames: np.ndarray, scale: int = 4, ms_per_frame: int = 120, bounce: bool = True) -> bytes:
     """Frames (N,H,W) uint8 -> looping GIF bytes (there and back again when ``bounce``)."""
-    import io  # noqa: PLC0415
-
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     shown = list(upscale(np.asarray(frames), scale))
     if bounce and len(shown) > 2:

@@ -58,8 +58,8 @@ class GanConfig:
 
 def build_generator(cfg: GanConfig):
     tf()
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     z = keras.Input((cfg.latent_dim,), name="z")
     y = keras.Input((NUM_CLASSES,), name="onehot")  # float: soft labels work too
@@ -78,8 +78,8 @@ def build_generator(cfg: GanConfig):
 
 def build_discriminator(cfg: GanConfig):
     tf()
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     x = keras.Input((28, 28, 1), name="image")
     y = keras.Input((NUM_CLASSES,), name="onehot")

@@ -41,7 +41,7 @@ class Trainer:
     """Resumable trainer: checkpoints (nets, optimisers, EMA generator, step, history) in ``workdir``."""
 
     def __init__(self, cfg: GanConfig, x_train: np.ndarray, y_train: np.ndarray, workdir: Path | str):
-        import keras  # noqa: PLC0415
+        import keras
 
         _tf = tf()
         self.cfg = cfg
@@ -155,10 +155,10 @@ class Trainer:
 
 
 def plot_losses(history: dict[str, list[float]], evals: list[dict], path: Path | str) -> None:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2 if evals else 1, figsize=(11 if evals else 6, 3.6), squeeze=False)
     ax = axes[0, 0]

@@ -27,8 +27,8 @@ SEED = 1234
 def build():
     """Two conv blocks + dense (~420k parameters): >98 % on MNIST, milliseconds per batch on a CPU."""
     tf()
-    import keras  # noqa: PLC0415  (Keras 3, imported after the TF set-up)
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     inp = keras.Input((28, 28, 1), name="digit")  # float in [0, 1]
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(inp)
@@ -84,7 +84,7 @@ def train(
     epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None, log=print
 ) -> tuple[Judge, float]:
     """Train the judge on the split's training digits; returns (judge, held-out accuracy)."""
-    import keras  # noqa: PLC0415
+    import keras
 
     keras.utils.set_random_seed(SEED)
     split = split or mnist.load()

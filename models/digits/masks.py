@@ -51,7 +51,7 @@ def preset_mask(preset: MaskPreset, seed: int = 0, size: int = 28) -> np.ndarray
 
 def downsample_mask(mask: np.ndarray, size: int = 28, threshold: float = 0.3) -> np.ndarray:
     """A mask drawn on an enlarged view -> size x size; a cell is masked when >= ``threshold`` of it is painted."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     m = np.asarray(mask, np.float32)
     if m.shape == (size, size):

@@ -51,7 +51,7 @@ class Restoration:
 
 def importance_weights(known: np.ndarray, window: int = 7) -> np.ndarray:
     """Yeh et al.: a known pixel's weight = share of unknown pixels in its window (0 if far from the hole)."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     unknown = (~known).astype(np.float32)
     out = np.empty_like(unknown)
@@ -96,7 +96,7 @@ def restore(
     damaged digit).
     """
     _tf = tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     images = np.asarray(images)
     masks = np.asarray(masks, bool)
@@ -176,7 +176,7 @@ def restore(
 
 
 def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
-    import cv2  # noqa: PLC0415
+    import cv2
 
     images = np.asarray(images)
     masks = np.asarray(masks, bool)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from models.runtime import device_info
+
 log = logging.getLogger(__name__)
 
 
@@ -40,8 +42,6 @@ def record_run(
 ) -> dict:
     """A training command's body: log the device, train, and when ``out`` is the committed weights file, write
     the log and the metrics beside it (a run to another path leaves the committed record alone)."""
-    from models.runtime import device_info  # noqa: PLC0415
-
     if not str(out).endswith(".weights.h5"):  # Keras refuses any other name, but only after the training
         raise SystemExit(f"error: the output file must end in .weights.h5 (got {out})")
     log = RunLog()

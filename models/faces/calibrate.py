@@ -139,10 +139,10 @@ def best_threshold(s: Sweep, criterion: Criterion = Criterion.BALANCED) -> tuple
 
 
 def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: Path, title: str) -> Path:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
     bins = np.linspace(0, s.thresholds[-1], 50)

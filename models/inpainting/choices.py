@@ -61,7 +61,7 @@ def create(choice: Method | str, store: Store | None = None) -> Inpainter:
     spec = SPECS[method]
     paths: list[Path] = []
     if spec.entries:
-        from models.store import Store  # noqa: PLC0415 - only for options with files
+        from models.store import Store
 
         store = store or Store()
         paths = [store.require(e) for e in spec.entries]

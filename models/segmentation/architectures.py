@@ -45,8 +45,8 @@ def bilinear_kernel(size: int, channels: int) -> np.ndarray:
 def _layers() -> tuple[Any, Any, Any]:
     """(keras, CropLike, ResizeLike): two layers that size one tensor like another at run time (the input size is
     free, so the feature sizes are known only then)."""
-    import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
-    import tensorflow as tf  # noqa: PLC0415
+    import keras
+    import tensorflow as tf
 
     @keras.saving.register_keras_serializable(package="vision")
     class CropLike(keras.layers.Layer):
@@ -164,7 +164,7 @@ def build(arch: Arch | str, classes: int, npy_folder: Any = None) -> Any:
         n = bb.load_encoder_weights(encoder, bb.read_npy_checkpoint(npy_folder))
         want = sum(len(layer.get_weights()) for layer in encoder.layers)
         if n != want:
-            from models.errors import ModelFileError  # noqa: PLC0415
+            from models.errors import ModelFileError
 
             raise ModelFileError(f"{n} of {want} MobileNetV2 weight arrays found")
     return fcn8s(classes, encoder) if arch is Arch.FCN8S else deeplabv3plus(classes, encoder)

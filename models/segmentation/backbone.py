@@ -95,7 +95,7 @@ def build_encoder(output_stride: int = 32, input_shape: tuple[Any, Any, int] = (
     Returns a ``keras.Model`` whose layers carry the names of ``keras.applications.MobileNetV2``; read feature
     taps with ``model.get_layer(TAP_...).output``.
     """
-    import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
+    import keras
 
     if output_stride not in (16, 32):
         raise ValueError(f"output_stride must be 16 or 32, not {output_stride}")

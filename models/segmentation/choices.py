@@ -119,7 +119,7 @@ SPECS: dict[str, ModelSpec] = {
 
 def _drop_unshipped() -> None:
     # A row trained here is offered only once its model folder ships (a clone before the training landed has none).
-    from models.segmentation.trained import TRAINED_DIR  # noqa: PLC0415 - keeps TensorFlow out of this import
+    from models.segmentation.trained import TRAINED_DIR
 
     for key in [k for k, s in SPECS.items() if s.builtin and not (TRAINED_DIR / s.builtin / "model.json").is_file()]:
         del SPECS[key]
@@ -154,7 +154,7 @@ def class_names(choice: str) -> tuple[str, ...]:
     ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a bad folder."""
     spec = spec_of(choice)
     if spec.backend is Backend.KERAS_TRAINED:
-        from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+        from models.segmentation.trained import TRAINED_DIR, read_card
 
         return tuple(read_card(TRAINED_DIR / spec.builtin)["classes"])
     return VOC_CLASSES
@@ -171,11 +171,11 @@ def create(choice: str, store: Store | None = None) -> SegmentationBackend:
     Raises ``models.store.ModelMissingError`` when the model is missing and cannot be fetched, and
     ``ModelFileError`` when the file does not have the option's signature.
     """
-    from models.store import Store  # noqa: PLC0415 - the store imports the registry; keep import time low
+    from models.store import Store
 
     spec = spec_of(choice)
     if spec.backend is Backend.KERAS_TRAINED:
-        from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model  # noqa: PLC0415
+        from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model
 
         model, card = load_model(TRAINED_DIR / spec.builtin)
         return TrainedSegmenter(model, card, spec, spec.input_size, mirror=True)

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args(argv)
 
-    from models.segmentation.choices import create  # noqa: PLC0415 - TensorFlow loads lazily
+    from models.segmentation.choices import create
 
     try:
         root = Path(args.data)

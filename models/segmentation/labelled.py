@@ -117,7 +117,7 @@ def parse_labels_txt(text: str) -> ClassSet:
 
 def _colour(index: int) -> tuple[int, int, int]:
     """VOC palette colours from entry 1 on, so that class 0 is not black."""
-    from models.segmentation.classes import PALETTE  # noqa: PLC0415
+    from models.segmentation.classes import PALETTE
 
     r, g, b = (int(v) for v in PALETTE[(index + 1) % 256])
     return r, g, b
@@ -125,7 +125,7 @@ def _colour(index: int) -> tuple[int, int, int]:
 
 def voc_class_set() -> ClassSet:
     """PASCAL VOC's 21 classes with their palette colours; void 255 (the boundary colour 224,224,192)."""
-    from models.segmentation.classes import PALETTE, VOC_CLASSES  # noqa: PLC0415
+    from models.segmentation.classes import PALETTE, VOC_CLASSES
 
     def rgb(i: int) -> tuple[int, int, int]:
         return int(PALETTE[i][0]), int(PALETTE[i][1]), int(PALETTE[i][2])

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import weakref
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,7 @@ class TrainedResult:
 
     def tflite_bytes(self) -> bytes:
         """A float32 TFLite model for (1, H, W, 3) in [-1, 1] at :attr:`size` → logits; made once (seconds)."""
-        from models.segmentation.trained import export_tflite  # noqa: PLC0415
+        from models.segmentation.trained import export_tflite
 
         with self._lock:
             if self._tflite is None:
@@ -191,7 +192,7 @@ class TrainedResult:
     def segmenter(self) -> Any:
         """A :class:`~models.segmentation.trained.TrainedSegmenter` of this model working at the val image size
         (its long side), so an upload of that size gets the exported TFLite model's class map."""
-        from models.segmentation.trained import TrainedSegmenter  # noqa: PLC0415
+        from models.segmentation.trained import TrainedSegmenter
 
         return TrainedSegmenter(self.model, self.card, _VisitorSpec(), long_side=max(self.size))
 
@@ -250,7 +251,7 @@ class SessionRun:
         """Load the best checkpoint, score it on val and write the model folder and report (in the workspace).
 
         Raises :class:`VisionError` when the run ended before its first validation (no checkpoint)."""
-        from models.segmentation.train import write_model  # noqa: PLC0415
+        from models.segmentation.train import write_model
 
         if self.trainer is None or not self.has_checkpoint:
             raise VisionError("The training ended before its first check on the validation images: nothing to keep.")
@@ -299,8 +300,6 @@ def confusion_table(scores: metrics.Scores) -> np.ndarray:
 
 def report_zip(result: TrainedResult) -> bytes:
     """The report files (``report.md``, ``report.json``, ``curves.png``, ``model.json``) in one zip."""
-    import zipfile  # noqa: PLC0415
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in result.files.items():

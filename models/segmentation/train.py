@@ -17,6 +17,7 @@ import logging
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import models.segmentation.metrics as metrics
@@ -81,10 +82,10 @@ def write_report(out: Path, history: History, card: dict) -> None:
 
 
 def _plot(path: Path, history: History, card: dict) -> None:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.2))
     ax[0].plot(range(1, len(history.loss) + 1), history.loss)
@@ -105,10 +106,8 @@ def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True)
     """Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
     :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its ``model.json`` and report (so the
     model card shows what a visitor gets). Returns the updated card."""
-    from types import SimpleNamespace  # noqa: PLC0415
-
-    from models.segmentation.evaluate import evaluate  # noqa: PLC0415
-    from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model  # noqa: PLC0415
+    from models.segmentation.evaluate import evaluate
+    from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model
 
     folder = Path(folder)
     model, card = load_model(folder)
@@ -144,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     backbone = args.backbone
     if backbone is None:
-        from models.store import Store  # noqa: PLC0415
+        from models.store import Store
 
         backbone = Store().require(ENCODER_ENTRY)
     train, val = read_split(args.data, "train"), read_split(args.data, "val")

@@ -9,6 +9,8 @@ ship in ``models/weights/segmentation/<id>/``, like the DCGAN's weights: no stor
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ def read_card(folder: Path | str) -> dict:
 
 def load_model(folder: Path | str) -> tuple[Any, dict]:
     """(keras logits model, card) from a model folder; raises :class:`ModelFileError` on a bad folder."""
-    from models.segmentation.architectures import build  # noqa: PLC0415 - TensorFlow loads lazily
+    from models.segmentation.architectures import build
 
     card = read_card(folder)
     model = build(card["arch"], len(card["classes"]))
@@ -97,8 +99,6 @@ def export_tflite(model: Any, height: int, width: int) -> bytes:
     Through a SavedModel (Keras ``model.export``, in a temporary folder deleted at once): converting a
     ``tf.function`` of a Keras 3 model directly keeps its weights as resource variables that the TFLite file
     never initialises, so every output was NaN."""
-    import tempfile  # noqa: PLC0415
-
     tf = runtime.tf()
     with tempfile.TemporaryDirectory(prefix="vision-tflite-") as folder:
         spec = [tf.TensorSpec([1, height, width, 3], tf.float32)]
@@ -109,9 +109,6 @@ def export_tflite(model: Any, height: int, width: int) -> bytes:
 def tflite_class_map(path_or_bytes: Path | str | bytes, rgb: np.ndarray) -> np.ndarray:
     """(H, W) uint8 class map of ``rgb`` (resized to the TFLite model's input size) through an exported model;
     the check that a downloaded model gives the page's answer."""
-    import os  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
     written: str | None = None
     path: Path | str
     if isinstance(path_or_bytes, bytes):

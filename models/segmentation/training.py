@@ -91,8 +91,8 @@ class Trainer:
     """Resumable trainer of one architecture on ``train``, validated on ``val`` (see the module notes)."""
 
     def __init__(self, cfg: TrainConfig, train: LabelledSet, val: LabelledSet, workdir: Path | str, npy: Any = None):
-        import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
-        import tensorflow as tf  # noqa: PLC0415
+        import keras
+        import tensorflow as tf
 
         self.cfg, self.train, self.val = cfg, train, val
         self.classes = train.classes.size

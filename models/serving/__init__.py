@@ -58,21 +58,21 @@ def is_served(capability: str, choice: Any = None) -> bool:
         return False
     c = _value(choice)
     if capability == "segmentation":
-        from models.segmentation import SPECS, Backend  # noqa: PLC0415
+        from models.segmentation import SPECS, Backend
 
         # The server hosts the TFLite DeepLabs; frozen graphs (GPU hosts) and the models trained here run in-process.
         served = (Backend.TFLITE_CLASSMAP, Backend.TFLITE_LOGITS)
         return c is not None and c in SPECS and SPECS[c].backend in served
     if capability == "style":
-        from models.style import Backend as StyleBackend  # noqa: PLC0415
+        from models.style import Backend as StyleBackend
 
         return c is not None and StyleBackend(c) is not StyleBackend.SAVED_MODEL
     if capability == "faces":
-        from models.faces import Embedder  # noqa: PLC0415
+        from models.faces import Embedder
 
         return c is None or Embedder(c) is Embedder.DLIB
     if capability == "video":
-        from models.video import CHOICE_BY_ID, Kind  # noqa: PLC0415
+        from models.video import CHOICE_BY_ID, Kind
 
         return c is not None and CHOICE_BY_ID[c].kind is Kind.STREAM
     if capability == "digits":
@@ -92,7 +92,7 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
     """
     if not is_served(capability, choice):
         return local()
-    from models.serving import client as C  # noqa: PLC0415
+    from models.serving import client as C
 
     cl = C.client_for(serve_address())  # type: ignore[arg-type]
     c = _value(choice)
@@ -104,7 +104,7 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
         return C.ServedFaceAnalyzer(cl)  # type: ignore[return-value]
     if capability == "video":
         return C.ServedStreamClassifier(cl, c)  # type: ignore[return-value, arg-type]
-    from models.serving.digits_client import ServedDigitGenerator  # noqa: PLC0415
+    from models.serving.digits_client import ServedDigitGenerator
 
     return ServedDigitGenerator(cl)  # type: ignore[return-value]
 
@@ -124,8 +124,8 @@ def restore_digits(
     address = serve_address()
     if address is None:
         return local()
-    from models.serving import client as C  # noqa: PLC0415
-    from models.serving.digits_client import served_restore  # noqa: PLC0415
+    from models.serving import client as C
+    from models.serving.digits_client import served_restore
 
     return served_restore(
         C.client_for(address), images, masks, cfg, candidates, use_guesser=use_guesser, progress=progress
@@ -161,7 +161,7 @@ def serving_status(timeout_s: float = 3.0) -> ServingStatus:
     address = serve_address()
     if address is None:
         return ServingStatus("in-process", None)
-    from models.serving import client as C  # noqa: PLC0415
+    from models.serving import client as C
 
     cl = C.client_for(address)
     out = ServingStatus("served", address)

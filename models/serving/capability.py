@@ -31,7 +31,7 @@ Operation = Callable[[dict[str, Any], Arrays], Awaitable[Result]]
 
 
 def deployment_store():
-    from models.store import Store  # noqa: PLC0415
+    from models.store import Store
 
     return Store()
 
@@ -124,7 +124,7 @@ def _keep_replica_grpc_on_loopback() -> None:
     after this constructor), the one Ray port a private cluster would otherwise open on every interface. Peers
     reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes."""
     try:
-        from ray.serve._private import replica as ray_replica  # noqa: PLC0415
+        from ray.serve._private import replica as ray_replica
 
         if not ray.util.get_node_ip_address().startswith("127.") or getattr(ray_replica, "_vision_loopback", False):
             return

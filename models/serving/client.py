@@ -75,7 +75,7 @@ class ServeClient:
         return auth.header(self.token or auth.client_token())
 
     def _session(self):
-        import requests  # noqa: PLC0415
+        import requests
 
         s = getattr(self._local, "session", None)
         if s is None:
@@ -84,7 +84,7 @@ class ServeClient:
 
     def info(self, capability: str, timeout_s: float = 3.0) -> dict[str, Any]:
         """The deployment's ``GET /<capability>/info`` answer; raises InferenceUnavailable when unreachable."""
-        import requests  # noqa: PLC0415
+        import requests
 
         try:
             r = self._session().get(
@@ -107,7 +107,7 @@ class ServeClient:
     ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """One request → (params, arrays) of the answer. Raises InferenceUnavailable (ServeAuthError on 401/403)
         or ServedInputError (400: the server's plain message)."""
-        import requests  # noqa: PLC0415
+        import requests
 
         body = wire.pack(params, arrays)
         url = f"{self.address}/{capability}/{operation}"
@@ -178,7 +178,7 @@ class ServedSegmenter:
     """:class:`models.segmentation.Segmenter` contract: ``model``, ``spec``, ``labels``, ``predict(rgb)``."""
 
     def __init__(self, client: ServeClient, model: Any):
-        from models import segmentation as seg  # noqa: PLC0415
+        from models import segmentation as seg
 
         self._seg = seg
         self.client = client
@@ -207,7 +207,7 @@ class ServedStyle:
     """:class:`models.style.MagentaTFLite` contract: ``bottleneck(rgb, crop)`` and ``stylize(...)``."""
 
     def __init__(self, client: ServeClient, backend: Any):
-        from models import style as sty  # noqa: PLC0415
+        from models import style as sty
 
         self._sty = sty
         self.client = client
@@ -263,7 +263,7 @@ class ServedFaceAnalyzer:
     """:class:`models.faces.FaceAnalyzer` contract (dlib embedder): ``spec`` and ``analyze(...)``."""
 
     def __init__(self, client: ServeClient):
-        from models import faces as F  # noqa: PLC0415
+        from models import faces as F
 
         self._F = F
         self.client = client
@@ -319,7 +319,7 @@ class ServedStreamClassifier:
     """
 
     def __init__(self, client: ServeClient, choice: str = "movinet_a0_stream"):
-        from models import video as V  # noqa: PLC0415
+        from models import video as V
 
         self._V = V
         self.client = client

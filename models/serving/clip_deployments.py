@@ -28,7 +28,7 @@ class VideoDeployment(CapabilityDeployment):
 
     def __init__(self, choices: Sequence[str] = ("movinet_a0_stream",)):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import video as V  # noqa: PLC0415
+        from models import video as V
 
         self.V = V
         store = deployment_store()
@@ -103,8 +103,8 @@ class DigitsDeployment(CapabilityDeployment):
 
     def __init__(self):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import digits as D  # noqa: PLC0415
-        from models.digits import guesser  # noqa: PLC0415
+        from models import digits as D
+        from models.digits import guesser
 
         self.D = D
         self.gen = D.load_generator()

@@ -51,7 +51,7 @@ class SegmentationDeployment(CapabilityDeployment):
         batch_wait_timeout_s: float = 0.005,
     ):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import segmentation as seg  # noqa: PLC0415
+        from models import segmentation as seg
 
         self.seg = seg
         self.store = deployment_store()
@@ -130,7 +130,7 @@ class StyleDeployment(CapabilityDeployment):
         self, preload: Sequence[str] = ("tflite_int8",), max_batch_size: int = 4, batch_wait_timeout_s: float = 0.005
     ):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import style as sty  # noqa: PLC0415
+        from models import style as sty
 
         self.sty = sty
         self.store = deployment_store()
@@ -238,7 +238,7 @@ class FacesDeployment(CapabilityDeployment):
 
     def __init__(self, max_batch_size: int = 8, batch_wait_timeout_s: float = 0.005):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import faces as F  # noqa: PLC0415
+        from models import faces as F
 
         self.F = F
         self.detector = F.FaceDetector()

@@ -18,7 +18,7 @@ class ServedDigitGenerator:
     ``interpolate`` (truncation ψ travels with each request)."""
 
     def __init__(self, client: ServeClient, truncation: float | None = None):
-        from models.digits import DEFAULT_TRUNCATION  # noqa: PLC0415
+        from models.digits import DEFAULT_TRUNCATION
 
         self.client = client
         self.truncation = DEFAULT_TRUNCATION if truncation is None else float(truncation)
@@ -77,7 +77,7 @@ def served_restore(
 ):
     """:func:`models.digits.restore` on the server (its generator, discriminator and guesser) →
     :class:`models.digits.Restoration`. ``progress`` is called with 1.0 when the answer arrives."""
-    from models import digits as D  # noqa: PLC0415
+    from models import digits as D
 
     images = np.asarray(images, np.uint8)
     masks = np.asarray(masks, bool)

@@ -169,7 +169,7 @@ class LocalCluster:
         self.wait_ready([a["name"] for a in yaml.safe_load(path.read_text())["applications"]], timeout_s)
 
     def wait_ready(self, capabilities: list[str], timeout_s: float = 600.0) -> None:
-        import requests  # noqa: PLC0415
+        import requests
 
         deadline = time.monotonic() + timeout_s
         waiting = list(capabilities)

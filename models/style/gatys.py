@@ -85,7 +85,7 @@ def build_vgg19(weights: Path | str | None, layers: LayerSet = LayerSet.GATYS) -
     ``weights``: a local ``.h5`` file (the store's ``vgg19_notop``) or None for random initialisation.
     """
     runtime.tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     vgg = keras.applications.VGG19(include_top=False, weights=None if weights is None else str(weights))
     vgg.trainable = False
@@ -127,7 +127,7 @@ def gatys_transfer(
     steps); set ``stop`` to end early; the image so far is returned with ``stopped=True``.
     """
     tf = runtime.tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     layers: LayerSet = getattr(extractor, "layer_set", config.layers)
     n_content = len(layers.content_layers)

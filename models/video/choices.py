@@ -101,7 +101,7 @@ def load_classifier(choice: ModelChoice, model_path: Path | str, labels_path: Pa
     Raises ``models.errors.ModelFileError`` when the file is not the kind of model the option names (unreadable,
     wrong signature or labels).
     """
-    from models import runtime  # noqa: PLC0415 - TensorFlow import is deferred to here
+    from models import runtime
 
     labels = runtime.read_labels(labels_path)
     if choice.kind is Kind.STREAM:
@@ -120,7 +120,7 @@ def create(choice: ModelChoice | str, store: object | None = None) -> VideoClass
 
     Raises ``models.store.ModelMissingError`` when a file is missing and cannot be fetched.
     """
-    from models.store import Store  # noqa: PLC0415
+    from models.store import Store
 
     choice = CHOICE_BY_ID[choice] if isinstance(choice, str) else choice
     store = store or Store()

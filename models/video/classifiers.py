@@ -234,7 +234,7 @@ class MovinetClassifier(_PerSegment):
 
     def logits(self, video: np.ndarray) -> np.ndarray:
         """(C,) logits for a [1,T,H,W,3] float32 clip in [0,1]. Raises ValueError on a wrong output shape."""
-        from models.runtime import tf  # noqa: PLC0415 - TensorFlow only when a model really runs
+        from models.runtime import tf
 
         x = tf().constant(video, dtype=tf().float32)
         if self._sig is not None:

@@ -36,7 +36,7 @@ class Encoder(str, Enum):
 
 def best_encoder() -> Encoder:
     try:
-        import av  # noqa: F401, PLC0415
+        import av  # noqa: F401
 
         return Encoder.PYAV_VP9
     except ImportError:
@@ -111,7 +111,7 @@ def encode_webm(frames: np.ndarray, fps: float, encoder: Encoder | None = None) 
 
 
 def _encode_pyav(frames: np.ndarray, fps: float) -> bytes:
-    import av  # noqa: PLC0415
+    import av
 
     buf = io.BytesIO()  # in memory: nothing touches the disk
     with av.open(buf, mode="w", format="webm") as out:

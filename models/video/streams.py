@@ -47,7 +47,7 @@ def decode_frames(box: Any, stream: Any) -> Iterator[Any]:
 
     Raises PyAV's errors as ``box.decode`` does (``av.DecoderNotFoundError``, ``av.FFmpegError``).
     """
-    import av  # noqa: PLC0415 - FFmpeg is loaded only when a clip is decoded
+    import av
 
     libvpx = _ALPHA_DECODERS.get(stream.codec_context.name, "") if has_alpha(stream) else ""
     if libvpx not in av.codecs_available:  # no alpha, or a build without libvpx: FFmpeg's own decoder
