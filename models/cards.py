@@ -169,9 +169,12 @@ _ENCODER_NOTE = {
 
 
 def segmentation_card(option: str) -> ModelCard:
-    """The card of a segmentation option: the DeepLab (PASCAL VOC) card, or for a model trained here one built
-    from its ``model.json`` (data, val figures, per-class IoU), so the figures follow the shipped weights.
-    Raises KeyError for an unknown option, ``ModelFileError`` for an unreadable model folder."""
+    """The card of a segmentation option.
+
+    The DeepLab (PASCAL VOC) card, or for a model trained here one built from its ``model.json`` (data, val figures,
+    per-class IoU), so the figures follow the shipped weights. Raises KeyError for an unknown option, ``ModelFileError``
+    for an unreadable model folder.
+    """
     from models.segmentation import Backend, spec_of
     from models.segmentation.trained import TRAINED_DIR, read_card
 
@@ -189,10 +192,13 @@ def segmentation_card(option: str) -> ModelCard:
 def trained_segmentation_card(
     card: dict[str, Any], class_set: str, data_entry: str = "", option: str = ""
 ) -> ModelCard:
-    """A :class:`ModelCard` from a trained model's ``model.json`` dict (keys written by
+    """A :class:`ModelCard` built from a trained model's ``model.json``.
+
+    A :class:`ModelCard` from a trained model's ``model.json`` dict (keys written by
     ``models.segmentation.train.write_model``: arch, classes, train_pairs, val_pairs, recipe, train_seconds, val);
     ``data_entry`` names the store entry of the data, whose licence is quoted; ``option`` the option id (for the
-    operators' command)."""
+    operators' command).
+    """
     from models.registry import BY_ID
 
     title, what, source = _TRAINED_ARCH.get(card["arch"], (card["arch"], "a fully convolutional network", ""))

@@ -192,8 +192,10 @@ def make(capability: Capability, store: Store | None = None) -> Example:
 
 
 def cached(capability: Capability, store: Store | None = None, folder: Path | None = None) -> Path | None:
-    """The cached PNG of the example if made already, else None: in ``folder`` when given, else in the cache
-    folder or the install's prebuilt one (:func:`prebuilt_dir`)."""
+    """The cached PNG of the example if made already, else None.
+
+    In ``folder`` when given, else in the cache folder or the install's prebuilt one (:func:`prebuilt_dir`).
+    """
     store = store or Store()
     folders = [folder] if folder is not None else [examples_dir(), prebuilt_dir()]
     for path in (cache_path(capability, store, f) for f in folders if f is not None):

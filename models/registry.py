@@ -315,8 +315,10 @@ assert len(BY_ID) == len(ENTRIES), "duplicate registry id"
 
 
 def register(entry: Entry) -> None:
-    """Add (or replace) one entry at run time: the extension hook for a model that is not in :data:`ENTRIES`
-    (a plugin, a notebook, a test). ``get`` and the store see it; ``ENTRIES`` (the shipped list) does not change.
+    """Add (or replace) one entry at run time.
+
+    The extension hook for a model that is not in :data:`ENTRIES` (a plugin, a notebook, a test). ``get`` and the store
+    see it; ``ENTRIES`` (the shipped list) does not change.
     """
     BY_ID[entry.id] = entry
 

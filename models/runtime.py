@@ -121,7 +121,7 @@ class Timing:
 
 @contextmanager
 def timed():
-    """``with timed() as t: ...`` then ``t.ms``."""
+    """Time a block in milliseconds: ``with timed() as t: ...`` then ``t.ms``."""
     t = Timing()
     start = time.perf_counter()
     try:
@@ -206,7 +206,9 @@ def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel
 
 
 class TFLiteSignatureModel:
-    """A TFLite model called through a named signature (e.g. MoViNet stream: image + 43 states in, logits +
+    """A TFLite model called through one named signature.
+
+    A TFLite model called through a named signature (e.g. MoViNet stream: image + 43 states in, logits +
     43 states out): ``model(**arrays) -> {output name: array}``. Locked like :class:`TFLiteModel`.
 
     ``inputs`` / ``outputs`` map tensor names to :class:`TensorSpec` (shape, dtype, quantisation).
@@ -241,8 +243,9 @@ class TFLiteSignatureModel:
 def load_tflite_signature(
     path: Path | str, signature: str = "serving_default", num_threads: int | None = None
 ) -> TFLiteSignatureModel:
-    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's
-    states); raises ``ModelFileError`` when the file or the signature is not usable.
+    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's states).
+
+    Raises ``ModelFileError`` when the file or the signature is not usable.
     """
     return TFLiteSignatureModel(path, signature, num_threads)
 
@@ -305,15 +308,19 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
 def load_frozen_graph(
     path: Path | str, inputs: Sequence[str], outputs: Sequence[str], member_suffix: str = FROZEN_GRAPH_MEMBER
 ) -> FrozenGraphModel:
-    """A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
+    """A TF1 frozen graph as a callable on named tensors.
+
+    A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
     tensors; raises ``ModelFileError`` when the tarball holds no graph.
     """
     return FrozenGraphModel(read_frozen_graph_def(path, member_suffix), inputs, outputs)
 
 
 def read_labels(path: Path | str, limit: int | None = None) -> list[str]:
-    """Class names, one per line, stripped: the first ``limit`` lines as they are (blanks kept as ''), or every
-    non-blank line when ``limit`` is None."""
+    """Class names, one per line, stripped.
+
+    The first ``limit`` lines as they are (blanks kept as ''), or every non-blank line when ``limit`` is None.
+    """
     lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
     if limit is not None:
         return lines[:limit]

@@ -75,9 +75,11 @@ STREET_DEFAULT = f"{CAMVID_ENTRY}:{_CAMVID_STREET[0][0].removesuffix('.png')}"
 def samples(
     kind: SampleKind | Sequence[SampleKind], store: Store | None = None, include_missing: bool = False
 ) -> list[Sample]:
-    """Samples of one kind (or several, in the given order): package-shipped first, then store entries (present
-    ones, or all), then the CamVid street scenes when the ``camvid`` entry is present (never listed missing:
-    they are files inside that entry)."""
+    """Samples of one kind (or several, in the given order).
+
+    Package-shipped first, then store entries (present ones, or all), then the CamVid street scenes when the ``camvid``
+    entry is present (never listed missing: they are files inside that entry).
+    """
     store = store or Store()
     out: list[Sample] = []
     for k in [kind] if isinstance(kind, SampleKind) else list(kind):

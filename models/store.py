@@ -216,8 +216,11 @@ class Store:
             tmp.unlink(missing_ok=True)
 
     def _fetch_file_set(self, entry: Entry, base: str, target: Path, progress: Progress | None, timeout: float) -> None:
-        """Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
-        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid)."""
+        """Fetch a file set, checked, with one atomic rename.
+
+        Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
+        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid).
+        """
         listing = file_set_listing(entry)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".fetch", dir=target.parent))
         try:

@@ -1,5 +1,7 @@
-"""Handwritten digits: a class-conditional DCGAN this project trains on MNIST, a judge classifier, a
-hole-aware digit guesser, and restoration of damaged digits. No Streamlit import.
+"""Handwritten digits.
+
+A class-conditional DCGAN this project trains on MNIST, a judge classifier, a hole-aware digit guesser, and restoration
+of damaged digits. No Streamlit import.
 
 Modules, one job each (imports go one way: common, masks, mnist → gan → gan_training / restore; judge and
 guesser use only common, masks, mnist, training): ``common`` (weights folder, classes, one-hot, augmentation),

@@ -1,4 +1,6 @@
-"""The DCGAN's command line (the judge and the guesser have their own: ``python -m models.digits.judge``,
+"""The DCGAN's command line.
+
+The DCGAN's command line (the judge and the guesser have their own: ``python -m models.digits.judge``,
 ``python -m models.digits.guesser``).
 
   python -m models.digits train [--steps 2500] [--max-minutes 90]  trains (resumable), exports models/weights/

@@ -1,5 +1,7 @@
-"""The digit-generator options: one table from :class:`DigitModel` to :class:`DigitSpec`, the
-:class:`DigitBackend` contract, and one ``create`` that builds a generator.
+"""The digit-generator options.
+
+One table from :class:`DigitModel` to :class:`DigitSpec`, the :class:`DigitBackend` contract, and one ``create`` that
+builds a generator.
 
 The project's own DCGAN ships its weights in ``models/weights`` (no store entry). Adding a generator = its
 weights (in the package, or one registry entry in ``models/registry.py``) + one row here (and a member of

@@ -119,13 +119,13 @@ class DigitGenerator:
         return twin
 
     def from_latents(self, z: np.ndarray, labels: Sequence[int] | np.ndarray) -> np.ndarray:
-        """z (N, latent) + labels (N,) ints or (N,10) soft one-hots → float (N,28,28,1) in [-1,1]."""
+        """Z (N, latent) + labels (N,) ints or (N,10) soft one-hots → float (N,28,28,1) in [-1,1]."""
         labels = np.asarray(labels)
         y = labels.astype(np.float32) if labels.ndim == 2 else onehot(labels)
         return np.asarray(self._fn(np.asarray(z, np.float32), y))
 
     def generate(self, n: int, digit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """n digits (uint8 (n,28,28)) and their labels; ``digit=None`` = any (labels cycle 0..9 shuffled)."""
+        """N digits (uint8 (n,28,28)) and their labels; ``digit=None`` = any (labels cycle 0..9 shuffled)."""
         rng = np.random.default_rng((seed, 7))
         labels = (np.full(n, digit) if digit is not None else rng.integers(0, NUM_CLASSES, n)).astype(np.int64)
         return mnist.from_tanh(self.from_latents(self.latents(n, seed), labels)), labels

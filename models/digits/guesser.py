@@ -68,7 +68,6 @@ def inputs(digits: np.ndarray, masks: np.ndarray) -> np.ndarray:
 
 def random_masks(rng: np.random.Generator, n: int) -> np.ndarray:
     """Damage of the kinds the page and the evaluation use: blocks (10–45 %), halves, brush strokes, none."""
-
     import cv2
 
     halves = [
@@ -107,8 +106,11 @@ class DigitGuesser:
         return e / e.sum(axis=1, keepdims=True)
 
     def whole_digit_logits(self, images_tanh):
-        """(N,10) logits for whole digits given as a tensor (N,28,28,1) in [-1, 1] (differentiable: restoration
-        uses it to keep the filled-in digit reading as the digit it is being restored as)."""
+        """Differentiable (N, 10) logits of whole digits.
+
+        (N,10) logits for whole digits given as a tensor (N,28,28,1) in [-1, 1] (differentiable: restoration
+        uses it to keep the filled-in digit reading as the digit it is being restored as).
+        """
         unit = (images_tanh + 1.0) * 0.5
         return self.model(tf().concat([unit, tf().zeros_like(unit)], axis=-1), training=False)
 
@@ -125,7 +127,6 @@ def load(path: Path | str = GUESSER_WEIGHTS) -> DigitGuesser:
 
 def held_out_damage(split: mnist.MnistSplit, n: int = 2000, seed: int = 5) -> tuple[np.ndarray, ...]:
     """Held-out digits each with one random block of 30 % of the image missing (the acceptance set-up)."""
-
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(split.x_held), min(n, len(split.x_held)), replace=False)
     masks = np.stack([block_mask(rng, 0.3) for _ in idx])

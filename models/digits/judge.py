@@ -65,7 +65,7 @@ class Judge:
         return self.logits(digits).argmax(axis=1)
 
     def probabilities(self, digits: np.ndarray) -> np.ndarray:
-        """digits as for :meth:`logits` → (N,10) float softmax probabilities, each row summing to 1."""
+        """Digits as for :meth:`logits` → (N,10) float softmax probabilities, each row summing to 1."""
         logits = self.logits(digits)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)

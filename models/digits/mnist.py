@@ -91,7 +91,7 @@ def to_tanh(x: np.ndarray) -> np.ndarray:
 
 
 def from_tanh(x: np.ndarray) -> np.ndarray:
-    """float in [-1, 1] (any trailing channel) -> uint8 (N,28,28)."""
+    """Float in [-1, 1] (any trailing channel) -> uint8 (N,28,28)."""
     x = np.asarray(x)
     if x.ndim == 4:
         x = x[..., 0]

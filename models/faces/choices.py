@@ -1,6 +1,7 @@
-"""The face-embedding options: the table (:data:`SPECS`, from :class:`Embedder` to :class:`EmbedderSpec`: title,
-store entry, dimension, thresholds, factory; its rows live beside the networks in ``embedders``) and the
-embedder half of ``create``.
+"""The face-embedding options.
+
+The table (:data:`SPECS`, from :class:`Embedder` to :class:`EmbedderSpec`: title, store entry, dimension, thresholds,
+factory; its rows live beside the networks in ``embedders``) and the embedder half of ``create``.
 """
 
 from __future__ import annotations

@@ -34,7 +34,9 @@ def verify(
     metric: Metric = Metric.EUCLIDEAN,
     threshold: float | None = None,
 ) -> Verdict:
-    """Same person? ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
+    """Decide whether two faces are the same person.
+
+    ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
     ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1; ``too_small`` when a
     :class:`Face` is narrower than ``SMALL_FACE_PX``); raises ValueError for a face without an embedding.
     """

@@ -1,4 +1,6 @@
-"""The face-embedding networks behind :class:`models.faces.FaceEmbedder` (dlib ResNet, in a wheel; SFace, from the
+"""The face-embedding networks and their option table.
+
+The face-embedding networks behind :class:`models.faces.FaceEmbedder` (dlib ResNet, in a wheel; SFace, from the
 store) and their option table :data:`SPECS`.
 
 Adding an embedder = one registry entry (``models/registry.py``, unless it ships in a wheel) + one row in

@@ -1,5 +1,7 @@
-"""The inpainting options: one table from :class:`Method` to :class:`InpaintSpec`, the :class:`Inpainter`
-contract, and one ``create`` that builds a backend.
+"""The inpainting options.
+
+One table from :class:`Method` to :class:`InpaintSpec`, the :class:`Inpainter` contract, and one ``create`` that builds
+a backend.
 
 Adding an inpainting model = one registry entry per file it needs (``models/registry.py``; the OpenCV methods
 need none) + one row here (and a member of :class:`Method`).

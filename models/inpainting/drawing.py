@@ -1,5 +1,8 @@
-"""Masks from canvas drawings: Fabric.js JSON (``st_canvas(...).json_data``) rasterised at the ORIGINAL image
-resolution (not the displayed one), so strokes stay sharp on a 12-MP photo."""
+"""Masks from canvas drawings.
+
+Fabric.js JSON (``st_canvas(...).json_data``) rasterised at the ORIGINAL image resolution (not the displayed one), so
+strokes stay sharp on a 12-MP photo.
+"""
 
 from __future__ import annotations
 

@@ -145,7 +145,9 @@ def plan_regions(mask: np.ndarray, radius: int) -> Plan:
 def inpaint(
     rgb: np.ndarray, mask: np.ndarray, method: Method, options: InpaintOptions = InpaintOptions()
 ) -> InpaintResult:
-    """Fill ``mask`` ((H, W) bool, True = missing) in an (H, W, 3) uint8 image → :class:`InpaintResult` (same
+    """Inpaint the masked pixels of an image.
+
+    Fill ``mask`` ((H, W) bool, True = missing) in an (H, W, 3) uint8 image → :class:`InpaintResult` (same
     shape and dtype, time in ms). Pixels outside the (dilated) mask never change.
 
     Raises :class:`models.errors.InputError` for a wrong image array, and :class:`MaskError` for a mask that

@@ -41,8 +41,11 @@ def _tensor(details: list[dict], prefix: str) -> dict:
 
 
 def compare_with_tflite(encoder: Any, tflite_path: Path | str, biases: np.ndarray, photos: list[Path]) -> Agreement:
-    """:class:`Agreement` of an output-stride-32 ``encoder`` (from :mod:`models.segmentation.backbone`) with the TFLite
-    classifier on ``photos`` (each resized to 224×224 RGB). ``biases``: the checkpoint's (1001,) classifier biases."""
+    """How well a converted encoder agrees with the TFLite classifier.
+
+    :class:`Agreement` of an output-stride-32 ``encoder`` (from :mod:`models.segmentation.backbone`) with the TFLite
+    classifier on ``photos`` (each resized to 224×224 RGB). ``biases``: the checkpoint's (1001,) classifier biases.
+    """
     from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415 - only this check reads inner tensors
 
     it = Interpreter(str(tflite_path), experimental_preserve_all_tensors=True)

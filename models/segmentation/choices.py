@@ -1,5 +1,7 @@
-"""The segmentation options: one table from option id to :class:`ModelSpec`, and one ``create`` that builds
-the backend behind the :class:`SegmentationBackend` contract.
+"""The segmentation options.
+
+One table from option id to :class:`ModelSpec`, and one ``create`` that builds the backend behind the
+:class:`SegmentationBackend` contract.
 
 Adding a segmentation model = one registry entry (``models/registry.py``) + one row in :data:`SPECS`
 (``register(spec)`` does the latter at run time, e.g. from a plugin or a test). The option id is the model's
@@ -129,8 +131,10 @@ _drop_unshipped()
 
 
 def register(spec: ModelSpec) -> None:
-    """Add (or replace) one option row, keyed by ``spec.entry_id``; its store entry must be in the registry
-    (``models.registry.register`` for one that is not shipped)."""
+    """Add (or replace) one option row, keyed by ``spec.entry_id``.
+
+    Its store entry must be in the registry (``models.registry.register`` for one that is not shipped).
+    """
     SPECS[spec.entry_id] = spec
 
 
@@ -150,8 +154,11 @@ def options() -> list[str]:
 
 
 def class_names(choice: str) -> tuple[str, ...]:
-    """The class names of an option in class-id order, read from its row (no model is loaded): a trained option's
-    ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a bad folder."""
+    """The class names of an option in class-id order, read from its row (no model is loaded).
+
+    A trained option's ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a
+    bad folder.
+    """
     spec = spec_of(choice)
     if spec.backend is Backend.KERAS_TRAINED:
         from models.segmentation.trained import TRAINED_DIR, read_card

@@ -1,6 +1,6 @@
-"""Train FCN-8s or DeepLabV3+ on a labelled set and write the model and its report.
+r"""Train FCN-8s or DeepLabV3+ on a labelled set and write the model and its report.
 
-    python -m models.segmentation.train --data ../shared/assets/data/camvid --arch deeplabv3plus \\
+    python -m models.segmentation.train --data ../shared/assets/data/camvid --arch deeplabv3plus \
         --out models/weights/segmentation/deeplabv3plus_camvid --workdir /tmp/seg-dlv3p [--epochs 30]
 
 Resumable: run the same command again with the same ``--workdir`` and it goes on from the last epoch. The output
@@ -103,9 +103,13 @@ def _plot(path: Path, history: History, card: dict) -> None:
 
 
 def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True) -> dict:
-    """Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
-    :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its ``model.json`` and report (so the
-    model card shows what a visitor gets). Returns the updated card."""
+    """Re-score a model folder and update its card.
+
+    Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
+    :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its
+    ``model.json`` and report (so the
+    model card shows what a visitor gets). Returns the updated card.
+    """
     from models.segmentation.evaluate import evaluate
     from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model
 

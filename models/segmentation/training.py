@@ -154,9 +154,11 @@ class Trainer:
         on_eval: Callable[[dict], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> History:
-        """Train to ``cfg.epochs`` (from where a checkpoint left off). ``on_progress(step, total_steps, loss)``;
-        ``on_eval(record)`` with the val figures; ``should_stop()`` ends the run after the current step (the best
-        weights stay in ``best.weights.h5``). Returns the history."""
+        """Train to ``cfg.epochs`` (from where a checkpoint left off).
+
+        ``on_progress(step, total_steps, loss)``; ``on_eval(record)`` with the val figures; ``should_stop()`` ends the
+        run after the current step (the best weights stay in ``best.weights.h5``). Returns the history.
+        """
         total = self.steps_per_epoch * self.cfg.epochs
         while int(self.step.numpy()) < total:
             epoch = self.epoch

@@ -81,9 +81,10 @@ def is_served(capability: str, choice: Any = None) -> bool:
 
 
 def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
-    """The backend a page should use: served when ``VISION_SERVE_ADDRESS`` is set and the Serve application
-    hosts this option, else ``local()`` (the in-process factory, called only then, so no model is loaded here
-    in served mode).
+    """The backend a page should use.
+
+    Served when ``VISION_SERVE_ADDRESS`` is set and the Serve application hosts this option, else ``local()`` (the
+    in-process factory, called only then, so no model is loaded here in served mode).
 
     ``capability``: one of :data:`CAPABILITIES`; ``choice``: the option (``SegModel``, style ``Backend``,
     ``Embedder``, video ``ModelChoice`` or its id; ignored for ``digits``, which returns the generator).
@@ -119,8 +120,11 @@ def restore_digits(
     progress: Callable[[float], None] | None = None,
     use_guesser: bool = True,
 ):
-    """DCGAN restoration: on the server when configured, else ``local()`` (a zero-argument call of
-    :func:`models.digits.restore` with the page's own models)."""
+    """DCGAN restoration.
+
+    On the server when configured, else ``local()`` (a zero-argument call of :func:`models.digits.restore` with the
+    page's own models).
+    """
     address = serve_address()
     if address is None:
         return local()
@@ -156,8 +160,11 @@ class ServingStatus:
 
 
 def serving_status(timeout_s: float = 3.0) -> ServingStatus:
-    """For the admin page: in-process or served; when served, per capability whether it answers, the served
-    version, model ids loaded / available, the replica that answered and its batch size, or why it failed."""
+    """For the admin page.
+
+    In-process or served; when served, per capability whether it answers, the served version, model ids loaded /
+    available, the replica that answered and its batch size, or why it failed.
+    """
     address = serve_address()
     if address is None:
         return ServingStatus("in-process", None)

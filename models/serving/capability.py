@@ -1,9 +1,11 @@
-"""What every Serve deployment of :mod:`models.serving.deployments` shares: the served version, the store on
-the node, and the ``info`` / health / error handling of one capability.
+"""What every Serve deployment of :mod:`models.serving.deployments` shares.
+
+The served version, the store on the node, and the ``info`` / health / error handling of one capability.
 
 Every request, ``GET …/info`` included, must carry the shared secret (:mod:`models.serving.auth`): 401 without
 it or with a wrong one. Then the body size, the parameters and the arrays are checked against
-:mod:`models.serving.limits` before the operation runs: 400 with a plain message, no model work done."""
+:mod:`models.serving.limits` before the operation runs: 400 with a plain message, no model work done.
+"""
 
 from __future__ import annotations
 
@@ -103,8 +105,10 @@ class CapabilityDeployment:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused (:class:`limits.RequestRefused`) as soon as it exceeds ``limit`` bytes: a
-    declared ``Content-Length`` over the limit is refused before a byte is read."""
+    """The request body, refused (:class:`limits.RequestRefused`) as soon as it exceeds ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before a byte is read.
+    """
     declared = request.headers.get("content-length")
     too_big = limits.RequestRefused(f"The model server refused the request: the body is over {limit / 2**20:.0f} MiB.")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -119,10 +123,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _keep_replica_grpc_on_loopback() -> None:
-    """On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
+    """Keep this replica's gRPC server on 127.0.0.1 on a loopback-only node.
+
+    On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
     to 127.0.0.1 as well: Ray Serve 2.60 hard-codes ``[::]:0`` for it (``Replica._on_initialized``, started right
     after this constructor), the one Ray port a private cluster would otherwise open on every interface. Peers
-    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes."""
+    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes.
+    """
     try:
         from ray.serve._private import replica as ray_replica
 

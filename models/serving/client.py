@@ -105,8 +105,10 @@ class ServeClient:
         params: dict[str, Any] | None = None,
         arrays: dict[str, np.ndarray] | None = None,
     ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """One request → (params, arrays) of the answer. Raises InferenceUnavailable (ServeAuthError on 401/403)
-        or ServedInputError (400: the server's plain message)."""
+        """One request → (params, arrays) of the answer.
+
+        Raises InferenceUnavailable (ServeAuthError on 401/403) or ServedInputError (400: the server's plain message).
+        """
         import requests
 
         body = wire.pack(params, arrays)
@@ -233,8 +235,10 @@ class ServedStyle:
         content_bottleneck: np.ndarray | None = None,
         on_tile: Callable[[int, int], None] | None = None,
     ):
-        """Content + style (uint8 RGB) → :class:`models.style.StyleResult`; ``on_tile`` is called once, at the end
-        (tiles run on the server)."""
+        """Content + style (uint8 RGB) → :class:`models.style.StyleResult`.
+
+        ``on_tile`` is called once, at the end (tiles run on the server).
+        """
         sty = self._sty
         arrays = {"content": content}
         if style_bottleneck is not None:

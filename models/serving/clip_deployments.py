@@ -15,7 +15,9 @@ from models.serving.capability import Arrays, CapabilityDeployment, Operation, R
 
 @serve.deployment(name="Video")
 class VideoDeployment(CapabilityDeployment):
-    """MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
+    """Serve deployment of MoViNet stream classification.
+
+    MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
     by the client (see :class:`models.serving.client.ServedStreamClassifier`): only those frames travel.
 
     ``score``: ``frames`` (M, S, S, 3) uint8, ``times`` (M,) float64 seconds, params ``duration``, ``segments``

@@ -1,5 +1,7 @@
-"""The Ray Serve application: one deployment per model-backed capability, each its own Serve application with a
-route prefix (``/segmentation``, ``/style``, ``/faces``, ``/video``, ``/digits``), so each scales on its own.
+"""The Ray Serve application.
+
+One deployment per model-backed capability, each its own Serve application with a route prefix (``/segmentation``,
+``/style``, ``/faces``, ``/video``, ``/digits``), so each scales on its own.
 
 Every deployment loads its models from the model store **on its node** (``VISION_STORE`` in the node's
 environment, see :mod:`models.store`), runs the same code as the in-process backends, and speaks
@@ -116,8 +118,9 @@ def segmentation_app(args: dict[str, Any] | None = None):
 # --- style (fast, Magenta TFLite pair) ------------------------------------------------------------
 @serve.deployment(name="Style")
 class StyleDeployment(CapabilityDeployment):
-    """Magenta arbitrary stylization, TFLite pair (:class:`models.style.MagentaTFLite`); ``backend`` = a
-    :class:`models.style.Backend` value other than the SavedModel.
+    """Magenta arbitrary stylization, TFLite pair (:class:`models.style.MagentaTFLite`).
+
+    ``backend`` = a :class:`models.style.Backend` value other than the SavedModel.
 
     ``bottleneck``: ``rgb`` uint8, params ``crop`` → ``bottleneck`` (1, 1, 1, 100) float32.
     ``stylize``: ``content`` uint8 and ``style`` uint8 (or ``style_bottleneck`` / ``content_bottleneck``), params
@@ -197,9 +200,12 @@ def style_app(args: dict[str, Any] | None = None):
 
 # --- faces (MTCNN + dlib ResNet) ----------------------------------------------------------------------
 class _BatchedEmbedder:
-    """Wraps the dlib embedder so that ``embed`` (called from a worker thread inside
+    """The dlib embedder with its network calls batched by Serve.
+
+    Wraps the dlib embedder so that ``embed`` (called from a worker thread inside
     :meth:`models.faces.FaceAnalyzer.analyze`) goes through the deployment's ``@serve.batch`` queue on the
-    replica's event loop: chips of concurrent requests share one batched network call."""
+    replica's event loop: chips of concurrent requests share one batched network call.
+    """
 
     def __init__(
         self,

@@ -148,8 +148,11 @@ PARAMS: dict[tuple[str, str], type[_Params]] = {
 
 @dataclass(frozen=True)
 class ArraySpec:
-    """dtype and shape of one array: ``shape`` entries are fixed sizes, or ``None`` (any size up to ``max_dim``);
-    ``max_pixels`` bounds the product of the first two dimensions (images)."""
+    """dtype and shape of one array.
+
+    ``shape`` entries are fixed sizes, or ``None`` (any size up to ``max_dim``); ``max_pixels`` bounds the product of
+    the first two dimensions (images).
+    """
 
     dtype: str
     shape: tuple[int | None, ...]

@@ -1,5 +1,6 @@
-"""A private Ray cluster on 127.0.0.1 with the Serve application deployed from ``deploy/ray/serve_config.yaml``:
-what the tests and ``bench/bench_serving.py`` start, and a one-VM way to try the served mode::
+"""A private Ray cluster on 127.0.0.1 with the Serve application deployed from ``deploy/ray/serve_config.yaml``.
+
+What the tests and ``bench/bench_serving.py`` start, and a one-VM way to try the served mode::
 
     python -m models.serving.local_cluster --cpus 2        # prints VISION_SERVE_ADDRESS=…, Ctrl-C stops all
 
@@ -134,8 +135,11 @@ class LocalCluster:
         raise TimeoutError(f"the Ray head did not start in {timeout_s:.0f} s:\n{self.log.read_text()[-3000:]}")
 
     def config_for_here(self, apps: list[str] | None = None) -> Path:
-        """The config file with this cluster's HTTP port, only ``apps`` (default all), and any ``overrides`` per
-        application name: ``{"style": {"args": {...}, "deployment": {"num_replicas": 2}}}``."""
+        """Write the Serve config for this cluster.
+
+        The config file with this cluster's HTTP port, only ``apps`` (default all), and any ``overrides`` per
+        application name: ``{"style": {"args": {...}, "deployment": {"num_replicas": 2}}}``.
+        """
         cfg = yaml.safe_load(self.config.read_text())
         if apps is not None:
             cfg["applications"] = [a for a in cfg["applications"] if a["name"] in apps]
@@ -154,8 +158,11 @@ class LocalCluster:
         return path
 
     def deploy(self, timeout_s: float = 600.0, apps: list[str] | None = None) -> None:
-        """``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
-        application answers ``GET …/info``."""
+        """Deploy the config and wait until it answers.
+
+        ``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
+        application answers ``GET …/info``.
+        """
         path = self.config_for_here(apps)
         subprocess.run(
             [_bin("serve"), "run", "--non-blocking", "-a", self.address, str(path)],
@@ -201,8 +208,11 @@ class LocalCluster:
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
     def pids(self) -> list[int]:
-        """The processes of this cluster: the head's session (``start_new_session``: the GCS, raylet, agents and
-        the workers, whose command lines Ray renames to ``ray::…``), and any process naming its temp folder."""
+        """The processes of this cluster.
+
+        The head's session (``start_new_session``: the GCS, raylet, agents and the workers, whose command lines Ray
+        renames to ``ray::…``), and any process naming its temp folder.
+        """
         if self._head is None:
             return []
         found = set(_pids_mentioning(self.temp_dir)) | {self._head.pid}

@@ -75,8 +75,10 @@ def centre_square(rgb: np.ndarray) -> np.ndarray:
 
 
 def output_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    """(w, h) with the long side = ``max_side`` px (up or down), aspect ratio kept: :func:`models.ops.scaled_size`
-    in (width, height) order."""
+    """(w, h) with the long side = ``max_side`` px (up or down), aspect ratio kept.
+
+    :func:`models.ops.scaled_size` in (width, height) order.
+    """
     h, w = scaled_size(height, width, max_side)
     return w, h
 

@@ -1,6 +1,8 @@
-"""Gatys et al. 2016: optimise an image's pixels so its VGG19 features match the content image's and its Gram
-matrices match the style image's, plus a total-variation term. Weights 0.025 / 1.0 / 1e-4 as in the classic
-Keras example. ``weights=None`` gives a randomly initialised VGG19 (tests the loop's mechanics offline).
+"""Gatys et al. 2016.
+
+Optimise an image's pixels so its VGG19 features match the content image's and its Gram matrices match the style
+image's, plus a total-variation term. Weights 0.025 / 1.0 / 1e-4 as in the classic Keras example. ``weights=None`` gives
+a randomly initialised VGG19 (tests the loop's mechanics offline).
 """
 
 from __future__ import annotations

@@ -111,8 +111,11 @@ class Segment:
 
 
 def split_segments(duration: float, segment_seconds: float) -> list[Segment]:
-    """Consecutive segments of ``segment_seconds`` over [0, duration); a short tail (< half a segment) joins
-    the one before, so no segment is judged on a fraction of a second."""
+    """Split [0, duration) into segments of ``segment_seconds``.
+
+    Consecutive segments of ``segment_seconds`` over [0, duration); a short tail (< half a segment) joins
+    the one before, so no segment is judged on a fraction of a second.
+    """
     bounds = [float(b) for b in np.arange(0.0, duration - 1e-6, segment_seconds)] + [duration]
     if len(bounds) > 2 and bounds[-1] - bounds[-2] < segment_seconds / 2:
         del bounds[-2]
@@ -127,8 +130,11 @@ def slice_centres(start_s: float, end_s: float, count: int) -> np.ndarray:
 
 @dataclass
 class ClipScores:
-    """What a classifier says about a clip: probabilities (C,) (floats summing to 1) for the clip and per segment,
-    and the indices of the frames each segment's scores came from."""
+    """What a classifier says about a clip.
+
+    Probabilities (C,) (floats summing to 1) for the clip and per segment, and the indices of the frames each segment's
+    scores came from.
+    """
 
     probs: np.ndarray
     segment_probs: list[np.ndarray]
@@ -303,7 +309,7 @@ class StreamClassifier:
         return out["logits"][0], {k: out[k] for k in self.state_specs}
 
     def sample_times(self, duration: float) -> np.ndarray:
-        """Sampling instants (seconds) over [0, duration): 0, 1/rate, 2/rate, …"""
+        """Sampling instants (seconds) over [0, duration): 0, 1/rate, 2/rate and so on."""
         return np.arange(max(1, int(np.ceil(duration * self.rate - 1e-9)))) / self.rate
 
     def score(

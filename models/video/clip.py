@@ -164,8 +164,10 @@ class DecodedVideo:
         return float(self.times[index])
 
     def index_at(self, seconds: float | np.ndarray) -> np.ndarray:
-        """Index of the frame on screen at each time (the last frame shown at or before it). Containers
-        round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown."""
+        """Index of the frame on screen at each time (the last frame shown at or before it).
+
+        Containers round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown.
+        """
         i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-3, side="right") - 1
         return np.clip(i, 0, self.count - 1)
 

@@ -68,8 +68,10 @@ def output_rate(video: DecodedVideo, max_fps: float | None = None) -> float:
 
 
 def resample(video: DecodedVideo, max_fps: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-    """(indices of the source frames, instants in seconds, rate): one source frame per tick of a
-    constant-rate grid over the clip's duration."""
+    """(indices of the source frames, instants in seconds, rate).
+
+    One source frame per tick of a constant-rate grid over the clip's duration.
+    """
     rate = output_rate(video, max_fps)
     ticks = np.arange(max(1, int(np.floor(video.duration * rate + 1e-6)))) / rate
     return video.index_at(ticks), ticks, rate

@@ -100,9 +100,12 @@ def classify(
 def annotate(
     video: DecodedVideo, result: Classification, max_side: int | None = None, max_fps: float | None = None
 ) -> tuple[np.ndarray, float]:
-    """(N, H, W, 3) uint8 frames of a constant-rate copy, each with its segment's top label and score and
+    """Annotated frames of a constant-rate copy of the clip.
+
+    (N, H, W, 3) uint8 frames of a constant-rate copy, each with its segment's top label and score and
     its time drawn, and their rate. ``max_side`` / ``max_fps`` reduce the copy (cheaper to encode); the
-    decoded frames are never drawn on."""
+    decoded frames are never drawn on.
+    """
     indices, ticks, rate = resample(video, max_fps)
     prefix = "" if result.semantics is Semantics.ACTIONS else "seen: "
     out = []
@@ -144,8 +147,11 @@ UNCERTAIN_BELOW = 0.25  # a top label under this probability (of 600 classes) is
 def frame_strip(
     video: DecodedVideo, result: Classification, count: int = 8, height: int = 120
 ) -> list[tuple[np.ndarray, str]]:
-    """Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
-    its segment's top label (followed by "uncertain" when its probability is under :data:`UNCERTAIN_BELOW`)."""
+    """Captioned thumbnails along the clip.
+
+    Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
+    its segment's top label (followed by "uncertain" when its probability is under :data:`UNCERTAIN_BELOW`).
+    """
     out = []
     for t in slice_centres(0.0, video.duration, count):
         i = int(video.index_at(t))
@@ -211,8 +217,11 @@ def analyze(
     encoder: Encoder | None = None,
     keep_frames: bool = False,
 ) -> Analysis:
-    """Decode → classify over the timeline → annotated WebM (and a plain preview when browsers cannot play
-    the original), timing each stage in ms. Raises :class:`VideoError` for a clip that cannot be used."""
+    """Run the whole video pipeline on one clip.
+
+    Decode → classify over the timeline → annotated WebM (and a plain preview when browsers cannot play
+    the original), timing each stage in ms. Raises :class:`VideoError` for a clip that cannot be used.
+    """
 
     def stage(lo: float, hi: float) -> Progress | None:
         return (lambda f, text: progress(lo + (hi - lo) * f, text)) if progress else None
