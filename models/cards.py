@@ -18,6 +18,8 @@ FCN8S_CAMVID_CURVES = SEG_WEIGHTS / "fcn8s_camvid" / "curves.png"
 
 @dataclass(frozen=True)
 class ModelCard:
+    """What a page shows about one model: what it is, its training data, measured accuracy, source and limits."""
+
     name: str
     what: str  # one or two sentences: the model and the method
     trained_on: str

@@ -34,6 +34,7 @@ PREBUILT_ENV = "VISION_EXAMPLES_PREBUILT"
 
 
 def examples_dir() -> Path:
+    """The folder of cached example PNGs: ``$VISION_EXAMPLES`` when set, else under the user's cache folder."""
     env = os.environ.get(EXAMPLES_ENV)
     if env:
         return Path(env)
@@ -49,6 +50,8 @@ def prebuilt_dir() -> Path | None:
 
 @dataclass(frozen=True)
 class Example:
+    """A thumbnail for the home page: a capability's result on a sample, or the sample alone."""
+
     capability: Capability
     image: np.ndarray  # (H, W, 3) uint8, W <= THUMB
     is_result: bool  # False: the sample input, shown because the model is missing

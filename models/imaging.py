@@ -50,6 +50,8 @@ class ImageError(InputError):
 
 @dataclass
 class LoadedImage:
+    """A decoded image: RGB pixels, the size stored in the file, and what decoding did to it."""
+
     rgb: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as stored in the file, before any reduction
     notes: list[str] = field(default_factory=list)  # what was done to it (rotated, reduced, alpha dropped…)

@@ -72,11 +72,14 @@ def tf():
 
 @dataclass(frozen=True)
 class DeviceInfo:
+    """The device TensorFlow runs on."""
+
     kind: str  # "GPU" or "CPU"
     name: str
 
     @property
     def label(self) -> str:
+        """The device badge's text: "GPU: <name>" or "CPU: <name>"."""
         return f"{self.kind}: {self.name}"
 
 
@@ -111,6 +114,8 @@ def has_gpu() -> bool:
 
 @dataclass
 class Timing:
+    """The elapsed time of a :func:`timed` block."""
+
     seconds: float = 0.0
 
     @property
@@ -121,7 +126,10 @@ class Timing:
 
 @contextmanager
 def timed():
-    """Time a block in milliseconds: ``with timed() as t: ...`` then ``t.ms``."""
+    """Time a block in milliseconds.
+
+    Usage: ``with timed() as t: ...`` then ``t.ms``.
+    """
     t = Timing()
     start = time.perf_counter()
     try:
@@ -159,6 +167,8 @@ def _interpreter(path: Path, num_threads: int | None) -> Any:
 
 @dataclass(frozen=True)
 class TensorSpec:
+    """A TFLite input or output: name, shape, dtype and quantisation (real = scale · (q - zero_point))."""
+
     name: str
     shape: tuple[int, ...]
     dtype: np.dtype
@@ -188,6 +198,10 @@ class TFLiteModel:
         return TensorSpec(d["name"], tuple(int(x) for x in d["shape"]), np.dtype(d["dtype"]), float(scale), int(zero))
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        """Run the model on one array per input (shapes as in :attr:`inputs`); returns one array per output.
+
+        Raises ValueError for a wrong number of arrays or a wrong shape.
+        """
         if len(arrays) != len(self.inputs):
             raise ValueError(f"{self.path.name} takes {len(self.inputs)} inputs, got {len(arrays)}")
         with self._lock:
@@ -227,6 +241,10 @@ class TFLiteSignatureModel:
         self.outputs = {k: TFLiteModel._spec({**d, "name": k}) for k, d in self._runner.get_output_details().items()}
 
     def __call__(self, **arrays: np.ndarray) -> dict[str, np.ndarray]:
+        """Run the signature on one array per named input; returns ``{output name: array}``.
+
+        Raises ValueError for missing or extra names or a wrong shape.
+        """
         if set(arrays) != set(self.inputs):
             raise ValueError(f"{self.path.name} takes inputs {sorted(self.inputs)}, got {sorted(arrays)}")
         feed = {}
@@ -278,6 +296,7 @@ class FrozenGraphModel:
         )
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        """Run the graph on ``arrays`` (one per input tensor); returns one NumPy array per output tensor."""
         result = self._fn(*[tf().convert_to_tensor(a) for a in arrays])
         return [r.numpy() for r in result]
 

@@ -18,6 +18,8 @@ from models.store import Store
 
 
 class SampleKind(str, Enum):
+    """What a sample is for."""
+
     PHOTO = "photo"
     STYLE = "style"
     CLIP = "clip"
@@ -26,6 +28,8 @@ class SampleKind(str, Enum):
 
 @dataclass(frozen=True)
 class Sample:
+    """One sample image, style image or clip: shipped in a package or a store entry."""
+
     id: str
     title: str
     kind: SampleKind
@@ -34,6 +38,7 @@ class Sample:
 
     @property
     def available(self) -> bool:
+        """Whether the sample's file is on disk."""
         return self.path is not None and self.path.exists()
 
 

@@ -77,11 +77,11 @@ class ModelMissingError(StoreError):
 
 
 class ChecksumError(StoreError):
-    pass
+    """A fetched file whose sha256 is not the registry's."""
 
 
 class DownloadError(StoreError):
-    pass
+    """An entry that none of its sources could deliver."""
 
 
 def default_root() -> Path:
@@ -118,6 +118,8 @@ def _size_of(path: Path) -> int:
 
 @dataclass(frozen=True)
 class EntryStatus:
+    """Whether one entry is in the store, where, and its size in bytes."""
+
     entry: Entry
     present: bool
     path: Path
@@ -125,6 +127,8 @@ class EntryStatus:
 
 
 class Store:
+    """The local store: one path per registry entry under ``root`` (``$VISION_STORE``, else :func:`default_root`)."""
+
     def __init__(self, root: Path | str | None = None):
         env = os.environ.get(STORE_ENV)
         self.root = Path(root or env or default_root()).expanduser().resolve()
@@ -276,6 +280,7 @@ def _print_progress(entry_id: str) -> Progress:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The store's command line (``list``, ``fetch``, ...); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m models.store", description="Vision playground model store")
     parser.add_argument("--root", help=f"store folder (default: ${STORE_ENV} or {default_root()})")
     sub = parser.add_subparsers(dest="cmd", required=True)

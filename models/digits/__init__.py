@@ -7,7 +7,8 @@ Modules, one job each (imports go one way: common, masks, mnist → gan → gan_
 guesser use only common, masks, mnist, training): ``common`` (weights folder, classes, one-hot, augmentation),
 ``masks`` (missing-pixel masks), ``mnist`` (the data), ``training`` (one record of a training run),
 ``gan`` (networks, sampling), ``gan_training`` (training, quality checks), ``judge``, ``guesser``,
-``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display`` (grids, tints, GIFs, a user's digit), ``__main__``.
+``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display``
+(grids, tints, GIFs, a user's digit), ``__main__``.
 """
 
 from models.digits.choices import SPECS, DigitBackend, DigitModel, DigitSpec, create, default_choice

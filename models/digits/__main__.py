@@ -162,6 +162,7 @@ def _eval_restore_cli(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the DCGAN command line (``train``, ``eval``, ``eval-restore``) on ``argv`` (default: ``sys.argv[1:]``)."""
     ap = argparse.ArgumentParser(
         prog="python -m models.digits", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

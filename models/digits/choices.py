@@ -58,11 +58,15 @@ class DigitBackend(Protocol):
 
 
 class DigitModel(str, Enum):
+    """The digit-generator options."""
+
     DCGAN = "dcgan"  # the class-conditional DCGAN this project trains (models/weights)
 
 
 @dataclass(frozen=True)
 class DigitSpec:
+    """One row of the digit-generator table: title, blurb, store entries, factory, truncation range."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids of its files (none: weights ship in the package)

@@ -95,6 +95,8 @@ def random_masks(rng: np.random.Generator, n: int) -> np.ndarray:
 
 @dataclass
 class DigitGuesser:
+    """The hole-aware digit classifier: which digit a damaged digit (pixels + mask of missing ones) shows."""
+
     model: Any  # a keras.Model
 
     def probabilities(self, digits: np.ndarray, masks: np.ndarray, batch: int = 1000) -> np.ndarray:
@@ -120,6 +122,7 @@ class DigitGuesser:
 
 
 def load(path: Path | str = GUESSER_WEIGHTS) -> DigitGuesser:
+    """The committed guesser weights (``path``) in a fresh network."""
     model = build()
     model.load_weights(str(path))
     return DigitGuesser(model)
@@ -134,6 +137,7 @@ def held_out_damage(split: mnist.MnistSplit, n: int = 2000, seed: int = 5) -> tu
 
 
 def evaluate(guesser: DigitGuesser, split: mnist.MnistSplit) -> dict[str, float]:
+    """Top-1 and top-3 accuracy (0..1) and ``n`` on seeded random damage of the held-out digits of ``split``."""
     x, y, masks = held_out_damage(split)
     top = guesser.top_k(x, masks, 3)
     return {"top1": float((top[:, 0] == y).mean()), "top3": float((top == y[:, None]).any(axis=1).mean()), "n": len(y)}
@@ -182,6 +186,7 @@ def train(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the guesser's command line (``train``, ``eval``) on ``argv`` (default: ``sys.argv[1:]``)."""
     ap = argparse.ArgumentParser(
         prog="python -m models.digits.guesser",
         description=__doc__,

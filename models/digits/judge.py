@@ -53,6 +53,8 @@ def _to_unit(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Judge:
+    """The MNIST classifier that judges generated and restored digits (a Keras model)."""
+
     model: Any  # a keras.Model
 
     def logits(self, digits: np.ndarray, batch: int = 1000) -> np.ndarray:
@@ -62,6 +64,7 @@ class Judge:
         return np.concatenate(outs) if outs else np.zeros((0, 10), np.float32)
 
     def predict(self, digits: np.ndarray) -> np.ndarray:
+        """(N,) int64 predicted class of each digit (input as for :meth:`logits`)."""
         return self.logits(digits).argmax(axis=1)
 
     def probabilities(self, digits: np.ndarray) -> np.ndarray:
@@ -71,10 +74,12 @@ class Judge:
         return e / e.sum(axis=1, keepdims=True)
 
     def accuracy(self, digits: np.ndarray, labels: np.ndarray) -> float:
+        """Fraction (0..1) of ``digits`` predicted as their ``labels`` ((N,) ints)."""
         return float((self.predict(digits) == np.asarray(labels)).mean())
 
 
 def load(path: Path | str = JUDGE_WEIGHTS) -> Judge:
+    """The committed judge weights (``path``) in a fresh network."""
     model = build()
     model.load_weights(str(path))
     return Judge(model)
@@ -118,6 +123,7 @@ def train(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the judge's command line (``train``, ``eval``) on ``argv`` (default: ``sys.argv[1:]``)."""
     ap = argparse.ArgumentParser(prog="python -m models.digits.judge", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")

@@ -8,6 +8,8 @@ import numpy as np
 
 
 class MaskPreset(str, Enum):
+    """The missing-pixel masks a visitor can pick for a 28×28 digit."""
+
     TOP_HALF = "top half"
     BOTTOM_HALF = "bottom half"
     LEFT_HALF = "left half"

@@ -21,6 +21,8 @@ from models.runtime import tf
 
 @dataclass(frozen=True)
 class RestoreConfig:
+    """Settings of latent-space restoration (Yeh et al. 2017): Adam steps, loss weights, restarts, candidates."""
+
     steps: int = 150
     lr: float = 0.1
     prior_weight: float = 0.01  # lambda of Yeh et al.: small, the context dominates
@@ -40,6 +42,8 @@ class RestoreConfig:
 
 @dataclass(frozen=True)
 class Restoration:
+    """The restored digits, the generator's raw output and the candidates tried, with their losses."""
+
     restored: np.ndarray  # uint8 (N,28,28): known pixels kept, hole filled from G(z)
     generated: np.ndarray  # uint8 (N,28,28): raw G(z*)
     digit: np.ndarray  # (N,) class of the best candidate
@@ -176,6 +180,10 @@ def restore(
 
 
 def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
+    """OpenCV Telea inpainting of uint8 digits (28, 28) or (N, 28, 28) under ``masks`` (bool, True = missing).
+
+    Returns the same shape and dtype.
+    """
     import cv2
 
     images = np.asarray(images)

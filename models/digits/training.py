@@ -24,10 +24,12 @@ class RunLog:
         self.lines: list[str] = []
 
     def __call__(self, msg: str) -> None:
+        """Log ``msg`` at INFO and keep it."""
         log.info(msg)
         self.lines.append(msg)
 
     def write(self, path: Path | str) -> None:
+        """Write the kept lines to ``path``, one per line."""
         Path(path).write_text("\n".join(self.lines) + "\n")
 
 

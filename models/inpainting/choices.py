@@ -35,6 +35,8 @@ class Inpainter(Protocol):
 
 @dataclass(frozen=True)
 class InpaintSpec:
+    """One row of the inpainting table: title, blurb, store entries, factory, radius range."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids of the files it needs (none for OpenCV)

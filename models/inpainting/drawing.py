@@ -156,6 +156,8 @@ def _shapes(drawing: dict | None) -> tuple[list[_Shape], list[str]]:
 
 @dataclass
 class DrawingMask:
+    """A canvas drawing rasterised at the image's resolution, with the objects drawn and those skipped."""
+
     mask: np.ndarray  # (H, W) bool at the image's resolution
     objects: int  # shapes rasterised
     skipped: list[str] = field(default_factory=list)  # object types that mark no area (e.g. text)

@@ -43,6 +43,7 @@ def expand(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Segment the images of ``argv`` and print the classes found; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m models.segmentation", description="Semantic segmentation")
     parser.add_argument("images", nargs="+", type=Path, help="image files or folders of images")
     parser.add_argument(

@@ -25,6 +25,8 @@ import models.segmentation.backbone as bb
 
 
 class Arch(str, Enum):
+    """The segmentation heads this project trains."""
+
     FCN8S = "fcn8s"
     DEEPLABV3PLUS = "deeplabv3plus"
 

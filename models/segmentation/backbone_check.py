@@ -25,6 +25,8 @@ SOFTMAX_TENSOR = "MobilenetV2/Predictions/Softmax"
 
 @dataclass(frozen=True)
 class Agreement:
+    """Per-photo agreement of the converted encoder with the TFLite classifier (cosine of features, top-1 class)."""
+
     cosines: list[float]  # per photo, pooled features vs the TFLite model's, -1..1
     top1_same: list[bool]  # per photo, our top-1 ImageNet class == the TFLite model's
     ours: list[int]  # our top-1 class ids (1001-way, 0 = background)

@@ -85,6 +85,8 @@ MIN_LEGEND_SHARE = 0.005
 
 @dataclass(frozen=True)
 class ClassShare:
+    """How much of the image one class covers."""
+
     index: int
     name: str
     pixels: int

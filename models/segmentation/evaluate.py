@@ -69,6 +69,7 @@ def _pct(v: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Score an option on a labelled set from the command line and print the figures; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m models.segmentation.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("data", help="a labelled folder or zip (CamVid, images/+labels/ or VOC layout)")
     p.add_argument("--model", required=True, help="an option id (python -m models.segmentation --list)")

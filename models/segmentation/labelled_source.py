@@ -189,6 +189,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 # --- layouts ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pair:
+    """One image and its label: the shared stem and the two member names."""
+
     stem: str
     image: str  # member names
     label: str

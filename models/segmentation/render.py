@@ -125,6 +125,8 @@ def class_png(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> bytes:
 
 
 class BackgroundMode(str, Enum):
+    """What replaces the background of a portrait."""
+
     BLUR = "Blur"
     COLOUR = "Colour"
     IMAGE = "Image"
@@ -132,6 +134,8 @@ class BackgroundMode(str, Enum):
 
 @dataclass(frozen=True)
 class PortraitOptions:
+    """Portrait settings: background mode, blur sigma, colour or image, edge feather (px)."""
+
     mode: BackgroundMode = BackgroundMode.BLUR
     blur_radius: float = 12.0  # Gaussian sigma of the background blur, in pixels
     colour: tuple[int, int, int] = (255, 255, 255)

@@ -25,6 +25,8 @@ FROZEN_LONG_SIDE = 513  # what the official DeepLab demo resizes to before feedi
 
 
 class Backend(str, Enum):
+    """How a segmentation model is run."""
+
     TFLITE_CLASSMAP = "tflite_classmap"  # uint8 square input, ArgMax output
     TFLITE_LOGITS = "tflite_logits"  # float32 square input in [-1, 1], logits output
     FROZEN_GRAPH = "frozen_graph"  # TF1 graph, any input size, class map output

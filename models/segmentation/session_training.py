@@ -96,6 +96,7 @@ class Workspace:
 
     @property
     def removed(self) -> bool:
+        """Whether the folder has been deleted."""
         return not self._finalizer.alive
 
 
@@ -181,6 +182,7 @@ class TrainedResult:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Class names in class-id order."""
         return tuple(self.card["classes"])
 
     def keras_bytes(self) -> bytes:
@@ -235,6 +237,7 @@ class SessionRun:
     def create(
         cls, train: LabelledSet, val: LabelledSet, arch: str, epochs: int, cap_bytes: int = WORKSPACE_CAP_BYTES
     ) -> SessionRun:
+        """A run on ``train`` / ``val`` with the in-browser recipe and a fresh workspace of at most ``cap_bytes``."""
         return cls(train, val, browser_config(arch, epochs, train), Workspace(cap_bytes))
 
     def train(self, npy_folder: Any, on_progress=None, on_eval=None, should_stop=None) -> History:

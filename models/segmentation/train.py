@@ -128,6 +128,7 @@ def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Train a segmenter from the command line; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m models.segmentation.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", required=True, help="a CamVid-layout folder (train/, trainannot/, val/, valannot/)")
     p.add_argument("--arch", choices=["fcn8s", "deeplabv3plus"], required=True)

@@ -31,6 +31,8 @@ from models.segmentation.labelled import LabelledSet
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The training recipe: architecture, epochs, batch, crops, augmentation, optimiser, class weights, evaluation."""
+
     arch: str = Arch.DEEPLABV3PLUS.value
     epochs: int = 30
     batch: int = 8
@@ -45,6 +47,8 @@ class TrainConfig:
 
 @dataclass
 class History:
+    """What a training run recorded: loss per step, validations, best mIoU and its epoch, time in seconds."""
+
     step: list[int] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
     evals: list[dict] = field(default_factory=list)  # {"epoch", "step", "miou", "pixel_accuracy", "iou": {...}}

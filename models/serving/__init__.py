@@ -138,6 +138,8 @@ def restore_digits(
 
 @dataclass
 class CapabilityStatus:
+    """One capability's answer to the admin page's check."""
+
     capability: str
     reachable: bool
     version: str = ""
@@ -150,12 +152,15 @@ class CapabilityStatus:
 
 @dataclass
 class ServingStatus:
+    """Where inference runs and, when served, each capability's status."""
+
     mode: str  # "in-process" or "served"
     address: str | None
     capabilities: list[CapabilityStatus] = field(default_factory=list)
 
     @property
     def reachable(self) -> bool:
+        """Whether every capability answered."""
         return bool(self.capabilities) and all(c.reachable for c in self.capabilities)
 
 

@@ -33,6 +33,7 @@ Operation = Callable[[dict[str, Any], Arrays], Awaitable[Result]]
 
 
 def deployment_store():
+    """The model store of this replica's node (``VISION_STORE`` there)."""
     from models.store import Store
 
     return Store()
@@ -61,6 +62,7 @@ class CapabilityDeployment:
         return self.loaded()
 
     def info(self) -> dict[str, Any]:
+        """What ``GET …/info`` answers: capability, versions, models loaded and available, replica, batch size."""
         ctx = serve.get_replica_context()
         return {
             "capability": self.capability,
@@ -73,6 +75,11 @@ class CapabilityDeployment:
         }
 
     async def __call__(self, request: Request) -> Response:
+        """Answer one HTTP request: ``GET`` gives :meth:`info`, a POST runs the operation the path names.
+
+        401 without the access token, 404 for an unknown operation, 400 (with the reason) for a body or parameters
+        that cannot be used; the replica stays up.
+        """
         if not auth.authorized(request.headers.get("authorization"), self._tokens):
             return JSONResponse(
                 {"error": "The model server needs its access token."},
@@ -95,6 +102,7 @@ class CapabilityDeployment:
         return Response(wire.pack(out_params, out_arrays), media_type=wire.CONTENT_TYPE)
 
     def check_health(self) -> None:
+        """Serve's health check: raises RuntimeError when no model is loaded."""
         if not self.loaded():
             raise RuntimeError(f"{self.capability}: no model loaded")
 

@@ -165,6 +165,7 @@ _clients_lock = threading.Lock()
 
 
 def client_for(address: str) -> ServeClient:
+    """The one :class:`ServeClient` of ``address`` (a connection pool shared by every session)."""
     with _clients_lock:
         if address not in _clients:
             _clients[address] = ServeClient(address)
@@ -274,6 +275,7 @@ class ServedFaceAnalyzer:
 
     @property
     def spec(self):
+        """The dlib embedder's row of the faces table."""
         return self._F.SPECS[self._F.Embedder.DLIB]
 
     def analyze(
@@ -334,6 +336,7 @@ class ServedStreamClassifier:
         self.size, self.rate, self.fit = int(out["size"]), float(out["rate"]), V.Fit(out["fit"])
 
     def score(self, video: Any, segments: Sequence[Any], pooling: Any = None, progress: Any = None):
+        """Score ``segments`` of ``video`` on the server; returns :class:`models.video.ClipScores` of this clip."""
         V = self._V
         pooling = pooling or V.Pooling.MEAN
         times = np.arange(max(1, int(np.ceil(video.duration * self.rate - 1e-9)))) / self.rate

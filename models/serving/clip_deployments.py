@@ -40,6 +40,7 @@ class VideoDeployment(CapabilityDeployment):
                 raise ValueError(f"{c}: only MoViNet stream models are served")
 
     def loaded(self) -> list[str]:
+        """Ids of the video models loaded in this replica, sorted."""
         return sorted(self._models)
 
     def _get(self, choice: str):
@@ -86,6 +87,7 @@ class VideoDeployment(CapabilityDeployment):
 
 
 def video_app(args: dict[str, Any] | None = None):
+    """The Serve application of video classification (``args``: the deployment's constructor arguments)."""
     return VideoDeployment.bind(**(args or {}))
 
 
@@ -115,6 +117,7 @@ class DigitsDeployment(CapabilityDeployment):
         self._lock = threading.Lock()  # restore builds tf.functions and an optimiser: one at a time
 
     def loaded(self) -> list[str]:
+        """The networks loaded in this replica."""
         return ["dcgan_generator", "dcgan_discriminator", "digit_guesser"]
 
     def _operations(self) -> dict[str, Operation]:
@@ -167,4 +170,5 @@ class DigitsDeployment(CapabilityDeployment):
 
 
 def digits_app(args: dict[str, Any] | None = None):
+    """The Serve application of the DCGAN digits (``args``: the deployment's constructor arguments)."""
     return DigitsDeployment.bind(**(args or {}))

@@ -78,6 +78,7 @@ class SegmentationDeployment(CapabilityDeployment):
             return self._models[model_id]
 
     def loaded(self) -> list[str]:
+        """Ids of the segmentation models loaded in this replica, sorted."""
         return sorted(self._models)
 
     def _served(self) -> list[Any]:
@@ -86,6 +87,7 @@ class SegmentationDeployment(CapabilityDeployment):
         return [m for m in self.seg.SegModel if m in self.seg.SPECS and self.seg.SPECS[m].backend in kinds]
 
     def available(self) -> list[str]:
+        """Ids of the served segmentation models whose files are in this node's store."""
         return [m.value for m in self._served() if self.store.has(m.value)]
 
     def _predict(self, model_id: str, rgb: np.ndarray):
@@ -93,6 +95,7 @@ class SegmentationDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=4, batch_wait_timeout_s=0.005)
     async def predict_batch(self, items: list[tuple[str, np.ndarray]]) -> list[Any]:
+        """Segment a batch of (model id, RGB image) pairs in a worker thread (Serve batches concurrent requests)."""
         return await asyncio.to_thread(lambda: [self._predict(m, rgb) for m, rgb in items])
 
     def _operations(self) -> dict[str, Operation]:
@@ -153,9 +156,11 @@ class StyleDeployment(CapabilityDeployment):
             return self._models[backend]
 
     def loaded(self) -> list[str]:
+        """Ids of the style backends loaded in this replica, sorted."""
         return sorted(self._models)
 
     def available(self) -> list[str]:
+        """Ids of the served style backends whose files are all in this node's store."""
         return [
             b.value
             for b in self.sty.Backend
@@ -176,6 +181,7 @@ class StyleDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=4, batch_wait_timeout_s=0.005)
     async def stylize_batch(self, items: list[tuple[dict[str, Any], Arrays]]) -> list[Any]:
+        """Stylize a batch of (params, arrays) requests in a worker thread (Serve batches concurrent requests)."""
         return await asyncio.to_thread(lambda: [self._stylize(p, a) for p, a in items])
 
     def _operations(self) -> dict[str, Operation]:
@@ -195,6 +201,7 @@ class StyleDeployment(CapabilityDeployment):
 
 
 def style_app(args: dict[str, Any] | None = None):
+    """The Serve application of style transfer (``args``: the deployment's constructor arguments)."""
     return StyleDeployment.bind(**(args or {}))
 
 
@@ -259,6 +266,7 @@ class FacesDeployment(CapabilityDeployment):
         self._batching(self.embed_batch, max_batch_size, batch_wait_timeout_s)
 
     def loaded(self) -> list[str]:
+        """The networks loaded in this replica."""
         return ["mtcnn", "dlib_resnet_v1"]
 
     def _embed(self, chips: list[np.ndarray]) -> np.ndarray:
@@ -267,6 +275,7 @@ class FacesDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
     async def embed_batch(self, requests: list[list[np.ndarray]]) -> list[np.ndarray]:
+        """Embed the chips of concurrent requests in one network call; one (n_i, 128) array per request."""
         flat = [c for chips in requests for c in chips]
         vectors = await asyncio.get_running_loop().run_in_executor(self._embed_pool, self._embed, flat)
         out, start = [], 0
@@ -322,6 +331,7 @@ class FacesDeployment(CapabilityDeployment):
 
 
 def faces_app(args: dict[str, Any] | None = None):
+    """The Serve application of face analysis (``args``: the deployment's constructor arguments)."""
     return FacesDeployment.bind(**(args or {}))
 
 

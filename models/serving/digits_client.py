@@ -29,10 +29,11 @@ class ServedDigitGenerator:
         self.truncation = DEFAULT_TRUNCATION if truncation is None else float(truncation)
 
     def with_truncation(self, truncation: float) -> ServedDigitGenerator:
+        """The same served generator sampling at another ψ."""
         return ServedDigitGenerator(self.client, truncation)
 
     def generate(self, n: int, digit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """N digits (uint8 (n, 28, 28)) and their labels (int64 (n,))."""
+        """``n`` digits (uint8 (n, 28, 28)) and their labels (int64 (n,))."""
         _, a = self.client.call(
             "digits",
             "generate",

@@ -41,6 +41,7 @@ CONFIG = ROOT / "deploy" / "ray" / "serve_config.yaml"
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -103,6 +104,10 @@ class LocalCluster:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self, timeout_s: float = 90.0) -> LocalCluster:
+        """Start the Ray head on 127.0.0.1 and wait until it is up.
+
+        Raises RuntimeError when ``ray start`` exits, TimeoutError after ``timeout_s``.
+        """
         cmd = [
             _bin("ray"),
             "start",
@@ -176,6 +181,7 @@ class LocalCluster:
         self.wait_ready([a["name"] for a in yaml.safe_load(path.read_text())["applications"]], timeout_s)
 
     def wait_ready(self, capabilities: list[str], timeout_s: float = 600.0) -> None:
+        """Wait until each of ``capabilities`` answers ``GET …/info``; raises TimeoutError after ``timeout_s``."""
         import requests
 
         deadline = time.monotonic() + timeout_s
@@ -194,6 +200,7 @@ class LocalCluster:
             raise TimeoutError(f"not ready after {timeout_s:.0f} s: {', '.join(waiting)}")
 
     def stop(self) -> None:
+        """Stop the Ray head's process group (SIGTERM, then SIGKILL after 30 s) and delete the temp folder."""
         if self._head is not None and self._head.poll() is None:
             try:
                 os.killpg(self._head.pid, signal.SIGTERM)
@@ -248,6 +255,7 @@ def _pids_mentioning(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Start a cluster with the application deployed and keep it up until Ctrl-C; returns the exit status."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--memory-gb", type=float, default=6.0)

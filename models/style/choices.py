@@ -77,6 +77,8 @@ class Backend(str, Enum):
 
 @dataclass(frozen=True)
 class StyleSpec:
+    """One row of the style table: title, blurb, store entries, factory, output sizes, tiling."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids, in the order the factory takes their paths

@@ -100,6 +100,8 @@ def check_strength(strength: float) -> None:
 
 @dataclass
 class StyleResult:
+    """A stylized image with timings in ms and notes for a person."""
+
     image: np.ndarray  # uint8 HxWx3
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

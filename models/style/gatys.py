@@ -23,6 +23,8 @@ from models.style.common import VGG19_ENTRY, output_size, resize, to_float, to_u
 
 
 class LayerSet(str, Enum):
+    """Which VGG19 layers give the content and style features."""
+
     GATYS = "gatys"
     JOHNSON = "johnson"
 
@@ -52,6 +54,8 @@ class LayerSet(str, Enum):
 
 @dataclass(frozen=True)
 class GatysConfig:
+    """Gatys optimisation settings: steps, loss weights, layers, size, learning rate, previews, initial image."""
+
     iterations: int = 100
     content_weight: float = 0.025
     style_weight: float = 1.0
@@ -65,6 +69,8 @@ class GatysConfig:
 
 @dataclass
 class GatysProgress:
+    """One optimisation step's report: step, losses and a preview now and then."""
+
     step: int  # 1-based
     total: int
     losses: dict[str, float]  # "total", "content", "style", "tv"
@@ -73,6 +79,8 @@ class GatysProgress:
 
 @dataclass
 class GatysResult:
+    """The optimised image with the loss history and the time per step."""
+
     image: np.ndarray
     history: list[dict[str, float]]  # one row per step
     steps: int

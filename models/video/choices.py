@@ -21,6 +21,8 @@ from models.video.classifiers import (
 
 
 class Kind(str, Enum):
+    """How a video model is run."""
+
     STREAM = "stream"  # MoViNet stream TFLite: frame by frame with states
     BASE = "base"  # MoViNet base SavedModel: a whole segment per call
     FRAMES = "frames"  # an ImageNet TFLite classifier per frame
@@ -28,6 +30,8 @@ class Kind(str, Enum):
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """One video option: store entries, label semantics, input size and kind."""
+
     id: str
     title: str
     entry_id: str  # the model's store entry

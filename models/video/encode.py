@@ -31,10 +31,12 @@ class Encoder(str, Enum):
 
     @property
     def label(self) -> str:
+        """The encoder's name for people."""
         return {"pyav-vp9": "VP9 (PyAV)", "opencv-vp8": "VP8 (OpenCV)", "opencv-vp9": "VP9 (OpenCV)"}[self.value]
 
 
 def best_encoder() -> Encoder:
+    """VP9 through PyAV when installed, else OpenCV's VP8."""
     try:
         import av  # noqa: F401
 
