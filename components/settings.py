@@ -109,13 +109,13 @@ class Several:
         return isinstance(value, list) and all(v in self.options for v in value)
 
     def encode(self, value: list[Any]) -> str:
-        from components.share import encode  # noqa: PLC0415 (share imports this module)
+        from components.share import encode
 
         return ",".join(encode(v) for v in value)
 
     def decode(self, text: str) -> list[Any]:
         """``"a,b"`` → the options written so (in that order, each once); ValueError for any unknown part."""
-        from components.share import decode  # noqa: PLC0415
+        from components.share import decode
 
         parts = [p for p in text.split(",") if p] if text else []
         if len(parts) > len(self.options):

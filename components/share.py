@@ -219,7 +219,7 @@ def not_in_link(what: str, then: str, *, was: str = "was an upload") -> None:
 
 def image_keys(key: str, kind: Any = None) -> dict[str, Sequence[Any]]:
     """The share spec of one ``components.image_input.image_input(key, kind=...)``: its source and sample."""
-    from components.image_input import Source  # noqa: PLC0415
-    from models.samples import SampleKind, samples  # noqa: PLC0415
+    from components.image_input import Source
+    from models.samples import SampleKind, samples
 
     return {f"{key}_source": list(Source), f"{key}_sample": samples(kind or SampleKind.PHOTO)}
