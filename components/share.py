@@ -114,9 +114,10 @@ def decode(text: str, kind: Kind) -> Any:
     raise ValueError(f"{text!r} is not one of the options")
 
 
-def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
+def restore(spec: Spec, params: Mapping[str, str], state: Any, dropped: list[str] | None = None) -> list[str]:
     """Put the values named in ``params`` into ``state`` (session state); returns the keys set. An action named
-    ``1`` is requested for the inputs as restored (it runs unless one of them was dropped)."""
+    ``1`` is requested for the inputs as restored (it runs unless one of them was dropped). The keys whose value
+    was refused are appended to ``dropped`` when given."""
     done = []
     for key, kind in spec.items():
         if isinstance(kind, Action):
@@ -126,6 +127,8 @@ def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
                 state[key] = decode(params[key], kind)
                 done.append(key)
             except (ValueError, TypeError, OverflowError):
+                if dropped is not None:
+                    dropped.append(key)
                 continue  # a hand-edited or stale link: that widget keeps its default
     for key, kind in spec.items():
         if isinstance(kind, Action) and params.get(key) == "1":
@@ -160,8 +163,11 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     flag = f"_share_restored_{page}"
     if not st.session_state.get(flag):
         st.session_state[flag] = True
-        done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state)
+        dropped: list[str] = []
+        done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state, dropped)
         st.session_state[_FROM_LINK] = {k: st.session_state[k] for k in done}
+        if dropped:  # said once, without the internal keys: the visitor learns why a setting is not the link's
+            st.info(dropped_notice(len(dropped)), icon="🔗")
     link = _sync(spec)
     if show:
         with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
@@ -174,6 +180,12 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
         _show(box, link)
         st.session_state[_BOX] = (spec, box)
     return link
+
+
+def dropped_notice(count: int) -> str:
+    """The sentence shown when ``count`` (≥ 1) values of a link could not be used."""
+    what = "One setting in this link was" if count == 1 else f"{count} settings in this link were"
+    return f"{what} not valid here (out of range or unknown), so the page opened with the default instead."
 
 
 def refresh() -> None:
