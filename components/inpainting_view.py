@@ -20,6 +20,7 @@ from components.image_input import image_input, image_uploader
 from components.results import before_after, download_name
 from components.settings import Number, initial
 from components.share import from_link, image_keys, not_in_link, refresh
+from components.shared_results import shared
 from components.status import timing_badge
 from models.errors import VisionError
 from models.imaging import encode_png
@@ -106,6 +107,7 @@ class Start:
     base_mask: np.ndarray | None  # (H, W) bool, True = fill; None = nothing preset
     name: str  # names the downloads (components.results.download_name)
     removing_object: bool  # an object-sized hole: Navier–Stokes is the better default to compare
+    example: str | None = None  # the example's id when the photo and preset mask are one of the page's examples
 
 
 def starting_point(source: MaskSource, handoff: MaskHandoff | None) -> Start:
@@ -142,7 +144,7 @@ def _from_example() -> Start:
     )
     chosen = example(kind)
     st.caption(f"{kind.blurb} The mask is preset (pink); paint below to add to it.")
-    return Start(chosen.damaged, chosen.mask, "image", removing_object=kind is Example.OBJECT)
+    return Start(chosen.damaged, chosen.mask, "image", removing_object=kind is Example.OBJECT, example=kind.value)
 
 
 def _from_image(source: MaskSource) -> Start:
@@ -219,14 +221,23 @@ def _fingerprint(*parts: object) -> str:
     return h.hexdigest()
 
 
-def run_both(rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions) -> dict[Method, InpaintResult]:
-    """Both methods, remembered for this session so widget changes (compare slider) do not redo them."""
+def run_both(
+    rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions, *, example: str | None = None
+) -> dict[Method, InpaintResult]:
+    """Both methods, remembered for this session so widget changes (compare slider) do not redo them.
+
+    ``example``: the page's example id when ``rgb`` and ``mask`` are exactly that example (nothing painted on it):
+    its results are then computed once per server and shared by every session (components/shared_results.py)."""
     fp = _fingerprint(rgb, mask, options)
     last = st.session_state.get(RESULT_KEY)
     if last is not None and last[0] == fp:
         return last[1]
-    with st.spinner("Inpainting with Telea and Navier–Stokes…"):
-        results = inpaint_all(rgb, mask, tuple(Method), options)
+
+    def compute() -> dict[Method, InpaintResult]:
+        with st.spinner("Inpainting with Telea and Navier–Stokes…"):
+            return inpaint_all(rgb, mask, tuple(Method), options)
+
+    results = shared(("inpaint", example, options), compute) if example is not None else compute()
     st.session_state[RESULT_KEY] = (fp, results)
     return results
 

@@ -70,7 +70,8 @@ options = settings()
 try:
     for warning in check_mask(dilate(mask, options.dilation), rgb.shape):
         st.warning(warning)
-    results = run_both(rgb, mask, options)
+    # The example as it is (nothing painted on it): its results are shared by every session.
+    results = run_both(rgb, mask, options, example=start.example if not drawn.mask.any() else None)
 except VisionError as exc:
     st.error(str(exc))
     st.stop()
