@@ -7,6 +7,7 @@ into the current Streamlit container and keeps the widget keys the page's tests 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
@@ -242,8 +244,18 @@ def run_both(
     return results
 
 
-def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, InpaintResult]) -> None:
-    """Timings, a caption on what was processed, and original / mask / both results side by side."""
+def result_grid(
+    rgb: np.ndarray,
+    final_mask: np.ndarray,
+    results: dict[Method, InpaintResult],
+    *,
+    example: str | None = None,
+    options: InpaintOptions | None = None,
+) -> None:
+    """Timings, a caption on what was processed, and original / mask / both results side by side.
+
+    ``example`` (with the ``options`` that made ``results``): the four pictures are the example's, encoded once per
+    server and shared (the PNG encoding is most of what this page costs the server: issue 26)."""
     first = results[Method.TELEA]
     timing_badge({m.title: r.ms for m, r in results.items()})
     share = first.processed_pixels / (rgb.shape[0] * rgb.shape[1])
@@ -254,13 +266,25 @@ def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, I
         processed = "whole frame processed in one call"
     st.caption(f"Mask: {final_mask.mean():.1%} of the image · " + processed)
     cols = st.columns(4)
-    shown = {
-        "Original": rgb,
-        "Mask": tint(rgb, final_mask),
-        **{f"{m.title}": r.image for m, r in results.items()},
-    }
-    for col, (caption, img) in zip(cols, shown.items(), strict=True):
-        col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="content", output_format="PNG")
+
+    def pictures() -> dict[str, np.ndarray]:
+        shown = {"Original": rgb, "Mask": tint(rgb, final_mask), **{f"{m.title}": r.image for m, r in results.items()}}
+        return {caption: fit_within(img, DISPLAY_MAX_SIDE) for caption, img in shown.items()}
+
+    if example is not None:
+        # The same PNG bytes st.image makes of an array (PIL, no other options): the same pictures either way.
+        encoded = shared(("inpaint_png", example, options), lambda: {c: _png(a) for c, a in pictures().items()})
+        for col, (caption, png) in zip(cols, encoded.items(), strict=True):
+            col.image(png, caption=caption, width="content", output_format="PNG")
+        return
+    for col, (caption, img) in zip(cols, pictures().items(), strict=True):
+        col.image(img, caption=caption, width="content", output_format="PNG")
+
+
+def _png(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_object: bool) -> None:
