@@ -40,6 +40,15 @@ def _read(path: str) -> LoadedImage:
     return read_image(path)
 
 
+def sample_id(key: str) -> str | None:
+    """The id of the sample the ``image_input(key)`` picker shows now, or None when its image is the visitor's own
+    (an upload or a camera photo): what may key a result shared across sessions (components/shared_results.py)."""
+    if st.session_state.get(f"{key}_source") != Source.SAMPLE:
+        return None
+    chosen = st.session_state.get(f"{key}_sample")
+    return getattr(chosen, "id", None)
+
+
 def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | None = None):
     """``st.file_uploader`` for images: the one list of accepted types, refusals in words a person knows.
 

@@ -7,6 +7,7 @@ into the current Streamlit container and keeps the widget keys the page's tests 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -14,12 +15,14 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.results import before_after, download_name
 from components.settings import Number, initial
 from components.share import from_link, image_keys, not_in_link, refresh
+from components.shared_results import shared
 from components.status import timing_badge
 from models.errors import VisionError
 from models.imaging import encode_png
@@ -106,6 +109,7 @@ class Start:
     base_mask: np.ndarray | None  # (H, W) bool, True = fill; None = nothing preset
     name: str  # names the downloads (components.results.download_name)
     removing_object: bool  # an object-sized hole: Navier–Stokes is the better default to compare
+    example: str | None = None  # the example's id when the photo and preset mask are one of the page's examples
 
 
 def starting_point(source: MaskSource, handoff: MaskHandoff | None) -> Start:
@@ -142,7 +146,7 @@ def _from_example() -> Start:
     )
     chosen = example(kind)
     st.caption(f"{kind.blurb} The mask is preset (pink); paint below to add to it.")
-    return Start(chosen.damaged, chosen.mask, "image", removing_object=kind is Example.OBJECT)
+    return Start(chosen.damaged, chosen.mask, "image", removing_object=kind is Example.OBJECT, example=kind.value)
 
 
 def _from_image(source: MaskSource) -> Start:
@@ -219,20 +223,39 @@ def _fingerprint(*parts: object) -> str:
     return h.hexdigest()
 
 
-def run_both(rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions) -> dict[Method, InpaintResult]:
-    """Both methods, remembered for this session so widget changes (compare slider) do not redo them."""
+def run_both(
+    rgb: np.ndarray, mask: np.ndarray, options: InpaintOptions, *, example: str | None = None
+) -> dict[Method, InpaintResult]:
+    """Both methods, remembered for this session so widget changes (compare slider) do not redo them.
+
+    ``example``: the page's example id when ``rgb`` and ``mask`` are exactly that example (nothing painted on it):
+    its results are then computed once per server and shared by every session (components/shared_results.py)."""
     fp = _fingerprint(rgb, mask, options)
     last = st.session_state.get(RESULT_KEY)
     if last is not None and last[0] == fp:
         return last[1]
-    with st.spinner("Inpainting with Telea and Navier–Stokes…"):
-        results = inpaint_all(rgb, mask, tuple(Method), options)
+
+    def compute() -> dict[Method, InpaintResult]:
+        with st.spinner("Inpainting with Telea and Navier–Stokes…"):
+            return inpaint_all(rgb, mask, tuple(Method), options)
+
+    results = shared(("inpaint", example, options), compute) if example is not None else compute()
     st.session_state[RESULT_KEY] = (fp, results)
     return results
 
 
-def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, InpaintResult]) -> None:
-    """Timings, a caption on what was processed, and original / mask / both results side by side."""
+def result_grid(
+    rgb: np.ndarray,
+    final_mask: np.ndarray,
+    results: dict[Method, InpaintResult],
+    *,
+    example: str | None = None,
+    options: InpaintOptions | None = None,
+) -> None:
+    """Timings, a caption on what was processed, and original / mask / both results side by side.
+
+    ``example`` (with the ``options`` that made ``results``): the four pictures are the example's, encoded once per
+    server and shared (the PNG encoding is most of what this page costs the server: issue 26)."""
     first = results[Method.TELEA]
     timing_badge({m.title: r.ms for m, r in results.items()})
     share = first.processed_pixels / (rgb.shape[0] * rgb.shape[1])
@@ -243,13 +266,25 @@ def result_grid(rgb: np.ndarray, final_mask: np.ndarray, results: dict[Method, I
         processed = "whole frame processed in one call"
     st.caption(f"Mask: {final_mask.mean():.1%} of the image · " + processed)
     cols = st.columns(4)
-    shown = {
-        "Original": rgb,
-        "Mask": tint(rgb, final_mask),
-        **{f"{m.title}": r.image for m, r in results.items()},
-    }
-    for col, (caption, img) in zip(cols, shown.items(), strict=True):
-        col.image(fit_within(img, DISPLAY_MAX_SIDE), caption=caption, width="content", output_format="PNG")
+
+    def pictures() -> dict[str, np.ndarray]:
+        shown = {"Original": rgb, "Mask": tint(rgb, final_mask), **{f"{m.title}": r.image for m, r in results.items()}}
+        return {caption: fit_within(img, DISPLAY_MAX_SIDE) for caption, img in shown.items()}
+
+    if example is not None:
+        # The same PNG bytes st.image makes of an array (PIL, no other options): the same pictures either way.
+        encoded = shared(("inpaint_png", example, options), lambda: {c: _png(a) for c, a in pictures().items()})
+        for col, (caption, png) in zip(cols, encoded.items(), strict=True):
+            col.image(png, caption=caption, width="content", output_format="PNG")
+        return
+    for col, (caption, img) in zip(cols, pictures().items(), strict=True):
+        col.image(img, caption=caption, width="content", output_format="PNG")
+
+
+def _png(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_object: bool) -> None:

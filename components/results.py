@@ -44,8 +44,13 @@ def before_after(
         right.image(after, caption=labels[1], width="content")
 
 
-def download_png(image: np.ndarray, filename: str, *, label: str = "Download PNG", key: str) -> None:
-    st.download_button(label, encode_png(image), file_name=filename, mime="image/png", key=key)
+def download_png(
+    image: np.ndarray, filename: str, *, label: str = "Download PNG", key: str, png: bytes | None = None
+) -> None:
+    """A PNG download of ``image``; ``png``: its bytes when already encoded (a shared result's)."""
+    st.download_button(
+        label, png if png is not None else encode_png(image), file_name=filename, mime="image/png", key=key
+    )
 
 
 def download_name(source: str | None, what: str, ext: str) -> str:

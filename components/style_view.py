@@ -17,15 +17,16 @@ import streamlit as st
 from PIL import Image, ImageOps
 
 from components.availability import failed
-from components.image_input import Source
+from components.image_input import Source, sample_id
 from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
 from components.settings import Number
 from components.share import Action
+from components.shared_results import shared
 from components.status import timing_badge
 from models import style as sty
 from models.errors import VisionError
-from models.imaging import LoadedImage, read_image
+from models.imaging import LoadedImage, encode_png, read_image
 from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import Sample, SampleKind, samples
@@ -141,52 +142,98 @@ def fast_stylize(
     try:
         model = load_backend(backend, str(Store().root))
         with timed() as total:
-            with timed() as t:
-                sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
-                cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
             bar = st.empty()
 
-            def on_tile(done: int, count: int) -> None:
-                bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+            def compute() -> sty.StyleResult:
+                return _compute(model, backend, content, style_img, strength, max_side, large, bar)
 
-            def _stylize():
-                with st.spinner("Stylizing…"):
-                    return model.stylize(
-                        content.rgb,
-                        style_img.rgb,
-                        strength,
-                        max_side,
-                        large,
-                        style_bottleneck=sb,
-                        content_bottleneck=cb,
-                        on_tile=on_tile,
-                    )
-
-            # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
-            if max_side >= HEAVY_SIDE:
-                result = run_heavy("the large stylization", _stylize, key="style_large", auto=True)
-            else:
-                result = _stylize()
-            bar.empty()
-            if sb is not None:  # the network exposes its style vector: its (cached) prediction time
-                result.timings_ms["style predict"] = t.ms
+            key = shared_key(backend, strength, max_side, large)
+            # Samples at default settings: computed once per server, a copy for every session; else here.
+            result = shared(key, compute) if key is not None else compute()
     except VisionError as exc:
         failed("Stylization", exc)
         st.stop()
+    # The download's PNG of a shared result is encoded once too (it was a third of a warm open's server CPU).
+    png = shared(("style_png", *key[1:]), lambda: encode_png(result.image)) if key is not None else None
+    show_result(backend, content, result, strength, total.ms, png)
 
+
+def shared_key(backend: sty.Backend, strength: float, max_side: int, large: sty.LargeImage) -> tuple | None:
+    """The key of the shared result when both pictures are samples and the settings are the page's defaults, else
+    None (an upload or camera photo, or settings a visitor changed: computed in the session, as always)."""
+    content_id, style_id = sample_id("style_content"), sample_id(STYLE_KEY)
+    defaults = strength == STRENGTH.default and max_side == backend.spec.default_max_side
+    if content_id is None or style_id is None or not defaults or large is not sty.LargeImage.TILES:
+        return None
+    return ("style", content_id, style_id, backend.value, strength, max_side, large.value, str(Store().root))
+
+
+def _compute(
+    model: sty.StyleBackend,
+    backend: sty.Backend,
+    content: LoadedImage,
+    style_img: LoadedImage,
+    strength: float,
+    max_side: int,
+    large: sty.LargeImage,
+    bar: Any,
+) -> sty.StyleResult:
+    """The stylization itself: bottlenecks (cached), the transfer (a heavy job when large), its timings.
+    ``bar``: the page's slot for the tile progress (made by the caller, so a shared result leaves the same page)."""
+    with timed() as t:
+        sb = bottleneck(model, backend.value, style_img.rgb, crop=True)
+        cb = bottleneck(model, backend.value, content.rgb, crop=False) if strength < 1 else None
+
+    def on_tile(done: int, count: int) -> None:
+        bar.progress(done / count, text=f"Stylizing tile {done} of {count}…")
+
+    def _stylize() -> sty.StyleResult:
+        with st.spinner("Stylizing…"):
+            return model.stylize(
+                content.rgb,
+                style_img.rgb,
+                strength,
+                max_side,
+                large,
+                style_bottleneck=sb,
+                content_bottleneck=cb,
+                on_tile=on_tile,
+            )
+
+    # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
+    if max_side >= HEAVY_SIDE:
+        result = run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+    else:
+        result = _stylize()
+    bar.empty()
+    if sb is not None:  # the network exposes its style vector: its (cached) prediction time
+        result.timings_ms["style predict"] = t.ms
+    return result
+
+
+def show_result(
+    backend: sty.Backend,
+    content: LoadedImage,
+    result: sty.StyleResult,
+    strength: float,
+    total_ms: float,
+    png: bytes | None = None,
+) -> None:
+    """The before/after view, timings, output size and the PNG download of a stylization."""
     st.session_state["style_result"] = result.image
     h, w = result.image.shape[:2]
     shown_content = resize_lanczos(content.rgb, h, w)
     before_after(
         shown_content, result.image, key="style_compare", labels=("Content", f"Stylized · strength {strength:.2f}")
     )
-    timing_badge({**result.timings_ms, "total": total.ms})
+    timing_badge({**result.timings_ms, "total": total_ms})
     st.caption(f"Output {w}×{h} px · {backend.label}")
     download_png(
         result.image,
         download_name(content.name, f"stylized_{strength:.2f}", "png"),
         label="Download stylized PNG",
         key="style_download",
+        png=png,
     )
 
 

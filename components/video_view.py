@@ -13,6 +13,7 @@ from components.jobs import run_heavy
 from components.results import download_name
 from components.settings import Number
 from components.share import from_link, not_in_link
+from components.shared_results import shared
 from components.status import timing_badge
 from models import video as V
 from models.errors import VisionError
@@ -55,6 +56,17 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
     return upload.getvalue(), upload.name
 
 
+def shared_key(choice: V.ModelChoice, options: V.Options, annotated: bool) -> tuple | None:
+    """The shared result's key when the clip is a sample (by its id) at the default timeline settings, else None."""
+    if st.session_state.get("video_source") != SAMPLE or options != V.Options(segment_seconds=SEGMENT.default):
+        return None
+    clip = st.session_state.get("video_sample")
+    clip_id = getattr(clip, "id", None)
+    if clip_id is None:
+        return None
+    return ("video", clip_id, choice.id, options, bool(annotated), str(Store().root))
+
+
 def analysis_for(
     data: bytes, name: str, choice: V.ModelChoice, classifier: V.VideoClassifier, options: V.Options, annotated: bool
 ) -> V.Analysis | None:
@@ -67,13 +79,18 @@ def analysis_for(
         def progress(f: float, text: str) -> None:
             bar.progress(min(1.0, f), text=text)
 
-        try:
-            analysis = run_heavy(
+        def compute() -> V.Analysis:
+            return run_heavy(
                 "the video analysis",
                 lambda: V.analyze(data, name, classifier, options, LIMITS, annotated=annotated, progress=progress),
                 key=f"video_{run_key[0][:16]}",
                 auto=True,
             )
+
+        try:
+            key = shared_key(choice, options, annotated)
+            # A sample clip: analysed once per server, a copy for every session; an upload: here, as always.
+            analysis = shared(key, compute) if key is not None else compute()
         except VisionError as exc:  # a file it cannot read (said in plain words), or the model server away
             bar.empty()
             failed(f"Classifying {name}", exc)

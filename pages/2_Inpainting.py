@@ -67,17 +67,18 @@ if not mask.any():
     st.stop()
 
 options = settings()
+example = start.example if not drawn.mask.any() else None  # the example as it is: results shared by every session
 try:
     for warning in check_mask(dilate(mask, options.dilation), rgb.shape):
         st.warning(warning)
-    results = run_both(rgb, mask, options)
+    results = run_both(rgb, mask, options, example=example)
 except VisionError as exc:
     st.error(str(exc))
     st.stop()
 
 final_mask = dilate(mask, options.dilation)
 st.subheader("Result")
-result_grid(rgb, final_mask, results)
+result_grid(rgb, final_mask, results, example=example, options=options)
 
 st.subheader("Compare with the original")
 compare(rgb, results, start.removing_object)

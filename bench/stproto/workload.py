@@ -77,7 +77,8 @@ def dcgan_sample(v: Visitor, rng: random.Random) -> list[Run]:
 
 
 def dcgan_restore(v: Visitor, rng: random.Random) -> list[Run]:
-    runs = [v.open("Digit_GAN"), v.click("Restore")]
+    # The page's views are a radio now (a link can open one): pick "Restore a digit", then press its button.
+    runs = [v.open("Digit_GAN"), v.set("View", "🩹 Restore a digit"), v.click("rest_go")]
     expect(v, "Download restored digit")
     return runs
 
