@@ -1,4 +1,4 @@
-"""Production launcher: ``python -m components.serve [--env-file FILE] [APP] [streamlit run options…]``.
+"""Production launcher: ``python -m components.serve [--env-file FILE] [--supervise] [APP] [streamlit run options…]``.
 
 What ``deploy/`` starts (systemd unit, Docker image, the proxy tests) instead of a bare ``streamlit run``:
 
@@ -8,16 +8,27 @@ What ``deploy/`` starts (systemd unit, Docker image, the proxy tests) instead of
 2. installs :func:`components.errors.install_global_handler`: an uncaught exception in a page is logged with an id
    and the visitor sees only that id;
 3. runs ``streamlit run APP`` (default ``app.py``) in this process.
+
+With ``--supervise`` (the Docker image's ``bin/serve-all``; a VM uses systemd's ``vision-playground@PORT`` units
+instead) it runs ``$VISION_UI_PROCESSES`` such servers as child processes, on the ports ``STREAMLIT_SERVER_PORT``,
+``+1``, … (nginx spreads visitors over them: a Streamlit process runs Python one thread at a time, so one process
+uses about one core). A child that exits is started again after :data:`RESTART_S` seconds (systemd's
+``Restart=on-failure`` + ``RestartSec=5``); SIGTERM/SIGINT stop them all.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ENV_FILE_VAR = "VISION_ENV_FILE"
+PROCESSES_VAR = "VISION_UI_PROCESSES"
+RESTART_S = 5.0
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -45,6 +56,68 @@ def apply_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def ui_ports() -> list[int]:
+    """The UI processes' ports: ``$VISION_UI_PROCESSES`` (default 1) consecutive ports from ``$STREAMLIT_SERVER_PORT``
+    (default 8501). Raises ValueError on a count below 1 or a port out of range."""
+    count = int(os.environ.get(PROCESSES_VAR, "1"))
+    first = int(os.environ.get("STREAMLIT_SERVER_PORT", "8501"))
+    if count < 1 or not 0 < first <= 65536 - count:
+        raise ValueError(f"{PROCESSES_VAR}={count} from port {first}: need at least 1 process and ports up to 65535")
+    return [first + i for i in range(count)]
+
+
+def _log(message: str) -> None:
+    print(f"[serve] {message}", file=sys.stderr, flush=True)
+
+
+def supervise(app: str, args: list[str]) -> int:
+    """Runs one ``python -m components.serve`` child per port of :func:`ui_ports` until SIGTERM/SIGINT; restarts a
+    child that exits. Returns 0 after a requested stop."""
+    ports = ui_ports()
+    cmd = [sys.executable, "-m", "components.serve", app, *args]
+    children: dict[int, subprocess.Popen] = {}
+    exited_at: dict[int, float] = {}
+    stopping = False
+
+    def start(port: int) -> None:
+        children[port] = subprocess.Popen([*cmd, "--server.port", str(port)])
+        _log(f"UI process on port {port}: pid {children[port].pid}")
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    _log(f"{len(ports)} UI processes on ports {ports[0]}-{ports[-1]}")
+    for port in ports:
+        start(port)
+    while not stopping:
+        time.sleep(0.2)
+        for port, child in list(children.items()):
+            code = child.poll()
+            if code is None:
+                continue
+            if port not in exited_at:
+                exited_at[port] = time.monotonic()
+                _log(f"UI process on port {port} (pid {child.pid}) exited with {code}; restart in {RESTART_S:.0f} s")
+            elif time.monotonic() - exited_at[port] >= RESTART_S:
+                del exited_at[port]
+                start(port)
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 25  # Streamlit stops in a second or two; 25 s is under the unit's TimeoutStopSec
+    for child in children.values():
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    _log("stopped")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     env_file = os.environ.get(ENV_FILE_VAR)
@@ -52,9 +125,14 @@ def main(argv: list[str] | None = None) -> None:
         env_file, args = args[1], args[2:]
     if env_file:
         apply_env_file(Path(env_file))
+    supervised = args[:1] == ["--supervise"]
+    if supervised:
+        args = args[1:]
     app = "app.py"
     if args and not args[0].startswith("-"):
         app, args = args[0], args[1:]
+    if supervised:
+        sys.exit(supervise(app, args))
 
     from components.errors import install_global_handler  # noqa: PLC0415 (after the environment is set)
 
