@@ -9,11 +9,13 @@ What ``deploy/`` starts (systemd unit, Docker image, the proxy tests) instead of
    and the visitor sees only that id;
 3. runs ``streamlit run APP`` (default ``app.py``) in this process.
 
-With ``--supervise`` (the Docker image's ``bin/serve-all``; a VM uses systemd's ``vision-playground@PORT`` units
-instead) it runs ``$VISION_UI_PROCESSES`` such servers as child processes, on the ports ``STREAMLIT_SERVER_PORT``,
-``+1``, … (nginx spreads visitors over them: a Streamlit process runs Python one thread at a time, so one process
-uses about one core). A child that exits is started again after :data:`RESTART_S` seconds (systemd's
-``Restart=on-failure`` + ``RestartSec=5``); SIGTERM/SIGINT stop them all.
+With ``--supervise`` (``bin/serve-all``: what the systemd unit and the Docker image run) it runs
+``$VISION_UI_PROCESSES`` such servers as child processes, on the ports ``STREAMLIT_SERVER_PORT``, ``+1``, … (nginx
+spreads visitors over them: a Streamlit process runs Python one thread at a time, so one process uses about one
+core). Each child is health-checked on its own ``/_stcore/health`` every ``$VISION_UI_HEALTH_INTERVAL_S`` seconds
+(default 10): one that fails :data:`HEALTH_FAILURES` checks in a row after answering once, or has not answered
+:data:`START_GRACE_S` seconds after its start, is killed. A child that exits (or is killed) is started again after
+:data:`RESTART_S` seconds while the others keep serving; SIGTERM/SIGINT stop them all.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ENV_FILE_VAR = "VISION_ENV_FILE"
 PROCESSES_VAR = "VISION_UI_PROCESSES"
+HEALTH_INTERVAL_VAR = "VISION_UI_HEALTH_INTERVAL_S"
 RESTART_S = 5.0
+HEALTH_FAILURES = 3
+START_GRACE_S = 180.0
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -70,18 +77,55 @@ def _log(message: str) -> None:
     print(f"[serve] {message}", file=sys.stderr, flush=True)
 
 
+def healthy(port: int, timeout: float) -> bool:
+    """Whether the UI process on ``port`` answers ``/_stcore/health`` with 200 within ``timeout`` seconds."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=timeout) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
 def supervise(app: str, args: list[str]) -> int:
-    """Runs one ``python -m components.serve`` child per port of :func:`ui_ports` until SIGTERM/SIGINT; restarts a
-    child that exits. Returns 0 after a requested stop."""
+    """Runs one ``python -m components.serve`` child per port of :func:`ui_ports` until SIGTERM/SIGINT; health-checks
+    each, kills one that stops answering and restarts a child that exits. Returns 0 after a requested stop."""
     ports = ui_ports()
+    interval = float(os.environ.get(HEALTH_INTERVAL_VAR, "10"))
+    if interval <= 0:
+        raise ValueError(f"{HEALTH_INTERVAL_VAR}={interval}: need a positive number of seconds")
     cmd = [sys.executable, "-m", "components.serve", app, *args]
     children: dict[int, subprocess.Popen] = {}
+    started_at: dict[int, float] = {}
+    answered: dict[int, bool] = {}  # answered a health check since its start
+    failures: dict[int, int] = {}  # failed checks in a row
     exited_at: dict[int, float] = {}
+    next_check = time.monotonic() + interval
+    checker = ThreadPoolExecutor(len(ports), thread_name_prefix="health")
     stopping = False
 
     def start(port: int) -> None:
         children[port] = subprocess.Popen([*cmd, "--server.port", str(port)])
+        started_at[port], answered[port], failures[port] = time.monotonic(), False, 0
         _log(f"UI process on port {port}: pid {children[port].pid}")
+
+    def check_health() -> None:
+        running = [p for p, c in children.items() if c.poll() is None]
+        results = checker.map(lambda p: healthy(p, min(interval, 4.0)), running)
+        now = time.monotonic()
+        for port, ok in zip(running, results, strict=True):
+            child = children[port]
+            if ok:
+                answered[port], failures[port] = True, 0
+                continue
+            failures[port] += 1
+            if answered[port] and failures[port] >= HEALTH_FAILURES:
+                why = f"failed {failures[port]} health checks in a row"
+            elif not answered[port] and now - started_at[port] >= START_GRACE_S:
+                why = f"did not answer its health check within {START_GRACE_S:.0f} s of its start"
+            else:
+                continue
+            _log(f"UI process on port {port} (pid {child.pid}) {why}: killed")
+            child.kill()
 
     def request_stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -94,6 +138,9 @@ def supervise(app: str, args: list[str]) -> int:
         start(port)
     while not stopping:
         time.sleep(0.2)
+        if time.monotonic() >= next_check:
+            check_health()
+            next_check = time.monotonic() + interval
         for port, child in list(children.items()):
             code = child.poll()
             if code is None:
@@ -114,6 +161,7 @@ def supervise(app: str, args: list[str]) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+    checker.shutdown(wait=False)
     _log("stopped")
     return 0
 
