@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.home_cards import capability_cards
+from components.home_cards import TITLE, built_pages, capability_cards, intro
 from components.page import page_setup
 
 
 def home() -> None:
-    st.title("🔭 Computer-vision playground")
-    st.write("Six things a computer can see, each running a real model on this server. Click a card to try it "
-             "on a sample picture or your own. Nothing you upload is stored.")
+    st.title(f"🔭 {TITLE}")
+    st.write(intro(len(built_pages())))  # one card per page of the catalog
     capability_cards()
 
 

@@ -153,9 +153,9 @@ def failed(what: str, exc: BaseException) -> None:
     """A model that is installed but failed: one sentence with an error id; the details go to the server log.
 
     A refused input (:class:`InputError`) is shown with its own message and logged as one WARNING line."""
-    from components.errors import log_error, log_refusal  # noqa: PLC0415
-    from models.errors import InputError  # noqa: PLC0415
-    from models.serving.errors import InferenceUnavailable  # noqa: PLC0415
+    from components.errors import log_error, log_refusal
+    from models.errors import InputError
+    from models.serving.errors import InferenceUnavailable
 
     if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
         log_refusal(exc, what)  # a refusal, not a fault: one WARNING line, no traceback, no id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.cards import FCN8S_CAMVID_CURVES
 from models.registry import Capability
 from models.segmentation.backbone import ENCODER_ENTRY
 
@@ -81,7 +82,7 @@ PAGES: tuple[PageInfo, ...] = (
         "Teach a segmentation network your own classes from labelled pictures and watch it learn.",
         needs=(ENCODER_ENTRY,),  # the ImageNet encoder both networks start from
         # the per-class IoU bars of the FCN-8s this project trained on CamVid (its committed report)
-        picture="models/weights/segmentation/fcn8s_camvid/curves.png",
+        picture=str(FCN8S_CAMVID_CURVES.relative_to(ROOT)),  # also on the page's model card
         picture_crop=(0.67, 0.0, 1.0, 1.0),
     ),
 )

@@ -36,7 +36,7 @@ class Missing:
 
 def current_page() -> str:
     try:
-        import streamlit as st  # noqa: PLC0415
+        import streamlit as st
 
         return str(st.session_state.get("_vision_page", "?"))
     except Exception:
@@ -45,7 +45,7 @@ def current_page() -> str:
 
 def _current_run() -> str:
     try:
-        import streamlit as st  # noqa: PLC0415
+        import streamlit as st
 
         return str(st.session_state.get("_vision_run", ""))
     except Exception:

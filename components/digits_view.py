@@ -193,7 +193,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
             st.caption(f"A handwritten digit from the MNIST test set, never seen in training. True label: **{truth}**.")
             return xs[int(idx)], truth
     elif source == SOURCES[1]:
-        from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)
+        from components.mask_canvas import mask_canvas
 
         st.caption("Draw one digit, large and centred (white on black).")
         drawn = mask_canvas(
@@ -222,7 +222,7 @@ def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         mask_seed = MASK_SEED.number_input("Mask seed") if mask_mode == MaskPreset.RANDOM_BLOCK_30.value else 0
         return dcgan.preset_mask(MaskPreset(mask_mode), seed=int(mask_seed))
     if mask_mode == "Draw the damage":
-        from components.mask_canvas import mask_canvas  # noqa: PLC0415 (the canvas loads only when used)
+        from components.mask_canvas import mask_canvas
 
         st.caption("Paint over the part to remove.")
         drawn_mask = mask_canvas(

@@ -60,7 +60,7 @@ def log_refusal(ex: BaseException, where: str = "") -> None:
 
 
 def _page_name() -> str:
-    from components.st_compat import page_hash  # noqa: PLC0415
+    from components.st_compat import page_hash
 
     try:
         digest = page_hash()
@@ -70,7 +70,7 @@ def _page_name() -> str:
 
 
 def show_error(error_id: str) -> None:
-    import streamlit as st  # noqa: PLC0415
+    import streamlit as st
 
     st.error(VISITOR_MESSAGE.format(error_id=error_id), icon="⚠️")
 
@@ -88,7 +88,7 @@ def error_boundary(label: str = "") -> Iterator[None]:
     try:
         yield
     except Exception as ex:
-        from components.st_compat import CONTROL_FLOW  # noqa: PLC0415
+        from components.st_compat import CONTROL_FLOW
 
         if isinstance(ex, CONTROL_FLOW):  # Streamlit's control flow (st.rerun, st.stop), not an error
             raise
@@ -98,6 +98,6 @@ def error_boundary(label: str = "") -> Iterator[None]:
 def install_global_handler() -> None:
     """Make every Streamlit runtime created in this process use :func:`on_script_error` (the launcher calls this
     before the runtime exists; ``components.st_compat.install_on_script_error``). Idempotent."""
-    from components.st_compat import install_on_script_error  # noqa: PLC0415
+    from components.st_compat import install_on_script_error
 
     install_on_script_error(on_script_error)

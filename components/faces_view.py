@@ -322,13 +322,19 @@ def heatmap(d: np.ndarray, labels: list[str], threshold: float) -> alt.Chart:
     step = 34 if n <= 16 else 18
     cells = base.mark_rect().encode(
         color=alt.Color(
-            "distance:Q", scale=alt.Scale(scheme="redyellowgreen", reverse=True, domainMid=threshold), title="distance"
+            "distance:Q",
+            scale=alt.Scale(scheme="redyellowgreen", reverse=True, domainMid=threshold),
+            title="distance",
+            legend=alt.Legend(orient="bottom"),  # below: the cells get the column's whole width
         ),
         tooltip=["A", "B", alt.Tooltip("distance:Q", format=".3f")],
     )
     chart = cells
     if n <= 16:
-        chart = cells + base.mark_text(fontSize=10).encode(
+        # The chart is as wide as its column: on a phone 14 cells get ~22 px each, where 10-px "0.79"s ran into
+        # each other. The font follows the cell width (Vega's `width` signal: the plot's width in px), 10 px at most.
+        font = alt.expr(f"min(10, width / {n} / 2.3)")
+        chart = cells + base.mark_text(fontSize=font).encode(
             text=alt.Text("distance:Q", format=".2f"),
             # white on the dark ends of the scale (deep green / deep red), black on the pale middle
             color=alt.condition(

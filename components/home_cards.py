@@ -122,6 +122,25 @@ def url_path(page: PageInfo) -> str:
 
 
 NOT_AVAILABLE = "Not available on this server: its models are not installed."
+# A non-breaking hyphen (U+2011, in Streamlit's font): at 390 px the title broke as "Computer-" / "vision".
+TITLE = "Computer\u2011vision playground"
+INTRO_WORDS = "each running a real model on this server"  # a fixed part of the intro (tests wait for it)
+_NUMBERS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve")
+
+
+def built_pages() -> list[PageInfo]:
+    """The catalog's pages whose file is present: the home page's cards, in order."""
+    return [p for p in PAGES if p.exists]
+
+
+def intro(n_pages: int) -> str:
+    """The sentence under the home title for ``n_pages`` cards; the count is the catalog's, so it cannot go stale."""
+    count = _NUMBERS[n_pages] if n_pages < len(_NUMBERS) else str(n_pages)
+    things = f"{count} thing{'' if n_pages == 1 else 's'}"
+    return (
+        f"{things} to try with computer vision, {INTRO_WORDS}. Click a card to try it on a sample picture or your "
+        "own. Nothing you upload is stored."
+    )
 
 
 def card(page: PageInfo, store: Store) -> str:
@@ -144,7 +163,7 @@ def capability_cards(columns: int = 3) -> None:
     store = Store()
     start_making(store)
     st.markdown(CSS, unsafe_allow_html=True)
-    built = [p for p in PAGES if p.exists]
+    built = built_pages()
     for i in range(0, len(built), columns):
         cols = st.columns(columns, gap="medium")
         for col, page in zip(cols, built[i : i + columns], strict=False):

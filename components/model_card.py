@@ -31,4 +31,7 @@ def model_card(*cards: str | ModelCard) -> None:
         for i, card in enumerate(cards):
             if i:
                 st.divider()
-            st.markdown(card_markdown(CARDS[card] if isinstance(card, str) else card))
+            c = CARDS[card] if isinstance(card, str) else card
+            st.markdown(card_markdown(c))
+            if c.picture is not None and c.picture.is_file():
+                st.image(str(c.picture), caption=c.picture_caption or None, width="stretch")

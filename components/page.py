@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitAPIException
 from components import st_compat
 from components.catalog import PAGES
 from components.diagnostics import record_run
+from components.layout import page_style
 from components.session_memory import touch
 
 HOME = "app.py"
@@ -113,6 +114,7 @@ def page_setup(title: str, icon: str) -> None:
     after its file ("app"); this one uses the titles of components/catalog.py.
     """
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
+    page_style()  # phone layout rules (components/layout.py)
     st_compat.forget_fragments_of_earlier_runs()
     run = st.session_state["_vision_run"] = f"{st_compat.session_id()}:{time.perf_counter_ns()}"
     with _RUN_LOCK:

@@ -33,7 +33,7 @@ def before_after(
 
     Images are shown at most at their real pixel size (never blown up); ``after`` sets the size.
     """
-    from components.compare import image_compare  # noqa: PLC0415
+    from components.compare import image_compare
 
     compare, side = st.tabs(["Compare (drag the handle)", "Side by side"])
     with compare:
@@ -56,8 +56,8 @@ def download_name(source: str | None, what: str, ext: str) -> str:
     >>> download_name("My Photo.JPG", "stylized", "png")
     'My_Photo_stylized.png'
     """
-    import re  # noqa: PLC0415
-    from pathlib import PurePath  # noqa: PLC0415
+    import re
+    from pathlib import PurePath
 
     def clean(text: str) -> str:
         return re.sub(r"[^\w.-]+", "_", text).strip("._")

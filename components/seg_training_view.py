@@ -244,24 +244,7 @@ def results(result: sess.TrainedResult) -> None:
     steps, losses = result.step_losses if result.step_losses[0] else (history.step, history.loss)
     curves(steps, losses, history.evals)
     names = list(result.names)
-    left, right = st.columns([2, 3])
-    with left:
-        st.markdown("**IoU per class** (validation)")
-        table = pd.DataFrame(
-            {
-                "class": names,
-                "IoU %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.iou],
-                "accuracy %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.class_accuracy],
-            }
-        )
-        pct = st.column_config.NumberColumn(format="%.1f")
-        st.dataframe(table, hide_index=True, width="stretch", column_config={"IoU %": pct, "accuracy %": pct})
-    with right:
-        st.markdown("**Confusion matrix** (% of each true class's pixels; rows: truth, columns: prediction)")
-        cm = pd.DataFrame(100 * sess.confusion_table(scores), index=names, columns=names)
-        st.dataframe(
-            cm.style.format("{:.0f}", na_rep="—").background_gradient(cmap="Blues", vmin=0, vmax=100), width="stretch"
-        )
+    score_tables(names, scores)
     st.markdown("**Validation images**: image · ground truth · prediction")
     truth_palette = sess.truth_palette(result)
     for stem, image, truth, pred in result.examples:
@@ -270,6 +253,39 @@ def results(result: sess.TrainedResult) -> None:
         b.image(render.colorize(truth, palette=truth_palette), caption="ground truth (void black)", width="stretch")
         c.image(render.colorize(pred, palette=result.palette), caption="prediction", width="stretch")
     legend_strip(names, result.palette)
+
+
+def score_tables(names: list[str], scores: Any) -> None:
+    """IoU and accuracy per class and the row-normalised confusion matrix (``scores``: metrics.Scores of
+    ``len(names)`` classes), each as tall as its rows and as wide as its columns: side by side where both fit,
+    one above the other where not (an 11-class matrix is ~760 px wide: in a fixed column beside the IoU table it
+    scrolled inside its frame on a 1440-px screen)."""
+    pct = st.column_config.NumberColumn(format="%.1f")
+    table = pd.DataFrame(
+        {
+            "class": names,
+            "IoU %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.iou],
+            "accuracy %": [None if np.isnan(v) else round(100 * float(v), 1) for v in scores.class_accuracy],
+        }
+    )
+    cm = pd.DataFrame(100 * sess.confusion_table(scores), index=names, columns=names)
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        with st.container(width="content"):
+            st.markdown("**IoU per class** (validation)")
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="content",
+                height="content",
+                column_config={"IoU %": pct, "accuracy %": pct},
+            )
+        with st.container(width="content"):
+            st.markdown("**Confusion matrix** (% of each true class's pixels; rows: truth, columns: prediction)")
+            st.dataframe(
+                cm.style.format("{:.0f}", na_rep="—").background_gradient(cmap="Blues", vmin=0, vmax=100),
+                width="content",
+                height="content",
+            )
 
 
 def legend_strip(names: list[str], palette: np.ndarray, shares: dict[int, float] | None = None) -> None:

@@ -123,6 +123,7 @@ def legend(result: seg.Segmentation, class_set: str, palette: np.ndarray | None 
         if st.toggle(
             f"Show traces ({names})",
             key="seg_show_traces",
+            wrap=True,  # the label lists the traces: it may be long (Streamlit truncates it in a column otherwise)
             help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
             "at an edge, sometimes a small real object (people far away).",
         ):
@@ -138,12 +139,14 @@ def legend(result: seg.Segmentation, class_set: str, palette: np.ndarray | None 
 
 
 def _legend_row(share: seg.ClassShare, label: str, palette: np.ndarray) -> bool:
+    # One row that never wraps (st.columns would stack the swatch above its checkbox on a phone); the swatch is the
+    # colour the overlay draws (the readable palette), not necessarily the class set's own.
     colour = seg.hex_colour(share.index, palette)
-    swatch, box = st.columns([1, 9], vertical_alignment="center", gap="small")
-    swatch.markdown(
-        f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
-        f"background:{colour}' title='{colour}'></div>",
-        unsafe_allow_html=True,
-    )
     key = f"seg_show_{share.index}"
-    return box.checkbox(label, key=key, **initial(key, True))
+    with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
+        st.html(  # st.html, not st.markdown: a markdown block's own margins pushed the swatch below the label
+            f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
+            f"background:{colour}' title='{colour}'></div>",
+            width="content",
+        )
+        return st.checkbox(label, key=key, wrap=True, **initial(key, True))

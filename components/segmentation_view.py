@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
-from components.segmentation_classes import class_id_help, legend
+from components.segmentation_classes import class_id_help, legend, model_name
 from components.settings import Colour, Number, Several, initial
 from components.share import from_link, not_in_link, refresh
 from models import segmentation as seg
@@ -61,8 +61,20 @@ SHARE: dict[str, Any] = {
 }
 
 
-@st.cache_resource(show_spinner="Loading the DeepLab model (first use only)…", max_entries=3)
-def load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
+def loading_message(option: str) -> str:
+    """The spinner text while ``option``'s model loads, naming that model ("Loading the FCN-8s model…")."""
+    return f"Loading the {model_name(seg.spec_of(option))} model (first use only)…"
+
+
+def load_segmenter(option: str, store_root: str) -> seg.SegmentationBackend:
+    """The backend of ``option`` (cached per option and store), with a spinner naming the model while it loads.
+    st.spinner shows only after 0.5 s, so a cached backend (returned in microseconds) shows none."""
+    with st.spinner(loading_message(option)):
+        return _load_segmenter(option, store_root)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
     # Served (VISION_SERVE_ADDRESS) when the model server hosts this option, else built here through create().
     return maybe_served("segmentation", model_id, lambda: seg.create(model_id, Store(store_root)))
 

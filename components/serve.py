@@ -182,10 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     if supervised:
         sys.exit(supervise(app, args))
 
-    from components.errors import install_global_handler  # noqa: PLC0415 (after the environment is set)
+    from components.errors import install_global_handler
 
     install_global_handler()
-    from streamlit.web import cli  # noqa: PLC0415
+    from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", app, *args]
     cli.main()

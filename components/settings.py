@@ -7,6 +7,8 @@ range, not finite (``nan``, ``inf``, ``1e309``), not whole for an integer settin
 the widget opens on its default. Dropped, not clamped: a link outside the bounds was edited by hand or made by an
 older version of the page, and clamping would open a setting its sender never saw. Before drawing, the widget
 also drops a session value outside its bounds (bounds that depend on the data, e.g. an index into a list).
+A value the session holds is handed to the browser on every draw (:func:`held`), so the widget never shows (and
+then sends back) anything else: see :func:`held` for the Streamlit behaviour that made settings fall to their minimum.
 Issue 25 heads towards one such object per page setting (options, releasable memory); this is its numeric part,
 with :class:`Several` (a multiselect) and :class:`Colour` (a colour picker) beside it.
 """
@@ -70,7 +72,7 @@ class Number:
         if self.key in state and not self.valid(state[self.key], max_value):
             del state[self.key]  # a value the widget would refuse (or draw as nan) never reaches it
         # The default only when the state holds none: Streamlit warns about both (the key is the widget's identity).
-        return {} if self.key in state else {"value": self.kind(self.default if default is None else default)}
+        return {} if held(self.key) else {"value": self.kind(self.default if default is None else default)}
 
     def slider(self, label: str, *, container: Any = None, max_value: float | None = None, **kwargs: Any) -> Any:
         """``st.slider`` (or ``container.slider``) drawn from this setting; returns its value."""
@@ -109,13 +111,13 @@ class Several:
         return isinstance(value, list) and all(v in self.options for v in value)
 
     def encode(self, value: list[Any]) -> str:
-        from components.share import encode  # noqa: PLC0415 (share imports this module)
+        from components.share import encode
 
         return ",".join(encode(v) for v in value)
 
     def decode(self, text: str) -> list[Any]:
         """``"a,b"`` → the options written so (in that order, each once); ValueError for any unknown part."""
-        from components.share import decode  # noqa: PLC0415
+        from components.share import decode
 
         parts = [p for p in text.split(",") if p] if text else []
         if len(parts) > len(self.options):
@@ -143,7 +145,28 @@ def _is_hex(text: str) -> bool:
     return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
+def held(key: str) -> bool:
+    """True when session state holds a value for the widget ``key``; that value is then also sent to the browser.
+
+    Call it just before drawing the widget, and pass the widget no default when it returns True. Why the value is
+    written back (``state[key] = state[key]``), Streamlit 1.67: a run that ends in ``st.stop()`` before a widget is
+    drawn (e.g. Inpainting's "the mask is empty") keeps that widget's value in the server's session state
+    (``exec_code``: a premature stop skips the stale-widget clean-up), while the browser drops the widget and its
+    value when that run finishes. The next run that draws the widget again finds the key in session state, gets no
+    default, so its element carries the widget's bare default (a slider's *minimum*, a toggle's False) and no value:
+    the freshly mounted widget shows that default, and the browser sends it back on the next run (Grow mask 0,
+    radius 1, "work only around the mask" off, and so in the share link). A value written through session state
+    is sent with the element (``set_value``), so the browser shows and keeps what the server holds.
+    """
+    state = st.session_state
+    if key not in state:
+        return False
+    state[key] = state[key]
+    return True
+
+
 def initial(key: str, value: Any) -> dict[str, Any]:
     """A widget's ``value``/``default`` argument, only when session state holds no value for ``key`` (one set by a
-    share link or a callback): Streamlit warns on the page when it gets both."""
-    return {} if key in st.session_state else {"value": value}
+    share link, a callback or an earlier run, which the browser is then given: :func:`held`); Streamlit warns on
+    the page when it gets both."""
+    return {} if held(key) else {"value": value}

@@ -114,9 +114,10 @@ def decode(text: str, kind: Kind) -> Any:
     raise ValueError(f"{text!r} is not one of the options")
 
 
-def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
+def restore(spec: Spec, params: Mapping[str, str], state: Any, dropped: list[str] | None = None) -> list[str]:
     """Put the values named in ``params`` into ``state`` (session state); returns the keys set. An action named
-    ``1`` is requested for the inputs as restored (it runs unless one of them was dropped)."""
+    ``1`` is requested for the inputs as restored (it runs unless one of them was dropped). The keys whose value
+    was refused are appended to ``dropped`` when given."""
     done = []
     for key, kind in spec.items():
         if isinstance(kind, Action):
@@ -126,6 +127,8 @@ def restore(spec: Spec, params: Mapping[str, str], state: Any) -> list[str]:
                 state[key] = decode(params[key], kind)
                 done.append(key)
             except (ValueError, TypeError, OverflowError):
+                if dropped is not None:
+                    dropped.append(key)
                 continue  # a hand-edited or stale link: that widget keeps its default
     for key, kind in spec.items():
         if isinstance(kind, Action) and params.get(key) == "1":
@@ -160,8 +163,11 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     flag = f"_share_restored_{page}"
     if not st.session_state.get(flag):
         st.session_state[flag] = True
-        done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state)
+        dropped: list[str] = []
+        done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state, dropped)
         st.session_state[_FROM_LINK] = {k: st.session_state[k] for k in done}
+        if dropped:  # said once, without the internal keys: the visitor learns why a setting is not the link's
+            st.info(dropped_notice(len(dropped)), icon="🔗")
     link = _sync(spec)
     if show:
         with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
@@ -169,10 +175,17 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
                 "Copy this link (button at its right): it opens this page on the same sample and settings. "
                 "Your own uploads and drawings are not part of it."
             )
-            box = st.empty()
+            with st.container(key="share_link"):  # components/layout.py shows its copy button on touch screens
+                box = st.empty()
         _show(box, link)
         st.session_state[_BOX] = (spec, box)
     return link
+
+
+def dropped_notice(count: int) -> str:
+    """The sentence shown when ``count`` (≥ 1) values of a link could not be used."""
+    what = "One setting in this link was" if count == 1 else f"{count} settings in this link were"
+    return f"{what} not valid here (out of range or unknown), so the page opened with the default instead."
 
 
 def refresh() -> None:
@@ -218,7 +231,7 @@ def not_in_link(what: str, then: str, *, was: str = "was an upload") -> None:
 
 def image_keys(key: str, kind: Any = None) -> dict[str, Sequence[Any]]:
     """The share spec of one ``components.image_input.image_input(key, kind=...)``: its source and sample."""
-    from components.image_input import Source  # noqa: PLC0415
-    from models.samples import SampleKind, samples  # noqa: PLC0415
+    from components.image_input import Source
+    from models.samples import SampleKind, samples
 
     return {f"{key}_source": list(Source), f"{key}_sample": samples(kind or SampleKind.PHOTO)}

@@ -7,12 +7,19 @@ publishers' own (with their source) or measured by this project: the command or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
+
+# Figures this project committed with its trained segmentation networks (loss, val mIoU and per-class IoU bars).
+SEG_WEIGHTS = Path(__file__).resolve().parent / "weights" / "segmentation"
+FCN8S_CAMVID_CURVES = SEG_WEIGHTS / "fcn8s_camvid" / "curves.png"
 
 
 @dataclass(frozen=True)
 class ModelCard:
+    """What a page shows about one model: what it is, its training data, measured accuracy, source and limits."""
+
     name: str
     what: str  # one or two sentences: the model and the method
     trained_on: str
@@ -23,6 +30,8 @@ class ModelCard:
     measured_by: str = ""  # for operators only (Admin page, README): the command that measured this project's figures
     licence: str = ""  # of the training data, where it restricts use (CamVid: non-commercial)
     per_class: tuple[tuple[str, float | None], ...] = ()  # (class name, val IoU 0..1 or None when absent from val)
+    picture: Path | None = None  # a committed figure (PNG) shown with the card, e.g. a training run's curves
+    picture_caption: str = ""
 
 
 CARDS: dict[str, ModelCard] = {
@@ -52,6 +61,9 @@ CARDS: dict[str, ModelCard] = {
         "validation and for “Use this model”.",
         limits="A short CPU schedule: a few dozen pictures and minutes of training learn coarse classes; thin or "
         "rare ones need more pictures and a longer run. Your set and model are deleted when you leave.",
+        picture=FCN8S_CAMVID_CURVES,
+        picture_caption="A full run for comparison: FCN-8s trained here on all 367 CamVid training scenes "
+        "(16 epochs): training loss, val mean IoU per evaluation, and val IoU per class.",
     ),
     "inpainting": ModelCard(
         name="OpenCV inpainting: Telea and Navier–Stokes",
@@ -159,26 +171,37 @@ _ENCODER_NOTE = {
 
 
 def segmentation_card(option: str) -> ModelCard:
-    """The card of a segmentation option: the DeepLab (PASCAL VOC) card, or for a model trained here one built
-    from its ``model.json`` (data, val figures, per-class IoU), so the figures follow the shipped weights.
-    Raises KeyError for an unknown option, ``ModelFileError`` for an unreadable model folder."""
-    from models.segmentation import Backend, spec_of  # noqa: PLC0415 - keeps this module free of model code
-    from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+    """The card of a segmentation option.
+
+    The DeepLab (PASCAL VOC) card, or for a model trained here one built from its ``model.json`` (data, val figures,
+    per-class IoU), so the figures follow the shipped weights. Raises KeyError for an unknown option, ``ModelFileError``
+    for an unreadable model folder.
+    """
+    from models.segmentation import Backend, spec_of
+    from models.segmentation.trained import TRAINED_DIR, read_card
 
     spec = spec_of(option)
     if spec.backend is not Backend.KERAS_TRAINED:
         return CARDS["deeplab"]
-    return trained_segmentation_card(read_card(TRAINED_DIR / spec.builtin), spec.class_set, spec.data_entry, option)
+    folder = TRAINED_DIR / spec.builtin
+    card = trained_segmentation_card(read_card(folder), spec.class_set, spec.data_entry, option)
+    curves = folder / "curves.png"  # written by models.segmentation.train next to the weights
+    if not curves.is_file():
+        return card
+    return replace(card, picture=curves, picture_caption="Its training run: loss, val mean IoU, val IoU per class.")
 
 
 def trained_segmentation_card(
     card: dict[str, Any], class_set: str, data_entry: str = "", option: str = ""
 ) -> ModelCard:
-    """A :class:`ModelCard` from a trained model's ``model.json`` dict (keys written by
+    """A :class:`ModelCard` built from a trained model's ``model.json``.
+
+    A :class:`ModelCard` from a trained model's ``model.json`` dict (keys written by
     ``models.segmentation.train.write_model``: arch, classes, train_pairs, val_pairs, recipe, train_seconds, val);
     ``data_entry`` names the store entry of the data, whose licence is quoted; ``option`` the option id (for the
-    operators' command)."""
-    from models.registry import BY_ID  # noqa: PLC0415
+    operators' command).
+    """
+    from models.registry import BY_ID
 
     title, what, source = _TRAINED_ARCH.get(card["arch"], (card["arch"], "a fully convolutional network", ""))
     classes = list(card["classes"])

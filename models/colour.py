@@ -64,6 +64,9 @@ def to_srgb(im: Image.Image, notes: list[str]) -> Image.Image:
 
 
 def tagged(im: Image.Image) -> dict[str, bytes]:
-    """Save options (``im.save(buf, fmt, **tagged(im))``) that embed the sRGB profile in an RGB/RGBA image
-    (other modes: none, an RGB profile would not fit them)."""
+    """Pillow save options that embed the sRGB profile.
+
+    Save options (``im.save(buf, fmt, **tagged(im))``) that embed the sRGB profile in an RGB/RGBA image
+    (other modes: none, an RGB profile would not fit them).
+    """
     return {"icc_profile": srgb_icc()} if im.mode in ("RGB", "RGBA") else {}

@@ -1,5 +1,6 @@
-"""Overlay colours a visitor can see: a palette colour is shifted until its overlay stands out from the pixels
-it is drawn over.
+"""Overlay colours a visitor can see.
+
+A palette colour is shifted until its overlay stands out from the pixels it is drawn over.
 
 The rule is perceptual: the colour **as seen** (blended at the overlay's opacity over the mean colour of the pixels
 under the mask) must differ from those pixels by a CIEDE2000 colour difference of at least
@@ -49,8 +50,11 @@ def mean_colour(image_region: np.ndarray) -> np.ndarray:
 def seen_delta_e(
     rgb_colours: Sequence[int] | np.ndarray, background: Sequence[float] | np.ndarray, opacity: float = OPACITY
 ) -> np.ndarray:
-    """ΔE00 between ``background`` ((3,) sRGB 0..255) and each colour blended over it at ``opacity`` (0..1), as
-    ``cv2.addWeighted`` blends an overlay. ``rgb_colours``: (3,) or (N, 3) → () or (N,) float64."""
+    """CIEDE2000 distance of overlay colours from a background.
+
+    ΔE00 between ``background`` ((3,) sRGB 0..255) and each colour blended over it at ``opacity`` (0..1), as
+    ``cv2.addWeighted`` blends an overlay. ``rgb_colours``: (3,) or (N, 3) → () or (N,) float64.
+    """
     colours = np.asarray(rgb_colours, np.float64)
     bg = np.asarray(background, np.float64)
     seen = opacity * colours + (1.0 - opacity) * bg
@@ -59,9 +63,11 @@ def seen_delta_e(
 
 @cache
 def _candidates(rgb: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Colours near ``rgb`` to try, (N, 3) uint8-valued, with their ΔE00 from ``rgb`` (N,): every lightness
-    (5 % steps) at the same hue and at hues 15°, 30° … 180° either way; saturation at least 0.6 so a grey
-    palette entry can take a hue."""
+    """Colours near ``rgb`` to try, (N, 3) uint8-valued, with their ΔE00 from ``rgb`` (N,).
+
+    Every lightness (5 % steps) at the same hue and at hues 15°, 30° … 180° either way; saturation at least 0.6 so a
+    grey palette entry can take a hue.
+    """
     h, _lightness, s = colorsys.rgb_to_hls(*(v / 255.0 for v in rgb))
     out = []
     for turn in range(0, 13):
@@ -82,7 +88,9 @@ def readable_colour(
     opacity: float = OPACITY,
     min_delta_e: float = MIN_DELTA_E,
 ) -> tuple[int, int, int]:
-    """``rgb_colour`` ((r, g, b) 0..255) changed as little as needed so that, blended at ``opacity`` over the mean
+    """The nearest colour to ``rgb_colour`` whose overlay stands out from ``image_region``.
+
+    ``rgb_colour`` ((r, g, b) 0..255) changed as little as needed so that, blended at ``opacity`` over the mean
     colour of ``image_region`` ((H, W, 3) or (N, 3) uint8 sRGB, e.g. ``rgb[class_map == k]``), it differs from
     that colour by at least ``min_delta_e`` (CIEDE2000).
 

@@ -34,6 +34,7 @@ PREBUILT_ENV = "VISION_EXAMPLES_PREBUILT"
 
 
 def examples_dir() -> Path:
+    """The folder of cached example PNGs: ``$VISION_EXAMPLES`` when set, else under the user's cache folder."""
     env = os.environ.get(EXAMPLES_ENV)
     if env:
         return Path(env)
@@ -49,6 +50,8 @@ def prebuilt_dir() -> Path | None:
 
 @dataclass(frozen=True)
 class Example:
+    """A thumbnail for the home page: a capability's result on a sample, or the sample alone."""
+
     capability: Capability
     image: np.ndarray  # (H, W, 3) uint8, W <= THUMB
     is_result: bool  # False: the sample input, shown because the model is missing
@@ -61,7 +64,7 @@ def _photo(store: Store, entry_id: str, fallback: str) -> np.ndarray:
 
 
 def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
-    from models import segmentation as seg  # noqa: PLC0415
+    from models import segmentation as seg
 
     rgb = _photo(store, "photo_cat", "chelsea.png")
     model = "deeplab_mnv2_513_quant"
@@ -74,9 +77,9 @@ def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _inpainting(store: Store) -> tuple[np.ndarray, bool]:
-    import cv2  # noqa: PLC0415
+    import cv2
 
-    from models import inpainting as inp  # noqa: PLC0415
+    from models import inpainting as inp
 
     rgb = fit_within(read_image(str(skimage_data_dir() / "chelsea.png")).rgb, THUMB)
     mask = np.zeros(rgb.shape[:2], np.uint8)
@@ -95,7 +98,7 @@ def _inpainting(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _dcgan(store: Store) -> tuple[np.ndarray, bool]:
-    from models import digits as dcgan  # noqa: PLC0415
+    from models import digits as dcgan
 
     gen = dcgan.load_generator()
     images, _ = gen.with_truncation(dcgan.DEFAULT_TRUNCATION).generate(24, None, 7)
@@ -107,7 +110,7 @@ def _dcgan(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _style(store: Store) -> tuple[np.ndarray, bool]:
-    from models import style as sty  # noqa: PLC0415
+    from models import style as sty
 
     content = _photo(store, "photo_grace_hopper", "astronaut.png")
     backend = sty.Backend.TFLITE_FP16
@@ -120,7 +123,7 @@ def _style(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _faces(store: Store) -> tuple[np.ndarray, bool]:
-    from models import faces as F  # noqa: PLC0415
+    from models import faces as F
 
     rgb = _photo(store, "photo_face", "astronaut.png")
     faces, _ = F.FaceDetector().detect(rgb)
@@ -135,7 +138,7 @@ def _faces(store: Store) -> tuple[np.ndarray, bool]:
 
 
 def _video(store: Store) -> tuple[np.ndarray, bool]:
-    import cv2  # noqa: PLC0415
+    import cv2
 
     clip = "clip_arm_wrestling"
     if not store.has(clip):
@@ -192,8 +195,10 @@ def make(capability: Capability, store: Store | None = None) -> Example:
 
 
 def cached(capability: Capability, store: Store | None = None, folder: Path | None = None) -> Path | None:
-    """The cached PNG of the example if made already, else None: in ``folder`` when given, else in the cache
-    folder or the install's prebuilt one (:func:`prebuilt_dir`)."""
+    """The cached PNG of the example if made already, else None.
+
+    In ``folder`` when given, else in the cache folder or the install's prebuilt one (:func:`prebuilt_dir`).
+    """
     store = store or Store()
     folders = [folder] if folder is not None else [examples_dir(), prebuilt_dir()]
     for path in (cache_path(capability, store, f) for f in folders if f is not None):

@@ -50,6 +50,8 @@ class ImageError(InputError):
 
 @dataclass
 class LoadedImage:
+    """A decoded image: RGB pixels, the size stored in the file, and what decoding did to it."""
+
     rgb: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as stored in the file, before any reduction
     notes: list[str] = field(default_factory=list)  # what was done to it (rotated, reduced, alpha dropped…)
@@ -83,8 +85,11 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
 
 
 def check_image_name(name: str) -> None:
-    """Raise :class:`ImageError` when a file name's extension is not one of IMAGE_TYPES (no extension: allowed,
-    the decoder decides). The message names the file type as a person knows it (".ico"), never a MIME type."""
+    """Refuse a file name whose extension is not an accepted image type.
+
+    Raise :class:`ImageError` when a file name's extension is not one of IMAGE_TYPES (no extension: allowed,
+    the decoder decides). The message names the file type as a person knows it (".ico"), never a MIME type.
+    """
     ext = Path(name).suffix.lower().lstrip(".")
     if ext and ext not in IMAGE_TYPES:
         raise ImageError(
@@ -165,17 +170,22 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
 
 
 def decode_cost(size: tuple[int, int], mode: str, transparency: bool = False) -> int:
-    """Estimated peak memory in bytes of decoding an image of ``size`` (width, height) stored in Pillow ``mode``
+    """Estimated peak decode memory of an image, in bytes.
+
+    Estimated peak memory in bytes of decoding an image of ``size`` (width, height) stored in Pillow ``mode``
     (``transparency``: a palette image with a transparent colour, flattened like RGBA). Compare with
-    :data:`DECODE_BUDGET_BYTES`."""
+    :data:`DECODE_BUDGET_BYTES`.
+    """
     bpp = _BYTES_PER_PIXEL["RGBA"] if transparency else _BYTES_PER_PIXEL.get(mode, _DEFAULT_BYTES_PER_PIXEL)
     return size[0] * size[1] * bpp
 
 
 def jpeg_draft_scale(size: tuple[int, int], mode: str, max_pixels: int, budget: int = DECODE_BUDGET_BYTES) -> int:
-    """The libjpeg reduction (1, 2, 4 or 8: per side) to decode a JPEG of ``size`` at: the largest that keeps at
-    least ``max_pixels`` (so the final resize has detail), then halved further until the decode fits ``budget``.
-    0 when even 1/8 does not fit (the image is refused)."""
+    """The libjpeg reduction (1, 2, 4 or 8: per side) to decode a JPEG of ``size`` at.
+
+    The largest that keeps at least ``max_pixels`` (so the final resize has detail), then halved further until the
+    decode fits ``budget``. 0 when even 1/8 does not fit (the image is refused).
+    """
     w, h = size
     scale = 1
     while scale < 8 and (w // (scale * 2)) * (h // (scale * 2)) >= max_pixels:

@@ -45,8 +45,11 @@ def resize(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def resize_lanczos(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
-    """(h, w, 3) uint8 image → (height, width, 3) with Pillow's Lanczos filter: sharper than :func:`resize`,
-    slower; used where a network's output detail is judged (style transfer). Returns the input if same size."""
+    """(h, w, 3) uint8 image → (height, width, 3) with Pillow's Lanczos filter.
+
+    Sharper than :func:`resize`, slower; used where a network's output detail is judged (style transfer). Returns the
+    input if same size.
+    """
     if rgb.shape[:2] == (height, width):
         return rgb
     return np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.LANCZOS))
@@ -74,15 +77,20 @@ def cover(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def disc(radius: int) -> np.ndarray:
-    """(2r+1, 2r+1) uint8 kernel of the pixels whose centre is within ``radius`` px of the centre: a true disc
-    (OpenCV's MORPH_ELLIPSE reaches √10 px for a radius of 3)."""
+    """(2r+1, 2r+1) uint8 kernel of the pixels whose centre is within ``radius`` px of the centre.
+
+    A true disc (OpenCV's MORPH_ELLIPSE reaches √10 px for a radius of 3).
+    """
     yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
     return (xx * xx + yy * yy <= radius * radius).astype(np.uint8)
 
 
 def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """Grow an (H, W) boolean mask by ``radius`` px (a true disc, never more), e.g. to cover an object's halo
-    or a stroke's anti-aliased edge before inpainting. ``radius`` ≤ 0 returns a bool copy."""
+    """Dilate a boolean mask by a true disc of ``radius`` px.
+
+    Grow an (H, W) boolean mask by ``radius`` px (a true disc, never more), e.g. to cover an object's halo
+    or a stroke's anti-aliased edge before inpainting. ``radius`` ≤ 0 returns a bool copy.
+    """
     if radius <= 0:
         return mask.astype(bool, copy=True)
     return cv2.dilate(mask.astype(np.uint8), disc(int(radius))).astype(bool)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 
 class Capability(str, Enum):
+    """The capability an entry serves (``SAMPLES``: sample images, clips and data sets)."""
+
     SEGMENTATION = "segmentation"
     INPAINTING = "inpainting"
     DCGAN = "dcgan"
@@ -27,6 +29,8 @@ class Capability(str, Enum):
 
 
 class Format(str, Enum):
+    """How an entry's file is stored and loaded."""
+
     TFLITE = "tflite"
     SAVED_MODEL = "saved_model"  # a directory, loaded with hub.load
     FROZEN_GRAPH_TAR = "frozen_graph_tar"  # tensorflow.org tarball holding frozen_inference_graph.pb
@@ -39,6 +43,8 @@ class Format(str, Enum):
 
 
 class Unpack(str, Enum):
+    """How a download becomes the stored file or folder."""
+
     NONE = "none"  # the download is the stored file
     TAR_GZ = "tar_gz"  # the download is a .tar.gz; its contents become the stored directory
     BMP_TO_JPEG = "bmp_to_jpeg"  # the source is a BMP; stored as JPEG quality 92 (as the shared copy)
@@ -48,6 +54,8 @@ class Unpack(str, Enum):
 
 @dataclass(frozen=True)
 class Entry:
+    """One model or asset of the store: where it lives, where it comes from, its checksum, licence and size."""
+
     id: str
     title: str
     capability: Capability
@@ -315,8 +323,10 @@ assert len(BY_ID) == len(ENTRIES), "duplicate registry id"
 
 
 def register(entry: Entry) -> None:
-    """Add (or replace) one entry at run time: the extension hook for a model that is not in :data:`ENTRIES`
-    (a plugin, a notebook, a test). ``get`` and the store see it; ``ENTRIES`` (the shipped list) does not change.
+    """Add (or replace) one entry at run time.
+
+    The extension hook for a model that is not in :data:`ENTRIES` (a plugin, a notebook, a test). ``get`` and the store
+    see it; ``ENTRIES`` (the shipped list) does not change.
     """
     BY_ID[entry.id] = entry
 

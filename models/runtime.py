@@ -60,7 +60,7 @@ def tf():
     if _tf_module is None:
         with _tf_lock:
             if _tf_module is None:
-                import tensorflow as _tf  # noqa: PLC0415
+                import tensorflow as _tf
 
                 for gpu in _tf.config.list_physical_devices("GPU"):
                     # RuntimeError: already initialised by someone else; keep going
@@ -72,11 +72,14 @@ def tf():
 
 @dataclass(frozen=True)
 class DeviceInfo:
+    """The device TensorFlow runs on."""
+
     kind: str  # "GPU" or "CPU"
     name: str
 
     @property
     def label(self) -> str:
+        """The device badge's text: "GPU: <name>" or "CPU: <name>"."""
         return f"{self.kind}: {self.name}"
 
 
@@ -111,6 +114,8 @@ def has_gpu() -> bool:
 
 @dataclass
 class Timing:
+    """The elapsed time of a :func:`timed` block."""
+
     seconds: float = 0.0
 
     @property
@@ -121,7 +126,10 @@ class Timing:
 
 @contextmanager
 def timed():
-    """``with timed() as t: ...`` then ``t.ms``."""
+    """Time a block in milliseconds.
+
+    Usage: ``with timed() as t: ...`` then ``t.ms``.
+    """
     t = Timing()
     start = time.perf_counter()
     try:
@@ -142,7 +150,7 @@ def tflite_runtime() -> str:
     if os.environ.get(TFLITE_RUNTIME_ENV, "").lower() == "tensorflow":
         return "tensorflow"
     try:
-        import ai_edge_litert.interpreter  # noqa: F401, PLC0415
+        import ai_edge_litert.interpreter  # noqa: F401
 
         return "litert"
     except ImportError:
@@ -151,7 +159,7 @@ def tflite_runtime() -> str:
 
 def _interpreter(path: Path, num_threads: int | None) -> Any:
     if tflite_runtime() == "litert":
-        from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
+        from ai_edge_litert.interpreter import Interpreter
 
         return Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
     return tf().lite.Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
@@ -159,6 +167,8 @@ def _interpreter(path: Path, num_threads: int | None) -> Any:
 
 @dataclass(frozen=True)
 class TensorSpec:
+    """A TFLite input or output: name, shape, dtype and quantisation (real = scale · (q - zero_point))."""
+
     name: str
     shape: tuple[int, ...]
     dtype: np.dtype
@@ -188,6 +198,10 @@ class TFLiteModel:
         return TensorSpec(d["name"], tuple(int(x) for x in d["shape"]), np.dtype(d["dtype"]), float(scale), int(zero))
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        """Run the model on one array per input (shapes as in :attr:`inputs`); returns one array per output.
+
+        Raises ValueError for a wrong number of arrays or a wrong shape.
+        """
         if len(arrays) != len(self.inputs):
             raise ValueError(f"{self.path.name} takes {len(self.inputs)} inputs, got {len(arrays)}")
         with self._lock:
@@ -206,7 +220,9 @@ def load_tflite(path: Path | str, num_threads: int | None = None) -> TFLiteModel
 
 
 class TFLiteSignatureModel:
-    """A TFLite model called through a named signature (e.g. MoViNet stream: image + 43 states in, logits +
+    """A TFLite model called through one named signature.
+
+    A TFLite model called through a named signature (e.g. MoViNet stream: image + 43 states in, logits +
     43 states out): ``model(**arrays) -> {output name: array}``. Locked like :class:`TFLiteModel`.
 
     ``inputs`` / ``outputs`` map tensor names to :class:`TensorSpec` (shape, dtype, quantisation).
@@ -225,6 +241,10 @@ class TFLiteSignatureModel:
         self.outputs = {k: TFLiteModel._spec({**d, "name": k}) for k, d in self._runner.get_output_details().items()}
 
     def __call__(self, **arrays: np.ndarray) -> dict[str, np.ndarray]:
+        """Run the signature on one array per named input; returns ``{output name: array}``.
+
+        Raises ValueError for missing or extra names or a wrong shape.
+        """
         if set(arrays) != set(self.inputs):
             raise ValueError(f"{self.path.name} takes inputs {sorted(self.inputs)}, got {sorted(arrays)}")
         feed = {}
@@ -241,8 +261,9 @@ class TFLiteSignatureModel:
 def load_tflite_signature(
     path: Path | str, signature: str = "serving_default", num_threads: int | None = None
 ) -> TFLiteSignatureModel:
-    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's
-    states); raises ``ModelFileError`` when the file or the signature is not usable.
+    """A .tflite file called through one of its signatures (named inputs and outputs, e.g. MoViNet's states).
+
+    Raises ``ModelFileError`` when the file or the signature is not usable.
     """
     return TFLiteSignatureModel(path, signature, num_threads)
 
@@ -251,7 +272,7 @@ def load_tflite_signature(
 def load_saved_model(path: Path | str) -> Any:
     """``hub.load`` of a local SavedModel directory (TF Hub / Kaggle tarballs unpack to one)."""
     tf()  # GPU set-up first
-    import tensorflow_hub as hub  # noqa: PLC0415
+    import tensorflow_hub as hub
 
     return hub.load(str(path))
 
@@ -275,6 +296,7 @@ class FrozenGraphModel:
         )
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        """Run the graph on ``arrays`` (one per input tensor); returns one NumPy array per output tensor."""
         result = self._fn(*[tf().convert_to_tensor(a) for a in arrays])
         return [r.numpy() for r in result]
 
@@ -305,15 +327,19 @@ def read_frozen_graph_def(path: Path | str, member_suffix: str = FROZEN_GRAPH_ME
 def load_frozen_graph(
     path: Path | str, inputs: Sequence[str], outputs: Sequence[str], member_suffix: str = FROZEN_GRAPH_MEMBER
 ) -> FrozenGraphModel:
-    """A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
+    """A TF1 frozen graph as a callable on named tensors.
+
+    A TF1 frozen graph (.pb or tensorflow.org tarball) as a callable ``model(*inputs) -> [outputs]`` on the named
     tensors; raises ``ModelFileError`` when the tarball holds no graph.
     """
     return FrozenGraphModel(read_frozen_graph_def(path, member_suffix), inputs, outputs)
 
 
 def read_labels(path: Path | str, limit: int | None = None) -> list[str]:
-    """Class names, one per line, stripped: the first ``limit`` lines as they are (blanks kept as ''), or every
-    non-blank line when ``limit`` is None."""
+    """Class names, one per line, stripped.
+
+    The first ``limit`` lines as they are (blanks kept as ''), or every non-blank line when ``limit`` is None.
+    """
     lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines()]
     if limit is not None:
         return lines[:limit]

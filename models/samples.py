@@ -18,6 +18,8 @@ from models.store import Store
 
 
 class SampleKind(str, Enum):
+    """What a sample is for."""
+
     PHOTO = "photo"
     STYLE = "style"
     CLIP = "clip"
@@ -26,6 +28,8 @@ class SampleKind(str, Enum):
 
 @dataclass(frozen=True)
 class Sample:
+    """One sample image, style image or clip: shipped in a package or a store entry."""
+
     id: str
     title: str
     kind: SampleKind
@@ -34,6 +38,7 @@ class Sample:
 
     @property
     def available(self) -> bool:
+        """Whether the sample's file is on disk."""
         return self.path is not None and self.path.exists()
 
 
@@ -75,9 +80,11 @@ STREET_DEFAULT = f"{CAMVID_ENTRY}:{_CAMVID_STREET[0][0].removesuffix('.png')}"
 def samples(
     kind: SampleKind | Sequence[SampleKind], store: Store | None = None, include_missing: bool = False
 ) -> list[Sample]:
-    """Samples of one kind (or several, in the given order): package-shipped first, then store entries (present
-    ones, or all), then the CamVid street scenes when the ``camvid`` entry is present (never listed missing:
-    they are files inside that entry)."""
+    """Samples of one kind (or several, in the given order).
+
+    Package-shipped first, then store entries (present ones, or all), then the CamVid street scenes when the ``camvid``
+    entry is present (never listed missing: they are files inside that entry).
+    """
     store = store or Store()
     out: list[Sample] = []
     for k in [kind] if isinstance(kind, SampleKind) else list(kind):

@@ -77,11 +77,11 @@ class ModelMissingError(StoreError):
 
 
 class ChecksumError(StoreError):
-    pass
+    """A fetched file whose sha256 is not the registry's."""
 
 
 class DownloadError(StoreError):
-    pass
+    """An entry that none of its sources could deliver."""
 
 
 def default_root() -> Path:
@@ -118,6 +118,8 @@ def _size_of(path: Path) -> int:
 
 @dataclass(frozen=True)
 class EntryStatus:
+    """Whether one entry is in the store, where, and its size in bytes."""
+
     entry: Entry
     present: bool
     path: Path
@@ -125,6 +127,8 @@ class EntryStatus:
 
 
 class Store:
+    """The local store: one path per registry entry under ``root`` (``$VISION_STORE``, else :func:`default_root`)."""
+
     def __init__(self, root: Path | str | None = None):
         env = os.environ.get(STORE_ENV)
         self.root = Path(root or env or default_root()).expanduser().resolve()
@@ -216,8 +220,11 @@ class Store:
             tmp.unlink(missing_ok=True)
 
     def _fetch_file_set(self, entry: Entry, base: str, target: Path, progress: Progress | None, timeout: float) -> None:
-        """Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
-        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid)."""
+        """Fetch a file set, checked, with one atomic rename.
+
+        Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
+        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid).
+        """
         listing = file_set_listing(entry)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".fetch", dir=target.parent))
         try:
@@ -241,7 +248,7 @@ class Store:
         if entry.unpack is Unpack.NONE:
             os.replace(tmp, target)
         elif entry.unpack is Unpack.BMP_TO_JPEG:
-            from PIL import Image  # noqa: PLC0415 (only needed for these few samples)
+            from PIL import Image  # noqa: PLC0415 - only needed for these few samples
 
             with Image.open(tmp) as im:
                 buf = io.BytesIO()
@@ -273,6 +280,7 @@ def _print_progress(entry_id: str) -> Progress:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The store's command line (``list``, ``fetch``, ...); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m models.store", description="Vision playground model store")
     parser.add_argument("--root", help=f"store folder (default: ${STORE_ENV} or {default_root()})")
     sub = parser.add_subparsers(dest="cmd", required=True)

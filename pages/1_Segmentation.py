@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.availability import choose, failed
 from components.image_input import image_input
+from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
 from components.segmentation_classes import SAMPLE_KINDS, Mode, default_sample, follow_model, mode_radio, page_caption
@@ -34,7 +35,9 @@ caption = st.empty()  # follows the chosen model's class set (filled once the mo
 
 models = seg.options()
 share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg", SAMPLE_KINDS), **SHARE})
-top_l, top_r = st.columns([3, 2], gap="large")
+options, result_box = result_first("seg")  # on a phone the result comes first, the options below it
+with options:
+    top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,
                    format_func=lambda m: seg.spec_of(m).title, key="seg_model")
@@ -50,45 +53,46 @@ with top_r:
     device_badge()
     model_card(segmentation_card(model))
 
-if image is None:
-    st.stop()
+with result_box:
+    if image is None:
+        st.stop()
 
-if spec.store_entries and require_model(spec.entry_id) is None:
-    st.stop()
-try:
-    segmenter = load_segmenter(spec.entry_id, str(Store().root))
-except VisionError as exc:  # e.g. a model file that does not match its option
-    failed(spec.title, exc)
-    st.stop()
+    if spec.store_entries and require_model(spec.entry_id) is None:
+        st.stop()
+    try:
+        segmenter = load_segmenter(spec.entry_id, str(Store().root))
+    except VisionError as exc:  # e.g. a model file that does not match its option
+        failed(spec.title, exc)
+        st.stop()
 
-rgb = working_copy(image.rgb)
-if rgb.shape != image.rgb.shape:
-    st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}). "
-               f"Downloads are {image.rgb.shape[1]}×{image.rgb.shape[0]}: the class map is enlarged "
-               "nearest-neighbour, so every pixel keeps a class the model gave.")
+    rgb = working_copy(image.rgb)
+    if rgb.shape != image.rgb.shape:
+        st.caption(f"ℹ️ Working at {rgb.shape[1]}×{rgb.shape[0]} (reduced from {image.rgb.shape[1]}×{image.rgb.shape[0]}). "
+                   f"Downloads are {image.rgb.shape[1]}×{image.rgb.shape[0]}: the class map is enlarged "
+                   "nearest-neighbour, so every pixel keeps a class the model gave.")
 
-start = time.perf_counter()
-try:
-    with st.spinner(f"Segmenting with {spec.title}…"):
-        result = predict(spec.entry_id, segmenter, rgb)
-except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
-    st.error(str(exc), icon="🛑")
-    st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
-    st.stop()
-fresh_ms = (time.perf_counter() - start) * 1000.0
+    start = time.perf_counter()
+    try:
+        with st.spinner(f"Segmenting with {spec.title}…"):
+            result = predict(spec.entry_id, segmenter, rgb)
+    except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
+        st.error(str(exc), icon="🛑")
+        st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
+        st.stop()
+    fresh_ms = (time.perf_counter() - start) * 1000.0
 
-st.divider()
-if mode is Mode.SEGMENT:
-    render_ms = segment_view(rgb, result, image, spec.class_set)
-elif mode is Mode.PORTRAIT:
-    render_ms = portrait_view(rgb, result, image)
-else:
-    render_ms = remove_view(rgb, result)
+    st.divider()
+    if mode is Mode.SEGMENT:
+        render_ms = segment_view(rgb, result, image, spec.class_set)
+    elif mode is Mode.PORTRAIT:
+        render_ms = portrait_view(rgb, result, image)
+    else:
+        render_ms = remove_view(rgb, result)
 
-timings = {k: v for k, v in result.timings_ms.items()}
-timings["render"] = render_ms
-# A cache miss always costs at least the model time; a hit is a dictionary lookup and a copy.
-cached = fresh_ms < 0.5 * result.timings_ms.get("model", 0.0)
-# Whole script run, widgets included: what one click costs on the server.
-timings["page rerun (cached prediction)" if cached else "page rerun"] = (time.perf_counter() - PAGE_START) * 1000.0
-timing_badge(timings)
+    timings = {k: v for k, v in result.timings_ms.items()}
+    timings["render"] = render_ms
+    # A cache miss always costs at least the model time; a hit is a dictionary lookup and a copy.
+    cached = fresh_ms < 0.5 * result.timings_ms.get("model", 0.0)
+    # Whole script run, widgets included: what one click costs on the server.
+    timings["page rerun (cached prediction)" if cached else "page rerun"] = (time.perf_counter() - PAGE_START) * 1000.0
+    timing_badge(timings)

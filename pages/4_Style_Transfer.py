@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.availability import choose
 from components.image_input import image_input
+from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
 from components.settings import initial
@@ -57,7 +58,9 @@ mode = choose(st.radio, "Method", list(Mode), lambda m: mode_needs(m, store.has)
 if mode is None:  # not reached: choose has stopped the page
     st.stop()
 
-left, right = st.columns(2)
+options, result_box = result_first("style")  # on a phone the result comes first, the pickers and settings below
+with options:
+    left, right = st.columns(2)
 with left:
     st.subheader("Content")
     content = image_input("style_content", label="Content image", kind=SampleKind.PHOTO,
@@ -69,17 +72,18 @@ with right:
                             default_sample="style_starry_night", camera=False)
     show_picked(style_img)
 
-style_gallery()
+with options:
+    style_gallery()
 
 if content is None or style_img is None:
-    st.info("Choose a content image and a style image to start.")
+    result_box.info("Choose a content image and a style image to start.")
     st.stop()
 
-st.divider()
+options.divider()
 
 # --- Fast mode -----------------------------------------------------------------------------------
 if mode is Mode.FAST:
-    c1, c2, c3 = st.columns([3, 2, 2])
+    c1, c2, c3 = options.columns([3, 2, 2])
     backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
                      key="style_backend", container=c1, what="Style transfer with a network")
     if backend is None:  # not reached: Fast is offered only when a network is installed
@@ -90,31 +94,33 @@ if mode is Mode.FAST:
                                 value=backend.spec.default_max_side, key="style_size")
     large = sty.LargeImage.TILES
     if backend.spec.tiles and max_side > sty.TRANSFER_SIZE:
-        large = st.radio(
+        large = options.radio(
             "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
             key="style_large",
             help="The TFLite transfer network only takes 384×384. Tiles stylize overlapping 384-px pieces "
                  "of the full-size photo and feather them together (sharp); Resize stylizes once and scales up.",
         )
 
-    paths = [require_model(e) for e in backend.entries]
-    if any(p is None for p in paths):
-        st.stop()
-    fast_stylize(backend, content, style_img, strength, max_side, large)
+    with result_box:
+        paths = [require_model(e) for e in backend.entries]
+        if any(p is None for p in paths):
+            st.stop()
+        fast_stylize(backend, content, style_img, strength, max_side, large)
 
 # --- Gatys mode ----------------------------------------------------------------------------------
 else:
-    path = require_model(sty.VGG19_ENTRY)
+    with result_box:
+        path = require_model(sty.VGG19_ENTRY)
     if path is None:
         st.stop()
 
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = options.columns(4)
     iterations = ITERATIONS.slider("Iterations", container=c1)
     size = c2.select_slider("Size (long side, px)", GATYS_SIZES, key="gatys_size", **initial("gatys_size", 256))
     every = EVERY.slider("Preview every N steps", container=c3)
     layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda s: s.label, key="gatys_layers",
                       help=" · ".join(f"{s.label}: {s.description}" for s in sty.LayerSet))
-    w1, w2, w3, w4 = st.columns(4)
+    w1, w2, w3, w4 = options.columns(4)
     cw = CONTENT_W.number_input("Content weight", container=w1, format="%.4g")
     sw = STYLE_W.number_input("Style weight", container=w2, format="%.4g")
     tw = TV_W.number_input("Total-variation weight", container=w3, format="%.1e")
@@ -122,15 +128,17 @@ else:
     config = sty.GatysConfig(iterations=iterations, content_weight=cw, style_weight=sw, tv_weight=tw,
                              layers=layers, max_side=size, learning_rate=lr, preview_every=every)
 
-    b1, b2, _ = st.columns([2, 1, 4])
+    # The buttons belong with the result they start and stop (on a phone too, where the settings come after it).
+    b1, b2, _ = result_box.columns([2, 1, 4])
     run = b1.button("Run optimisation", type="primary", key="gatys_run", on_click=GATYS_RUN.request)
     # A click during a run makes Streamlit rerun the script, which interrupts the loop at its next
     # progress update; the state saved so far is then shown as the result (a link no longer reruns it).
     b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.", on_click=GATYS_RUN.cancel)
 
-    gatys = GatysView()  # status line, progress bar, live preview and loss chart
-    if run or (GATYS_RUN.requested() and "gatys_state" not in st.session_state):  # a click, or a link's run
-        gatys.run(content, style_img, config)
-    else:
-        gatys.show_last(iterations, every)
-    gatys_result(content)
+    with result_box:
+        gatys = GatysView()  # status line, progress bar, live preview and loss chart
+        if run or (GATYS_RUN.requested() and "gatys_state" not in st.session_state):  # a click, or a link's run
+            gatys.run(content, style_img, config)
+        else:
+            gatys.show_last(iterations, every)
+        gatys_result(content)

@@ -8,6 +8,7 @@ import streamlit as st
 from components import faces_view as fv
 from components.availability import choose
 from components.image_input import image_input
+from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
 from components.settings import initial
@@ -29,7 +30,8 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         img_a = image_input("face_a", label="Photo A", default_sample=fv.VERIFY_DEFAULT[0])
     with col_b:
         st.subheader("Photo B")
-        copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy")
+        copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy",
+                              wrap=True)  # in a column Streamlit truncates a label by default ("…JPE…")
         img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample=fv.VERIFY_DEFAULT[1])
     if img_a is None or (img_b is None and not copy_of_a):
         result_box.info("Choose two photos to compare.")
@@ -61,7 +63,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
         images = fv.many_inputs()
     with top_r:
         add_copies = st.toggle("Add an edited copy of each photo (mirrored, darker)", key="many_copies",
-                               **initial("many_copies", True),
+                               wrap=True, **initial("many_copies", True),
                                help="Each sample shows a different person; the copies show one person's photos "
                                     "grouping together.")
         method = st.selectbox("Clustering", list(F.ClusterMethod), key="many_method",
@@ -78,10 +80,13 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     faces = [f for res in results for f in res.faces]
     labels = [f"P{k + 1}#{i + 1}" for k, res in enumerate(results) for i in range(len(res.faces))]
     det_ms, emb_ms = sum(r.detect_ms for r in results), sum(r.embed_ms for r in results)
-    fv.show_photos(photos, results, len(faces))
-    faces, labels = fv.comparable(faces, labels)
+    photos_box, result_box = result_first("many")  # on a phone the matrix and people come before the photos
+    with photos_box:
+        fv.show_photos(photos, results, len(faces))
+    with result_box:
+        faces, labels = fv.comparable(faces, labels)
     if len(faces) < 2:
-        st.info(f"Comparing needs at least two faces {F.SMALL_FACE_PX} px wide or more: add photos.")
+        result_box.info(f"Comparing needs at least two faces {F.SMALL_FACE_PX} px wide or more: add photos.")
         return
 
     emb = fv.flip_embed(embedder, analyzer, tuple(f.chip for f in faces), np.array([f.embedding for f in faces]))
@@ -95,7 +100,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     people = F.cluster(emb, method, metric, threshold, k)
     st.session_state["many_people"] = dict(zip(labels, people.tolist(), strict=True))  # face label → person
 
-    left, right = st.columns([3, 2])
+    left, right = result_box.columns([3, 2])
     with left:
         fv.show_matrix(F.pairwise_distances(emb, metric), labels, metric, threshold)
     with right:

@@ -1,11 +1,14 @@
-"""Handwritten digits: a class-conditional DCGAN this project trains on MNIST, a judge classifier, a
-hole-aware digit guesser, and restoration of damaged digits. No Streamlit import.
+"""Handwritten digits.
+
+A class-conditional DCGAN this project trains on MNIST, a judge classifier, a hole-aware digit guesser, and restoration
+of damaged digits. No Streamlit import.
 
 Modules, one job each (imports go one way: common, masks, mnist → gan → gan_training / restore; judge and
 guesser use only common, masks, mnist, training): ``common`` (weights folder, classes, one-hot, augmentation),
 ``masks`` (missing-pixel masks), ``mnist`` (the data), ``training`` (one record of a training run),
 ``gan`` (networks, sampling), ``gan_training`` (training, quality checks), ``judge``, ``guesser``,
-``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display`` (grids, tints, GIFs, a user's digit), ``__main__``.
+``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display``
+(grids, tints, GIFs, a user's digit), ``__main__``.
 """
 
 from models.digits.choices import SPECS, DigitBackend, DigitModel, DigitSpec, create, default_choice

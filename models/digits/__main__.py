@@ -1,4 +1,6 @@
-"""The DCGAN's command line (the judge and the guesser have their own: ``python -m models.digits.judge``,
+"""The DCGAN's command line.
+
+The DCGAN's command line (the judge and the guesser have their own: ``python -m models.digits.judge``,
 ``python -m models.digits.guesser``).
 
   python -m models.digits train [--steps 2500] [--max-minutes 90]  trains (resumable), exports models/weights/
@@ -160,6 +162,7 @@ def _eval_restore_cli(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the DCGAN command line (``train``, ``eval``, ``eval-restore``) on ``argv`` (default: ``sys.argv[1:]``)."""
     ap = argparse.ArgumentParser(
         prog="python -m models.digits", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -1,5 +1,7 @@
-"""The digit-generator options: one table from :class:`DigitModel` to :class:`DigitSpec`, the
-:class:`DigitBackend` contract, and one ``create`` that builds a generator.
+"""The digit-generator options.
+
+One table from :class:`DigitModel` to :class:`DigitSpec`, the :class:`DigitBackend` contract, and one ``create`` that
+builds a generator.
 
 The project's own DCGAN ships its weights in ``models/weights`` (no store entry). Adding a generator = its
 weights (in the package, or one registry entry in ``models/registry.py``) + one row here (and a member of
@@ -56,11 +58,15 @@ class DigitBackend(Protocol):
 
 
 class DigitModel(str, Enum):
+    """The digit-generator options."""
+
     DCGAN = "dcgan"  # the class-conditional DCGAN this project trains (models/weights)
 
 
 @dataclass(frozen=True)
 class DigitSpec:
+    """One row of the digit-generator table: title, blurb, store entries, factory, truncation range."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids of its files (none: weights ship in the package)
@@ -90,7 +96,7 @@ def create(choice: DigitModel | str = DigitModel.DCGAN, store: Store | None = No
     spec = SPECS[DigitModel(choice)]
     paths: list[Path] = []
     if spec.entries:
-        from models.store import Store  # noqa: PLC0415 - only for options with store files
+        from models.store import Store
 
         store = store or Store()
         paths = [store.require(e) for e in spec.entries]

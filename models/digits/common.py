@@ -19,8 +19,11 @@ def onehot(labels: Sequence[int] | np.ndarray) -> np.ndarray:
 
 
 def shift(x: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
-    """A batch (N, 28, 28[, C]) moved by one random whole-pixel offset of at most ``max_shift`` in x and y,
-    zero-filled (training augmentation: MNIST digits are centred only roughly)."""
+    """Random shift augmentation of a digit batch.
+
+    A batch (N, 28, 28[, C]) moved by one random whole-pixel offset of at most ``max_shift`` in x and y,
+    zero-filled (training augmentation: MNIST digits are centred only roughly).
+    """
     out = np.zeros_like(x)
     dx, dy = rng.integers(-max_shift, max_shift + 1, size=2)
     src = x[:, max(0, -dy) : 28 - max(0, dy), max(0, -dx) : 28 - max(0, dx)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 
 import numpy as np
@@ -35,8 +36,11 @@ def mark_cells(
     scale: int = 1,
     colour: tuple[int, int, int] = (255, 64, 64),
 ) -> np.ndarray:
-    """A :func:`grid` sheet as uint8 (H, W, 3) RGB with a ``colour`` frame in the padding around the cells at
-    ``indices`` (0-based, row by row): where the judge disagrees, shown on the sheet itself."""
+    """A digit sheet with the cells at ``indices`` framed.
+
+    A :func:`grid` sheet as uint8 (H, W, 3) RGB with a ``colour`` frame in the padding around the cells at
+    ``indices`` (0-based, row by row): where the judge disagrees, shown on the sheet itself.
+    """
     out = np.repeat(np.asarray(sheet)[..., None], 3, axis=2) if np.asarray(sheet).ndim == 2 else np.array(sheet)
     step, p = (cell + pad) * scale, pad * scale
     for i in indices:
@@ -58,7 +62,7 @@ def normalize_digit(image: np.ndarray) -> np.ndarray:
     MNIST digits are fitted into a 20x20 box and centred by their centre of mass in 28x28; user drawings and
     photos must be brought to the same layout or the generator (and the judge) see something else.
     """
-    import cv2  # noqa: PLC0415
+    import cv2
 
     img = np.asarray(image)
     if img.ndim == 3:
@@ -95,17 +99,18 @@ def upscale(images: np.ndarray, scale: int) -> np.ndarray:
 
 
 def tint_mask(digit: np.ndarray, mask: np.ndarray, scale: int = 1) -> np.ndarray:
-    """(H·scale, W·scale, 3) uint8 RGB view of an (H, W) uint8 digit with the ``mask`` (bool) region tinted
-    (:func:`models.ops.tint`), enlarged ``scale`` times by pixel repetition."""
+    """A digit enlarged with its mask region tinted.
+
+    (H·scale, W·scale, 3) uint8 RGB view of an (H, W) uint8 digit with the ``mask`` (bool) region tinted
+    (:func:`models.ops.tint`), enlarged ``scale`` times by pixel repetition.
+    """
     out = tint(np.repeat(np.asarray(digit, np.uint8)[..., None], 3, axis=-1), mask)
     return np.kron(out, np.ones((scale, scale, 1), np.uint8)) if scale > 1 else out
 
 
 def animation_gif(frames: np.ndarray, scale: int = 4, ms_per_frame: int = 120, bounce: bool = True) -> bytes:
     """Frames (N,H,W) uint8 -> looping GIF bytes (there and back again when ``bounce``)."""
-    import io  # noqa: PLC0415
-
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     shown = list(upscale(np.asarray(frames), scale))
     if bounce and len(shown) > 2:

@@ -33,12 +33,15 @@ DEFAULT_TRUNCATION = 0.7
 
 
 def default_workdir() -> Path:
+    """Default checkpoint folder of a DCGAN training run (under ``$XDG_CACHE_HOME``, else ``~/.cache``)."""
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "vision-playground" / "runs" / "dcgan"
 
 
 @dataclass(frozen=True)
 class GanConfig:
+    """The DCGAN's hyper-parameters (network widths, optimiser, AC-GAN and EMA settings), saved as ``config.json``."""
+
     latent_dim: int = 64
     g_channels: int = 128  # channels of the 7x7 projection; halves at each upsampling
     d_channels: int = 64  # first discriminator conv; doubles at the next
@@ -52,14 +55,16 @@ class GanConfig:
 
     @classmethod
     def from_json(cls, path: Path | str) -> GanConfig:
+        """The config saved in a JSON file; keys this version does not know are ignored."""
         data = json.loads(Path(path).read_text())
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def build_generator(cfg: GanConfig):
+    """The class-conditional generator: (z (N, latent_dim), one-hot (N, 10)) → (N, 28, 28, 1) float32 in [-1, 1]."""
     tf()
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     z = keras.Input((cfg.latent_dim,), name="z")
     y = keras.Input((NUM_CLASSES,), name="onehot")  # float: soft labels work too
@@ -77,9 +82,10 @@ def build_generator(cfg: GanConfig):
 
 
 def build_discriminator(cfg: GanConfig):
+    """The discriminator: (image (N, 28, 28, 1) in [-1, 1], one-hot (N, 10)) → (real/fake logit, 10 class logits)."""
     tf()
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     x = keras.Input((28, 28, 1), name="image")
     y = keras.Input((NUM_CLASSES,), name="onehot")
@@ -109,6 +115,7 @@ class DigitGenerator:
         self._fn = _tf.function(lambda z, y: model([z, y], training=False), reduce_retracing=True)
 
     def latents(self, n: int, seed: int, truncation: float | None = None) -> np.ndarray:
+        """``n`` latent vectors (n, latent_dim) float32: standard normal times ``truncation`` (default: this ψ)."""
         psi = self.truncation if truncation is None else truncation
         return (psi * np.random.default_rng(seed).standard_normal((n, self.cfg.latent_dim))).astype(np.float32)
 
@@ -119,18 +126,19 @@ class DigitGenerator:
         return twin
 
     def from_latents(self, z: np.ndarray, labels: Sequence[int] | np.ndarray) -> np.ndarray:
-        """z (N, latent) + labels (N,) ints or (N,10) soft one-hots → float (N,28,28,1) in [-1,1]."""
+        """Latents z (N, latent) + labels (N,) ints or (N,10) soft one-hots → float (N,28,28,1) in [-1,1]."""
         labels = np.asarray(labels)
         y = labels.astype(np.float32) if labels.ndim == 2 else onehot(labels)
         return np.asarray(self._fn(np.asarray(z, np.float32), y))
 
     def generate(self, n: int, digit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """n digits (uint8 (n,28,28)) and their labels; ``digit=None`` = any (labels cycle 0..9 shuffled)."""
+        """``n`` digits (uint8 (n,28,28)) and their labels; ``digit=None`` = any (labels cycle 0..9 shuffled)."""
         rng = np.random.default_rng((seed, 7))
         labels = (np.full(n, digit) if digit is not None else rng.integers(0, NUM_CLASSES, n)).astype(np.int64)
         return mnist.from_tanh(self.from_latents(self.latents(n, seed), labels)), labels
 
     def generate_per_class(self, per_class: int, seed: int, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+        """``per_class`` digits of each class: uint8 (10·per_class, 28, 28) and their labels, class by class."""
         labels = np.repeat(np.arange(NUM_CLASSES), per_class)
         z = self.latents(len(labels), seed)
         out = [self.from_latents(z[i : i + batch], labels[i : i + batch]) for i in range(0, len(labels), batch)]
@@ -166,6 +174,7 @@ def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
 def load_generator(
     weights: Path | str = GENERATOR_WEIGHTS, config: Path | str = CONFIG_FILE, truncation: float = DEFAULT_TRUNCATION
 ) -> DigitGenerator:
+    """The committed generator (EMA weights) with its config, sampling at ``truncation`` ψ."""
     cfg = GanConfig.from_json(config)
     model = build_generator(cfg)
     model.load_weights(str(weights))
@@ -173,6 +182,7 @@ def load_generator(
 
 
 def load_discriminator(weights: Path | str = DISCRIMINATOR_WEIGHTS, config: Path | str = CONFIG_FILE):
+    """The committed discriminator (a Keras model, see :func:`build_discriminator`) with its config."""
     cfg = GanConfig.from_json(config)
     model = build_discriminator(cfg)
     model.load_weights(str(weights))

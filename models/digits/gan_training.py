@@ -30,6 +30,8 @@ from models.runtime import tf
 
 @dataclass
 class TrainState:
+    """Where a training run stands: steps done, loss history per logged step, quality checks so far."""
+
     step: int = 0
     history: dict[str, list[float]] = field(
         default_factory=lambda: {"step": [], "d_loss": [], "g_loss": [], "d_real": [], "d_fake": []}
@@ -41,7 +43,7 @@ class Trainer:
     """Resumable trainer: checkpoints (nets, optimisers, EMA generator, step, history) in ``workdir``."""
 
     def __init__(self, cfg: GanConfig, x_train: np.ndarray, y_train: np.ndarray, workdir: Path | str):
-        import keras  # noqa: PLC0415
+        import keras
 
         _tf = tf()
         self.cfg = cfg
@@ -101,6 +103,7 @@ class Trainer:
         return d_loss, g_loss, _tf.reduce_mean(_tf.sigmoid(r_logit)), _tf.reduce_mean(_tf.sigmoid(f_logit))
 
     def restore(self) -> bool:
+        """Load the latest checkpoint and its history from ``workdir``; False when there is none (a new run)."""
         latest = self.manager.latest_checkpoint
         if latest:
             self.ckpt.restore(latest)
@@ -113,6 +116,7 @@ class Trainer:
         return False
 
     def save(self) -> None:
+        """Write a checkpoint for the current step and the history (``state.json``) into ``workdir``."""
         self.manager.save(checkpoint_number=self.state.step)
         (self.workdir / "state.json").write_text(json.dumps({"history": self.state.history, "evals": self.state.evals}))
 
@@ -129,6 +133,7 @@ class Trainer:
         return self.x[idx], self.y[idx], z, fake_labels
 
     def train_steps(self, n: int, log_every: int = 50, log: Callable[[str], None] = print) -> None:
+        """Train ``n`` steps, calling ``log`` with the losses every ``log_every`` steps (and after the first)."""
         t0 = time.perf_counter()
         for _ in range(n):
             real, labels, z, fl = self.batch_for(self.state.step)
@@ -147,6 +152,7 @@ class Trainer:
                 )
 
     def export(self, weights_dir: Path | str = WEIGHTS_DIR) -> None:
+        """Write the EMA generator, the discriminator and the config into ``weights_dir`` (the committed files)."""
         weights_dir = Path(weights_dir)
         weights_dir.mkdir(parents=True, exist_ok=True)
         self.G_ema.save_weights(str(weights_dir / GENERATOR_WEIGHTS.name))
@@ -155,10 +161,11 @@ class Trainer:
 
 
 def plot_losses(history: dict[str, list[float]], evals: list[dict], path: Path | str) -> None:
-    import matplotlib  # noqa: PLC0415
+    """Save a PNG of the losses per step (and the judge accuracy per quality check, when there are any) to ``path``."""
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2 if evals else 1, figsize=(11 if evals else 6, 3.6), squeeze=False)
     ax = axes[0, 0]
@@ -199,6 +206,8 @@ def mean_pairwise_distance(images: np.ndarray, max_n: int = 1000, seed: int = 0)
 
 @dataclass(frozen=True)
 class QualityReport:
+    """How well generated digits match their class (judge accuracy) and how varied they are next to real ones."""
+
     per_class_accuracy: np.ndarray  # (10,)
     accuracy: float
     gen_diversity: np.ndarray  # (10,) mean pairwise distance of generated digits of each class
@@ -207,9 +216,11 @@ class QualityReport:
 
     @property
     def diversity_ratio(self) -> np.ndarray:
+        """(10,) generated / real diversity per class: near 1 = as varied as MNIST, near 0 = mode collapse."""
         return self.gen_diversity / self.real_diversity
 
     def table(self) -> str:
+        """The report as a Markdown table, one row per digit, then a line of overall figures."""
         lines = [
             "digit | judge acc | diversity gen | diversity real | ratio",
             "------|-----------|---------------|----------------|------",
@@ -229,6 +240,7 @@ class QualityReport:
 def quality(
     gen: DigitBackend, judge, real_x: np.ndarray, real_y: np.ndarray, per_class: int = 1000, seed: int = 99
 ) -> QualityReport:
+    """Judge ``per_class`` generated digits per class; diversity is compared with real ``real_x`` (N, 28, 28) uint8."""
     images, labels = gen.generate_per_class(per_class, seed)
     pred = judge.predict(images)
     acc = np.array([(pred[labels == d] == d).mean() for d in range(NUM_CLASSES)])

@@ -27,8 +27,8 @@ SEED = 1234
 def build():
     """Two conv blocks + dense (~420k parameters): >98 % on MNIST, milliseconds per batch on a CPU."""
     tf()
-    import keras  # noqa: PLC0415  (Keras 3, imported after the TF set-up)
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     inp = keras.Input((28, 28, 1), name="digit")  # float in [0, 1]
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(inp)
@@ -53,6 +53,8 @@ def _to_unit(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Judge:
+    """The MNIST classifier that judges generated and restored digits (a Keras model)."""
+
     model: Any  # a keras.Model
 
     def logits(self, digits: np.ndarray, batch: int = 1000) -> np.ndarray:
@@ -62,19 +64,22 @@ class Judge:
         return np.concatenate(outs) if outs else np.zeros((0, 10), np.float32)
 
     def predict(self, digits: np.ndarray) -> np.ndarray:
+        """(N,) int64 predicted class of each digit (input as for :meth:`logits`)."""
         return self.logits(digits).argmax(axis=1)
 
     def probabilities(self, digits: np.ndarray) -> np.ndarray:
-        """digits as for :meth:`logits` → (N,10) float softmax probabilities, each row summing to 1."""
+        """Digits as for :meth:`logits` → (N,10) float softmax probabilities, each row summing to 1."""
         logits = self.logits(digits)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
     def accuracy(self, digits: np.ndarray, labels: np.ndarray) -> float:
+        """Fraction (0..1) of ``digits`` predicted as their ``labels`` ((N,) ints)."""
         return float((self.predict(digits) == np.asarray(labels)).mean())
 
 
 def load(path: Path | str = JUDGE_WEIGHTS) -> Judge:
+    """The committed judge weights (``path``) in a fresh network."""
     model = build()
     model.load_weights(str(path))
     return Judge(model)
@@ -84,7 +89,7 @@ def train(
     epochs: int = 10, out: Path | str = JUDGE_WEIGHTS, split: mnist.MnistSplit | None = None, log=print
 ) -> tuple[Judge, float]:
     """Train the judge on the split's training digits; returns (judge, held-out accuracy)."""
-    import keras  # noqa: PLC0415
+    import keras
 
     keras.utils.set_random_seed(SEED)
     split = split or mnist.load()
@@ -118,6 +123,7 @@ def train(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the judge's command line (``train``, ``eval``) on ``argv`` (default: ``sys.argv[1:]``)."""
     ap = argparse.ArgumentParser(prog="python -m models.digits.judge", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")

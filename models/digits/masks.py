@@ -8,6 +8,8 @@ import numpy as np
 
 
 class MaskPreset(str, Enum):
+    """The missing-pixel masks a visitor can pick for a 28×28 digit."""
+
     TOP_HALF = "top half"
     BOTTOM_HALF = "bottom half"
     LEFT_HALF = "left half"
@@ -51,7 +53,7 @@ def preset_mask(preset: MaskPreset, seed: int = 0, size: int = 28) -> np.ndarray
 
 def downsample_mask(mask: np.ndarray, size: int = 28, threshold: float = 0.3) -> np.ndarray:
     """A mask drawn on an enlarged view -> size x size; a cell is masked when >= ``threshold`` of it is painted."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     m = np.asarray(mask, np.float32)
     if m.shape == (size, size):

@@ -26,12 +26,16 @@ TEST_ONLY_TRAIN = 8000  # first 8k of the official test set train; the remaining
 
 
 class Source(str, Enum):
+    """Where the MNIST digits came from (the value describes the split for logs and reports)."""
+
     KERAS_NPZ = "keras mnist.npz (60k train / 10k test)"
     IDX_TEST_SPLIT = "official 10k test set, idx gz: first 8,000 train / last 2,000 held out"
 
 
 @dataclass(frozen=True)
 class MnistSplit:
+    """MNIST digits for training and a held-out part that training never sees."""
+
     x_train: np.ndarray  # (N, 28, 28) uint8
     y_train: np.ndarray  # (N,) uint8
     x_held: np.ndarray  # held-out digits: never used for training
@@ -39,6 +43,7 @@ class MnistSplit:
     source: Source
 
     def describe(self) -> str:
+        """One line for logs: the source and the number of train and held-out digits."""
         return f"{self.source.value}: train {len(self.x_train)}, held out {len(self.x_held)}"
 
 
@@ -91,7 +96,7 @@ def to_tanh(x: np.ndarray) -> np.ndarray:
 
 
 def from_tanh(x: np.ndarray) -> np.ndarray:
-    """float in [-1, 1] (any trailing channel) -> uint8 (N,28,28)."""
+    """Float in [-1, 1] (any trailing channel) -> uint8 (N,28,28)."""
     x = np.asarray(x)
     if x.ndim == 4:
         x = x[..., 0]

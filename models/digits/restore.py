@@ -21,6 +21,8 @@ from models.runtime import tf
 
 @dataclass(frozen=True)
 class RestoreConfig:
+    """Settings of latent-space restoration (Yeh et al. 2017): Adam steps, loss weights, restarts, candidates."""
+
     steps: int = 150
     lr: float = 0.1
     prior_weight: float = 0.01  # lambda of Yeh et al.: small, the context dominates
@@ -40,6 +42,8 @@ class RestoreConfig:
 
 @dataclass(frozen=True)
 class Restoration:
+    """The restored digits, the generator's raw output and the candidates tried, with their losses."""
+
     restored: np.ndarray  # uint8 (N,28,28): known pixels kept, hole filled from G(z)
     generated: np.ndarray  # uint8 (N,28,28): raw G(z*)
     digit: np.ndarray  # (N,) class of the best candidate
@@ -51,7 +55,7 @@ class Restoration:
 
 def importance_weights(known: np.ndarray, window: int = 7) -> np.ndarray:
     """Yeh et al.: a known pixel's weight = share of unknown pixels in its window (0 if far from the hole)."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     unknown = (~known).astype(np.float32)
     out = np.empty_like(unknown)
@@ -96,7 +100,7 @@ def restore(
     damaged digit).
     """
     _tf = tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     images = np.asarray(images)
     masks = np.asarray(masks, bool)
@@ -176,7 +180,11 @@ def restore(
 
 
 def telea(images: np.ndarray, masks: np.ndarray, radius: int = 3) -> np.ndarray:
-    import cv2  # noqa: PLC0415
+    """OpenCV Telea inpainting of uint8 digits (28, 28) or (N, 28, 28) under ``masks`` (bool, True = missing).
+
+    Returns the same shape and dtype.
+    """
+    import cv2
 
     images = np.asarray(images)
     masks = np.asarray(masks, bool)

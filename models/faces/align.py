@@ -17,7 +17,7 @@ def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """2×3 matrix of the rotation + uniform scale + translation that best maps ``src`` points onto ``dst``."""
     matrix, _ = cv2.estimateAffinePartial2D(np.asarray(src, np.float32), np.asarray(dst, np.float32), method=cv2.LMEDS)
     if matrix is None:  # degenerate landmarks (all on one point): fall back to plain least squares
-        from skimage.transform import SimilarityTransform  # noqa: PLC0415
+        from skimage.transform import SimilarityTransform  # noqa: PLC0415 - only for degenerate landmarks
 
         matrix = SimilarityTransform.from_estimate(src, dst).params[:2]
     return matrix

@@ -38,12 +38,15 @@ _TRAILING_NUMBER = re.compile(r"[\s_\-.]*\(?\d+\)?$")
 
 
 class Criterion(str, Enum):
+    """What "best threshold" means in a calibration sweep."""
+
     BALANCED = "balanced"  # mean of recall on same pairs and on different pairs
     ACCURACY = "accuracy"
     F1 = "f1"
 
 
 def identity_of(path: Path, root: Path) -> str:
+    """The person a file shows: its first sub-folder under ``root``, else its stem without a trailing number."""
     rel = path.relative_to(root)
     if len(rel.parts) > 1:
         return rel.parts[0]
@@ -51,6 +54,7 @@ def identity_of(path: Path, root: Path) -> str:
 
 
 def collect(folder: Path) -> list[tuple[Path, str]]:
+    """Image files under ``folder`` (recursive, sorted) with the identity of each."""
     folder = Path(folder)
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     return [(p, identity_of(p, folder)) for p in files]
@@ -58,6 +62,8 @@ def collect(folder: Path) -> list[tuple[Path, str]]:
 
 @dataclass
 class Embedded:
+    """The faces of a calibration folder: one embedding per usable image and the files skipped, with why."""
+
     paths: list[Path]
     identities: list[str]
     embeddings: np.ndarray  # (N, D)
@@ -65,6 +71,7 @@ class Embedded:
 
 
 def embed_folder(folder: Path, analyzer: FaceAnalyzer, log: Callable[[str], None] | None = logger.info) -> Embedded:
+    """Embed the largest face of each image under ``folder``; unreadable and faceless images are skipped."""
     paths, ids, vecs, skipped = [], [], [], []
     items = collect(folder)
     for i, (path, identity) in enumerate(items, 1):
@@ -96,6 +103,8 @@ def pair_distances(embeddings: np.ndarray, identities: Sequence[str], metric: Me
 
 @dataclass
 class Sweep:
+    """Verification metrics (each as long as ``thresholds``) of the rule "distance < t → same person"."""
+
     thresholds: np.ndarray
     accuracy: np.ndarray
     balanced: np.ndarray
@@ -104,6 +113,7 @@ class Sweep:
     f1: np.ndarray
 
     def score(self, criterion: Criterion) -> np.ndarray:
+        """The metric array that ``criterion`` maximises."""
         return {Criterion.BALANCED: self.balanced, Criterion.ACCURACY: self.accuracy, Criterion.F1: self.f1}[criterion]
 
 
@@ -139,10 +149,11 @@ def best_threshold(s: Sweep, criterion: Criterion = Criterion.BALANCED) -> tuple
 
 
 def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: Path, title: str) -> Path:
-    import matplotlib  # noqa: PLC0415
+    """Save a plot of the distance histograms (same / different) and the metrics per threshold; returns ``path``."""
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
     bins = np.linspace(0, s.thresholds[-1], 50)
@@ -171,6 +182,7 @@ def plot(s: Sweep, distances: np.ndarray, same: np.ndarray, best: float, path: P
 
 
 def main(argv: Sequence[str] | None = None, analyzer: FaceAnalyzer | None = None) -> int:
+    """Run the calibration on ``argv`` and print the best threshold; returns the exit status (0: found)."""
     parser = argparse.ArgumentParser(prog="python -m models.faces.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="images named by identity (sub-folders or Name_0001.jpg)")
     parser.add_argument("--embedder", type=Embedder, choices=[e.value for e in Embedder], default=Embedder.DLIB)

@@ -1,6 +1,7 @@
-"""The face-embedding options: the table (:data:`SPECS`, from :class:`Embedder` to :class:`EmbedderSpec`: title,
-store entry, dimension, thresholds, factory; its rows live beside the networks in ``embedders``) and the
-embedder half of ``create``.
+"""The face-embedding options.
+
+The table (:data:`SPECS`, from :class:`Embedder` to :class:`EmbedderSpec`: title, store entry, dimension, thresholds,
+factory; its rows live beside the networks in ``embedders``) and the embedder half of ``create``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def create_embedder(
     spec = SPECS[Embedder(choice)]
     path = Path(model_path) if model_path is not None else None
     if path is None and spec.store_entry is not None:
-        from models.store import Store  # noqa: PLC0415 - the store is only needed for file-backed embedders
+        from models.store import Store
 
         path = (store or Store()).require(spec.store_entry)
     assert spec.factory is not None, f"{spec.embedder} has no factory"

@@ -34,7 +34,9 @@ def verify(
     metric: Metric = Metric.EUCLIDEAN,
     threshold: float | None = None,
 ) -> Verdict:
-    """Same person? ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
+    """Decide whether two faces are the same person.
+
+    ``a``, ``b``: faces with embeddings or (D,) vectors; ``threshold`` defaults to the spec's for
     ``metric``. Returns a :class:`Verdict` (distance, threshold, verdict, p_same in 0..1; ``too_small`` when a
     :class:`Face` is narrower than ``SMALL_FACE_PX``); raises ValueError for a face without an embedding.
     """
@@ -66,13 +68,13 @@ def cluster(
     if n == 1:
         return np.zeros(1, int)
     if method is ClusterMethod.KMEANS:
-        from sklearn.cluster import KMeans  # noqa: PLC0415
+        from sklearn.cluster import KMeans
 
         k = max(1, min(int(k or estimate_people(e, metric, threshold)), n))
         x = e / np.linalg.norm(e, axis=1, keepdims=True) if metric is Metric.COSINE else e
         labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
     elif method is ClusterMethod.DBSCAN:
-        from sklearn.cluster import DBSCAN  # noqa: PLC0415
+        from sklearn.cluster import DBSCAN
 
         eps = dbscan_eps(metric, threshold)
         labels = DBSCAN(eps=eps, min_samples=2, metric="precomputed").fit_predict(pairwise_distances(e, metric))
@@ -104,7 +106,7 @@ def dbscan_eps(metric: Metric, threshold: float) -> float:
 
 
 def _agglomerative(d: np.ndarray, threshold: float) -> np.ndarray:
-    from sklearn.cluster import AgglomerativeClustering  # noqa: PLC0415
+    from sklearn.cluster import AgglomerativeClustering
 
     # average linkage: two groups merge when their faces are on average closer than the threshold, so one
     # odd photo neither splits a person (complete linkage would) nor chains two people (single linkage would)

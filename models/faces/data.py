@@ -36,16 +36,22 @@ KEYPOINTS = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 
 
 class Embedder(str, Enum):
+    """The face-embedding networks."""
+
     DLIB = "dlib"
     SFACE = "sface"
 
 
 class Metric(str, Enum):
+    """Distance between two embeddings."""
+
     EUCLIDEAN = "euclidean"
     COSINE = "cosine"  # 1 - cosine similarity
 
 
 class ClusterMethod(str, Enum):
+    """How faces are grouped into people."""
+
     THRESHOLD = "threshold"  # agglomerative, average linkage, cut at the verification threshold
     KMEANS = "kmeans"  # the seed's method: needs the number of people
     DBSCAN = "dbscan"  # density based: chains of close faces; lone faces become "noise"
@@ -89,6 +95,8 @@ class EmbedderSpec:
 
 @dataclass
 class Face:
+    """One detected face: box, landmarks, confidence and, once embedded, its aligned chip and embedding."""
+
     box: np.ndarray  # (x, y, w, h) float, original-image pixels
     confidence: float
     landmarks: np.ndarray  # (5, 2) float, KEYPOINTS order, original-image pixels
@@ -108,6 +116,8 @@ class Face:
 
 @dataclass
 class Analysis:
+    """The faces found in one image, with the detection scale, timings and notes for a person."""
+
     faces: list[Face]
     image_size: tuple[int, int]  # (width, height)
     detect_scale: float  # detection ran on the image resized by this factor
@@ -127,6 +137,8 @@ class Analysis:
 
 @dataclass(frozen=True)
 class Verdict:
+    """The answer to "same person?": distance, threshold, metric, verdict and its probability."""
+
     distance: float
     threshold: float
     metric: Metric

@@ -44,7 +44,7 @@ class FaceDetector:
 
     def __init__(self, max_side: int = DETECT_MAX_SIDE, min_confidence: float = MIN_CONFIDENCE):
         tf()  # GPU memory growth before mtcnn builds its Keras models
-        from mtcnn import MTCNN  # noqa: PLC0415 - imports TensorFlow
+        from mtcnn import MTCNN
 
         self._mtcnn = MTCNN()
         self.max_side = max_side

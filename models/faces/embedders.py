@@ -1,4 +1,6 @@
-"""The face-embedding networks behind :class:`models.faces.FaceEmbedder` (dlib ResNet, in a wheel; SFace, from the
+"""The face-embedding networks and their option table.
+
+The face-embedding networks behind :class:`models.faces.FaceEmbedder` (dlib ResNet, in a wheel; SFace, from the
 store) and their option table :data:`SPECS`.
 
 Adding an embedder = one registry entry (``models/registry.py``, unless it ships in a wheel) + one row in
@@ -8,6 +10,7 @@ and the CLIs pick it up from the table through ``models.faces.create``.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -26,8 +29,6 @@ DLIB_PADDING = 0.25  # dlib's default chip margin around the landmarks
 @cache
 def dlib_models_dir() -> Path:
     """Folder of face_recognition_models' .dat files, found by path: importing it needs pkg_resources."""
-    import importlib.util  # noqa: PLC0415
-
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("face-recognition-models is not installed (pip install face-recognition-models)")
@@ -39,7 +40,7 @@ class DlibEmbedder:
 
     def __init__(self, models_dir: Path | None = None, spec: EmbedderSpec | None = None):
         self.spec = spec or SPECS[Embedder.DLIB]
-        import dlib  # noqa: PLC0415
+        import dlib  # noqa: PLC0415 - dlib loads only when its embedder is chosen
 
         folder = Path(models_dir) if models_dir else dlib_models_dir()
         self._dlib = dlib

@@ -28,16 +28,22 @@ from models.faces.data import SMALL_FACE_PX, Face
 
 
 class ChipEmbedder(Protocol):
-    def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray: ...
+    """What grouping needs of an embedder: one vector per aligned chip."""
+
+    def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray:
+        """(N, D) embeddings of N aligned RGB chips."""
 
 
 @dataclass(frozen=True)
 class SizeSplit:
+    """Face indices split by box width: wide enough to compare, and too small."""
+
     kept: list[int]  # indices (into the faces given) of faces at least ``min_px`` wide, in order
     skipped: list[int]  # indices of faces narrower than ``min_px``, in order
     min_px: float
 
     def widths(self, faces: Sequence[Face], which: Sequence[int]) -> list[float]:
+        """Box widths (original-image pixels) of the faces at indices ``which``."""
         return [faces[i].width for i in which]
 
 

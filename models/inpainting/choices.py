@@ -1,5 +1,7 @@
-"""The inpainting options: one table from :class:`Method` to :class:`InpaintSpec`, the :class:`Inpainter`
-contract, and one ``create`` that builds a backend.
+"""The inpainting options.
+
+One table from :class:`Method` to :class:`InpaintSpec`, the :class:`Inpainter` contract, and one ``create`` that builds
+a backend.
 
 Adding an inpainting model = one registry entry per file it needs (``models/registry.py``; the OpenCV methods
 need none) + one row here (and a member of :class:`Method`).
@@ -33,6 +35,8 @@ class Inpainter(Protocol):
 
 @dataclass(frozen=True)
 class InpaintSpec:
+    """One row of the inpainting table: title, blurb, store entries, factory, radius range."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids of the files it needs (none for OpenCV)
@@ -61,7 +65,7 @@ def create(choice: Method | str, store: Store | None = None) -> Inpainter:
     spec = SPECS[method]
     paths: list[Path] = []
     if spec.entries:
-        from models.store import Store  # noqa: PLC0415 - only for options with files
+        from models.store import Store
 
         store = store or Store()
         paths = [store.require(e) for e in spec.entries]

@@ -24,6 +24,8 @@ class MaskError(InputError):
 
 
 class Method(str, Enum):
+    """OpenCV's inpainting algorithms: Telea's fast marching or Navier–Stokes."""
+
     TELEA = "telea"
     NS = "ns"
 
@@ -39,6 +41,8 @@ class Method(str, Enum):
 
 
 class Strategy(str, Enum):
+    """How the mask is handed to OpenCV: the whole frame, or crops around its clusters."""
+
     FULL = "full"  # one cv2.inpaint call on the whole frame
     # One call per cluster of mask pixels on a box around it (tiles for long sparse clusters), pasted
     # back; falls back to one full-frame call when the cost model says that is cheaper.
@@ -47,6 +51,8 @@ class Strategy(str, Enum):
 
 @dataclass(frozen=True)
 class InpaintOptions:
+    """Inpainting settings: neighbourhood radius, mask dilation and strategy."""
+
     radius: int = DEFAULT_RADIUS  # neighbourhood (px) each filled pixel is computed from
     dilation: int = 0  # grow the mask by this many px first (covers anti-aliased stroke edges, halos)
     strategy: Strategy = Strategy.CROP
@@ -54,6 +60,8 @@ class InpaintOptions:
 
 @dataclass
 class InpaintResult:
+    """An inpainted image with the time it took and the regions processed."""
+
     method: Method
     image: np.ndarray  # (H, W, 3) uint8, same size as the input
     ms: float

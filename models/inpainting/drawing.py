@@ -1,5 +1,8 @@
-"""Masks from canvas drawings: Fabric.js JSON (``st_canvas(...).json_data``) rasterised at the ORIGINAL image
-resolution (not the displayed one), so strokes stay sharp on a 12-MP photo."""
+"""Masks from canvas drawings.
+
+Fabric.js JSON (``st_canvas(...).json_data``) rasterised at the ORIGINAL image resolution (not the displayed one), so
+strokes stay sharp on a 12-MP photo.
+"""
 
 from __future__ import annotations
 
@@ -153,6 +156,8 @@ def _shapes(drawing: dict | None) -> tuple[list[_Shape], list[str]]:
 
 @dataclass
 class DrawingMask:
+    """A canvas drawing rasterised at the image's resolution, with the objects drawn and those skipped."""
+
     mask: np.ndarray  # (H, W) bool at the image's resolution
     objects: int  # shapes rasterised
     skipped: list[str] = field(default_factory=list)  # object types that mark no area (e.g. text)

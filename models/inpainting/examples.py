@@ -27,12 +27,15 @@ from models.samples import skimage_data_dir
 
 
 class Example(Enum):
+    """The built-in inpainting examples."""
+
     SCRATCHES = "scratches"
     CAPTION = "caption"
     OBJECT = "object"
 
     @property
     def title(self) -> str:
+        """The example's name for people."""
         return {
             Example.SCRATCHES: "Scratched photo",
             Example.CAPTION: "Caption over a photo",
@@ -41,6 +44,7 @@ class Example(Enum):
 
     @property
     def blurb(self) -> str:
+        """One sentence on what the example shows."""
         return {
             Example.SCRATCHES: "Thin scratches over a portrait: the classical methods' home ground.",
             Example.CAPTION: "Burned-in text: the letters are removed and the fur continued.",
@@ -50,6 +54,8 @@ class Example(Enum):
 
 @dataclass(frozen=True)
 class InpaintExample:
+    """A built-in example: the damaged photo, the mask to fill and the undamaged original."""
+
     kind: Example
     damaged: np.ndarray  # (H, W, 3) uint8: the photo as the visitor gets it (scratches / caption drawn in)
     mask: np.ndarray  # (H, W) bool, True = fill

@@ -42,6 +42,8 @@ COST_PER_CALL = 1e-4
 
 @dataclass(frozen=True)
 class Region:
+    """One crop handed to OpenCV and the part of it written back."""
+
     crop: tuple[int, int, int, int]  # (x0, y0, x1, y1) handed to OpenCV
     paste: tuple[int, int, int, int]  # part of the crop whose mask pixels are written back
     label: int  # cluster whose pixels are written back
@@ -49,6 +51,8 @@ class Region:
 
 @dataclass
 class Plan:
+    """How a mask is inpainted: the crops (none: the full frame) and the estimated cost of each way."""
+
     regions: list[Region]  # empty: process the full frame
     cells: np.ndarray | None  # cluster label per CELL×CELL cell (0 = no mask)
     estimated_crop_s: float
@@ -145,7 +149,9 @@ def plan_regions(mask: np.ndarray, radius: int) -> Plan:
 def inpaint(
     rgb: np.ndarray, mask: np.ndarray, method: Method, options: InpaintOptions = InpaintOptions()
 ) -> InpaintResult:
-    """Fill ``mask`` ((H, W) bool, True = missing) in an (H, W, 3) uint8 image → :class:`InpaintResult` (same
+    """Inpaint the masked pixels of an image.
+
+    Fill ``mask`` ((H, W) bool, True = missing) in an (H, W, 3) uint8 image → :class:`InpaintResult` (same
     shape and dtype, time in ms). Pixels outside the (dilated) mask never change.
 
     Raises :class:`models.errors.InputError` for a wrong image array, and :class:`MaskError` for a mask that

@@ -14,6 +14,8 @@ from models.inpainting.common import ASPECT_TOLERANCE, MAX_MASK_FRACTION, WARN_M
 
 @dataclass
 class LoadedMask:
+    """An uploaded mask at the image's resolution, with notes and a warning for a person."""
+
     mask: np.ndarray  # (H, W) bool at the image's resolution
     notes: list[str] = field(default_factory=list)
     warning: str | None = None  # for a person: e.g. the file marked no pixel at all

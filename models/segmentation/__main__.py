@@ -1,4 +1,6 @@
-"""CLI: ``python -m models.segmentation photo.jpg|FOLDER ... [--model ID] [--out DIR]`` prints the classes found
+"""Segmentation command line: classes found, class-map and overlay PNGs.
+
+CLI: ``python -m models.segmentation photo.jpg|FOLDER ... [--model ID] [--out DIR]`` prints the classes found
 in each image and writes ``<stem>_classes.png`` (class-id palette PNG at the image's own size, the model's colours)
 and ``<stem>_overlay.png``.
 
@@ -22,8 +24,10 @@ OUTPUT_SUFFIXES = ("_classes", "_overlay")  # what this CLI writes: never read b
 
 
 def expand(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
-    """(image, folder to write its PNGs into or None) for each path; a folder gives its image files (by
-    extension, sorted), written into the folder itself."""
+    """(image, folder to write its PNGs into or None) for each path.
+
+    A folder gives its image files (by extension, sorted), written into the folder itself.
+    """
     out: list[tuple[Path, Path | None]] = []
     for path in paths:
         if path.is_dir():
@@ -39,6 +43,7 @@ def expand(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Segment the images of ``argv`` and print the classes found; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m models.segmentation", description="Semantic segmentation")
     parser.add_argument("images", nargs="+", type=Path, help="image files or folders of images")
     parser.add_argument(

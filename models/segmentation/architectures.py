@@ -25,13 +25,18 @@ import models.segmentation.backbone as bb
 
 
 class Arch(str, Enum):
+    """The segmentation heads this project trains."""
+
     FCN8S = "fcn8s"
     DEEPLABV3PLUS = "deeplabv3plus"
 
 
 def bilinear_kernel(size: int, channels: int) -> np.ndarray:
-    """(size, size, channels, channels) float32 transposed-conv kernel that upsamples each channel bilinearly
-    by ``size // 2`` (the FCN paper's initialisation; zero across channels)."""
+    """Bilinear-upsampling kernel for a transposed convolution.
+
+    (size, size, channels, channels) float32 transposed-conv kernel that upsamples each channel bilinearly
+    by ``size // 2`` (the FCN paper's initialisation; zero across channels).
+    """
     factor = (size + 1) // 2
     centre = factor - 1 if size % 2 == 1 else factor - 0.5
     og = np.ogrid[:size, :size]
@@ -43,15 +48,21 @@ def bilinear_kernel(size: int, channels: int) -> np.ndarray:
 
 
 def _layers() -> tuple[Any, Any, Any]:
-    """(keras, CropLike, ResizeLike): two layers that size one tensor like another at run time (the input size is
-    free, so the feature sizes are known only then)."""
-    import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
-    import tensorflow as tf  # noqa: PLC0415
+    """(keras, CropLike, ResizeLike).
+
+    Two layers that size one tensor like another at run time (the input size is free, so the feature sizes are known
+    only then).
+    """
+    import keras
+    import tensorflow as tf
 
     @keras.saving.register_keras_serializable(package="vision")
     class CropLike(keras.layers.Layer):
-        """x[:, :h, :w] with (h, w) of ``ref``: an upsampled coarse map is at least as large as the finer one
-        ("SAME" strides round up), so cropping its bottom/right aligns the two as FCN does."""
+        """x[:, :h, :w] with (h, w) of ``ref``.
+
+        An upsampled coarse map is at least as large as the finer one ("SAME" strides round up), so cropping its
+        bottom/right aligns the two as FCN does.
+        """
 
         def call(self, x, ref):
             shape = tf.shape(ref)
@@ -119,8 +130,11 @@ def _conv_bn(keras: Any, x: Any, filters: int, size: int, name: str) -> Any:
 
 
 def deeplabv3plus(classes: int, encoder: Any, filters: int = 128, rates: tuple[int, ...] = (6, 12, 18)) -> Any:
-    """DeepLabV3+ logits model on ``encoder`` (output stride 16). ``filters``: width of ASPP and decoder (the
-    paper's 256; 128 keeps a CPU training run within an hour at a small cost)."""
+    """DeepLabV3+ logits model on ``encoder`` (output stride 16).
+
+    ``filters``: width of ASPP and decoder (the paper's 256; 128 keeps a CPU training run within an hour at a small
+    cost).
+    """
     keras, _, ResizeLike = _layers()
     image = encoder.input
     low = encoder.get_layer(bb.TAP_STRIDE_4).output
@@ -146,8 +160,10 @@ def deeplabv3plus(classes: int, encoder: Any, filters: int = 128, rates: tuple[i
 
 
 def build(arch: Arch | str, classes: int, npy_folder: Any = None) -> Any:
-    """The logits model of ``arch`` for ``classes`` classes; the encoder gets the ImageNet weights of
-    ``npy_folder`` when given (random otherwise, for tests and for loading trained weights).
+    """The logits model of ``arch`` for ``classes`` classes.
+
+    The encoder gets the ImageNet weights of ``npy_folder`` when given (random otherwise, for tests and for loading
+    trained weights).
 
     Raises ValueError for an unknown architecture, :class:`models.errors.ModelFileError` for a bad checkpoint.
     """
@@ -164,7 +180,7 @@ def build(arch: Arch | str, classes: int, npy_folder: Any = None) -> Any:
         n = bb.load_encoder_weights(encoder, bb.read_npy_checkpoint(npy_folder))
         want = sum(len(layer.get_weights()) for layer in encoder.layers)
         if n != want:
-            from models.errors import ModelFileError  # noqa: PLC0415
+            from models.errors import ModelFileError
 
             raise ModelFileError(f"{n} of {want} MobileNetV2 weight arrays found")
     return fcn8s(classes, encoder) if arch is Arch.FCN8S else deeplabv3plus(classes, encoder)

@@ -47,7 +47,9 @@ _BN = {"gamma": 0, "beta": 1, "moving_mean": 2, "moving_variance": 3}
 
 
 def slim_to_keras(stem: str) -> tuple[str, int]:
-    """The Keras layer name and weight index of one slim tensor file stem, e.g.
+    """Keras layer name and weight index of a slim tensor file.
+
+    The Keras layer name and weight index of one slim tensor file stem, e.g.
     ``expanded_conv_3_depthwise_BatchNorm_gamma`` → (``block_3_depthwise_BN``, 0).
 
     Raises KeyError for a stem that is not part of the no-top backbone (e.g. the classifier's biases).
@@ -72,8 +74,9 @@ def slim_to_keras(stem: str) -> tuple[str, int]:
 
 
 def read_npy_checkpoint(folder: Path | str) -> dict[tuple[str, int], np.ndarray]:
-    """{(keras layer, weight index): array} from a folder of slim ``.npy`` tensors; files outside the no-top
-    backbone (the classifier biases) are skipped.
+    """{(keras layer, weight index): array} from a folder of slim ``.npy`` tensors.
+
+    Files outside the no-top backbone (the classifier biases) are skipped.
 
     Raises :class:`ModelFileError` when the folder holds no backbone tensors.
     """
@@ -95,7 +98,7 @@ def build_encoder(output_stride: int = 32, input_shape: tuple[Any, Any, int] = (
     Returns a ``keras.Model`` whose layers carry the names of ``keras.applications.MobileNetV2``; read feature
     taps with ``model.get_layer(TAP_...).output``.
     """
-    import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
+    import keras
 
     if output_stride not in (16, 32):
         raise ValueError(f"output_stride must be 16 or 32, not {output_stride}")

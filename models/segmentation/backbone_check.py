@@ -25,6 +25,8 @@ SOFTMAX_TENSOR = "MobilenetV2/Predictions/Softmax"
 
 @dataclass(frozen=True)
 class Agreement:
+    """Per-photo agreement of the converted encoder with the TFLite classifier (cosine of features, top-1 class)."""
+
     cosines: list[float]  # per photo, pooled features vs the TFLite model's, -1..1
     top1_same: list[bool]  # per photo, our top-1 ImageNet class == the TFLite model's
     ours: list[int]  # our top-1 class ids (1001-way, 0 = background)
@@ -41,8 +43,11 @@ def _tensor(details: list[dict], prefix: str) -> dict:
 
 
 def compare_with_tflite(encoder: Any, tflite_path: Path | str, biases: np.ndarray, photos: list[Path]) -> Agreement:
-    """:class:`Agreement` of an output-stride-32 ``encoder`` (from :mod:`models.segmentation.backbone`) with the TFLite
-    classifier on ``photos`` (each resized to 224×224 RGB). ``biases``: the checkpoint's (1001,) classifier biases."""
+    """How well a converted encoder agrees with the TFLite classifier.
+
+    :class:`Agreement` of an output-stride-32 ``encoder`` (from :mod:`models.segmentation.backbone`) with the TFLite
+    classifier on ``photos`` (each resized to 224×224 RGB). ``biases``: the checkpoint's (1001,) classifier biases.
+    """
     from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415 - only this check reads inner tensors
 
     it = Interpreter(str(tflite_path), experimental_preserve_all_tensors=True)

@@ -1,5 +1,7 @@
-"""The segmentation options: one table from option id to :class:`ModelSpec`, and one ``create`` that builds
-the backend behind the :class:`SegmentationBackend` contract.
+"""The segmentation options.
+
+One table from option id to :class:`ModelSpec`, and one ``create`` that builds the backend behind the
+:class:`SegmentationBackend` contract.
 
 Adding a segmentation model = one registry entry (``models/registry.py``) + one row in :data:`SPECS`
 (``register(spec)`` does the latter at run time, e.g. from a plugin or a test). The option id is the model's
@@ -119,7 +121,7 @@ SPECS: dict[str, ModelSpec] = {
 
 def _drop_unshipped() -> None:
     # A row trained here is offered only once its model folder ships (a clone before the training landed has none).
-    from models.segmentation.trained import TRAINED_DIR  # noqa: PLC0415 - keeps TensorFlow out of this import
+    from models.segmentation.trained import TRAINED_DIR
 
     for key in [k for k, s in SPECS.items() if s.builtin and not (TRAINED_DIR / s.builtin / "model.json").is_file()]:
         del SPECS[key]
@@ -129,8 +131,10 @@ _drop_unshipped()
 
 
 def register(spec: ModelSpec) -> None:
-    """Add (or replace) one option row, keyed by ``spec.entry_id``; its store entry must be in the registry
-    (``models.registry.register`` for one that is not shipped)."""
+    """Add (or replace) one option row, keyed by ``spec.entry_id``.
+
+    Its store entry must be in the registry (``models.registry.register`` for one that is not shipped).
+    """
     SPECS[spec.entry_id] = spec
 
 
@@ -150,11 +154,14 @@ def options() -> list[str]:
 
 
 def class_names(choice: str) -> tuple[str, ...]:
-    """The class names of an option in class-id order, read from its row (no model is loaded): a trained option's
-    ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a bad folder."""
+    """The class names of an option in class-id order, read from its row (no model is loaded).
+
+    A trained option's ``model.json``, else VOC's 21. Raises KeyError for an unknown option, ``ModelFileError`` for a
+    bad folder.
+    """
     spec = spec_of(choice)
     if spec.backend is Backend.KERAS_TRAINED:
-        from models.segmentation.trained import TRAINED_DIR, read_card  # noqa: PLC0415
+        from models.segmentation.trained import TRAINED_DIR, read_card
 
         return tuple(read_card(TRAINED_DIR / spec.builtin)["classes"])
     return VOC_CLASSES
@@ -171,11 +178,11 @@ def create(choice: str, store: Store | None = None) -> SegmentationBackend:
     Raises ``models.store.ModelMissingError`` when the model is missing and cannot be fetched, and
     ``ModelFileError`` when the file does not have the option's signature.
     """
-    from models.store import Store  # noqa: PLC0415 - the store imports the registry; keep import time low
+    from models.store import Store
 
     spec = spec_of(choice)
     if spec.backend is Backend.KERAS_TRAINED:
-        from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model  # noqa: PLC0415
+        from models.segmentation.trained import TRAINED_DIR, TrainedSegmenter, load_model
 
         model, card = load_model(TRAINED_DIR / spec.builtin)
         return TrainedSegmenter(model, card, spec, spec.input_size, mirror=True)

@@ -85,6 +85,8 @@ MIN_LEGEND_SHARE = 0.005
 
 @dataclass(frozen=True)
 class ClassShare:
+    """How much of the image one class covers."""
+
     index: int
     name: str
     pixels: int
@@ -96,7 +98,8 @@ class ClassShare:
 class Segmentation:
     """A class map with its class set: names, colours and which id (if any) is the background.
 
-    The class set belongs to the model (VOC's 21 by default; a CamVid model has 11 and no background)."""
+    The class set belongs to the model (VOC's 21 by default; a CamVid model has 11 and no background).
+    """
 
     class_map: np.ndarray  # (H, W) uint8 class ids, same size as the input image
     labels: tuple[str, ...]
@@ -132,14 +135,20 @@ class Segmentation:
         return [s.index for s in self.shares()]
 
     def found(self, min_share: float = MIN_LEGEND_SHARE) -> tuple[list[ClassShare], list[ClassShare]]:
-        """Foreground classes split into (listed, traces): ``listed`` cover at least ``min_share`` (0..1) of the
-        pixels, largest first; ``traces`` are the rest (a few stray pixels, not an object)."""
+        """Foreground classes split into (listed, traces).
+
+        ``listed`` cover at least ``min_share`` (0..1) of the pixels, largest first; ``traces`` are the rest (a few
+        stray pixels, not an object).
+        """
         fg = self.shares(include_background=False)
         return [s for s in fg if s.share >= min_share], [s for s in fg if s.share < min_share]
 
     def resized(self, height: int, width: int) -> Segmentation:
-        """The same result at (height, width): the class map enlarged (or reduced) nearest-neighbour, so every
-        pixel keeps a class id the model gave (no blended ids). Used for downloads at the uploaded size."""
+        """The same result at (height, width).
+
+        The class map enlarged (or reduced) nearest-neighbour, so every pixel keeps a class id the model gave
+        (no blended ids). Used for downloads at the uploaded size.
+        """
         if self.class_map.shape == (height, width):
             return self
         return Segmentation(

@@ -1,5 +1,6 @@
-"""Score any segmentation option on a pixel-labelled set: per-class IoU, mIoU (void ignored), pixel accuracy and the
-confusion matrix, as the FCN and DeepLab papers report them.
+"""Score any segmentation option on a pixel-labelled set.
+
+Per-class IoU, mIoU (void ignored), pixel accuracy and the confusion matrix, as the FCN and DeepLab papers report them.
 
     python -m models.segmentation.evaluate ../shared/assets/data/camvid --split val --model deeplabv3plus_camvid
     python -m models.segmentation.evaluate my_voc_set --model deeplab_mnv2_513_quant     # a VOC-layout folder
@@ -24,7 +25,9 @@ from models.segmentation.labelled import LabelledSet, read_labelled, read_split
 
 
 def evaluate(backend, data: LabelledSet, progress=None) -> metrics.Scores:
-    """Scores of a :class:`models.segmentation.SegmentationBackend` on every pair of ``data`` (each image at its
+    """Score a segmentation backend on a labelled set.
+
+    Scores of a :class:`models.segmentation.SegmentationBackend` on every pair of ``data`` (each image at its
     own size; label values ≥ the class count or equal to the set's void are ignored).
 
     Raises :class:`InputError` when the set's class count differs from the model's.
@@ -66,6 +69,7 @@ def _pct(v: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Score an option on a labelled set from the command line and print the figures; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m models.segmentation.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("data", help="a labelled folder or zip (CamVid, images/+labels/ or VOC layout)")
     p.add_argument("--model", required=True, help="an option id (python -m models.segmentation --list)")
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args(argv)
 
-    from models.segmentation.choices import create  # noqa: PLC0415 - TensorFlow loads lazily
+    from models.segmentation.choices import create
 
     try:
         root = Path(args.data)

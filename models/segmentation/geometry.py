@@ -16,8 +16,11 @@ LOGITS_UPSAMPLE_MAX_PIXELS = 4_000_000
 
 
 def letterbox(rgb: np.ndarray, size: int, pad_value: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """(H, W, 3) uint8 scaled into a ``size``×``size`` uint8 canvas at the top-left (long side = ``size``), the
-    rest filled with ``pad_value`` (0..255); returns (canvas, valid (height, width) of the image in it)."""
+    """Letterbox an image into a square canvas.
+
+    (H, W, 3) uint8 scaled into a ``size``×``size`` uint8 canvas at the top-left (long side = ``size``), the
+    rest filled with ``pad_value`` (0..255); returns (canvas, valid (height, width) of the image in it).
+    """
     h, w = scaled_size(rgb.shape[0], rgb.shape[1], size)
     canvas = np.full((size, size, 3), pad_value, dtype=np.uint8)
     canvas[:h, :w] = resize(rgb, h, w)

@@ -87,8 +87,11 @@ class LabelledSet:
 
 
 def parse_labels_txt(text: str) -> ClassSet:
-    """A :class:`ClassSet` from ``index Name R,G,B`` lines (indices 0..C-1 in order; a void-named line sets the
-    void value and colour). Raises :class:`InputError` on a malformed file."""
+    """Parse a class-list file into a :class:`ClassSet`.
+
+    A :class:`ClassSet` from ``index Name R,G,B`` lines (indices 0..C-1 in order; a void-named line sets the
+    void value and colour). Raises :class:`InputError` on a malformed file.
+    """
     names: list[str] = []
     colours: list[tuple[int, int, int]] = []
     void, void_colour = DEFAULT_VOID, None
@@ -117,7 +120,7 @@ def parse_labels_txt(text: str) -> ClassSet:
 
 def _colour(index: int) -> tuple[int, int, int]:
     """VOC palette colours from entry 1 on, so that class 0 is not black."""
-    from models.segmentation.classes import PALETTE  # noqa: PLC0415
+    from models.segmentation.classes import PALETTE
 
     r, g, b = (int(v) for v in PALETTE[(index + 1) % 256])
     return r, g, b
@@ -125,7 +128,7 @@ def _colour(index: int) -> tuple[int, int, int]:
 
 def voc_class_set() -> ClassSet:
     """PASCAL VOC's 21 classes with their palette colours; void 255 (the boundary colour 224,224,192)."""
-    from models.segmentation.classes import PALETTE, VOC_CLASSES  # noqa: PLC0415
+    from models.segmentation.classes import PALETTE, VOC_CLASSES
 
     def rgb(i: int) -> tuple[int, int, int]:
         return int(PALETTE[i][0]), int(PALETTE[i][1]), int(PALETTE[i][2])
@@ -166,8 +169,10 @@ def read_split(folder: Path | str, split: str, *, limits: Limits = Limits()) -> 
 def read_pairs(
     image_dir: Path | str, label_dir: Path | str, classes: ClassSet | None = None, *, limits: Limits = Limits()
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
-    """Images of ``image_dir`` with the label of the same stem in ``label_dir``, sorted by stem: (H, W, 3) uint8
-    images, (H, W) uint8 label maps, stems. Same decoding and refusals as :func:`read_labelled`."""
+    """Images of ``image_dir`` with the label of the same stem in ``label_dir``, sorted by stem.
+
+    (H, W, 3) uint8 images, (H, W) uint8 label maps, stems. Same decoding and refusals as :func:`read_labelled`.
+    """
     image_files = sorted(p for p in Path(image_dir).iterdir() if p.is_file())
     label_files = sorted(p for p in Path(label_dir).iterdir() if p.is_file())
     members = members_of_files(image_files + label_files, limits)

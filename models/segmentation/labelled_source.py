@@ -41,8 +41,10 @@ Source = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
 @dataclass(frozen=True)
 class Limits:
-    """What one labelled set may cost. The defaults take the CamVid set (468 pairs of 480×360, 122 MB) and a
-    browser upload at the app's own limit (``.streamlit/config.toml`` ``server.maxUploadSize`` = 200 MB).
+    """What one labelled set may cost.
+
+    The defaults take the CamVid set (468 pairs of 480×360, 122 MB) and a browser upload at the app's own limit
+    (``.streamlit/config.toml`` ``server.maxUploadSize`` = 200 MB).
 
     ``max_total_pixels`` bounds memory: each pixel costs 4 bytes decoded (RGB image + label id), so the
     default is at most 480 MB of arrays. ``max_uncompressed_bytes`` bounds the encoded bytes read (and, for a
@@ -187,6 +189,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 # --- layouts ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pair:
+    """One image and its label: the shared stem and the two member names."""
+
     stem: str
     image: str  # member names
     label: str

@@ -1,5 +1,7 @@
-"""Segmentation scores as in the FCN paper and the DeepLab papers: the confusion matrix, per-class IoU
-(intersection over union, "IU"), mean IoU over classes, and pixel accuracy, with void pixels ignored.
+"""Segmentation scores as in the FCN paper and the DeepLab papers.
+
+The confusion matrix, per-class IoU (intersection over union, "IU"), mean IoU over classes, and pixel accuracy, with
+void pixels ignored.
 
 IoU_c = TP_c / (TP_c + FP_c + FN_c) from the confusion matrix ``cm[true, predicted]``; mIoU averages the classes
 that occur in the ground truth or the prediction (a class absent from both has no IoU, NaN, and is left out).
@@ -13,7 +15,9 @@ import numpy as np
 
 
 def confusion(truth: np.ndarray, predicted: np.ndarray, classes: int, void: int | None = None) -> np.ndarray:
-    """(classes, classes) int64 matrix, rows = true class, columns = predicted class, over the pixels whose true
+    """Confusion matrix of a predicted class map against the truth.
+
+    (classes, classes) int64 matrix, rows = true class, columns = predicted class, over the pixels whose true
     label is a class (values ≥ ``classes`` or equal to ``void`` are ignored). ``truth`` and ``predicted``: integer
     arrays of the same shape.
 
@@ -68,8 +72,11 @@ def scores(matrix: np.ndarray) -> Scores:
 
 
 def median_frequency_weights(frequencies: np.ndarray) -> np.ndarray:
-    """Median-frequency balancing (Eigen & Fergus 2015, used by SegNet on CamVid): weight_c = median(f) / f_c,
-    where f_c = pixels of class c / pixels of the images where c occurs. (C,) float32; 0 for an absent class."""
+    """Median-frequency balancing (Eigen & Fergus 2015, used by SegNet on CamVid).
+
+    Weight_c = median(f) / f_c, where f_c = pixels of class c / pixels of the images where c occurs. (C,) float32; 0 for
+    an absent class.
+    """
     f = np.asarray(frequencies, dtype=np.float64)
     present = f > 0
     med = np.median(f[present]) if present.any() else 1.0

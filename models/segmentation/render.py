@@ -35,8 +35,10 @@ def _palette_image(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> np.n
 
 
 def colorize(class_map: np.ndarray, visible: Iterable[int] | None = None, palette: np.ndarray = PALETTE) -> np.ndarray:
-    """Colour map (H, W, 3) in ``palette`` ((256, 3) uint8, VOC's by default); classes not in ``visible`` are
-    drawn black like VOC's background."""
+    """Colour map (H, W, 3) in ``palette`` ((256, 3) uint8, VOC's by default).
+
+    Classes not in ``visible`` are drawn black like VOC's background.
+    """
     palette = palette.copy()
     if visible is not None:
         hidden = np.ones(256, dtype=bool)
@@ -53,8 +55,10 @@ def overlay(
     palette: np.ndarray = PALETTE,
     background: int | None = BACKGROUND,
 ) -> np.ndarray:
-    """Class colours (``palette``) blended over the photo at ``opacity`` (0..1); the ``background`` id (None: no
-    background class) and hidden classes are left untouched."""
+    """Class colours (``palette``) blended over the photo at ``opacity`` (0..1).
+
+    The ``background`` id (None: no background class) and hidden classes are left untouched.
+    """
     opacity = float(np.clip(opacity, 0.0, 1.0))
     cm = np.ascontiguousarray(class_map, dtype=np.uint8)
     blended = cv2.addWeighted(rgb, 1.0 - opacity, _palette_image(cm, palette), opacity, 0.0)
@@ -75,11 +79,13 @@ def readable_palette(
     palette: np.ndarray = PALETTE,
     background: int | None = BACKGROUND,
 ) -> np.ndarray:
-    """The colours an overlay of ``class_map`` on ``rgb`` should draw: (256, 3) uint8, a copy of ``palette`` in
-    which each class present (except ``background``) is moved by :func:`models.colour_contrast.readable_colour`
-    until, blended at ``opacity`` (0..1) over the mean colour of the photo under that class, it stands out from
-    it (CIEDE2000 ≥ ``MIN_DELTA_E``). A colour that already stands out is kept; at opacity 0 nothing is drawn and
-    ``palette`` comes back unchanged. Legends should show these colours: they are the ones drawn.
+    """The colours an overlay of ``class_map`` on ``rgb`` should draw.
+
+    (256, 3) uint8, a copy of ``palette`` in which each class present (except ``background``) is moved by
+    :func:`models.colour_contrast.readable_colour` until, blended at ``opacity`` (0..1) over the mean colour of the
+    photo under that class, it stands out from it (CIEDE2000 ≥ ``MIN_DELTA_E``). A colour that already stands out is
+    kept; at opacity 0 nothing is drawn and ``palette`` comes back unchanged. Legends should show these colours: they
+    are the ones drawn.
 
     ``rgb`` (H, W, 3) uint8 and ``class_map`` (H, W) uint8 must have the same height and width
     (:class:`models.errors.InputError` otherwise).
@@ -119,6 +125,8 @@ def class_png(class_map: np.ndarray, palette: np.ndarray = PALETTE) -> bytes:
 
 
 class BackgroundMode(str, Enum):
+    """What replaces the background of a portrait."""
+
     BLUR = "Blur"
     COLOUR = "Colour"
     IMAGE = "Image"
@@ -126,6 +134,8 @@ class BackgroundMode(str, Enum):
 
 @dataclass(frozen=True)
 class PortraitOptions:
+    """Portrait settings: background mode, blur sigma, colour or image, edge feather (px)."""
+
     mode: BackgroundMode = BackgroundMode.BLUR
     blur_radius: float = 12.0  # Gaussian sigma of the background blur, in pixels
     colour: tuple[int, int, int] = (255, 255, 255)
@@ -134,9 +144,11 @@ class PortraitOptions:
 
 
 def portrait(rgb: np.ndarray, keep: np.ndarray, options: PortraitOptions = PortraitOptions()) -> np.ndarray:
-    """(H, W, 3) uint8 photo → same shape and dtype: the pixels of ``keep`` ((H, W) bool) stay sharp, the rest is
-    blurred or replaced, with a feathered edge. Raises :class:`models.errors.InputError` on a size mismatch or a
-    missing background image."""
+    """(H, W, 3) uint8 photo → same shape and dtype.
+
+    The pixels of ``keep`` ((H, W) bool) stay sharp, the rest is blurred or replaced, with a feathered edge. Raises
+    :class:`models.errors.InputError` on a size mismatch or a missing background image.
+    """
     h, w = rgb.shape[:2]
     if keep.shape != (h, w):
         raise InputError(f"mask {keep.shape} does not match image {(h, w)}")
@@ -156,7 +168,7 @@ def portrait(rgb: np.ndarray, keep: np.ndarray, options: PortraitOptions = Portr
 
 
 def parse_hex_colour(value: str) -> tuple[int, int, int]:
-    """ "#rrggbb" → (r, g, b) in 0..255; raises :class:`models.errors.InputError` for anything else."""
+    """Parse "#rrggbb" into (r, g, b) in 0..255; raises :class:`models.errors.InputError` for anything else."""
     value = value.lstrip("#")
     if len(value) != 6:
         raise InputError(f"not a #rrggbb colour: {value!r}")

@@ -25,6 +25,8 @@ FROZEN_LONG_SIDE = 513  # what the official DeepLab demo resizes to before feedi
 
 
 class Backend(str, Enum):
+    """How a segmentation model is run."""
+
     TFLITE_CLASSMAP = "tflite_classmap"  # uint8 square input, ArgMax output
     TFLITE_LOGITS = "tflite_logits"  # float32 square input in [-1, 1], logits output
     FROZEN_GRAPH = "frozen_graph"  # TF1 graph, any input size, class map output
@@ -73,8 +75,11 @@ class Segmenter:
         self.labels = tuple(labels[:NUM_CLASSES])
 
     def model_input(self, rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-        """The exact tensor fed to the model ([1, h, w, 3] uint8 or float32 in [-1, 1]), and the (h, w) of the
-        image inside it."""
+        """The model's input tensor for ``rgb`` and the image's size inside it.
+
+        The exact tensor fed to the model ([1, h, w, 3] uint8 or float32 in [-1, 1]), and the (h, w) of the
+        image inside it.
+        """
         size = self.spec.input_size
         if self.spec.backend is Backend.FROZEN_GRAPH:
             h, w = scaled_size(rgb.shape[0], rgb.shape[1], size)

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import weakref
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,10 @@ class WorkspaceFull(VisionError):
 
 
 class Workspace:
-    """A temp folder (``path``) owned by one run, at most ``cap_bytes``; deleted by :meth:`remove` or when the
-    object is garbage-collected (or the interpreter exits)."""
+    """A temp folder (``path``) owned by one run, at most ``cap_bytes``.
+
+    Deleted by :meth:`remove` or when the object is garbage-collected (or the interpreter exits).
+    """
 
     def __init__(self, cap_bytes: int = WORKSPACE_CAP_BYTES):
         self.path = Path(tempfile.mkdtemp(prefix="vision-segtrain-"))
@@ -93,12 +96,16 @@ class Workspace:
 
     @property
     def removed(self) -> bool:
+        """Whether the folder has been deleted."""
         return not self._finalizer.alive
 
 
 def browser_config(arch: str, epochs: int, train: LabelledSet) -> TrainConfig:
-    """The in-browser recipe: :class:`TrainConfig` defaults with crops of :data:`BROWSER_CROP` (or the smallest
-    train image's size, when smaller, so no crop is mostly padding; at least 32 px), batch 4, eval every epoch."""
+    """The in-browser recipe.
+
+    :class:`TrainConfig` defaults with crops of :data:`BROWSER_CROP` (or the smallest train image's size, when smaller,
+    so no crop is mostly padding; at least 32 px), batch 4, eval every epoch.
+    """
     h = min(im.shape[0] for im in train.images)
     w = min(im.shape[1] for im in train.images)
     crop = (max(32, min(BROWSER_CROP[0], h)), max(32, min(BROWSER_CROP[1], w)))
@@ -125,8 +132,11 @@ def _scaled(data: LabelledSet, idx: list[int], scale: float) -> LabelledSet:
 
 
 def spread(n_have: int, n_want: int) -> list[int]:
-    """``n_want`` indices spread evenly over ``range(n_have)`` (CamVid's pairs are video sequences: the first
-    48 would all be one street)."""
+    """Evenly spread indices: ``n_want`` of ``range(n_have)``.
+
+    ``n_want`` indices spread evenly over ``range(n_have)`` (CamVid's pairs are video sequences: the first
+    48 would all be one street).
+    """
     n = min(n_have, n_want)
     return sorted({int(i) for i in np.linspace(0, n_have - 1, n).round()})
 
@@ -134,8 +144,11 @@ def spread(n_have: int, n_want: int) -> list[int]:
 def camvid_sample(
     folder: Path | str, sizes: tuple[int, int] = CAMVID_SAMPLE, scale: float = CAMVID_SCALE
 ) -> tuple[LabelledSet, LabelledSet]:
-    """(train, val): ``sizes`` pairs spread over CamVid's train and val splits, images ×``scale`` (area),
-    labels nearest-neighbour. Raises :class:`~models.errors.InputError` when ``folder`` is not a CamVid set."""
+    """(train, val).
+
+    ``sizes`` pairs spread over CamVid's train and val splits, images ×``scale`` (area), labels nearest-neighbour.
+    Raises :class:`~models.errors.InputError` when ``folder`` is not a CamVid set.
+    """
     out = []
     for split, n in zip(("train", "val"), sizes, strict=True):
         data = read_split(folder, split)
@@ -147,10 +160,12 @@ def camvid_sample(
 
 @dataclass
 class TrainedResult:
-    """What the page shows after a run. ``scores``: val figures of the best checkpoint; ``examples``: (stem,
-    (H, W, 3) uint8 image, (H, W) uint8 truth, (H, W) uint8 prediction); ``files``: report name → bytes
-    (``report.md``, ``report.json``, ``curves.png``); ``size``: (height, width) px of the first val image, the
-    size the TFLite model is exported at."""
+    """What the page shows after a run.
+
+    ``scores``: val figures of the best checkpoint; ``examples``: (stem, (H, W, 3) uint8 image, (H, W) uint8 truth,
+    (H, W) uint8 prediction); ``files``: report name → bytes (``report.md``, ``report.json``, ``curves.png``); ``size``:
+    (height, width) px of the first val image, the size the TFLite model is exported at.
+    """
 
     model: Any
     card: dict
@@ -167,11 +182,15 @@ class TrainedResult:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Class names in class-id order."""
         return tuple(self.card["classes"])
 
     def keras_bytes(self) -> bytes:
-        """The trained model as a ``.keras`` file (Keras 3 ``model.save``; custom layers registered under
-        ``vision``, so ``keras.saving.load_model`` reads it after ``import models.segmentation.architectures``)."""
+        """The trained model as ``.keras`` file bytes.
+
+        The trained model as a ``.keras`` file (Keras 3 ``model.save``; custom layers registered under
+        ``vision``, so ``keras.saving.load_model`` reads it after ``import models.segmentation.architectures``).
+        """
         with self._lock:
             path = self.workspace.path / "model.keras"
             self.model.save(str(path))
@@ -181,7 +200,7 @@ class TrainedResult:
 
     def tflite_bytes(self) -> bytes:
         """A float32 TFLite model for (1, H, W, 3) in [-1, 1] at :attr:`size` → logits; made once (seconds)."""
-        from models.segmentation.trained import export_tflite  # noqa: PLC0415
+        from models.segmentation.trained import export_tflite
 
         with self._lock:
             if self._tflite is None:
@@ -189,9 +208,12 @@ class TrainedResult:
             return self._tflite
 
     def segmenter(self) -> Any:
-        """A :class:`~models.segmentation.trained.TrainedSegmenter` of this model working at the val image size
-        (its long side), so an upload of that size gets the exported TFLite model's class map."""
-        from models.segmentation.trained import TrainedSegmenter  # noqa: PLC0415
+        """A segmenter of this model at the val image size.
+
+        A :class:`~models.segmentation.trained.TrainedSegmenter` of this model working at the val image size
+        (its long side), so an upload of that size gets the exported TFLite model's class map.
+        """
+        from models.segmentation.trained import TrainedSegmenter
 
         return TrainedSegmenter(self.model, self.card, _VisitorSpec(), long_side=max(self.size))
 
@@ -215,12 +237,15 @@ class SessionRun:
     def create(
         cls, train: LabelledSet, val: LabelledSet, arch: str, epochs: int, cap_bytes: int = WORKSPACE_CAP_BYTES
     ) -> SessionRun:
+        """A run on ``train`` / ``val`` with the in-browser recipe and a fresh workspace of at most ``cap_bytes``."""
         return cls(train, val, browser_config(arch, epochs, train), Workspace(cap_bytes))
 
     def train(self, npy_folder: Any, on_progress=None, on_eval=None, should_stop=None) -> History:
-        """Build the model (ImageNet encoder from ``npy_folder``) and train it (:meth:`Trainer.run`, same
-        callbacks); ``should_stop()`` ends it after the current step, keeping the best checkpoint. Raises
-        :class:`WorkspaceFull` when the folder grows over its cap (checked every epoch)."""
+        """Build the model (ImageNet encoder from ``npy_folder``) and train it (:meth:`Trainer.run`, same callbacks).
+
+        ``should_stop()`` ends it after the current step, keeping the best checkpoint. Raises :class:`WorkspaceFull`
+        when the folder grows over its cap (checked every epoch).
+        """
         if self.trainer is None:
             self.trainer = Trainer(self.cfg, self.train_set, self.val_set, self.workspace.path / "work", npy_folder)
         full: list[WorkspaceFull] = []
@@ -249,8 +274,9 @@ class SessionRun:
     def finish(self) -> TrainedResult:
         """Load the best checkpoint, score it on val and write the model folder and report (in the workspace).
 
-        Raises :class:`VisionError` when the run ended before its first validation (no checkpoint)."""
-        from models.segmentation.train import write_model  # noqa: PLC0415
+        Raises :class:`VisionError` when the run ended before its first validation (no checkpoint).
+        """
+        from models.segmentation.train import write_model
 
         if self.trainer is None or not self.has_checkpoint:
             raise VisionError("The training ended before its first check on the validation images: nothing to keep.")
@@ -289,8 +315,11 @@ def truth_palette(result: TrainedResult, void_colour: tuple[int, int, int] = (0,
 
 
 def confusion_table(scores: metrics.Scores) -> np.ndarray:
-    """(C, C) float64 row-normalised confusion matrix (rows: true class, columns: predicted; NaN for a class
-    with no val pixels), in 0..1."""
+    """Row-normalised confusion matrix of the best checkpoint on val.
+
+    (C, C) float64 row-normalised confusion matrix (rows: true class, columns: predicted; NaN for a class
+    with no val pixels), in 0..1.
+    """
     m = scores.matrix.astype(np.float64)
     rows = m.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -299,8 +328,6 @@ def confusion_table(scores: metrics.Scores) -> np.ndarray:
 
 def report_zip(result: TrainedResult) -> bytes:
     """The report files (``report.md``, ``report.json``, ``curves.png``, ``model.json``) in one zip."""
-    import zipfile  # noqa: PLC0415
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in result.files.items():

@@ -1,6 +1,6 @@
-"""Train FCN-8s or DeepLabV3+ on a labelled set and write the model and its report.
+r"""Train FCN-8s or DeepLabV3+ on a labelled set and write the model and its report.
 
-    python -m models.segmentation.train --data ../shared/assets/data/camvid --arch deeplabv3plus \\
+    python -m models.segmentation.train --data ../shared/assets/data/camvid --arch deeplabv3plus \
         --out models/weights/segmentation/deeplabv3plus_camvid --workdir /tmp/seg-dlv3p [--epochs 30]
 
 Resumable: run the same command again with the same ``--workdir`` and it goes on from the last epoch. The output
@@ -17,6 +17,7 @@ import logging
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import models.segmentation.metrics as metrics
@@ -81,10 +82,10 @@ def write_report(out: Path, history: History, card: dict) -> None:
 
 
 def _plot(path: Path, history: History, card: dict) -> None:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.2))
     ax[0].plot(range(1, len(history.loss) + 1), history.loss)
@@ -102,13 +103,15 @@ def _plot(path: Path, history: History, card: dict) -> None:
 
 
 def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True) -> dict:
-    """Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
-    :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its ``model.json`` and report (so the
-    model card shows what a visitor gets). Returns the updated card."""
-    from types import SimpleNamespace  # noqa: PLC0415
+    """Re-score a model folder and update its card.
 
-    from models.segmentation.evaluate import evaluate  # noqa: PLC0415
-    from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model  # noqa: PLC0415
+    Score a model folder on ``val`` (a :class:`~models.segmentation.labelled.LabelledSet`) through the same
+    :class:`~models.segmentation.trained.TrainedSegmenter` the page uses, and write those figures into its
+    ``model.json`` and report (so the
+    model card shows what a visitor gets). Returns the updated card.
+    """
+    from models.segmentation.evaluate import evaluate
+    from models.segmentation.trained import WORK_LONG_SIDE, TrainedSegmenter, load_model
 
     folder = Path(folder)
     model, card = load_model(folder)
@@ -125,6 +128,7 @@ def rescore(folder: Path | str, val: Any, spec: Any = None, mirror: bool = True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Train a segmenter from the command line; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m models.segmentation.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", required=True, help="a CamVid-layout folder (train/, trainannot/, val/, valannot/)")
     p.add_argument("--arch", choices=["fcn8s", "deeplabv3plus"], required=True)
@@ -144,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
     backbone = args.backbone
     if backbone is None:
-        from models.store import Store  # noqa: PLC0415
+        from models.store import Store
 
         backbone = Store().require(ENCODER_ENTRY)
     train, val = read_split(args.data, "train"), read_split(args.data, "val")

@@ -1,5 +1,6 @@
-"""Segmenters this project trains (FCN-8s / DeepLabV3+ on MobileNetV2, :mod:`models.segmentation.training`):
-the model folder, the backend behind the page's contract, and the TFLite export.
+"""Segmenters this project trains (FCN-8s / DeepLabV3+ on MobileNetV2, :mod:`models.segmentation.training`).
+
+The model folder, the backend behind the page's contract, and the TFLite export.
 
 A model folder holds ``model.weights.h5`` and ``model.json`` (architecture, class names and colours, void, the
 recipe and the val figures; written by :func:`models.segmentation.train.write_model`). The ones trained on CamVid
@@ -9,6 +10,8 @@ ship in ``models/weights/segmentation/<id>/``, like the DCGAN's weights: no stor
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,7 +42,7 @@ def read_card(folder: Path | str) -> dict:
 
 def load_model(folder: Path | str) -> tuple[Any, dict]:
     """(keras logits model, card) from a model folder; raises :class:`ModelFileError` on a bad folder."""
-    from models.segmentation.architectures import build  # noqa: PLC0415 - TensorFlow loads lazily
+    from models.segmentation.architectures import build
 
     card = read_card(folder)
     model = build(card["arch"], len(card["classes"]))
@@ -91,14 +94,15 @@ class TrainedSegmenter:
 
 
 def export_tflite(model: Any, height: int, width: int) -> bytes:
-    """A float32 TFLite flatbuffer of ``model`` for a fixed (1, height, width, 3) input in [-1, 1] → logits
+    """Export ``model`` as TFLite bytes for a fixed input size.
+
+    A float32 TFLite flatbuffer of ``model`` for a fixed (1, height, width, 3) input in [-1, 1] → logits
     (1, height, width, C). What the browser's "download TFLite" gives.
 
     Through a SavedModel (Keras ``model.export``, in a temporary folder deleted at once): converting a
     ``tf.function`` of a Keras 3 model directly keeps its weights as resource variables that the TFLite file
-    never initialises, so every output was NaN."""
-    import tempfile  # noqa: PLC0415
-
+    never initialises, so every output was NaN.
+    """
     tf = runtime.tf()
     with tempfile.TemporaryDirectory(prefix="vision-tflite-") as folder:
         spec = [tf.TensorSpec([1, height, width, 3], tf.float32)]
@@ -107,11 +111,10 @@ def export_tflite(model: Any, height: int, width: int) -> bytes:
 
 
 def tflite_class_map(path_or_bytes: Path | str | bytes, rgb: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 class map of ``rgb`` (resized to the TFLite model's input size) through an exported model;
-    the check that a downloaded model gives the page's answer."""
-    import os  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
+    """(H, W) uint8 class map of ``rgb`` (resized to the TFLite model's input size) through an exported model.
 
+    The check that a downloaded model gives the page's answer.
+    """
     written: str | None = None
     path: Path | str
     if isinstance(path_or_bytes, bytes):

@@ -31,6 +31,8 @@ from models.segmentation.labelled import LabelledSet
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The training recipe: architecture, epochs, batch, crops, augmentation, optimiser, class weights, evaluation."""
+
     arch: str = Arch.DEEPLABV3PLUS.value
     epochs: int = 30
     batch: int = 8
@@ -45,6 +47,8 @@ class TrainConfig:
 
 @dataclass
 class History:
+    """What a training run recorded: loss per step, validations, best mIoU and its epoch, time in seconds."""
+
     step: list[int] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
     evals: list[dict] = field(default_factory=list)  # {"epoch", "step", "miou", "pixel_accuracy", "iou": {...}}
@@ -91,8 +95,8 @@ class Trainer:
     """Resumable trainer of one architecture on ``train``, validated on ``val`` (see the module notes)."""
 
     def __init__(self, cfg: TrainConfig, train: LabelledSet, val: LabelledSet, workdir: Path | str, npy: Any = None):
-        import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
-        import tensorflow as tf  # noqa: PLC0415
+        import keras
+        import tensorflow as tf
 
         self.cfg, self.train, self.val = cfg, train, val
         self.classes = train.classes.size
@@ -154,9 +158,11 @@ class Trainer:
         on_eval: Callable[[dict], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> History:
-        """Train to ``cfg.epochs`` (from where a checkpoint left off). ``on_progress(step, total_steps, loss)``;
-        ``on_eval(record)`` with the val figures; ``should_stop()`` ends the run after the current step (the best
-        weights stay in ``best.weights.h5``). Returns the history."""
+        """Train to ``cfg.epochs`` (from where a checkpoint left off).
+
+        ``on_progress(step, total_steps, loss)``; ``on_eval(record)`` with the val figures; ``should_stop()`` ends the
+        run after the current step (the best weights stay in ``best.weights.h5``). Returns the history.
+        """
         total = self.steps_per_epoch * self.cfg.epochs
         while int(self.step.numpy()) < total:
             epoch = self.epoch

@@ -58,21 +58,21 @@ def is_served(capability: str, choice: Any = None) -> bool:
         return False
     c = _value(choice)
     if capability == "segmentation":
-        from models.segmentation import SPECS, Backend  # noqa: PLC0415
+        from models.segmentation import SPECS, Backend
 
         # The server hosts the TFLite DeepLabs; frozen graphs (GPU hosts) and the models trained here run in-process.
         served = (Backend.TFLITE_CLASSMAP, Backend.TFLITE_LOGITS)
         return c is not None and c in SPECS and SPECS[c].backend in served
     if capability == "style":
-        from models.style import Backend as StyleBackend  # noqa: PLC0415
+        from models.style import Backend as StyleBackend
 
         return c is not None and StyleBackend(c) is not StyleBackend.SAVED_MODEL
     if capability == "faces":
-        from models.faces import Embedder  # noqa: PLC0415
+        from models.faces import Embedder
 
         return c is None or Embedder(c) is Embedder.DLIB
     if capability == "video":
-        from models.video import CHOICE_BY_ID, Kind  # noqa: PLC0415
+        from models.video import CHOICE_BY_ID, Kind
 
         return c is not None and CHOICE_BY_ID[c].kind is Kind.STREAM
     if capability == "digits":
@@ -81,9 +81,10 @@ def is_served(capability: str, choice: Any = None) -> bool:
 
 
 def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
-    """The backend a page should use: served when ``VISION_SERVE_ADDRESS`` is set and the Serve application
-    hosts this option, else ``local()`` (the in-process factory, called only then, so no model is loaded here
-    in served mode).
+    """The backend a page should use.
+
+    Served when ``VISION_SERVE_ADDRESS`` is set and the Serve application hosts this option, else ``local()`` (the
+    in-process factory, called only then, so no model is loaded here in served mode).
 
     ``capability``: one of :data:`CAPABILITIES`; ``choice``: the option (``SegModel``, style ``Backend``,
     ``Embedder``, video ``ModelChoice`` or its id; ignored for ``digits``, which returns the generator).
@@ -92,7 +93,7 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
     """
     if not is_served(capability, choice):
         return local()
-    from models.serving import client as C  # noqa: PLC0415
+    from models.serving import client as C
 
     cl = C.client_for(serve_address())  # type: ignore[arg-type]
     c = _value(choice)
@@ -104,7 +105,7 @@ def maybe_served(capability: str, choice: Any, local: Callable[[], T]) -> T:
         return C.ServedFaceAnalyzer(cl)  # type: ignore[return-value]
     if capability == "video":
         return C.ServedStreamClassifier(cl, c)  # type: ignore[return-value, arg-type]
-    from models.serving.digits_client import ServedDigitGenerator  # noqa: PLC0415
+    from models.serving.digits_client import ServedDigitGenerator
 
     return ServedDigitGenerator(cl)  # type: ignore[return-value]
 
@@ -119,13 +120,16 @@ def restore_digits(
     progress: Callable[[float], None] | None = None,
     use_guesser: bool = True,
 ):
-    """DCGAN restoration: on the server when configured, else ``local()`` (a zero-argument call of
-    :func:`models.digits.restore` with the page's own models)."""
+    """DCGAN restoration.
+
+    On the server when configured, else ``local()`` (a zero-argument call of :func:`models.digits.restore` with the
+    page's own models).
+    """
     address = serve_address()
     if address is None:
         return local()
-    from models.serving import client as C  # noqa: PLC0415
-    from models.serving.digits_client import served_restore  # noqa: PLC0415
+    from models.serving import client as C
+    from models.serving.digits_client import served_restore
 
     return served_restore(
         C.client_for(address), images, masks, cfg, candidates, use_guesser=use_guesser, progress=progress
@@ -134,6 +138,8 @@ def restore_digits(
 
 @dataclass
 class CapabilityStatus:
+    """One capability's answer to the admin page's check."""
+
     capability: str
     reachable: bool
     version: str = ""
@@ -146,22 +152,28 @@ class CapabilityStatus:
 
 @dataclass
 class ServingStatus:
+    """Where inference runs and, when served, each capability's status."""
+
     mode: str  # "in-process" or "served"
     address: str | None
     capabilities: list[CapabilityStatus] = field(default_factory=list)
 
     @property
     def reachable(self) -> bool:
+        """Whether every capability answered."""
         return bool(self.capabilities) and all(c.reachable for c in self.capabilities)
 
 
 def serving_status(timeout_s: float = 3.0) -> ServingStatus:
-    """For the admin page: in-process or served; when served, per capability whether it answers, the served
-    version, model ids loaded / available, the replica that answered and its batch size, or why it failed."""
+    """For the admin page.
+
+    In-process or served; when served, per capability whether it answers, the served version, model ids loaded /
+    available, the replica that answered and its batch size, or why it failed.
+    """
     address = serve_address()
     if address is None:
         return ServingStatus("in-process", None)
-    from models.serving import client as C  # noqa: PLC0415
+    from models.serving import client as C
 
     cl = C.client_for(address)
     out = ServingStatus("served", address)

@@ -1,9 +1,11 @@
-"""What every Serve deployment of :mod:`models.serving.deployments` shares: the served version, the store on
-the node, and the ``info`` / health / error handling of one capability.
+"""What every Serve deployment of :mod:`models.serving.deployments` shares.
+
+The served version, the store on the node, and the ``info`` / health / error handling of one capability.
 
 Every request, ``GET …/info`` included, must carry the shared secret (:mod:`models.serving.auth`): 401 without
 it or with a wrong one. Then the body size, the parameters and the arrays are checked against
-:mod:`models.serving.limits` before the operation runs: 400 with a plain message, no model work done."""
+:mod:`models.serving.limits` before the operation runs: 400 with a plain message, no model work done.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ Operation = Callable[[dict[str, Any], Arrays], Awaitable[Result]]
 
 
 def deployment_store():
-    from models.store import Store  # noqa: PLC0415
+    """The model store of this replica's node (``VISION_STORE`` there)."""
+    from models.store import Store
 
     return Store()
 
@@ -59,6 +62,7 @@ class CapabilityDeployment:
         return self.loaded()
 
     def info(self) -> dict[str, Any]:
+        """What ``GET …/info`` answers: capability, versions, models loaded and available, replica, batch size."""
         ctx = serve.get_replica_context()
         return {
             "capability": self.capability,
@@ -71,6 +75,11 @@ class CapabilityDeployment:
         }
 
     async def __call__(self, request: Request) -> Response:
+        """Answer one HTTP request: ``GET`` gives :meth:`info`, a POST runs the operation the path names.
+
+        401 without the access token, 404 for an unknown operation, 400 (with the reason) for a body or parameters
+        that cannot be used; the replica stays up.
+        """
         if not auth.authorized(request.headers.get("authorization"), self._tokens):
             return JSONResponse(
                 {"error": "The model server needs its access token."},
@@ -93,6 +102,7 @@ class CapabilityDeployment:
         return Response(wire.pack(out_params, out_arrays), media_type=wire.CONTENT_TYPE)
 
     def check_health(self) -> None:
+        """Serve's health check: raises RuntimeError when no model is loaded."""
         if not self.loaded():
             raise RuntimeError(f"{self.capability}: no model loaded")
 
@@ -103,8 +113,10 @@ class CapabilityDeployment:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused (:class:`limits.RequestRefused`) as soon as it exceeds ``limit`` bytes: a
-    declared ``Content-Length`` over the limit is refused before a byte is read."""
+    """The request body, refused (:class:`limits.RequestRefused`) as soon as it exceeds ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before a byte is read.
+    """
     declared = request.headers.get("content-length")
     too_big = limits.RequestRefused(f"The model server refused the request: the body is over {limit / 2**20:.0f} MiB.")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -119,12 +131,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _keep_replica_grpc_on_loopback() -> None:
-    """On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
+    """Keep this replica's gRPC server on 127.0.0.1 on a loopback-only node.
+
+    On a loopback-only node (``models.serving.local_cluster``), bind this replica's inter-deployment gRPC server
     to 127.0.0.1 as well: Ray Serve 2.60 hard-codes ``[::]:0`` for it (``Replica._on_initialized``, started right
     after this constructor), the one Ray port a private cluster would otherwise open on every interface. Peers
-    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes."""
+    reach it at the node address, which is 127.0.0.1 there; on any other node nothing changes.
+    """
     try:
-        from ray.serve._private import replica as ray_replica  # noqa: PLC0415
+        from ray.serve._private import replica as ray_replica
 
         if not ray.util.get_node_ip_address().startswith("127.") or getattr(ray_replica, "_vision_loopback", False):
             return

@@ -75,7 +75,7 @@ class ServeClient:
         return auth.header(self.token or auth.client_token())
 
     def _session(self):
-        import requests  # noqa: PLC0415
+        import requests
 
         s = getattr(self._local, "session", None)
         if s is None:
@@ -84,7 +84,7 @@ class ServeClient:
 
     def info(self, capability: str, timeout_s: float = 3.0) -> dict[str, Any]:
         """The deployment's ``GET /<capability>/info`` answer; raises InferenceUnavailable when unreachable."""
-        import requests  # noqa: PLC0415
+        import requests
 
         try:
             r = self._session().get(
@@ -105,9 +105,11 @@ class ServeClient:
         params: dict[str, Any] | None = None,
         arrays: dict[str, np.ndarray] | None = None,
     ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """One request → (params, arrays) of the answer. Raises InferenceUnavailable (ServeAuthError on 401/403)
-        or ServedInputError (400: the server's plain message)."""
-        import requests  # noqa: PLC0415
+        """One request → (params, arrays) of the answer.
+
+        Raises InferenceUnavailable (ServeAuthError on 401/403) or ServedInputError (400: the server's plain message).
+        """
+        import requests
 
         body = wire.pack(params, arrays)
         url = f"{self.address}/{capability}/{operation}"
@@ -163,6 +165,7 @@ _clients_lock = threading.Lock()
 
 
 def client_for(address: str) -> ServeClient:
+    """The one :class:`ServeClient` of ``address`` (a connection pool shared by every session)."""
     with _clients_lock:
         if address not in _clients:
             _clients[address] = ServeClient(address)
@@ -178,7 +181,7 @@ class ServedSegmenter:
     """:class:`models.segmentation.Segmenter` contract: ``model``, ``spec``, ``labels``, ``predict(rgb)``."""
 
     def __init__(self, client: ServeClient, model: Any):
-        from models import segmentation as seg  # noqa: PLC0415
+        from models import segmentation as seg
 
         self._seg = seg
         self.client = client
@@ -207,7 +210,7 @@ class ServedStyle:
     """:class:`models.style.MagentaTFLite` contract: ``bottleneck(rgb, crop)`` and ``stylize(...)``."""
 
     def __init__(self, client: ServeClient, backend: Any):
-        from models import style as sty  # noqa: PLC0415
+        from models import style as sty
 
         self._sty = sty
         self.client = client
@@ -233,8 +236,10 @@ class ServedStyle:
         content_bottleneck: np.ndarray | None = None,
         on_tile: Callable[[int, int], None] | None = None,
     ):
-        """Content + style (uint8 RGB) → :class:`models.style.StyleResult`; ``on_tile`` is called once, at the end
-        (tiles run on the server)."""
+        """Content + style (uint8 RGB) → :class:`models.style.StyleResult`.
+
+        ``on_tile`` is called once, at the end (tiles run on the server).
+        """
         sty = self._sty
         arrays = {"content": content}
         if style_bottleneck is not None:
@@ -263,13 +268,14 @@ class ServedFaceAnalyzer:
     """:class:`models.faces.FaceAnalyzer` contract (dlib embedder): ``spec`` and ``analyze(...)``."""
 
     def __init__(self, client: ServeClient):
-        from models import faces as F  # noqa: PLC0415
+        from models import faces as F
 
         self._F = F
         self.client = client
 
     @property
     def spec(self):
+        """The dlib embedder's row of the faces table."""
         return self._F.SPECS[self._F.Embedder.DLIB]
 
     def analyze(
@@ -319,7 +325,7 @@ class ServedStreamClassifier:
     """
 
     def __init__(self, client: ServeClient, choice: str = "movinet_a0_stream"):
-        from models import video as V  # noqa: PLC0415
+        from models import video as V
 
         self._V = V
         self.client = client
@@ -330,6 +336,7 @@ class ServedStreamClassifier:
         self.size, self.rate, self.fit = int(out["size"]), float(out["rate"]), V.Fit(out["fit"])
 
     def score(self, video: Any, segments: Sequence[Any], pooling: Any = None, progress: Any = None):
+        """Score ``segments`` of ``video`` on the server; returns :class:`models.video.ClipScores` of this clip."""
         V = self._V
         pooling = pooling or V.Pooling.MEAN
         times = np.arange(max(1, int(np.ceil(video.duration * self.rate - 1e-9)))) / self.rate

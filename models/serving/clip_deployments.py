@@ -15,7 +15,9 @@ from models.serving.capability import Arrays, CapabilityDeployment, Operation, R
 
 @serve.deployment(name="Video")
 class VideoDeployment(CapabilityDeployment):
-    """MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
+    """Serve deployment of MoViNet stream classification.
+
+    MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
     by the client (see :class:`models.serving.client.ServedStreamClassifier`): only those frames travel.
 
     ``score``: ``frames`` (M, S, S, 3) uint8, ``times`` (M,) float64 seconds, params ``duration``, ``segments``
@@ -28,7 +30,7 @@ class VideoDeployment(CapabilityDeployment):
 
     def __init__(self, choices: Sequence[str] = ("movinet_a0_stream",)):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import video as V  # noqa: PLC0415
+        from models import video as V
 
         self.V = V
         store = deployment_store()
@@ -38,6 +40,7 @@ class VideoDeployment(CapabilityDeployment):
                 raise ValueError(f"{c}: only MoViNet stream models are served")
 
     def loaded(self) -> list[str]:
+        """Ids of the video models loaded in this replica, sorted."""
         return sorted(self._models)
 
     def _get(self, choice: str):
@@ -84,6 +87,7 @@ class VideoDeployment(CapabilityDeployment):
 
 
 def video_app(args: dict[str, Any] | None = None):
+    """The Serve application of video classification (``args``: the deployment's constructor arguments)."""
     return VideoDeployment.bind(**(args or {}))
 
 
@@ -103,8 +107,8 @@ class DigitsDeployment(CapabilityDeployment):
 
     def __init__(self):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import digits as D  # noqa: PLC0415
-        from models.digits import guesser  # noqa: PLC0415
+        from models import digits as D
+        from models.digits import guesser
 
         self.D = D
         self.gen = D.load_generator()
@@ -113,6 +117,7 @@ class DigitsDeployment(CapabilityDeployment):
         self._lock = threading.Lock()  # restore builds tf.functions and an optimiser: one at a time
 
     def loaded(self) -> list[str]:
+        """The networks loaded in this replica."""
         return ["dcgan_generator", "dcgan_discriminator", "digit_guesser"]
 
     def _operations(self) -> dict[str, Operation]:
@@ -165,4 +170,5 @@ class DigitsDeployment(CapabilityDeployment):
 
 
 def digits_app(args: dict[str, Any] | None = None):
+    """The Serve application of the DCGAN digits (``args``: the deployment's constructor arguments)."""
     return DigitsDeployment.bind(**(args or {}))

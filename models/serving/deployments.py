@@ -1,5 +1,7 @@
-"""The Ray Serve application: one deployment per model-backed capability, each its own Serve application with a
-route prefix (``/segmentation``, ``/style``, ``/faces``, ``/video``, ``/digits``), so each scales on its own.
+"""The Ray Serve application.
+
+One deployment per model-backed capability, each its own Serve application with a route prefix (``/segmentation``,
+``/style``, ``/faces``, ``/video``, ``/digits``), so each scales on its own.
 
 Every deployment loads its models from the model store **on its node** (``VISION_STORE`` in the node's
 environment, see :mod:`models.store`), runs the same code as the in-process backends, and speaks
@@ -51,7 +53,7 @@ class SegmentationDeployment(CapabilityDeployment):
         batch_wait_timeout_s: float = 0.005,
     ):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import segmentation as seg  # noqa: PLC0415
+        from models import segmentation as seg
 
         self.seg = seg
         self.store = deployment_store()
@@ -76,6 +78,7 @@ class SegmentationDeployment(CapabilityDeployment):
             return self._models[model_id]
 
     def loaded(self) -> list[str]:
+        """Ids of the segmentation models loaded in this replica, sorted."""
         return sorted(self._models)
 
     def _served(self) -> list[Any]:
@@ -84,6 +87,7 @@ class SegmentationDeployment(CapabilityDeployment):
         return [m for m in self.seg.SegModel if m in self.seg.SPECS and self.seg.SPECS[m].backend in kinds]
 
     def available(self) -> list[str]:
+        """Ids of the served segmentation models whose files are in this node's store."""
         return [m.value for m in self._served() if self.store.has(m.value)]
 
     def _predict(self, model_id: str, rgb: np.ndarray):
@@ -91,6 +95,7 @@ class SegmentationDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=4, batch_wait_timeout_s=0.005)
     async def predict_batch(self, items: list[tuple[str, np.ndarray]]) -> list[Any]:
+        """Segment a batch of (model id, RGB image) pairs in a worker thread (Serve batches concurrent requests)."""
         return await asyncio.to_thread(lambda: [self._predict(m, rgb) for m, rgb in items])
 
     def _operations(self) -> dict[str, Operation]:
@@ -116,8 +121,9 @@ def segmentation_app(args: dict[str, Any] | None = None):
 # --- style (fast, Magenta TFLite pair) ------------------------------------------------------------
 @serve.deployment(name="Style")
 class StyleDeployment(CapabilityDeployment):
-    """Magenta arbitrary stylization, TFLite pair (:class:`models.style.MagentaTFLite`); ``backend`` = a
-    :class:`models.style.Backend` value other than the SavedModel.
+    """Magenta arbitrary stylization, TFLite pair (:class:`models.style.MagentaTFLite`).
+
+    ``backend`` = a :class:`models.style.Backend` value other than the SavedModel.
 
     ``bottleneck``: ``rgb`` uint8, params ``crop`` → ``bottleneck`` (1, 1, 1, 100) float32.
     ``stylize``: ``content`` uint8 and ``style`` uint8 (or ``style_bottleneck`` / ``content_bottleneck``), params
@@ -130,7 +136,7 @@ class StyleDeployment(CapabilityDeployment):
         self, preload: Sequence[str] = ("tflite_int8",), max_batch_size: int = 4, batch_wait_timeout_s: float = 0.005
     ):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import style as sty  # noqa: PLC0415
+        from models import style as sty
 
         self.sty = sty
         self.store = deployment_store()
@@ -150,9 +156,11 @@ class StyleDeployment(CapabilityDeployment):
             return self._models[backend]
 
     def loaded(self) -> list[str]:
+        """Ids of the style backends loaded in this replica, sorted."""
         return sorted(self._models)
 
     def available(self) -> list[str]:
+        """Ids of the served style backends whose files are all in this node's store."""
         return [
             b.value
             for b in self.sty.Backend
@@ -173,6 +181,7 @@ class StyleDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=4, batch_wait_timeout_s=0.005)
     async def stylize_batch(self, items: list[tuple[dict[str, Any], Arrays]]) -> list[Any]:
+        """Stylize a batch of (params, arrays) requests in a worker thread (Serve batches concurrent requests)."""
         return await asyncio.to_thread(lambda: [self._stylize(p, a) for p, a in items])
 
     def _operations(self) -> dict[str, Operation]:
@@ -192,14 +201,18 @@ class StyleDeployment(CapabilityDeployment):
 
 
 def style_app(args: dict[str, Any] | None = None):
+    """The Serve application of style transfer (``args``: the deployment's constructor arguments)."""
     return StyleDeployment.bind(**(args or {}))
 
 
 # --- faces (MTCNN + dlib ResNet) ----------------------------------------------------------------------
 class _BatchedEmbedder:
-    """Wraps the dlib embedder so that ``embed`` (called from a worker thread inside
+    """The dlib embedder with its network calls batched by Serve.
+
+    Wraps the dlib embedder so that ``embed`` (called from a worker thread inside
     :meth:`models.faces.FaceAnalyzer.analyze`) goes through the deployment's ``@serve.batch`` queue on the
-    replica's event loop: chips of concurrent requests share one batched network call."""
+    replica's event loop: chips of concurrent requests share one batched network call.
+    """
 
     def __init__(
         self,
@@ -238,7 +251,7 @@ class FacesDeployment(CapabilityDeployment):
 
     def __init__(self, max_batch_size: int = 8, batch_wait_timeout_s: float = 0.005):
         super().__init__()  # refuses to start without VISION_SERVE_TOKEN
-        from models import faces as F  # noqa: PLC0415
+        from models import faces as F
 
         self.F = F
         self.detector = F.FaceDetector()
@@ -253,6 +266,7 @@ class FacesDeployment(CapabilityDeployment):
         self._batching(self.embed_batch, max_batch_size, batch_wait_timeout_s)
 
     def loaded(self) -> list[str]:
+        """The networks loaded in this replica."""
         return ["mtcnn", "dlib_resnet_v1"]
 
     def _embed(self, chips: list[np.ndarray]) -> np.ndarray:
@@ -261,6 +275,7 @@ class FacesDeployment(CapabilityDeployment):
 
     @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
     async def embed_batch(self, requests: list[list[np.ndarray]]) -> list[np.ndarray]:
+        """Embed the chips of concurrent requests in one network call; one (n_i, 128) array per request."""
         flat = [c for chips in requests for c in chips]
         vectors = await asyncio.get_running_loop().run_in_executor(self._embed_pool, self._embed, flat)
         out, start = [], 0
@@ -316,6 +331,7 @@ class FacesDeployment(CapabilityDeployment):
 
 
 def faces_app(args: dict[str, Any] | None = None):
+    """The Serve application of face analysis (``args``: the deployment's constructor arguments)."""
     return FacesDeployment.bind(**(args or {}))
 
 

@@ -1,5 +1,8 @@
-"""Served DCGAN digits: generation, interpolation and restoration on the model server (same contract as
-:mod:`models.digits`); split from :mod:`models.serving.client` for size."""
+"""Served DCGAN digits.
+
+Generation, interpolation and restoration on the model server (same contract as :mod:`models.digits`); split from
+:mod:`models.serving.client` for size.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +17,23 @@ from models.serving.client import ServeClient
 
 # --- digits ----------------------------------------------------------------------------------------
 class ServedDigitGenerator:
-    """:class:`models.digits.DigitGenerator` contract used by the pages: ``with_truncation``, ``generate``,
-    ``interpolate`` (truncation ψ travels with each request)."""
+    """:class:`models.digits.DigitGenerator` contract used by the pages.
+
+    ``with_truncation``, ``generate``, ``interpolate`` (truncation ψ travels with each request).
+    """
 
     def __init__(self, client: ServeClient, truncation: float | None = None):
-        from models.digits import DEFAULT_TRUNCATION  # noqa: PLC0415
+        from models.digits import DEFAULT_TRUNCATION
 
         self.client = client
         self.truncation = DEFAULT_TRUNCATION if truncation is None else float(truncation)
 
     def with_truncation(self, truncation: float) -> ServedDigitGenerator:
+        """The same served generator sampling at another ψ."""
         return ServedDigitGenerator(self.client, truncation)
 
     def generate(self, n: int, digit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """n digits (uint8 (n, 28, 28)) and their labels (int64 (n,))."""
+        """``n`` digits (uint8 (n, 28, 28)) and their labels (int64 (n,))."""
         _, a = self.client.call(
             "digits",
             "generate",
@@ -75,9 +81,12 @@ def served_restore(
     use_guesser: bool = True,
     progress: Callable[[float], None] | None = None,
 ):
-    """:func:`models.digits.restore` on the server (its generator, discriminator and guesser) →
-    :class:`models.digits.Restoration`. ``progress`` is called with 1.0 when the answer arrives."""
-    from models import digits as D  # noqa: PLC0415
+    """Restore a damaged digit on the server.
+
+    :func:`models.digits.restore` on the server (its generator, discriminator and guesser) →
+    :class:`models.digits.Restoration`. ``progress`` is called with 1.0 when the answer arrives.
+    """
+    from models import digits as D
 
     images = np.asarray(images, np.uint8)
     masks = np.asarray(masks, bool)

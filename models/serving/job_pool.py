@@ -179,6 +179,7 @@ class BackgroundJob:
 
     @property
     def state(self) -> str:
+        """The job's state: "waiting", "running", "done", "failed" or "cancelled"."""
         if self._done.is_set():
             if self._cancel.is_set() and self.ticket.started_at is None:
                 return "cancelled"
@@ -199,6 +200,7 @@ class BackgroundJob:
         self._stop.set()
 
     def stopping(self) -> bool:
+        """Whether the job was asked to stop (``fn`` checks it between steps)."""
         return self._stop.is_set()
 
     def join(self, timeout: float | None = None) -> bool:

@@ -50,15 +50,21 @@ Truncation = Annotated[float, Field(gt=0.0, le=1.0)]
 
 
 class SegPredict(_Params):
+    """Parameters of ``segmentation/predict``."""
+
     model: Name
 
 
 class StyleBottleneck(_Params):
+    """Parameters of ``style/bottleneck``."""
+
     backend: Name
     crop: bool = False
 
 
 class StyleStylize(_Params):
+    """Parameters of ``style/stylize``."""
+
     backend: Name
     strength: Annotated[float, Field(ge=0.0, le=1.0)]
     max_side: Annotated[int, Field(ge=16, le=1024)]
@@ -66,6 +72,8 @@ class StyleStylize(_Params):
 
 
 class FacesAnalyze(_Params):
+    """Parameters of ``faces/analyze``."""
+
     max_faces: Annotated[int, Field(ge=1, le=60)] = 60
     max_side: Annotated[int, Field(ge=32, le=4096)] | None = None
     confirm: bool = False
@@ -75,10 +83,14 @@ class FacesAnalyze(_Params):
 
 
 class VideoLabels(_Params):
+    """Parameters of ``video/labels``."""
+
     choice: Name
 
 
 class VideoScore(_Params):
+    """Parameters of ``video/score``."""
+
     choice: Name
     duration: Annotated[float, Field(ge=0.0, le=3600.0)]
     pooling: Name
@@ -95,6 +107,8 @@ class VideoScore(_Params):
 
 
 class DigitsGenerate(_Params):
+    """Parameters of ``digits/generate``."""
+
     n: Annotated[int, Field(ge=1, le=100)]
     digit: Digit | None = None
     seed: Seed
@@ -102,6 +116,8 @@ class DigitsGenerate(_Params):
 
 
 class DigitsInterpolate(_Params):
+    """Parameters of ``digits/interpolate``."""
+
     seed_a: Seed
     seed_b: Seed
     digit_a: Digit
@@ -128,6 +144,8 @@ class RestoreConfigLimits(_Params):
 
 
 class DigitsRestore(_Params):
+    """Parameters of ``digits/restore``."""
+
     config: RestoreConfigLimits = RestoreConfigLimits()
     guesser: bool = True
     candidates: Annotated[list[Digit], Field(min_length=1, max_length=10)] | None = None
@@ -148,8 +166,11 @@ PARAMS: dict[tuple[str, str], type[_Params]] = {
 
 @dataclass(frozen=True)
 class ArraySpec:
-    """dtype and shape of one array: ``shape`` entries are fixed sizes, or ``None`` (any size up to ``max_dim``);
-    ``max_pixels`` bounds the product of the first two dimensions (images)."""
+    """dtype and shape of one array.
+
+    ``shape`` entries are fixed sizes, or ``None`` (any size up to ``max_dim``); ``max_pixels`` bounds the product of
+    the first two dimensions (images).
+    """
 
     dtype: str
     shape: tuple[int | None, ...]
@@ -185,6 +206,7 @@ ARRAYS: dict[tuple[str, str], dict[str, ArraySpec]] = {
 
 
 def max_body_bytes(capability: str) -> int:
+    """The largest request body (bytes) accepted for ``capability`` (1 MiB for one not listed)."""
     return MAX_BODY_BYTES.get(capability, MiB)
 
 

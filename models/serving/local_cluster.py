@@ -1,5 +1,6 @@
-"""A private Ray cluster on 127.0.0.1 with the Serve application deployed from ``deploy/ray/serve_config.yaml``:
-what the tests and ``bench/bench_serving.py`` start, and a one-VM way to try the served mode::
+"""A private Ray cluster on 127.0.0.1 with the Serve application deployed from ``deploy/ray/serve_config.yaml``.
+
+What the tests and ``bench/bench_serving.py`` start, and a one-VM way to try the served mode::
 
     python -m models.serving.local_cluster --cpus 2        # prints VISION_SERVE_ADDRESS=…, Ctrl-C stops all
 
@@ -40,6 +41,7 @@ CONFIG = ROOT / "deploy" / "ray" / "serve_config.yaml"
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -102,6 +104,10 @@ class LocalCluster:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self, timeout_s: float = 90.0) -> LocalCluster:
+        """Start the Ray head on 127.0.0.1 and wait until it is up.
+
+        Raises RuntimeError when ``ray start`` exits, TimeoutError after ``timeout_s``.
+        """
         cmd = [
             _bin("ray"),
             "start",
@@ -134,8 +140,11 @@ class LocalCluster:
         raise TimeoutError(f"the Ray head did not start in {timeout_s:.0f} s:\n{self.log.read_text()[-3000:]}")
 
     def config_for_here(self, apps: list[str] | None = None) -> Path:
-        """The config file with this cluster's HTTP port, only ``apps`` (default all), and any ``overrides`` per
-        application name: ``{"style": {"args": {...}, "deployment": {"num_replicas": 2}}}``."""
+        """Write the Serve config for this cluster.
+
+        The config file with this cluster's HTTP port, only ``apps`` (default all), and any ``overrides`` per
+        application name: ``{"style": {"args": {...}, "deployment": {"num_replicas": 2}}}``.
+        """
         cfg = yaml.safe_load(self.config.read_text())
         if apps is not None:
             cfg["applications"] = [a for a in cfg["applications"] if a["name"] in apps]
@@ -154,8 +163,11 @@ class LocalCluster:
         return path
 
     def deploy(self, timeout_s: float = 600.0, apps: list[str] | None = None) -> None:
-        """``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
-        application answers ``GET …/info``."""
+        """Deploy the config and wait until it answers.
+
+        ``serve run --non-blocking`` the config (applications not in it are removed), then wait until every
+        application answers ``GET …/info``.
+        """
         path = self.config_for_here(apps)
         subprocess.run(
             [_bin("serve"), "run", "--non-blocking", "-a", self.address, str(path)],
@@ -169,7 +181,8 @@ class LocalCluster:
         self.wait_ready([a["name"] for a in yaml.safe_load(path.read_text())["applications"]], timeout_s)
 
     def wait_ready(self, capabilities: list[str], timeout_s: float = 600.0) -> None:
-        import requests  # noqa: PLC0415
+        """Wait until each of ``capabilities`` answers ``GET …/info``; raises TimeoutError after ``timeout_s``."""
+        import requests
 
         deadline = time.monotonic() + timeout_s
         waiting = list(capabilities)
@@ -187,6 +200,7 @@ class LocalCluster:
             raise TimeoutError(f"not ready after {timeout_s:.0f} s: {', '.join(waiting)}")
 
     def stop(self) -> None:
+        """Stop the Ray head's process group (SIGTERM, then SIGKILL after 30 s) and delete the temp folder."""
         if self._head is not None and self._head.poll() is None:
             try:
                 os.killpg(self._head.pid, signal.SIGTERM)
@@ -201,8 +215,11 @@ class LocalCluster:
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
     def pids(self) -> list[int]:
-        """The processes of this cluster: the head's session (``start_new_session``: the GCS, raylet, agents and
-        the workers, whose command lines Ray renames to ``ray::…``), and any process naming its temp folder."""
+        """The processes of this cluster.
+
+        The head's session (``start_new_session``: the GCS, raylet, agents and the workers, whose command lines Ray
+        renames to ``ray::…``), and any process naming its temp folder.
+        """
         if self._head is None:
             return []
         found = set(_pids_mentioning(self.temp_dir)) | {self._head.pid}
@@ -238,6 +255,7 @@ def _pids_mentioning(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Start a cluster with the application deployed and keep it up until Ctrl-C; returns the exit status."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--memory-gb", type=float, default=6.0)

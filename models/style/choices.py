@@ -1,5 +1,7 @@
-"""The fast style-transfer options: one table from :class:`Backend` to :class:`StyleSpec`, the
-:class:`StyleBackend` contract every backend implements, and one ``create`` that builds a backend.
+"""The fast style-transfer options.
+
+One table from :class:`Backend` to :class:`StyleSpec`, the :class:`StyleBackend` contract every backend implements, and
+one ``create`` that builds a backend.
 
 Adding a style network = one registry entry per file (``models/registry.py``) + one row in :data:`SPECS`
 (and a member of :class:`Backend`).
@@ -24,8 +26,10 @@ class StyleBackend(Protocol):
     """What the style page needs from a fast (feed-forward) style network."""
 
     def bottleneck(self, rgb: np.ndarray, crop: bool = False) -> np.ndarray | None:
-        """The style vector of an (H, W, 3) uint8 image, for callers that cache it; None when the network does not
-        expose one (then ``stylize`` computes what it needs itself)."""
+        """The style vector of an (H, W, 3) uint8 image, for callers that cache it.
+
+        None when the network does not expose one (then ``stylize`` computes what it needs itself).
+        """
         ...
 
     def stylize(
@@ -39,9 +43,12 @@ class StyleBackend(Protocol):
         content_bottleneck: np.ndarray | None = None,
         on_tile: Callable[[int, int], None] | None = None,
     ) -> StyleResult:
-        """Content + style ((H, W, 3) uint8 RGB) → :class:`StyleResult` (uint8 RGB, long side ``max_side`` px,
+        """Stylize ``content`` with ``style``.
+
+        Content + style ((H, W, 3) uint8 RGB) → :class:`StyleResult` (uint8 RGB, long side ``max_side`` px,
         the content's aspect ratio). ``strength`` in [0, 1] (0 = the content re-rendered, 1 = full style); raises
-        ``models.errors.InputError`` outside it."""
+        ``models.errors.InputError`` outside it.
+        """
         ...
 
 
@@ -70,6 +77,8 @@ class Backend(str, Enum):
 
 @dataclass(frozen=True)
 class StyleSpec:
+    """One row of the style table: title, blurb, store entries, factory, output sizes, tiling."""
+
     title: str
     blurb: str
     entries: tuple[str, ...]  # store entry ids, in the order the factory takes their paths

@@ -75,8 +75,10 @@ def centre_square(rgb: np.ndarray) -> np.ndarray:
 
 
 def output_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    """(w, h) with the long side = ``max_side`` px (up or down), aspect ratio kept: :func:`models.ops.scaled_size`
-    in (width, height) order."""
+    """(w, h) with the long side = ``max_side`` px (up or down), aspect ratio kept.
+
+    :func:`models.ops.scaled_size` in (width, height) order.
+    """
     h, w = scaled_size(height, width, max_side)
     return w, h
 
@@ -98,6 +100,8 @@ def check_strength(strength: float) -> None:
 
 @dataclass
 class StyleResult:
+    """A stylized image with timings in ms and notes for a person."""
+
     image: np.ndarray  # uint8 HxWx3
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -1,6 +1,8 @@
-"""Gatys et al. 2016: optimise an image's pixels so its VGG19 features match the content image's and its Gram
-matrices match the style image's, plus a total-variation term. Weights 0.025 / 1.0 / 1e-4 as in the classic
-Keras example. ``weights=None`` gives a randomly initialised VGG19 (tests the loop's mechanics offline).
+"""Gatys et al. 2016.
+
+Optimise an image's pixels so its VGG19 features match the content image's and its Gram matrices match the style
+image's, plus a total-variation term. Weights 0.025 / 1.0 / 1e-4 as in the classic Keras example. ``weights=None`` gives
+a randomly initialised VGG19 (tests the loop's mechanics offline).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from models.style.common import VGG19_ENTRY, output_size, resize, to_float, to_u
 
 
 class LayerSet(str, Enum):
+    """Which VGG19 layers give the content and style features."""
+
     GATYS = "gatys"
     JOHNSON = "johnson"
 
@@ -50,6 +54,8 @@ class LayerSet(str, Enum):
 
 @dataclass(frozen=True)
 class GatysConfig:
+    """Gatys optimisation settings: steps, loss weights, layers, size, learning rate, previews, initial image."""
+
     iterations: int = 100
     content_weight: float = 0.025
     style_weight: float = 1.0
@@ -63,6 +69,8 @@ class GatysConfig:
 
 @dataclass
 class GatysProgress:
+    """One optimisation step's report: step, losses and a preview now and then."""
+
     step: int  # 1-based
     total: int
     losses: dict[str, float]  # "total", "content", "style", "tv"
@@ -71,6 +79,8 @@ class GatysProgress:
 
 @dataclass
 class GatysResult:
+    """The optimised image with the loss history and the time per step."""
+
     image: np.ndarray
     history: list[dict[str, float]]  # one row per step
     steps: int
@@ -85,7 +95,7 @@ def build_vgg19(weights: Path | str | None, layers: LayerSet = LayerSet.GATYS) -
     ``weights``: a local ``.h5`` file (the store's ``vgg19_notop``) or None for random initialisation.
     """
     runtime.tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     vgg = keras.applications.VGG19(include_top=False, weights=None if weights is None else str(weights))
     vgg.trainable = False
@@ -127,7 +137,7 @@ def gatys_transfer(
     steps); set ``stop`` to end early; the image so far is returned with ``stopped=True``.
     """
     tf = runtime.tf()
-    import keras  # noqa: PLC0415
+    import keras
 
     layers: LayerSet = getattr(extractor, "layer_set", config.layers)
     n_content = len(layers.content_layers)

@@ -128,8 +128,10 @@ class MagentaTFLite:
         content_bottleneck: np.ndarray | None = None,
         on_tile: Callable[[int, int], None] | None = None,
     ) -> StyleResult:
-        """Content + style (uint8 RGB) → stylized uint8 RGB. Precomputed bottlenecks may be passed in (make the
-        style's with ``bottleneck(style, crop=True)``)."""
+        """Content + style (uint8 RGB) → stylized uint8 RGB.
+
+        Precomputed bottlenecks may be passed in (make the style's with ``bottleneck(style, crop=True)``).
+        """
         timings: dict[str, float] = {}
         with timed() as t:
             if style_bottleneck is None:

@@ -9,8 +9,8 @@ from models.style.common import resize
 
 def edge_map(rgb: np.ndarray) -> np.ndarray:
     """Sobel gradient magnitude of the luminance, float32 HxW."""
-    from skimage.color import rgb2gray  # noqa: PLC0415
-    from skimage.filters import sobel  # noqa: PLC0415
+    from skimage.color import rgb2gray
+    from skimage.filters import sobel
 
     return sobel(rgb2gray(rgb)).astype(np.float32)
 
@@ -24,7 +24,7 @@ def edge_correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 def colour_stats(rgb: np.ndarray) -> np.ndarray:
     """Mean and standard deviation of L*, a*, b* (6 numbers): the palette and its contrast."""
-    from skimage.color import rgb2lab  # noqa: PLC0415
+    from skimage.color import rgb2lab
 
     lab = rgb2lab(rgb).reshape(-1, 3)
     return np.concatenate([lab.mean(0), lab.std(0)])

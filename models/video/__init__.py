@@ -1,6 +1,7 @@
-"""Video classification: decode a clip with every frame's timestamp, classify it over a timeline, and make
-a playable annotated copy. No Streamlit import: usable from a CLI (``python -m models.video CLIP``) or a
-notebook.
+"""Video classification.
+
+Decode a clip with every frame's timestamp, classify it over a timeline, and make a playable annotated copy. No
+Streamlit import: usable from a CLI (``python -m models.video CLIP``) or a notebook.
 
 Modules, one job each (imports go one way: clip → streams → decode → classifiers → encode → pipeline → choices):
 ``clip`` (containers, limits, the decoded clip), ``streams`` (what FFmpeg's defaults get wrong on real clips:

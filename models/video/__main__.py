@@ -17,6 +17,7 @@ from models.video.pipeline import Options, analyze, short_label
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Classify a clip from the command line and print its top labels and timeline; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m models.video", description=__doc__.splitlines()[0])
     parser.add_argument("clip", type=Path)
     parser.add_argument("model", nargs="?", choices=sorted(CHOICE_BY_ID), help="model option (default: best present)")

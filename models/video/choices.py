@@ -21,6 +21,8 @@ from models.video.classifiers import (
 
 
 class Kind(str, Enum):
+    """How a video model is run."""
+
     STREAM = "stream"  # MoViNet stream TFLite: frame by frame with states
     BASE = "base"  # MoViNet base SavedModel: a whole segment per call
     FRAMES = "frames"  # an ImageNet TFLite classifier per frame
@@ -28,6 +30,8 @@ class Kind(str, Enum):
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """One video option: store entries, label semantics, input size and kind."""
+
     id: str
     title: str
     entry_id: str  # the model's store entry
@@ -101,7 +105,7 @@ def load_classifier(choice: ModelChoice, model_path: Path | str, labels_path: Pa
     Raises ``models.errors.ModelFileError`` when the file is not the kind of model the option names (unreadable,
     wrong signature or labels).
     """
-    from models import runtime  # noqa: PLC0415 - TensorFlow import is deferred to here
+    from models import runtime
 
     labels = runtime.read_labels(labels_path)
     if choice.kind is Kind.STREAM:
@@ -120,7 +124,7 @@ def create(choice: ModelChoice | str, store: object | None = None) -> VideoClass
 
     Raises ``models.store.ModelMissingError`` when a file is missing and cannot be fetched.
     """
-    from models.store import Store  # noqa: PLC0415
+    from models.store import Store
 
     choice = CHOICE_BY_ID[choice] if isinstance(choice, str) else choice
     store = store or Store()

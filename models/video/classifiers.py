@@ -27,11 +27,14 @@ from models.video.clip import DecodedVideo, Progress
 
 
 class Semantics(str, Enum):
+    """What a model's labels name: actions (Kinetics-600) or objects and scenes (ImageNet)."""
+
     ACTIONS = "actions"
     OBJECTS = "objects"
 
     @property
     def heading(self) -> str:
+        """The heading over the top-5 list."""
         return (
             "Top-5 actions (Kinetics-600)"
             if self is Semantics.ACTIONS
@@ -40,12 +43,14 @@ class Semantics(str, Enum):
 
     @property
     def blurb(self) -> str:
+        """One sentence on what the labels name."""
         if self is Semantics.ACTIONS:
             return "Names one of Kinetics-600's 600 human actions from motion across frames."
         return "Names objects and scenes seen in each frame (ImageNet), not actions."
 
     @property
     def caveat(self) -> str:
+        """What a visitor should know before reading the labels."""
         if self is Semantics.ACTIONS:
             return "MoViNet looks at motion across frames and names the action from Kinetics-600's 600 classes."
         return (
@@ -62,6 +67,8 @@ class Pooling(str, Enum):
 
 
 class Fit(str, Enum):
+    """How a frame is made square for the model."""
+
     CROP = "crop"  # centre square crop, then resize (ImageNet practice)
     PAD = "pad"  # letterbox: whole frame kept, black bars
     RESIZE = "resize"  # whole frame squeezed to the square (TF Hub's MoViNet examples do this)
@@ -104,15 +111,20 @@ class Segment:
 
     @property
     def seconds(self) -> float:
+        """Length of the segment in seconds."""
         return self.end_s - self.start_s
 
     def contains(self, t: float) -> bool:
+        """Whether instant ``t`` (seconds) falls in [start_s, end_s)."""
         return self.start_s <= t < self.end_s
 
 
 def split_segments(duration: float, segment_seconds: float) -> list[Segment]:
-    """Consecutive segments of ``segment_seconds`` over [0, duration); a short tail (< half a segment) joins
-    the one before, so no segment is judged on a fraction of a second."""
+    """Split [0, duration) into segments of ``segment_seconds``.
+
+    Consecutive segments of ``segment_seconds`` over [0, duration); a short tail (< half a segment) joins
+    the one before, so no segment is judged on a fraction of a second.
+    """
     bounds = [float(b) for b in np.arange(0.0, duration - 1e-6, segment_seconds)] + [duration]
     if len(bounds) > 2 and bounds[-1] - bounds[-2] < segment_seconds / 2:
         del bounds[-2]
@@ -127,8 +139,11 @@ def slice_centres(start_s: float, end_s: float, count: int) -> np.ndarray:
 
 @dataclass
 class ClipScores:
-    """What a classifier says about a clip: probabilities (C,) (floats summing to 1) for the clip and per segment,
-    and the indices of the frames each segment's scores came from."""
+    """What a classifier says about a clip.
+
+    Probabilities (C,) (floats summing to 1) for the clip and per segment, and the indices of the frames each segment's
+    scores came from.
+    """
 
     probs: np.ndarray
     segment_probs: list[np.ndarray]
@@ -143,7 +158,8 @@ class VideoClassifier(Protocol):
 
     def score(
         self, video: DecodedVideo, segments: Sequence[Segment], pooling: Pooling, progress: Progress | None = None
-    ) -> ClipScores: ...
+    ) -> ClipScores:
+        """Probabilities of the whole clip and of each segment, pooled over the sampled frames."""
 
 
 class _PerSegment:
@@ -212,6 +228,7 @@ class FrameClassifier(_PerSegment):
         return probs / total if total > 0 else probs
 
     def segment_probs(self, frames: np.ndarray, pooling: Pooling) -> np.ndarray:
+        """(C,) probabilities of one segment: per-frame softmax pooled by mean or max."""
         per_frame = np.stack([self.frame_probs(f) for f in frames])
         return per_frame.max(axis=0) if pooling is Pooling.MAX else per_frame.mean(axis=0)
 
@@ -230,11 +247,12 @@ class MovinetClassifier(_PerSegment):
         self._sig = sigs["serving_default"] if sigs is not None and "serving_default" in sigs else None
 
     def samples_for(self, seconds: float) -> int:
+        """Frames to sample for a segment of ``seconds``: ``rate`` per second, at least 2."""
         return max(2, round(seconds * self.rate))
 
     def logits(self, video: np.ndarray) -> np.ndarray:
         """(C,) logits for a [1,T,H,W,3] float32 clip in [0,1]. Raises ValueError on a wrong output shape."""
-        from models.runtime import tf  # noqa: PLC0415 - TensorFlow only when a model really runs
+        from models.runtime import tf
 
         x = tf().constant(video, dtype=tf().float32)
         if self._sig is not None:
@@ -248,6 +266,7 @@ class MovinetClassifier(_PerSegment):
         return logits[0]
 
     def segment_probs(self, frames: np.ndarray, pooling: Pooling) -> np.ndarray:
+        """(C,) softmax probabilities of one segment's frames ((T, H, W, 3) uint8, letterboxed to the model's size)."""
         video = np.stack([fit_square(f, self.size, Fit.PAD) for f in frames]).astype(np.float32) / 255.0
         return softmax(self.logits(video[None]))
 
@@ -290,6 +309,7 @@ class StreamClassifier:
         self.fit = fit
 
     def initial_states(self) -> dict[str, np.ndarray]:
+        """Zero states, one per state input of the model."""
         return {k: np.zeros(s.shape, s.dtype) for k, s in self.state_specs.items()}
 
     def segment_states(self, carried: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -303,7 +323,7 @@ class StreamClassifier:
         return out["logits"][0], {k: out[k] for k in self.state_specs}
 
     def sample_times(self, duration: float) -> np.ndarray:
-        """Sampling instants (seconds) over [0, duration): 0, 1/rate, 2/rate, …"""
+        """Sampling instants (seconds) over [0, duration): 0, 1/rate, 2/rate and so on."""
         return np.arange(max(1, int(np.ceil(duration * self.rate - 1e-9)))) / self.rate
 
     def score(
@@ -313,6 +333,7 @@ class StreamClassifier:
         pooling: Pooling = Pooling.MEAN,
         progress: Progress | None = None,
     ) -> ClipScores:
+        """Run the stream over the clip's sampled frames; each segment's probabilities come from its own frames."""
         times = self.sample_times(video.duration)
         indices = video.index_at(times)
         clip_states = self.initial_states()

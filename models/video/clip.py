@@ -44,6 +44,8 @@ class VideoError(InputError):
 
 
 class Container(str, Enum):
+    """The video containers accepted."""
+
     MP4 = "mp4"
     AVI = "avi"
     MOV = "mov"
@@ -53,6 +55,7 @@ class Container(str, Enum):
 
     @property
     def suffix(self) -> str:
+        """The file extension, with its dot."""
         return f".{self.value}"
 
 
@@ -147,6 +150,7 @@ class DecodedVideo:
 
     @property
     def count(self) -> int:
+        """Number of decoded frames."""
         return int(self.frames.shape[0])
 
     @property
@@ -164,8 +168,10 @@ class DecodedVideo:
         return float(self.times[index])
 
     def index_at(self, seconds: float | np.ndarray) -> np.ndarray:
-        """Index of the frame on screen at each time (the last frame shown at or before it). Containers
-        round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown."""
+        """Index of the frame on screen at each time (the last frame shown at or before it).
+
+        Containers round timestamps to their clock (WebM: 1 ms), so a frame up to 1 ms late still counts as shown.
+        """
         i = np.searchsorted(self.times, np.asarray(seconds, dtype=np.float64) + 1e-3, side="right") - 1
         return np.clip(i, 0, self.count - 1)
 
@@ -207,10 +213,12 @@ class FrameKeeper:
         self.size = (0, 0)  # (width, height) kept
 
     def wants(self, t: float) -> bool:
+        """Whether a frame at ``t`` seconds falls in a new ``1/keep_fps`` slot (and so is kept)."""
         # one frame per 1/keep_fps-s slot; +0.25 slot absorbs timestamps rounded to the container's clock (ms)
         return math.floor(t * self.keep_fps + 0.25) > self._last_slot
 
     def start(self, width: int, height: int) -> None:
+        """Size the buffer for frames of ``width`` × ``height`` (reduced to the limits' long side)."""
         self.size = _fit_size(width, height, self.limits.max_side)
         w, h = self.size
         self.keep_fps = self.limits.keep_fps(w, h)
@@ -218,6 +226,10 @@ class FrameKeeper:
         self.buf = np.empty((n, h, w, 3), np.uint8)
 
     def add(self, rgb: np.ndarray, t: float) -> None:
+        """Keep ``rgb`` (resized to the kept size when the stream changes size), shown at ``t`` seconds.
+
+        Raises :class:`VideoError` when the buffer is full (the clip is longer than the limits allow).
+        """
         assert self.buf is not None
         n = len(self.times)
         if n >= self.buf.shape[0]:  # only reachable with a budget smaller than the time limit needs
@@ -230,5 +242,6 @@ class FrameKeeper:
         self._last_slot = math.floor(t * self.keep_fps + 0.25)
 
     def frames(self) -> np.ndarray:
+        """(N, H, W, 3) uint8 frames kept so far (a view of the buffer)."""
         assert self.buf is not None
         return self.buf[: len(self.times)]

@@ -116,7 +116,7 @@ def _rotate(rgb: np.ndarray, degrees: int) -> np.ndarray:
 
 
 def _decode_av(data: bytes, name: str, container: Container, limits: Limits, progress: Progress | None) -> DecodedVideo:
-    import av  # noqa: PLC0415 - FFmpeg is loaded only when a clip is decoded
+    import av
 
     try:
         box = av.open(io.BytesIO(data), mode="r")  # from memory: nothing uploaded touches the disk

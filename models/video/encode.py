@@ -31,12 +31,14 @@ class Encoder(str, Enum):
 
     @property
     def label(self) -> str:
+        """The encoder's name for people."""
         return {"pyav-vp9": "VP9 (PyAV)", "opencv-vp8": "VP8 (OpenCV)", "opencv-vp9": "VP9 (OpenCV)"}[self.value]
 
 
 def best_encoder() -> Encoder:
+    """VP9 through PyAV when installed, else OpenCV's VP8."""
     try:
-        import av  # noqa: F401, PLC0415
+        import av  # noqa: F401
 
         return Encoder.PYAV_VP9
     except ImportError:
@@ -68,8 +70,10 @@ def output_rate(video: DecodedVideo, max_fps: float | None = None) -> float:
 
 
 def resample(video: DecodedVideo, max_fps: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-    """(indices of the source frames, instants in seconds, rate): one source frame per tick of a
-    constant-rate grid over the clip's duration."""
+    """(indices of the source frames, instants in seconds, rate).
+
+    One source frame per tick of a constant-rate grid over the clip's duration.
+    """
     rate = output_rate(video, max_fps)
     ticks = np.arange(max(1, int(np.floor(video.duration * rate + 1e-6)))) / rate
     return video.index_at(ticks), ticks, rate
@@ -111,7 +115,7 @@ def encode_webm(frames: np.ndarray, fps: float, encoder: Encoder | None = None) 
 
 
 def _encode_pyav(frames: np.ndarray, fps: float) -> bytes:
-    import av  # noqa: PLC0415
+    import av
 
     buf = io.BytesIO()  # in memory: nothing touches the disk
     with av.open(buf, mode="w", format="webm") as out:

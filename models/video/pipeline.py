@@ -30,6 +30,8 @@ from models.video.encode import ENCODE_LIMITS, Encoder, best_encoder, encode_web
 
 @dataclass(frozen=True)
 class Options:
+    """Timeline settings: segment length in seconds, pooling, top-k."""
+
     segment_seconds: float = 2.0
     pooling: Pooling = Pooling.MEAN  # per-frame classifier only
     top_k: int = 5
@@ -37,25 +39,32 @@ class Options:
 
 @dataclass
 class SegmentResult:
+    """One timeline segment's probabilities and the frames they came from."""
+
     segment: Segment
     frame_indices: np.ndarray  # the frames this segment's scores came from
     probs: np.ndarray  # (C,) float32
 
     @property
     def start_s(self) -> float:
+        """Start of the segment in seconds."""
         return self.segment.start_s
 
     @property
     def end_s(self) -> float:
+        """End of the segment in seconds."""
         return self.segment.end_s
 
     def top(self, labels: Sequence[str]) -> tuple[str, float]:
+        """The most probable label and its probability (0..1)."""
         i = int(np.argmax(self.probs))
         return labels[i], float(self.probs[i])
 
 
 @dataclass
 class Classification:
+    """A clip's classification: labels, whole-clip probabilities, per-segment results and the top-k."""
+
     labels: list[str]
     semantics: Semantics
     probs: np.ndarray  # (C,) float32 for the whole clip
@@ -74,6 +83,7 @@ def short_label(label: str) -> str:
 
 
 def top_k(probs: np.ndarray, labels: Sequence[str], k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most probable (label, probability) pairs of (C,) ``probs``, best first (ties: lower index first)."""
     order = np.argsort(-probs, kind="stable")[:k]
     return [(labels[i], float(probs[i])) for i in order]
 
@@ -100,9 +110,12 @@ def classify(
 def annotate(
     video: DecodedVideo, result: Classification, max_side: int | None = None, max_fps: float | None = None
 ) -> tuple[np.ndarray, float]:
-    """(N, H, W, 3) uint8 frames of a constant-rate copy, each with its segment's top label and score and
+    """Annotated frames of a constant-rate copy of the clip.
+
+    (N, H, W, 3) uint8 frames of a constant-rate copy, each with its segment's top label and score and
     its time drawn, and their rate. ``max_side`` / ``max_fps`` reduce the copy (cheaper to encode); the
-    decoded frames are never drawn on."""
+    decoded frames are never drawn on.
+    """
     indices, ticks, rate = resample(video, max_fps)
     prefix = "" if result.semantics is Semantics.ACTIONS else "seen: "
     out = []
@@ -144,8 +157,11 @@ UNCERTAIN_BELOW = 0.25  # a top label under this probability (of 600 classes) is
 def frame_strip(
     video: DecodedVideo, result: Classification, count: int = 8, height: int = 120
 ) -> list[tuple[np.ndarray, str]]:
-    """Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
-    its segment's top label (followed by "uncertain" when its probability is under :data:`UNCERTAIN_BELOW`)."""
+    """Captioned thumbnails along the clip.
+
+    Thumbnails spread evenly over the clip's duration, each captioned with its presentation time and
+    its segment's top label (followed by "uncertain" when its probability is under :data:`UNCERTAIN_BELOW`).
+    """
     out = []
     for t in slice_centres(0.0, video.duration, count):
         i = int(video.index_at(t))
@@ -159,6 +175,8 @@ def frame_strip(
 
 @dataclass
 class ClipInfo:
+    """What a page shows about a decoded clip: container, codec, frame count, rate, sizes, duration, notes."""
+
     name: str
     container: Container
     codec: str
@@ -173,6 +191,7 @@ class ClipInfo:
 
     @classmethod
     def of(cls, v: DecodedVideo) -> ClipInfo:
+        """The info of a decoded clip."""
         return cls(
             v.name,
             v.container,
@@ -190,6 +209,8 @@ class ClipInfo:
 
 @dataclass
 class Analysis:
+    """Everything the video page shows: clip info, classification, annotated WebM, timings, thumbnail strip."""
+
     info: ClipInfo
     result: Classification
     webm: bytes  # the annotated copy; empty when none was asked for
@@ -211,8 +232,11 @@ def analyze(
     encoder: Encoder | None = None,
     keep_frames: bool = False,
 ) -> Analysis:
-    """Decode → classify over the timeline → annotated WebM (and a plain preview when browsers cannot play
-    the original), timing each stage in ms. Raises :class:`VideoError` for a clip that cannot be used."""
+    """Run the whole video pipeline on one clip.
+
+    Decode → classify over the timeline → annotated WebM (and a plain preview when browsers cannot play
+    the original), timing each stage in ms. Raises :class:`VideoError` for a clip that cannot be used.
+    """
 
     def stage(lo: float, hi: float) -> Progress | None:
         return (lambda f, text: progress(lo + (hi - lo) * f, text)) if progress else None

@@ -42,12 +42,14 @@ def has_alpha(stream: Any) -> bool:
 
 
 def decode_frames(box: Any, stream: Any) -> Iterator[Any]:
-    """PyAV video frames of ``stream`` in display order; alpha VP8/VP9 through libvpx (frames in ``yuva420p``) when
-    this PyAV build has it (the wheels do), else FFmpeg's own decoder (alpha dropped, as before).
+    """PyAV video frames of ``stream`` in display order.
+
+    Alpha VP8/VP9 through libvpx (frames in ``yuva420p``) when this PyAV build has it (the wheels do), else FFmpeg's own
+    decoder (alpha dropped, as before).
 
     Raises PyAV's errors as ``box.decode`` does (``av.DecoderNotFoundError``, ``av.FFmpegError``).
     """
-    import av  # noqa: PLC0415 - FFmpeg is loaded only when a clip is decoded
+    import av
 
     libvpx = _ALPHA_DECODERS.get(stream.codec_context.name, "") if has_alpha(stream) else ""
     if libvpx not in av.codecs_available:  # no alpha, or a build without libvpx: FFmpeg's own decoder
@@ -62,8 +64,10 @@ def decode_frames(box: Any, stream: Any) -> Iterator[Any]:
 
 
 def in_time_order(frames: Iterator[Any], window: int = REORDER_WINDOW) -> Iterator[tuple[Any, float | None]]:
-    """``(frame, seconds)`` pairs: the frames as decoded (display order), each given the smallest timestamp
-    still pending within a window of ``window`` frames (None for a frame without one).
+    """``(frame, seconds)`` pairs.
+
+    The frames as decoded (display order), each given the smallest timestamp still pending within a window of ``window``
+    frames (None for a frame without one).
 
     Timestamps in order pass unchanged; decode-order timestamps on display-order frames (packed B-frames) come out
     sorted. Frames held back are still yielded when decoding fails, and the error is then raised again.

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from components.home_cards import TITLE
 from models.imaging import encode_jpeg, read_image
 from models.samples import skimage_data_dir
 from tests.conftest import screenshot, wait_idle
@@ -38,7 +39,7 @@ def test_upload_two_photos_and_read_verdict(page, tmp_path):
     cat.write_bytes((skimage_data_dir() / "chelsea.png").read_bytes())
 
     page.goto(page.app_url)  # home first, then the sidebar link, as a person does
-    page.get_by_text("Computer-vision playground").wait_for()
+    page.get_by_text(TITLE).wait_for()
     page.locator('[data-testid="stSidebar"]').get_by_text("Face similarity").click()
     page.wait_for_url(f"**/{URL_PATH}")
     # first visit loads TensorFlow, MTCNN and dlib: wait for the page's own result, not a timer

@@ -3,7 +3,7 @@
 import pytest
 
 from components.catalog import PAGES
-from components.home_cards import url_path
+from components.home_cards import TITLE, url_path
 from tests.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 def test_home_cards_are_whole_links_with_pictures(page):
     page.goto(page.app_url)
-    page.get_by_text("Computer-vision playground").wait_for()
+    page.get_by_text(TITLE).wait_for()
     wait_idle(page)
     main = page.locator('[data-testid="stMain"]')
     cards = main.locator("a.vp-card")

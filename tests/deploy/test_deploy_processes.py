@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from components.home_cards import INTRO_WORDS, TITLE
 from tests.conftest import screenshot, wait_idle
 from tests.deploy.conftest import as_user, expected_ui_processes
 from tests.deploy.deploy_helpers import Served, free_port, start_nginx, stop, wait_healthy
@@ -166,8 +167,8 @@ def test_browser_reaches_the_installed_server_through_nginx(installed_server, ch
            if r.url.startswith(proxy.url) else None)
     try:
         tab.goto(proxy.url)
-        tab.get_by_text("Computer-vision playground").wait_for()
-        tab.get_by_text("Six things a computer can see").first.wait_for()
+        tab.get_by_text(TITLE).wait_for()
+        tab.get_by_text(INTRO_WORDS).first.wait_for()
         wait_idle(tab)
         assert any(u.endswith("/_stcore/stream") for u in sockets)
         screenshot(tab, "installed_home")

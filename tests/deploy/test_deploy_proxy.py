@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from components.home_cards import INTRO_WORDS, TITLE
 from tests.conftest import screenshot, wait_idle
 from tests.deploy.deploy_helpers import (
     DEPLOY,
@@ -207,8 +208,8 @@ def test_rate_limit_per_client(proxied, tmp_path, request):
 @pytest.mark.browser
 def test_home_page_through_proxy(tab):
     tab.goto(tab.app_url)
-    tab.get_by_text("Computer-vision playground").wait_for()
-    tab.get_by_text("Six things a computer can see").first.wait_for()  # drawn by the script: the websocket works
+    tab.get_by_text(TITLE).wait_for()
+    tab.get_by_text(INTRO_WORDS).first.wait_for()  # drawn by the script: the websocket works
     wait_idle(tab)
     assert any(u.endswith("/_stcore/stream") for u in tab.sockets), tab.sockets  # the upgrade went through
     assert "Please wait" not in tab.inner_text("body")
@@ -222,7 +223,7 @@ def test_a_review_room_behind_one_address_is_not_rate_limited(tab):
     from concurrent.futures import ThreadPoolExecutor
 
     tab.goto(tab.app_url)
-    tab.get_by_text("Six things a computer can see").first.wait_for()
+    tab.get_by_text(INTRO_WORDS).first.wait_for()
     wait_idle(tab)
     proxy_url = tab.app_url.replace(DOMAIN, "127.0.0.1")
     urls = [u.replace(DOMAIN, "127.0.0.1") for status, u in tab.statuses if status == 200 and "/_stcore/stream" not in u]
@@ -244,7 +245,7 @@ def test_admin_page_only_off_the_proxy(tab, proxied, domain_browser):
     host details); on the app's own loopback port, where an operator's SSH tunnel lands, both are there."""
     _, app = proxied
     tab.goto(tab.app_url)
-    tab.get_by_text("Six things a computer can see").first.wait_for()
+    tab.get_by_text(INTRO_WORDS).first.wait_for()
     wait_idle(tab)
     nav = tab.locator('[data-testid="stSidebar"]').inner_text()
     assert "Face similarity" in nav and "Admin" not in nav, nav

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from components.home_cards import INTRO_WORDS
 from tests.conftest import screenshot, wait_idle
 from tests.deploy.deploy_helpers import (
     DEPLOY,
@@ -233,7 +234,7 @@ def test_home_page_over_https(proxies, playwright_driver):
         sockets: list[str] = []
         tab.on("websocket", lambda ws: sockets.append(ws.url))
         tab.goto(tls.url.replace("127.0.0.1", DOMAIN))
-        tab.get_by_text("Six things a computer can see").first.wait_for()
+        tab.get_by_text(INTRO_WORDS).first.wait_for()
         wait_idle(tab)
         print(f"websockets: {sockets}")
         assert any(u.startswith(f"wss://{DOMAIN}:") and u.endswith("/_stcore/stream") for u in sockets), sockets

@@ -15,6 +15,7 @@ import pytest
 
 from bench.stproto.client import Visitor
 from components.catalog import PAGES
+from components.home_cards import TITLE
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,7 @@ def test_one_visitor_opens_each_page_changes_a_widget_uploads_a_photo(app_server
         # the home page, as a browser loads the base URL
         run = v.open()
         text = v.text()
-        assert "Computer-vision playground" in text
+        assert TITLE in text
         shown = [p for p in PAGES if p.exists]
         assert all(p.title in text and p.summary in text for p in shown)
         assert text.count('<img src="data:image/') == len(shown) and not run.errors, run  # one picture a card

@@ -162,3 +162,19 @@ def test_admin_decision_needs_a_loopback_peer_and_no_proxy_header():
     assert admin_allowed(" ON ", "192.0.2.2", proxied=True) and admin_allowed("yes", "192.0.2.2", proxied=True)
     for mode in ("off", "locla", ""):
         assert not admin_allowed(mode, "127.0.0.1", proxied=False), mode
+
+
+def test_intro_counts_the_catalogs_cards_and_the_title_keeps_its_hyphen(monkeypatch, tmp_path):
+    """Issue 27: the intro said "Six things" over seven cards; its count is now the catalog's. The title's hyphen is
+    a non-breaking one (at 390 px it broke as "Computer-" / "vision")."""
+    from components.home_cards import TITLE, built_pages, intro
+
+    at = _run(monkeypatch, tmp_path / "store", tmp_path / "examples")
+    n = len(built_pages())
+    text = next(m.value for m in at.markdown if "to try with computer vision" in m.value)
+    html = " ".join(m.value for m in at.markdown)
+    print(f"{n} cards; intro: {text}")
+    assert n == html.count('class="vp-card') == 7
+    assert text == intro(n) and text.startswith("Seven things to try")
+    assert intro(1).startswith("One thing to try") and intro(14).startswith("14 things")
+    assert at.title[0].value == f"🔭 {TITLE}" and "\u2011" in TITLE and "-" not in TITLE

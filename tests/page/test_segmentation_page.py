@@ -320,7 +320,8 @@ def test_voc_options_keep_the_cat_and_every_mode(app):
 
 
 def _swatches(at: AppTest) -> list[str]:
-    return [m for el in at.markdown for m in re.findall(r"title='(#[0-9a-f]{6})'", el.value)]
+    # the legend's swatches are st.html rows (components/segmentation_classes._legend_row)
+    return [m for el in at.html for m in re.findall(r"title='(#[0-9a-f]{6})'", el.value)]
 
 
 def test_legend_shows_the_colour_the_overlay_draws(app):
@@ -342,3 +343,24 @@ def test_legend_shows_the_colour_the_overlay_draws(app):
     at.radio(key="seg_view").set_value(View.COLOUR_MAP).run()
     _ok(at)
     assert _swatches(at) == [seg.hex_colour(i) for i in listed]  # nothing under a colour map: VOC's own
+
+
+def test_fcn8s_camvid_from_the_cat_opens_a_street_scene_and_its_spinner_names_it(app):
+    """Issue 27: choosing a road-scene model while the cat is shown switches to a street sample (follow_model), and
+    the loading spinner names the model that loads (it said "the DeepLab model" for every option)."""
+    from components.segmentation_classes import model_name
+    from components.segmentation_view import loading_message
+    from models.samples import STREET_DEFAULT
+
+    at = app
+    assert at.selectbox(key="seg_sample").value.id == "photo_cat"
+    fcn = seg.SegModel.FCN8S_CAMVID
+    at.selectbox(key="seg_model").set_value(fcn).run()
+    _ok(at)
+    assert at.selectbox(key="seg_sample").value.id == STREET_DEFAULT
+    assert _main_caption(at).startswith("Overlay · 480×360")  # the street scene, segmented by FCN-8s
+    print({m.value: loading_message(m) for m in seg.options()})
+    assert loading_message(fcn) == "Loading the FCN-8s model (first use only)…"
+    assert loading_message(seg.SegModel.DEEPLABV3PLUS_CAMVID).startswith("Loading the DeepLabV3+ model")
+    for option in seg.options():
+        assert model_name(seg.spec_of(option)) in loading_message(option)

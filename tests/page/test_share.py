@@ -18,8 +18,10 @@ def test_encode_decode_round_trip():
     assert decode(encode(photos[1]), photos) == photos[1]
     assert decode("0.35", float) == 0.35 and decode("1", bool) is True and decode("7", int) == 7
     state: dict = {}
-    assert restore({"a": opts, "b": float, "c": int}, {"a": "nonsense", "b": "x", "c": "3"}, state) == ["c"]
+    dropped: list[str] = []
+    assert restore({"a": opts, "b": float, "c": int}, {"a": "nonsense", "b": "x", "c": "3"}, state, dropped) == ["c"]
     assert state == {"c": 3}  # a stale or hand-edited value is ignored, the widget keeps its default
+    assert dropped == ["a", "b"]  # and counted, for the page's one sentence (share.dropped_notice)
     assert current({"c": int, "d": float}, state) == {"c": "3"}
 
 

@@ -107,3 +107,58 @@ def test_a_good_zip_offers_architectures_and_lengths_with_estimates(monkeypatch,
     lengths = at.radio(key="segtrain_length").options
     assert [x.split(" · ")[0] for x in lengths] == ["Short", "Medium", "Long"] and all("min" in x for x in lengths)
     assert at.button(key="segtrain_go").label == "Train"
+
+
+def _expander_images(at: AppTest, label: str) -> list:
+    return [img for exp in at.expander if exp.label == label for img in exp.get("image")]
+
+
+def test_the_model_card_shows_the_committed_training_curves(monkeypatch, tmp_path, shared_assets):
+    """Issue 27: the card of the training page shows the curves of the FCN-8s this project trained on CamVid (the
+    committed models/weights/segmentation/fcn8s_camvid/curves.png), as does the home card's picture."""
+    from components.catalog import PAGES
+    from models.cards import CARDS, FCN8S_CAMVID_CURVES
+
+    at = _page(monkeypatch, _store_with(tmp_path, shared_assets, ("mobilenet_v2_imagenet_npy",)))
+    images = _expander_images(at, "About the model")
+    captions = [c for img in images for c in img.captions]
+    print("card images:", len(images), captions)
+    assert len(images) == 1 and any("FCN-8s trained here on all 367 CamVid" in c for c in captions)
+    assert CARDS["seg_training"].picture == FCN8S_CAMVID_CURVES and FCN8S_CAMVID_CURVES.is_file()
+    training = next(p for p in PAGES if p.path.endswith("7_Train_segmenter.py"))
+    assert ROOT / training.picture == FCN8S_CAMVID_CURVES
+
+
+def test_score_tables_fit_their_rows_and_wrap_instead_of_scrolling(monkeypatch):
+    """Issue 27: the IoU table and the confusion matrix are as tall and as wide as their content (Streamlit's
+    default showed 10 rows and scrolled; the 11-class matrix scrolled sideways in a fixed column at 1440 px) and sit
+    in a wrapping row (the matrix goes below the IoU table where both do not fit)."""
+    from streamlit.testing.v1 import local_script_runner
+
+    def script():
+        import json
+
+        import numpy as np
+
+        from components.catalog import ROOT
+        from components.seg_training_view import score_tables
+        from models.segmentation import metrics
+
+        card = json.loads((ROOT / "models/weights/segmentation/fcn8s_camvid/model.json").read_text())
+        score_tables(card["classes"], metrics.scores(np.asarray(card["val"]["confusion"], dtype=np.int64)))
+
+    # AppTest's tree keeps each element's own message only: the layout (width/height configs) is read from the
+    # run's messages, passed through unchanged.
+    seen: list = []
+    parse = local_script_runner.parse_tree_from_messages
+    monkeypatch.setattr(local_script_runner, "parse_tree_from_messages", lambda msgs: (seen.extend(msgs), parse(msgs))[1])
+    at = AppTest.from_function(script, default_timeout=120).run()
+    assert not at.exception, at.exception
+    row = at.main.children[0]
+    assert row.proto.flex_container.wrap and len(at.dataframe) == 2
+    assert len(at.dataframe[1].value) == 11  # CamVid's 11 classes in the matrix
+    frames = [m.delta.new_element for m in seen if m.HasField("delta") and m.delta.HasField("new_element")
+              and m.delta.new_element.WhichOneof("type") == "dataframe"]
+    specs = [(f.height_config.WhichOneof("height_spec"), f.width_config.WhichOneof("width_spec")) for f in frames]
+    print("dataframe (height, width) specs:", specs)
+    assert specs == [("use_content", "use_content")] * 2
