@@ -9,7 +9,10 @@
 #   --prefix DIR        VISION_PREFIX      where everything goes (default /opt/vision-playground)
 #   --user NAME         VISION_USER        service user, created when root (default vision)
 #   --uid N             VISION_UID         its numeric id when it is created (default: the next system id)
-#   --port N            VISION_PORT        Streamlit's port on 127.0.0.1 (default 8501)
+#   --port N            VISION_PORT        the first UI process's port on 127.0.0.1 (default 8501; the others follow)
+#   --ui-processes N    VISION_UI_PROCESSES  Streamlit UI processes behind nginx (default auto: one per core, at least
+#                                          1, at most as many as --memory-max holds at --process-memory each)
+#   --process-memory S  VISION_PROCESS_MEMORY  memory one UI process is sized for in that rule (default 3G)
 #   --address ADDR      VISION_ADDRESS     Streamlit's address (default 127.0.0.1; the Docker image uses 0.0.0.0)
 #   --store DIR         VISION_STORE       model store (default PREFIX/store)
 #   --models WHAT       VISION_MODELS      all (default) | none | comma-separated store ids
@@ -21,10 +24,13 @@
 #   --tls-cert FILE     VISION_TLS_CERT    with --proxy: HTTPS on :443 with this PEM certificate chain (e.g. certbot's
 #   --tls-key FILE      VISION_TLS_KEY       /etc/letsencrypt/live/DOMAIN/fullchain.pem + privkey.pem); :80 redirects
 #   --no-systemd        VISION_SYSTEMD=0   do not install/enable the systemd unit (the Docker image)
-#   --memory-max SIZE   VISION_MEMORY_MAX  the unit's MemoryMax (default 75%: of the host's RAM; or e.g. 6G)
+#   --memory-max SIZE   VISION_MEMORY_MAX  the unit's MemoryMax, all UI processes together (default 75%: of the
+#                                          host's RAM; or e.g. 6G)
 #
 # Layout: PREFIX/app (code, read-only for the service), PREFIX/venv, PREFIX/etc/vision-playground.env
-# (deploy/production.env + this install's values), PREFIX/bin/serve, PREFIX/bin/healthcheck, PREFIX/examples (the
+# (deploy/production.env + this install's values), PREFIX/bin/serve (one UI process), PREFIX/bin/serve-all (all N,
+# each health-checked and restarted: what the systemd unit and the Docker image run), PREFIX/bin/healthcheck,
+# PREFIX/examples (the
 # home page's example results, made at install time), PREFIX/var (the service's HOME and caches), PREFIX/store
 # (models, unless --store).
 set -euo pipefail
@@ -46,6 +52,8 @@ TLS_CERT=${VISION_TLS_CERT:-}
 TLS_KEY=${VISION_TLS_KEY:-}
 SYSTEMD=${VISION_SYSTEMD:-auto}
 MEMORY_MAX=${VISION_MEMORY_MAX:-75%}
+UI_PROCESSES=${VISION_UI_PROCESSES:-auto}
+PROCESS_MEMORY=${VISION_PROCESS_MEMORY:-3G}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -65,6 +73,8 @@ while [ $# -gt 0 ]; do
     --tls-key) TLS_KEY=$2; shift 2 ;;
     --no-systemd) SYSTEMD=0; shift ;;
     --memory-max) MEMORY_MAX=$2; shift 2 ;;
+    --ui-processes) UI_PROCESSES=$2; shift 2 ;;
+    --process-memory) PROCESS_MEMORY=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -77,6 +87,42 @@ fi
 
 say() { printf '[install] %s\n' "$*"; }
 die() { printf '[install] error: %s\n' "$*" >&2; exit 1; }
+
+# --- 0. how many UI processes ----------------------------------------------------------------------------------
+# One Streamlit process runs its Python one thread at a time (README "Load": it rarely went above one core), so the
+# host's cores are used by several processes behind nginx: one per core, at least 1, and no more than the memory
+# budget (--memory-max, default 75% of RAM) holds at --process-memory each (3G: a warmed-up process measured
+# 1.75-1.83 GB RSS in the 10-min soak, plus room for a decoded upload). The budget is the unit's MemoryMax for all
+# of them together.
+mem_kib() {  # SIZE: bytes, a whole number with K/M/G/T (1024-based), or N% of MemTotal -> KiB
+  local v=$1 total
+  total=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+  case "$v" in
+    *%) echo $((total * ${v%\%} / 100)) ;;
+    *[kK]) echo "${v%?}" ;;
+    *[mM]) echo $((${v%?} * 1024)) ;;
+    *[gG]) echo $((${v%?} * 1024 * 1024)) ;;
+    *[tT]) echo $((${v%?} * 1024 * 1024 * 1024)) ;;
+    *) echo $((v / 1024)) ;;
+  esac
+}
+[[ $MEMORY_MAX =~ ^[1-9][0-9]*[%kKmMgGtT]?$ ]] || die "--memory-max: a whole number with %, K, M, G or T, not '$MEMORY_MAX'"
+[[ $PROCESS_MEMORY =~ ^[1-9][0-9]*[kKmMgGtT]?$ ]] || die "--process-memory: e.g. 3G, not '$PROCESS_MEMORY'"
+cores=$(nproc)
+budget_kib=$(mem_kib "$MEMORY_MAX")
+fit=$((budget_kib / $(mem_kib "$PROCESS_MEMORY")))
+if [ "$UI_PROCESSES" = auto ]; then
+  UI_PROCESSES=$cores
+  [ "$fit" -lt "$UI_PROCESSES" ] && UI_PROCESSES=$fit
+  [ "$UI_PROCESSES" -lt 1 ] && UI_PROCESSES=1
+  why="auto: $cores cores, memory for $fit at $PROCESS_MEMORY each in $MEMORY_MAX"
+else
+  [[ $UI_PROCESSES =~ ^[1-9][0-9]*$ ]] || die "--ui-processes: a positive number or auto, not '$UI_PROCESSES'"
+  why="--ui-processes"
+fi
+[ $((PORT + UI_PROCESSES - 1)) -le 65535 ] || die "ports $PORT.. have no room for $UI_PROCESSES processes"
+LAST_PORT=$((PORT + UI_PROCESSES - 1))
+say "UI processes: $UI_PROCESSES ($why) on ports $PORT-$LAST_PORT, MemoryMax $MEMORY_MAX for all"
 
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
@@ -165,6 +211,8 @@ umask 077
   echo "MPLCONFIGDIR=$PREFIX/var/cache/matplotlib"
   echo "VISION_EXAMPLES_PREBUILT=$PREFIX/examples"
   [ $OFFLINE = 1 ] && echo "VISION_OFFLINE=1"
+  echo "# UI processes behind nginx, on STREAMLIT_SERVER_PORT and the next ports (bin/serve-all, bin/healthcheck)"
+  echo "VISION_UI_PROCESSES=$UI_PROCESSES"
   echo "# the model server's shared secret (the same value on its nodes; used once VISION_SERVE_ADDRESS is set)"
   echo "VISION_SERVE_TOKEN=$serve_token"
 } >"$envfile"
@@ -172,26 +220,38 @@ umask "$umask_was"
 if [ $IS_ROOT = 1 ]; then chown "root:$SERVICE_GROUP" "$envfile" && chmod 640 "$envfile"; else chmod 600 "$envfile"; fi
 cat >"$PREFIX/bin/serve" <<EOF
 #!/bin/sh
-# Starts the vision playground with the production settings (systemd ExecStart, Docker CMD, tests).
-# Variables already in the environment win over $envfile.
+# Starts one UI process of the vision playground with the production settings (bin/serve-all starts N of them;
+# this one alone for a quick look or a debugger). Variables already in the environment win over $envfile.
 cd "$PREFIX/app" || exit 1
 exec "$PREFIX/venv/bin/python" -m components.serve --env-file "$envfile" app.py "\$@"
 EOF
+cat >"$PREFIX/bin/serve-all" <<EOF
+#!/bin/sh
+# Starts all \$VISION_UI_PROCESSES UI processes (from $envfile unless set) on STREAMLIT_SERVER_PORT and the next
+# ports, health-checks each and starts again one that exits or stops answering (systemd's ExecStart, Docker's CMD).
+cd "$PREFIX/app" || exit 1
+exec "$PREFIX/venv/bin/python" -m components.serve --env-file "$envfile" --supervise app.py "\$@"
+EOF
 cat >"$PREFIX/bin/healthcheck" <<EOF
 #!/bin/sh
-# Exit 0 when the app answers /_stcore/health (Docker HEALTHCHECK, monitoring).
-exec "$PREFIX/venv/bin/python" - <<'PY'
+# Exit 0 when every UI process answers /_stcore/health (Docker HEALTHCHECK, monitoring): the ports given as
+# arguments, else \$VISION_UI_PROCESSES ports from \$STREAMLIT_SERVER_PORT (this install: $UI_PROCESSES from $PORT).
+exec "$PREFIX/venv/bin/python" - "\$@" <<'PY'
 import os, sys, urllib.request
-port = os.environ.get("STREAMLIT_SERVER_PORT", "$PORT")
-try:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=4) as r:
-        sys.exit(0 if r.status == 200 else 1)
-except OSError as exc:
-    print(exc, file=sys.stderr)
-    sys.exit(1)
+first = int(os.environ.get("STREAMLIT_SERVER_PORT", "$PORT"))
+ports = sys.argv[1:] or range(first, first + int(os.environ.get("VISION_UI_PROCESSES", "$UI_PROCESSES")))
+failed = 0
+for port in ports:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=4) as r:
+            failed += r.status != 200
+    except OSError as exc:
+        print(f"port {port}: {exc}", file=sys.stderr)
+        failed += 1
+sys.exit(1 if failed else 0)
 PY
 EOF
-chmod 755 "$PREFIX/bin/serve" "$PREFIX/bin/healthcheck"
+chmod 755 "$PREFIX/bin/serve" "$PREFIX/bin/serve-all" "$PREFIX/bin/healthcheck"
 mkdir -p "$STORE"
 if [ $IS_ROOT = 1 ]; then
   chown -R "$SERVICE_USER:$SERVICE_GROUP" "$PREFIX/var"
@@ -247,6 +307,7 @@ if [ $IS_ROOT = 1 ]; then chown -R root:root "$PREFIX/examples"; fi
 chmod -R a+rX,go-w "$PREFIX/examples"
 
 # --- 7. systemd unit ----------------------------------------------------------------------------------------------
+# One unit for all UI processes: it runs bin/serve-all, whose supervisor health-checks and restarts each process.
 # A CUDA build of TensorFlow needs /dev/nvidia*: no private /dev for it.
 private_devices=true
 case "$TENSORFLOW" in *cuda*) private_devices=false ;; esac
@@ -261,7 +322,7 @@ if [ "$SYSTEMD" = 1 ]; then
   systemctl daemon-reload
   systemctl enable --now vision-playground.service
   systemctl restart vision-playground.service
-  say "systemd: vision-playground.service enabled and (re)started (journalctl -u vision-playground)"
+  say "systemd: vision-playground.service enabled and (re)started, $UI_PROCESSES UI processes (journalctl -u vision-playground)"
 else
   say "systemd: unit written to $PREFIX/etc/vision-playground.service (not installed)"
 fi
@@ -271,16 +332,16 @@ if [ "$PROXY" = 1 ]; then
   tls_args=()
   [ -n "$TLS_CERT" ] && tls_args=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --https-listen 443)
   mkdir -p /var/www/letsencrypt  # certbot --webroot challenges (first certificate and renewals)
-  "$SRC/deploy/render-nginx.sh" --upstream "127.0.0.1:$PORT" --listen 80 --config "$PREFIX/app/.streamlit/config.toml" \
-    "${tls_args[@]}" >/etc/nginx/conf.d/vision-playground.conf
+  "$SRC/deploy/render-nginx.sh" --upstream "127.0.0.1:$PORT" --processes "$UI_PROCESSES" --listen 80 \
+    --config "$PREFIX/app/.streamlit/config.toml" "${tls_args[@]}" >/etc/nginx/conf.d/vision-playground.conf
   rm -f /etc/nginx/sites-enabled/default
   nginx -t
   if [ -d /run/systemd/system ]; then systemctl enable nginx && systemctl reload-or-restart nginx; fi
   if [ -n "$TLS_CERT" ]; then
-    say "nginx: /etc/nginx/conf.d/vision-playground.conf (https :443 -> 127.0.0.1:$PORT; :80 redirects to https)"
+    say "nginx: /etc/nginx/conf.d/vision-playground.conf (https :443 -> 127.0.0.1:$PORT-$LAST_PORT; :80 redirects)"
   else
-    say "nginx: /etc/nginx/conf.d/vision-playground.conf (port 80 -> 127.0.0.1:$PORT; no TLS: see deploy/README.md)"
+    say "nginx: /etc/nginx/conf.d/vision-playground.conf (port 80 -> 127.0.0.1:$PORT-$LAST_PORT; no TLS: see deploy/README.md)"
   fi
 fi
 
-say "done. Start by hand: $PREFIX/bin/serve   (health: $PREFIX/bin/healthcheck)"
+say "done. Start by hand: $PREFIX/bin/serve-all   ($UI_PROCESSES UI processes; health: $PREFIX/bin/healthcheck)"

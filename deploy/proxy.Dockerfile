@@ -3,6 +3,8 @@
 FROM debian:bookworm-slim
 
 ARG UPSTREAM=app:8501
+# the app container's UI processes: UPSTREAM's port and the next UI_PROCESSES - 1 (deploy/compose.yaml sets both images)
+ARG UI_PROCESSES=2
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update -q \
@@ -12,7 +14,7 @@ WORKDIR /opt/vision-proxy
 COPY deploy/render-nginx.sh deploy/render-nginx.sh
 COPY deploy/nginx deploy/nginx
 COPY .streamlit/config.toml .streamlit/config.toml
-RUN deploy/render-nginx.sh --upstream "${UPSTREAM}" --listen 8080 --config .streamlit/config.toml \
+RUN deploy/render-nginx.sh --upstream "${UPSTREAM}" --processes "${UI_PROCESSES}" --listen 8080 --config .streamlit/config.toml \
       >/etc/nginx/conf.d/vision-playground.conf \
     && nginx -t
 

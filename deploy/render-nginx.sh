@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Renders the nginx configuration of the vision playground from deploy/nginx/*.conf.in.
 #
-#   deploy/render-nginx.sh [--upstream HOST:PORT]... [--listen ADDR:PORT] [--config .streamlit/config.toml]
-#                          [--tls-cert FILE --tls-key FILE [--https-listen ADDR:PORT]] [--conn-per-address N]
-#                          [--acme-root DIR] [--standalone DIR]
+#   deploy/render-nginx.sh [--upstream HOST:PORT]... [--processes N] [--listen ADDR:PORT]
+#                          [--config .streamlit/config.toml] [--tls-cert FILE --tls-key FILE [--https-listen ADDR:PORT]]
+#                          [--conn-per-address N] [--acme-root DIR] [--standalone DIR] [--upstream-header]
 #
-# --upstream may be given several times (or as a comma-separated list, also in $VISION_UPSTREAM): N Streamlit UI
-# replicas, each visitor kept on one of them (hash $remote_addr consistent). Default: 127.0.0.1:8501.
+# --upstream may be given several times (or as a comma-separated list, also in $VISION_UPSTREAM): Streamlit UI
+# processes, each visitor kept on one of them by a cookie the proxy sets (vision_ui; hash consistent). Default:
+# 127.0.0.1:8501. --processes N (or $VISION_UI_PROCESSES): each HOST:PORT stands for N processes on PORT, PORT+1, …
+# (what deploy/install.sh starts). --upstream-header (tests only): every response names the process that served it
+# (X-Vision-Upstream: $upstream_addr); a production configuration never sets it.
 #
 # --tls-cert/--tls-key (PEM: the certificate chain and its key; e.g. certbot's fullchain.pem and privkey.pem): HTTPS
 # on --https-listen (default 443) with HSTS, and --listen (default 80) answers 301 to https:// (except certbot's
@@ -20,6 +23,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 upstreams=()
+processes=${VISION_UI_PROCESSES:-1}
+upstream_header=0
 listen=${VISION_LISTEN:-80}
 config="$here/../.streamlit/config.toml"
 standalone=""
@@ -31,6 +36,8 @@ acme_root=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --upstream) IFS=, read -r -a more <<<"$2"; upstreams+=("${more[@]}"); shift 2 ;;
+    --processes) processes=$2; shift 2 ;;
+    --upstream-header) upstream_header=1; shift ;;
     --listen) listen=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --standalone) standalone=$2; shift 2 ;;
@@ -44,17 +51,29 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+die() { echo "render-nginx.sh: $*" >&2; exit 2; }
 if [ ${#upstreams[@]} -eq 0 ]; then
   IFS=, read -r -a upstreams <<<"${VISION_UPSTREAM:-127.0.0.1:8501}"
+fi
+[[ $processes =~ ^[1-9][0-9]*$ ]] || die "--processes needs a positive number, not '$processes'"
+if [ "$processes" -gt 1 ]; then
+  expanded=()
+  for u in "${upstreams[@]}"; do
+    [[ $u =~ ^(.+):([0-9]+)$ ]] || die "--processes needs HOST:PORT upstreams, not '$u'"
+    for ((i = 0; i < processes; i++)); do expanded+=("${BASH_REMATCH[1]}:$((BASH_REMATCH[2] + i))"); done
+  done
+  upstreams=("${expanded[@]}")
 fi
 upstream=$(IFS=,; echo "${upstreams[*]}")
 if [ ${#upstreams[@]} -eq 1 ]; then
   servers="    server ${upstreams[0]};"
+  multi=SINGLE
 else
-  servers="    hash \$remote_addr consistent;"
+  servers="    hash \$vision_ui_key consistent;"
   for u in "${upstreams[@]}"; do
     servers+="\n    server $u max_fails=3 fail_timeout=10s;"
   done
+  multi=MULTI
 fi
 
 # maxUploadSize = 200   (Streamlit's default is 200 when the key is absent)
@@ -63,7 +82,6 @@ mb=${mb:-200}
 # A little headroom for the multipart envelope around the file itself.
 max_body="$((mb + 1))m"
 
-die() { echo "render-nginx.sh: $*" >&2; exit 2; }
 [[ $conn_per_address =~ ^[1-9][0-9]*$ ]] || die "--conn-per-address needs a positive number, not '$conn_per_address'"
 if [ -n "$tls_cert$tls_key" ]; then
   [ -n "$tls_cert" ] && [ -n "$tls_key" ] || die "--tls-cert and --tls-key go together"
@@ -79,7 +97,12 @@ redirect_port=":${https_listen##*:}"
 [ "$redirect_port" = ":443" ] && redirect_port=""
 
 render() {
-  sed -e "/^@$drop@/d" -e "s|^@$keep@||" \
+  local header=UPSTREAM_HEADER
+  [ "$upstream_header" = 1 ] || header=NO_UPSTREAM_HEADER
+  # Lines marked @TLS@/@PLAIN@, @MULTI@ (several upstreams: the sticky cookie) and @UPSTREAM_HEADER@ are kept or
+  # dropped; a line may carry two markers (@MULTI@@TLS@…).
+  sed -e "s|^@$multi@||" -e "/^@\(MULTI\|SINGLE\)@/d" -e "s|^@$header@||" -e "/^@UPSTREAM_HEADER@/d" \
+      -e "/^@$drop@/d" -e "s|^@$keep@||" \
       -e "s|@UPSTREAM_SERVERS@|$servers|" -e "s|@UPSTREAM@|$upstream|g" -e "s|@LISTEN@|$listen|g" -e "s|@MAX_BODY@|$max_body|g" \
       -e "s|@HTTPS_LISTEN@|$https_listen|g" -e "s|@REDIRECT_PORT@|$redirect_port|g" -e "s|@TLS_CERT@|$tls_cert|g" \
       -e "s|@TLS_KEY@|$tls_key|g" -e "s|@CONN_PER_ADDRESS@|$conn_per_address|g" -e "s|@ACME_ROOT@|$acme_root|g" \
