@@ -82,7 +82,8 @@ def choose_set() -> Sets | None:
     """The source widgets; the chosen set (kept in this session), or None with a message shown."""
     store = Store()
     has_camvid = store.has(CAMVID)
-    options = list(SOURCES) if has_camvid else [SOURCES[0]]
+    # The sample first when there is one: a newcomer sees a run without having a labelled set at hand.
+    options = [SOURCES[1], SOURCES[0]] if has_camvid else [SOURCES[0]]
     source = st.radio("Labelled images", options, horizontal=True, key="segtrain_source")
     if not has_camvid:
         st.caption(not_installed_sentence(["The CamVid sample set"]))
@@ -167,7 +168,9 @@ def curves(steps: list[int], losses: list[float], evals: list[dict]) -> None:
             st.line_chart(pd.DataFrame({"loss": losses}, index=pd.Index(steps, name="step")), height=220)
     with right:
         st.markdown("**Validation mIoU %** (per epoch)")
-        if evals:
+        if len(evals) == 1:  # one point draws an empty chart with a fractional axis: say it in words
+            st.metric(f"after epoch {evals[0]['epoch']}", f"{100 * evals[0]['miou']:.1f} %")
+        elif evals:
             frame = pd.DataFrame(
                 {"val mIoU %": [100 * e["miou"] for e in evals]},
                 index=pd.Index([e["epoch"] for e in evals], name="epoch"),

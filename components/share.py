@@ -166,8 +166,10 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
         dropped: list[str] = []
         done = restore(spec, {k: st.query_params[k] for k in st.query_params}, st.session_state, dropped)
         st.session_state[_FROM_LINK] = {k: st.session_state[k] for k in done}
-        if dropped:  # said once, without the internal keys: the visitor learns why a setting is not the link's
-            st.info(dropped_notice(len(dropped)), icon="🔗")
+        if dropped:  # said once, naming what the visitor's own address bar holds; then gone from the address
+            st.info(dropped_notice({k: st.query_params[k] for k in dropped}), icon="🔗")
+            for key in dropped:
+                del st.query_params[key]  # a copied address must not carry the refused value on
     link = _sync(spec)
     if show:
         with st.popover("🔗 Share", help="A link to this page with the same sample and settings"):
@@ -182,10 +184,20 @@ def share(page: str, spec: Spec, *, show: bool = True) -> str:
     return link
 
 
-def dropped_notice(count: int) -> str:
-    """The sentence shown when ``count`` (≥ 1) values of a link could not be used."""
-    what = "One setting in this link was" if count == 1 else f"{count} settings in this link were"
-    return f"{what} not valid here (out of range or unknown), so the page opened with the default instead."
+def dropped_notice(refused: Mapping[str, str]) -> str:
+    """The sentence shown when values of a link could not be used: ``refused`` maps each URL parameter to its text
+    (≥ 1 entry). Shown as markdown, so each pair is reduced to letters, digits and ``._+-`` and cut to 24 characters
+    (a hand-edited link may hold markup)."""
+
+    def clean(text: str) -> str:
+        kept = "".join(c for c in text if c.isascii() and (c.isalnum() or c in "._+-"))
+        return kept[:24] + ("…" if len(kept) > 24 else "")
+
+    pairs = [f"`{clean(k)}={clean(v)}`" for k, v in refused.items()]
+    listed = pairs[0] if len(pairs) == 1 else ", ".join(pairs[:-1]) + " and " + pairs[-1]
+    if len(pairs) == 1:
+        return f"This link's {listed} is not valid here (out of range or unknown), so the page opened with the default."
+    return f"This link's {listed} are not valid here (out of range or unknown), so the page opened with the defaults."
 
 
 def refresh() -> None:

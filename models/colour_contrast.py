@@ -12,7 +12,10 @@ shadow. On that photo the VOC palette splits into colours that read as a shade o
 ΔE00 12–23) and colours that read as a tint (greens, blues, purples: 27–44); 25 lies between.
 
 When the colour fails, the smallest change that passes is taken (smallest ΔE00 between the old and the new solid
-colour): first the lightness at the same hue, then hues further and further round the wheel. The legend should
+colour): first the lightness at the same hue, then hues further and further round the wheel; among those, one that
+does not darken the covered pixels by more than :data:`MAX_DARKEN_L` (CIELAB L*) when there is one, because a moved
+colour that mostly darkens still reads as a shadow (the VOC cat went to a dark purple, (38, 0, 51), before this part
+of the rule; now (178, 0, 134), a magenta tint). The legend should
 show the colour returned, so it still names the overlay.
 
 No Streamlit here.
@@ -29,6 +32,12 @@ from skimage.color import deltaE_ciede2000, rgb2lab
 
 MIN_DELTA_E = 25.0  # CIEDE2000 between the overlay as seen and the pixels under it (see the module docstring)
 OPACITY = 0.6  # the segmentation page's default overlay opacity
+MAX_DARKEN_L = 5.0  # a moved colour may darken what it covers by at most this much L* (see readable_colour)
+
+
+def _lightness(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB L* (0..100) of (..., 3) sRGB 0..255."""
+    return _lab(np.asarray(rgb, np.float64))[..., 0]
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -110,6 +119,14 @@ def readable_colour(
     cand, change = _candidates(colour)
     seen = seen_delta_e(cand, background, opacity)
     passing = np.flatnonzero(seen >= min_delta_e)
+    # Of the colours that pass, those that do not darken what they cover by more than MAX_DARKEN_L: a moved colour
+    # should read as a tint, not as a shadow (the newcomers' "dims the cat"); over a very light background none
+    # exists (every visible colour darkens it) and the lightness is not asked.
+    tint = passing[
+        _lightness(opacity * cand[passing] + (1.0 - opacity) * background) >= _lightness(background) - MAX_DARKEN_L
+    ]
+    if tint.size:
+        passing = tint
     best = int(passing[np.argmin(change[passing])]) if passing.size else int(np.argmax(seen))
     r, g, b = (int(v) for v in cand[best])
     return r, g, b

@@ -45,7 +45,7 @@ EXAMPLES = 3  # val images shown with prediction beside ground truth
 # (model build + first-step tracing). The page's estimate scales them by pixels.
 STEP_S = {"fcn8s": 0.75, "deeplabv3plus": 0.6}
 EVAL_S_PER_MP = 7.0
-SETUP_S = 60.0
+SETUP_S = 20.0  # reading, building the model, the first step's tracing: Short on the CamVid sample took 55 s in all (2026-12-07)
 # What a visitor's upload may hold: a set a CPU trains in minutes (CamVid's whole 468 pairs at 480×360 fit).
 BROWSER_LIMITS = Limits(max_pairs=500, max_total_pixels=90_000_000)
 

@@ -45,6 +45,9 @@ def test_train_on_an_uploaded_zip_use_the_model_and_download_it(page, tmp_path, 
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(page.app_url + PATH)
     page.get_by_role("heading", name="Train a segmenter").wait_for()
+    wait_idle(page)
+    page.get_by_text("Upload a zip", exact=True).click()  # the page opens on the CamVid sample set
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.wait_for(state="attached")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(zip_path))
     page.get_by_text("8 training and 4 validation pairs").wait_for(timeout=60_000)
     wait_idle(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from components import share
 from components.catalog import ROOT
 from components.share import current, decode, encode, restore
 from models import segmentation as seg
@@ -21,7 +22,12 @@ def test_encode_decode_round_trip():
     dropped: list[str] = []
     assert restore({"a": opts, "b": float, "c": int}, {"a": "nonsense", "b": "x", "c": "3"}, state, dropped) == ["c"]
     assert state == {"c": 3}  # a stale or hand-edited value is ignored, the widget keeps its default
-    assert dropped == ["a", "b"]  # and counted, for the page's one sentence (share.dropped_notice)
+    assert dropped == ["a", "b"]  # and named in the page's one sentence (share.dropped_notice)
+    assert share.dropped_notice({"seg_opacity": "5"}) == (
+        "This link's `seg_opacity=5` is not valid here (out of range or unknown), so the page opened with the default."
+    )
+    assert "`a=x` and `b=1e309` are not valid" in share.dropped_notice({"a": "x", "b": "1e309"})
+    assert share.dropped_notice({"x": "<b>`*#" + "9" * 40}).startswith("This link's `x=b" + "9" * 23 + "…`")  # markup gone, cut
     assert current({"c": int, "d": float}, state) == {"c": "3"}
 
 

@@ -73,9 +73,11 @@ def test_no_link_value_breaks_a_page(path, bad, shared_assets):
         if key in default.session_state:
             assert at.session_state[key] == default.session_state[key], (key, at.session_state[key])
             assert n.valid(at.session_state[key])
-    shown = _shown(at)  # the default result, word for word, and one sentence on the refused values
-    assert shown.count(share.dropped_notice(len(numbers))) == 1, shown
-    assert [t for t in shown if t != share.dropped_notice(len(numbers))] == _shown(default)
+    shown = _shown(at)  # the default result, word for word, and one sentence naming the refused values
+    notice = share.dropped_notice(params)
+    assert shown.count(notice) == 1, shown
+    assert [t for t in shown if t != notice] == _shown(default)
+    assert not set(params) & set(at.query_params), at.query_params  # and they are gone from the address
     assert len(at.get("imgs")) == len(default.get("imgs"))
 
 

@@ -98,7 +98,10 @@ def test_not_a_zip_at_all(monkeypatch, tmp_path, shared_assets):
 
 def test_a_good_zip_offers_architectures_and_lengths_with_estimates(monkeypatch, tmp_path, shared_assets):
     at = _page(monkeypatch, _store_with(tmp_path, shared_assets, ("mobilenet_v2_imagenet_npy", "camvid")))
-    assert at.radio(key="segtrain_source").options == ["Upload a zip", "Use the CamVid sample set"]
+    # the sample first (a newcomer can train without a set of their own), the upload beside it
+    assert at.radio(key="segtrain_source").options == ["Use the CamVid sample set", "Upload a zip"]
+    assert at.radio(key="segtrain_source").value == "Use the CamVid sample set"
+    at.radio(key="segtrain_source").set_value("Upload a zip").run()
     at.file_uploader(key="segtrain_zip").set_value(("shapes.zip", shapes_zip(8, 4), "application/zip")).run()
     assert not at.exception, at.exception
     assert not at.error

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.colour_contrast import MIN_DELTA_E, mean_colour, readable_colour, seen_delta_e
+from models.colour_contrast import (
+    MAX_DARKEN_L,
+    MIN_DELTA_E,
+    OPACITY,
+    _lightness,
+    mean_colour,
+    readable_colour,
+    seen_delta_e,
+)
 
 CAT_FUR = np.array([133.3, 86.8, 65.0])  # mean colour under the cat mask of the store's cat photo (DeepLab 513)
 VOC_CAT = (64, 0, 0)
@@ -23,6 +31,11 @@ def test_dark_maroon_over_tabby_fur_is_shifted_until_it_passes():
     print(f"cat {VOC_CAT}: ΔE00 {before:.1f} -> {after_colour}: {after:.1f}")
     assert before < 20 < MIN_DELTA_E <= after
     assert after_colour != VOC_CAT
+    # and as a tint, not a shadow: the fur under it is darkened by at most MAX_DARKEN_L (the purple (38, 0, 51)
+    # that passed ΔE alone darkened it by 17 L*)
+    seen_l = _lightness(OPACITY * np.array(after_colour) + (1 - OPACITY) * CAT_FUR)
+    assert seen_l >= _lightness(CAT_FUR) - MAX_DARKEN_L, (seen_l, _lightness(CAT_FUR))
+    assert _lightness(OPACITY * np.array((38, 0, 51)) + (1 - OPACITY) * CAT_FUR) < _lightness(CAT_FUR) - MAX_DARKEN_L
 
 
 def test_a_colour_that_already_stands_out_is_kept():
