@@ -83,6 +83,6 @@ PAGES: tuple[PageInfo, ...] = (
         needs=(ENCODER_ENTRY,),  # the ImageNet encoder both networks start from
         # the per-class IoU bars of the FCN-8s this project trained on CamVid (its committed report)
         picture=str(FCN8S_CAMVID_CURVES.relative_to(ROOT)),  # also on the page's model card
-        picture_crop=(0.67, 0.0, 1.0, 1.0),
+        picture_crop=(0.648, 0.0, 1.0, 1.0),  # the per-class bars with their labels (the mIoU chart ends at 0.643)
     ),
 )

@@ -39,10 +39,13 @@ from models.store import Store
 
 page_setup("Style transfer", "🖌️")  # first Streamlit call: wide layout, tab title
 st.title("🖌️ Style transfer")
-st.write(
-    "Repaint a photo in the style of an artwork. **Fast** uses Magenta's arbitrary-stylization networks "
-    "(one pass, any style); **Gatys** optimises the pixels against VGG19 features (slow, live preview)."
-)
+store = Store()
+METHODS = {  # the intro names only the methods this server can run (the radio below offers the same)
+    Mode.FAST: "**Fast** uses Magenta's arbitrary-stylization networks (one pass, any style)",
+    Mode.GATYS: "**Gatys** optimises the pixels against VGG19 features (slow, live preview)",
+}
+offered = [text for m, text in METHODS.items() if all(store.has(e) for e in mode_needs(m, store.has))]
+st.write("Repaint a photo in the style of an artwork." + (f" {'; '.join(offered)}." if offered else ""))
 device_badge()
 model_card("magenta", "gatys")
 share("style", {"style_mode": list(Mode), **image_keys("style_content"),
@@ -51,7 +54,6 @@ share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 "style_large": list(sty.LargeImage), "gatys_size": GATYS_SIZES, "gatys_layers": list(sty.LayerSet),
                 **{n.key: n for n in GATYS_NUMBERS}, **GATYS_RUN.spec()})
 
-store = Store()
 # No method works: one sentence and nothing else (choose stops the page); one works: named, no radio to click.
 mode = choose(st.radio, "Method", list(Mode), lambda m: mode_needs(m, store.has), format_func=lambda m: m.value,
               horizontal=True, key="style_mode", what="Style transfer", one_as_caption=True)

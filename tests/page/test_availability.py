@@ -102,6 +102,21 @@ def test_page_with_empty_store_says_one_sentence_and_hides_its_pickers(empty_sto
     assert not INTERNAL_ID.findall(text.replace("_vision_page", "")), INTERNAL_ID.findall(text)
     # no pickers: nothing to choose an image, a clip, a model or a method with
     assert not at.selectbox and not at.radio and not at.slider, (at.selectbox, at.radio, at.slider)
+    if page == "pages/4_Style_Transfer.py":  # the intro promises no method this server lacks
+        assert "Repaint a photo in the style of an artwork." in [m.value for m in at.markdown], text
+
+
+def test_style_intro_names_only_the_methods_this_server_runs(shared_assets, monkeypatch):
+    monkeypatch.setenv("VISION_OFFLINE", "1")
+    from models.store import Store
+
+    from models.style.common import VGG19_ENTRY
+
+    has_vgg = Store(shared_assets).has(VGG19_ENTRY)
+    at = AppTest.from_file(str(ROOT / "pages/4_Style_Transfer.py"), default_timeout=120).run()
+    intro = next(m.value for m in at.markdown if m.value.startswith("Repaint a photo"))
+    assert "**Fast** uses Magenta" in intro
+    assert ("**Gatys**" in intro) == has_vgg, (intro, has_vgg)
 
 
 def test_segmentation_with_empty_store_offers_the_models_trained_here(empty_store, monkeypatch):
