@@ -109,7 +109,6 @@ def test_page_with_empty_store_says_one_sentence_and_hides_its_pickers(empty_sto
 def test_style_intro_names_only_the_methods_this_server_runs(shared_assets, monkeypatch):
     monkeypatch.setenv("VISION_OFFLINE", "1")
     from models.store import Store
-
     from models.style.common import VGG19_ENTRY
 
     has_vgg = Store(shared_assets).has(VGG19_ENTRY)
