@@ -95,12 +95,14 @@ def _websocket_peer_and_headers() -> tuple[str | None, bool]:
 def admin_visible() -> bool:
     """Whether this browser session may see the admin / diagnostics page (store paths, commands, host details).
 
-    ``VISION_ADMIN``: ``on`` (default: a developer's or a private instance), ``off``, or ``local`` (production,
-    deploy/production.env): only a browser connected to the app's own loopback port, e.g. an operator's
-    ``ssh -L 8501:127.0.0.1:8501 vm``, never one coming through the reverse proxy (which always sets X-Real-IP /
+    ``VISION_ADMIN``: ``local`` (the default, and production's, deploy/production.env), ``on`` (everyone: a private
+    instance reached from another host) or ``off``. ``local``: only a browser connected to the app's own loopback
+    port (a developer's own browser, or an operator's
+    ``ssh -L 8501:127.0.0.1:8501 vm``), never one coming through the reverse proxy (which always sets X-Real-IP /
     X-Forwarded-For, overwriting what a visitor sends) nor one from another host. See ``admin_allowed``.
     """
-    mode = os.environ.get(ADMIN_ENV, "on")
+    # Local by default: the README's `streamlit run app.py` on a VM with an open port shows no paths to visitors.
+    mode = os.environ.get(ADMIN_ENV, "local")
     if mode.strip().lower() != "local":
         return admin_allowed(mode, None, False)
     peer, proxied = _websocket_peer_and_headers()

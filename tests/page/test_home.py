@@ -164,6 +164,17 @@ def test_admin_decision_needs_a_loopback_peer_and_no_proxy_header():
         assert not admin_allowed(mode, "127.0.0.1", proxied=False), mode
 
 
+def test_admin_is_local_by_default(monkeypatch):
+    """No VISION_ADMIN (the README's `streamlit run app.py`): a browser from another host, or through a proxy, gets no
+    admin page; the developer's own browser on this machine does."""
+    import components.page as page
+
+    monkeypatch.delenv("VISION_ADMIN", raising=False)
+    for peer, proxied, allowed in (("192.0.2.7", False, False), ("127.0.0.1", True, False), ("127.0.0.1", False, True)):
+        monkeypatch.setattr(page, "_websocket_peer_and_headers", lambda p=peer, x=proxied: (p, x))
+        assert page.admin_visible() is allowed, (peer, proxied)
+
+
 def test_intro_counts_the_catalogs_cards_and_the_title_keeps_its_hyphen(monkeypatch, tmp_path):
     """Issue 27: the intro said "Six things" over seven cards; its count is now the catalog's. The title's hyphen is
     a non-breaking one (at 390 px it broke as "Computer-" / "vision")."""
