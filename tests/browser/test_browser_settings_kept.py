@@ -62,6 +62,10 @@ def test_untouched_settings_survive_a_run_that_stops_before_them(page):
     default = {"radius": RADIUS.default, "grow": DILATION.default, "crop": True}
     page.goto(f"{page.app_url}/Inpainting")
     page.get_by_text("Compare with the original").wait_for()  # the example's result: the settings were drawn
+    # wait_idle misses a short run (the status widget shows only after a delay): wait for the run's end and for the
+    # last of the settings (the result comes before them in the page; a shared example result comes at once)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    page.get_by_text("Work only around the mask").wait_for(state="attached")
     wait_idle(page)
     assert _settings(page) == default
 
