@@ -47,9 +47,9 @@ st.write(
     "A class-conditional **DCGAN** trained by this project on MNIST (weights shipped in the repository, so "
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
+share("gan", SHARE)  # the Share button under the intro, as on every page
 device_badge()
 model_card("dcgan")
-share("gan", SHARE)
 
 if not weights_present():
     unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain

@@ -46,13 +46,13 @@ METHODS = {  # the intro names only the methods this server can run (the radio b
 }
 offered = [text for m, text in METHODS.items() if all(store.has(e) for e in mode_needs(m, store.has))]
 st.write("Repaint a photo in the style of an artwork." + (f" {'; '.join(offered)}." if offered else ""))
-device_badge()
-model_card("magenta", "gatys")
 share("style", {"style_mode": list(Mode), **image_keys("style_content"),
                 **image_keys(STYLE_KEY, SampleKind.STYLE),
                 "style_backend": list(sty.Backend), **STRENGTH.spec(), "style_size": list(SIZES),
                 "style_large": list(sty.LargeImage), "gatys_size": GATYS_SIZES, "gatys_layers": list(sty.LayerSet),
                 **{n.key: n for n in GATYS_NUMBERS}, **GATYS_RUN.spec()})
+device_badge()
+model_card("magenta", "gatys")
 
 # No method works: one sentence and nothing else (choose stops the page); one works: named, no radio to click.
 mode = choose(st.radio, "Method", list(Mode), lambda m: mode_needs(m, store.has), format_func=lambda m: m.value,
@@ -77,8 +77,9 @@ with right:
 with options:
     style_gallery()
 
-if content is None or style_img is None:
-    result_box.info("Choose a content image and a style image to start.")
+if content is None or style_img is None:  # name only what is missing (a link's upload may be the one)
+    missing = [name for name, picked in (("a content image", content), ("a style image", style_img)) if picked is None]
+    result_box.info(f"Choose {' and '.join(missing)} to start.")
     st.stop()
 
 options.divider()

@@ -37,13 +37,12 @@ st.write(
     "A **per-frame ImageNet classifier** (MobileNetV2) tells instead which *objects and scenes* are visible. "
     "Clips are cut into segments on the timeline: each gets its own label."
 )
-device_badge()
-model_card("movinet", "mobilenet_v2")
-
 store = Store()
 choices = list(V.MODEL_CHOICES)
 share("video", {"video_model": choices, **SEGMENT.spec(), "video_pooling": list(V.Pooling),
                 "video_annotated": bool, "video_source": [SAMPLE, UPLOAD], "video_sample": samples(SampleKind.CLIP)})
+device_badge()
+model_card("movinet", "mobilenet_v2")
 default = choices.index(V.default_choice(store.has))
 
 left, right = st.columns([3, 2])

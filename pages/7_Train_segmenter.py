@@ -37,10 +37,10 @@ st.write(
     "CamVid street sample), pick FCN-8s or DeepLabV3+ on an ImageNet MobileNetV2 encoder, and watch it learn. "
     "Your set and your model stay in this browser session only."
 )
-device_badge()
-model_card("seg_training")
 share("segtrain", {"segtrain_source": list(SOURCES), "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS,
                    "segtrain_trained": bool})
+device_badge()
+model_card("seg_training")
 
 store = Store()
 require([BACKBONE], "Training a segmenter", store)  # the ImageNet encoder both networks start from

@@ -40,3 +40,12 @@ def test_gatys_link_reruns_the_optimisation(empty_store):
     assert_same(at, fresh)  # same words (timings dropped), settings and pictures: the run is deterministic
     fresh.slider(key="gatys_every").set_value(5).run()  # another setting: the image shown is the last run's
     assert "gatys_done" not in link(fresh)
+
+
+def test_a_link_whose_content_was_an_upload_names_only_what_is_missing(shared_assets):
+    """The style of the link is a sample and arrives; the content was an upload: the page asks for that one only."""
+    fresh = open_link(PAGE, {"style_content_source": "upload"})
+    assert not fresh.exception
+    texts = [i.value for i in fresh.info]
+    assert "Choose a content image to start." in texts, texts
+    assert not any("style image" in t and t.startswith("Choose") for t in texts), texts
