@@ -41,11 +41,14 @@ def _join(names: list[str]) -> str:
 
 
 def not_installed_sentence(titles: Sequence[str]) -> str:
-    """``"X is not installed on this server."`` / ``"X and Y are not installed on this server."``"""
+    """``"X is not installed on this server."`` / ``"Not installed on this server: X and Y."`` (the list last: option
+    titles hold their own separators, "DeepLabV3 MobileNetV2 (COCO + VOC) · frozen graph", and a verb after two of
+    them is lost)."""
     if not titles:
         return ""
-    verb = "is" if len(titles) == 1 else "are"
-    return f"{_join(list(titles))} {verb} {NOT_INSTALLED}."
+    if len(titles) == 1:
+        return f"{titles[0]} is {NOT_INSTALLED}."
+    return f"{NOT_INSTALLED[0].upper()}{NOT_INSTALLED[1:]}: {_join(list(titles))}."
 
 
 def cannot_sentence(what: str) -> str:

@@ -31,9 +31,9 @@ def test_sentences_for_none_one_and_many_missing(empty_store):
     assert offer(["a"], needs.get, title_of=str.upper, store=store).note == ""
     assert offer(["a", "b"], needs.get, title_of=str.upper, store=store).note == "B is not installed on this server."
     many = offer(list(needs), needs.get, title_of=str.upper, store=store).note
-    assert many == "B, C and D are not installed on this server."
+    assert many == "Not installed on this server: B, C and D."
     none = offer(["b", "c"], needs.get, title_of=str.upper, store=store)
-    assert none.options == [] and none.note == "B and C are not installed on this server."
+    assert none.options == [] and none.note == "Not installed on this server: B and C."
     assert cannot_sentence("Style transfer") == "Style transfer needs a model that is not installed on this server."
     for text in (not_installed_sentence(["B"]), many, none.note, cannot_sentence("Video classification")):
         assert _sentence(text), text
@@ -133,4 +133,4 @@ def test_segmentation_with_empty_store_offers_the_models_trained_here(empty_stor
     assert not at.error
     model = next(w for w in [*at.selectbox, *at.radio] if w.key == "seg_model")
     assert sorted(model.options) == sorted(trained), model.options
-    assert any("not installed on this server" in c.value for c in at.caption)
+    assert any("installed on this server" in c.value for c in at.caption)

