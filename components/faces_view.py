@@ -9,6 +9,7 @@ and the groups of people.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 
@@ -229,6 +230,11 @@ def verdict_caption(v: F.Verdict) -> str:
 
 
 # --- many faces --------------------------------------------------------------------------------------
+def faces_count(n: int) -> str:
+    """``"1 face"``, ``"3 faces"``, ``"no face"``."""
+    return "no face" if n == 0 else f"{n} face" if n == 1 else f"{n} faces"
+
+
 def many_inputs() -> list[LoadedImage]:
     """Photos for "many faces" mode: sample photos (multiselect) or uploads, at most :data:`MAX_PHOTOS`."""
     source = st.radio("Photos", ["Samples", "Upload"], horizontal=True, key="many_source")
@@ -246,7 +252,7 @@ def many_inputs() -> list[LoadedImage]:
             format_func=lambda s: s.title,
             key="many_samples",
         )
-        images = [read_image(s.path) for s in chosen if s.path is not None]  # all available
+        images = [replace(read_image(s.path), title=s.title) for s in chosen if s.path is not None]  # all available
     else:
         uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)
         if not uploads and from_link("many_source"):
@@ -285,7 +291,7 @@ def show_photos(photos: list[Photo], results: list[F.Analysis], n_faces: int) ->
             with cols[k % 4]:
                 st.image(
                     F.draw_faces(rgb, res.faces),
-                    caption=f"P{k + 1}: {Path(name).name} · {len(res.faces)} face(s)",
+                    caption=f"P{k + 1}: {Path(name).name} · {faces_count(len(res.faces))}",
                     width="content",
                 )
                 for m in res.messages:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from enum import Enum
 
@@ -113,7 +114,7 @@ def image_input(
                 key=f"{key}_sample",
                 index=index,
             )
-            return _read(str(chosen.path))
+            return dataclasses.replace(_read(str(chosen.path)), title=chosen.title)  # captions name the sample
         if source is Source.UPLOAD:
             raw = st.session_state.get(f"{key}_upload")
             upload = image_uploader(f"Upload {label.lower()}", f"{key}_upload")

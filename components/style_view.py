@@ -111,7 +111,7 @@ def use_style(sample: Sample) -> None:
 def show_picked(image: LoadedImage | None) -> None:
     """The chosen image under its picker, at most 480 px, with its name and size."""
     if image is not None:
-        st.image(fit_within(image.rgb, 480), caption=f"{image.name} · {image.size[0]}×{image.size[1]}")
+        st.image(fit_within(image.rgb, 480), caption=f"{image.label} · {image.size[0]}×{image.size[1]}")
 
 
 def style_gallery() -> None:

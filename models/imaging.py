@@ -55,7 +55,13 @@ class LoadedImage:
     rgb: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as stored in the file, before any reduction
     notes: list[str] = field(default_factory=list)  # what was done to it (rotated, reduced, alpha dropped…)
-    name: str = "image"
+    name: str = "image"  # the file name (uploads keep theirs; downloads are named after it)
+    title: str = ""  # a sample's title ("Grace Hopper"), shown instead of its file name; "" for the visitor's files
+
+    @property
+    def label(self) -> str:
+        """What a caption calls this image: a sample's title, else the file name."""
+        return self.title or self.name
 
     @property
     def size(self) -> tuple[int, int]:

@@ -43,10 +43,10 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
         res_a = fv.analyze(embedder, analyzer, rgb_a, side, True, img_a.original_size)
         res_b = fv.analyze(embedder, analyzer, rgb_b, side, True, img_a.original_size if copy_of_a else img_b.original_size)
     with col_a:
-        face_a = fv.show_analysis(rgb_a, res_a, "face_a", f"{img_a.name} · {len(res_a.faces)} face(s)")
+        face_a = fv.show_analysis(rgb_a, res_a, "face_a", f"{img_a.label} · {fv.faces_count(len(res_a.faces))}")
     with col_b:
         face_b = fv.show_analysis(rgb_b, res_b, "face_b", "edited copy of A" if copy_of_a else
-                               f"{img_b.name} · {len(res_b.faces)} face(s)")
+                               f"{img_b.label} · {fv.faces_count(len(res_b.faces))}")
     if face_a is None or face_b is None:
         result_box.info("A verdict needs one face in each photo.")
         return
@@ -72,7 +72,7 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, 
     if not images:
         st.info("Choose or upload at least one photo (a group photo works on its own).")
         return
-    photos = [(img.name, img.rgb, img.original_size) for img in images]
+    photos = [(img.label, img.rgb, img.original_size) for img in images]
     if add_copies:
         photos += [(f"{name} (edited)", fv.edited_copy(rgb), size) for name, rgb, size in photos]
 

@@ -199,3 +199,18 @@ def test_jfif_and_jpe_are_jpeg(ext):
     got = decode_image(_save(Image.fromarray(photo), "JPEG"), name)
     assert got.rgb.shape == (48, 64, 3) and got.name == name
     assert np.abs(got.rgb.astype(int) - photo).mean() < 8  # the JPEG's pixels, not a placeholder
+
+
+def test_a_sample_is_captioned_by_its_title_an_upload_by_its_file_name():
+    """Captions read ``image.label`` ("Grace Hopper · 512×600", not "grace_hopper.jpg · …"); downloads keep ``name``."""
+    import dataclasses
+
+    import numpy as np
+
+    from components.faces_view import faces_count
+    from models.imaging import LoadedImage
+
+    upload = LoadedImage(np.zeros((2, 3, 3), np.uint8), (3, 2), name="my photo.jpg")
+    sample = dataclasses.replace(upload, name="grace_hopper.jpg", title="Grace Hopper")
+    assert (upload.label, sample.label, sample.name) == ("my photo.jpg", "Grace Hopper", "grace_hopper.jpg")
+    assert [faces_count(n) for n in (0, 1, 4)] == ["no face", "1 face", "4 faces"]
