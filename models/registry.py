@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+
+from models.file_sets import CAMVID_CLASSES, FileSet, github_tree, labels_txt
 
 
 class Capability(str, Enum):
@@ -48,8 +49,8 @@ class Unpack(str, Enum):
     NONE = "none"  # the download is the stored file
     TAR_GZ = "tar_gz"  # the download is a .tar.gz; its contents become the stored directory
     BMP_TO_JPEG = "bmp_to_jpeg"  # the source is a BMP; stored as JPEG quality 92 (as the shared copy)
-    FILE_SET = "file_set"  # a directory of many files: each listed with its sha256 in models/checksums/<id>/SHA256SUMS,
-    # fetched from ``source + "/" + its path``; other files of that folder (e.g. a labels.txt written here) are copied
+    FILE_SET = "file_set"  # a directory of many files listed by a git tree at a pinned commit (:class:`FileSet`),
+    # each fetched from ``source + "/" + its path``; ``sha256`` pins the whole set (:func:`file_set_digest`)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Entry:
     contract: str = ""
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    file_set: FileSet | None = None  # for Unpack.FILE_SET: how the files are listed
 
     @property
     def is_directory(self) -> bool:
@@ -160,9 +162,12 @@ ENTRIES: tuple[Entry, ...] = (
     # --- Segmentation you can train: ImageNet encoders and a pixel-labelled road-scene set --------
     _E("mobilenet_v2_imagenet_npy", "MobileNetV2 1.0 ImageNet backbone (TF-slim checkpoint, one .npy per tensor)",
        Capability.SEGMENTATION, Format.KERAS_WEIGHTS, "models/mobilenet_v2_imagenet_npy", (f"{MNV2_NPY}/weights",),
-       "MIT (repo); the values are Google's TF-slim mobilenet_v2_1.0_224 checkpoint (Apache-2.0)", size=9_119_055,
+       "MIT (repo); the values are Google's TF-slim mobilenet_v2_1.0_224 checkpoint (Apache-2.0)",
+       "5e87b5d8f97b469cec52df174c61b5e473386f9b6e0cc32d1ecc92597f1870b7", 9_069_348,
        unpack=Unpack.FILE_SET, contract="260 arrays named after the slim scopes (HWIO kernels), no classifier; "
-       "loaded by models.segmentation.backbone", notes="a history commit of the repo, not its HEAD"),
+       "loaded by models.segmentation.backbone", notes="a history commit of the repo, not its HEAD",
+       file_set=FileSet(github_tree(MNV2_NPY), "weights/", ("*.npy",),
+                        ("Logits_Conv2d_1c_1x1_weights.npy",))),  # the 1001-way classifier kernel: unused here
     _E("mobilenet_v1_025_notop", "MobileNet v1 alpha 0.25 224 ImageNet, no top (Keras HDF5)",
        Capability.SEGMENTATION, Format.KERAS_WEIGHTS, "models/mobilenet_v1_imagenet/mobilenet_2_5_224_tf_no_top.h5",
        (f"{MICROEXPR}/model_data/mobilenet_2_5_224_tf_no_top.h5",),
@@ -172,9 +177,14 @@ ENTRIES: tuple[Entry, ...] = (
     _E("camvid", "CamVid road scenes, pixel-labelled (SegNet tutorial copy: train + val)", Capability.SEGMENTATION,
        Format.DATA, "data/camvid", (f"{SEGNET}/CamVid",),
        "CC BY-NC 4.0 (non-commercial); Brostow, Fauqueur, Cipolla, Pattern Recognition Letters 2009",
-       size=125_537_609, unpack=Unpack.FILE_SET,
+       "a6bfbedeb78fe35f233330540314a001b0cb5311e1c8ea2ce8d2b8651a20d992", 125_488_234, unpack=Unpack.FILE_SET,
        contract="train/ trainannot/ (367), val/ valannot/ (101): 480x360 RGB PNG + mode-L class ids 0-10, 11 = void",
-       notes="labels.txt (names, colours) is written here from the tutorial's class list"),
+       notes="labels.txt (names, colours) is written here from the tutorial's class list (CAMVID_CLASSES); "
+       "the tutorial's test split is left out",
+       file_set=FileSet(github_tree(SEGNET), "CamVid/",
+                        ("train/*.png", "trainannot/*.png", "val/*.png", "valannot/*.png", "train.txt", "val.txt"),
+                        written=(("labels.txt", labels_txt(CAMVID_CLASSES, "CamVid classes of the SegNet tutorial "
+                                 "(Scripts/test_segmentation_camvid.py @ bb68b64e)")),))),
     # --- Style transfer -------------------------------------------------------------------------
     _E("magenta_style_savedmodel", "Magenta arbitrary image stylization v1-256 (SavedModel)", Capability.STYLE,
        Format.SAVED_MODEL, "models/magenta_style/arbitrary_image_stylization_v1_256",
@@ -375,18 +385,3 @@ def default_entries() -> list[Entry]:
         for i in ids:
             seen.setdefault(i, get(i))
     return list(seen.values())
-
-
-def checksum_folder(entry: Entry) -> Path:
-    """Where a FILE_SET entry's committed SHA256SUMS (and any file written here, e.g. a labels.txt) live."""
-    return Path(__file__).parent / "checksums" / entry.id
-
-
-def file_set_listing(entry: Entry) -> dict[str, str]:
-    """{relative path: sha256} of a FILE_SET entry, from ``models/checksums/<id>/SHA256SUMS``."""
-    out = {}
-    for line in (checksum_folder(entry) / "SHA256SUMS").read_text().splitlines():
-        if line.strip():
-            sha, rel = line.split(maxsplit=1)
-            out[rel.lstrip("*")] = sha
-    return out

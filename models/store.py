@@ -33,15 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.errors import VisionError
+from models.file_sets import ListingError, SetMismatchError, download
 from models.registry import (
     ENTRIES,
     PAGE_DEFAULTS,
     Capability,
     Entry,
     Unpack,
-    checksum_folder,
     default_entries,
-    file_set_listing,
     for_capability,
     get,
 )
@@ -220,26 +219,20 @@ class Store:
             tmp.unlink(missing_ok=True)
 
     def _fetch_file_set(self, entry: Entry, base: str, target: Path, progress: Progress | None, timeout: float) -> None:
-        """Fetch a file set, checked, with one atomic rename.
+        """A file set (:func:`models.file_sets.download`) into a staging folder renamed to ``target`` at once.
 
-        Every file of ``file_set_listing(entry)`` from ``base/<path>``, each sha256-checked, into a staging
-        folder that becomes ``target`` in one rename (a crash leaves no half set that looks valid).
+        Raises ChecksumError (a file or the set differs; nothing stored) or DownloadError (no usable tree).
         """
-        listing = file_set_listing(entry)
+        if entry.file_set is None:
+            raise DownloadError(f"{entry.id}: the registry gives no file list for this set")
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".fetch", dir=target.parent))
         try:
-            for done, (rel, sha) in enumerate(listing.items(), start=1):
-                part = Entry(
-                    f"{entry.id}/{rel}", entry.title, entry.capability, entry.format, rel, (), entry.licence, sha
-                )
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                self._fetch_from(part, f"{base}/{rel}", staging / rel, None, timeout)
-                if progress:
-                    progress(done, len(listing))
-            for extra in checksum_folder(entry).iterdir():
-                if extra.name != "SHA256SUMS":
-                    shutil.copyfile(extra, staging / extra.name)
-            os.replace(staging, target)
+            download(entry.file_set, base, entry.sha256, staging, timeout, progress)
+            os.replace(staging, target)  # a crash leaves no half set that looks valid
+        except ListingError as exc:
+            raise DownloadError(f"{entry.id}: {exc}") from exc
+        except SetMismatchError as exc:
+            raise ChecksumError(f"{entry.id}: {exc}; nothing stored") from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 

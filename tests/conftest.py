@@ -199,3 +199,22 @@ def wait_idle(tab, timeout_ms: int = 120_000) -> None:
     tab.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
     )
+
+
+def choose(tab, option: str, appears, tries: int = 3, wait_ms: int = 20_000) -> None:
+    """Click the radio option labelled ``option`` until ``appears`` (a locator) is attached.
+
+    A radio click right after the Inpainting page opens is sometimes lost under load (open: docs/known-issues.md);
+    a visitor who meets it clicks again, and so does this helper, at most ``tries`` times (raises the last timeout).
+    """
+    for attempt in range(tries):
+        tab.get_by_text(option, exact=True).click()
+        wait_idle(tab)
+        try:
+            appears.first.wait_for(state="attached", timeout=wait_ms)
+            if attempt:
+                print(f"choose({option!r}): the click took {attempt + 1} tries (docs/known-issues.md)")
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise

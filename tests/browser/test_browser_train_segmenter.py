@@ -24,7 +24,11 @@ def _step(tab) -> int | None:
     bar = tab.locator('[data-testid="stProgress"]')
     if not bar.count():
         return None
-    m = STEP.search(bar.first.inner_text())
+    try:  # the bar goes when the run ends: between count() and the read is enough (seen in CI)
+        text = bar.first.inner_text(timeout=1000)
+    except Exception:
+        return None
+    m = STEP.search(text)
     return int(m.group(1)) if m else None
 
 

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from components.home_cards import INTRO_WORDS, TITLE
-from tests.conftest import screenshot, wait_idle
+from tests.conftest import choose, screenshot, wait_idle
 from tests.deploy.deploy_helpers import (
     DEPLOY,
     ROOT,
@@ -282,8 +282,7 @@ def _segmentation(tab):
 def _inpainting(tab):
     tab.get_by_text("Mark what to remove").wait_for(timeout=180_000)
     wait_idle(tab)
-    tab.get_by_text("Upload a mask", exact=True).click()
-    wait_idle(tab)
+    choose(tab, "Upload a mask", tab.locator('[data-testid="stFileUploader"] input[type="file"]'))
     tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         {"name": "mask.png", "mimeType": "image/png", "buffer": _mask_png()}
     )

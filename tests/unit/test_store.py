@@ -74,8 +74,15 @@ def server():
 
 def _entry(url_paths, sha=PAYLOAD_SHA, unpack=Unpack.NONE, path="models/test/model.bin", base="") -> Entry:
     return Entry(
-        id="test_model", title="Test model", capability=Capability.SEGMENTATION, format=Format.TFLITE,
-        path=path, sources=tuple(f"{base}{p}" for p in url_paths), licence="test", sha256=sha, unpack=unpack,
+        id="test_model",
+        title="Test model",
+        capability=Capability.SEGMENTATION,
+        format=Format.TFLITE,
+        path=path,
+        sources=tuple(f"{base}{p}" for p in url_paths),
+        licence="test",
+        sha256=sha,
+        unpack=unpack,
     )
 
 
@@ -91,10 +98,21 @@ def test_registry_covers_every_capability_with_real_sources():
         assert e.sources and all(s.startswith(("http://", "https://")) for s in e.sources), e.id
         assert e.sha256 is None or len(e.sha256) == 64
     ids = {e.id for e in ENTRIES}
-    for needed in ("deeplab_mnv2_513_quant", "deeplab_257_float", "deeplab_mnv2_frozen", "deeplab_xception_frozen",
-                   "magenta_style_savedmodel", "magenta_predict_int8", "magenta_transfer_f16",
-                   "movinet_a0_k600", "movinet_a1_k600", "movinet_a2_k600", "mobilenet_v2_224_quant",
-                   "kinetics600_labels", "vgg19_notop"):
+    for needed in (
+        "deeplab_mnv2_513_quant",
+        "deeplab_257_float",
+        "deeplab_mnv2_frozen",
+        "deeplab_xception_frozen",
+        "magenta_style_savedmodel",
+        "magenta_predict_int8",
+        "magenta_transfer_f16",
+        "movinet_a0_k600",
+        "movinet_a1_k600",
+        "movinet_a2_k600",
+        "mobilenet_v2_224_quant",
+        "kinetics600_labels",
+        "vgg19_notop",
+    ):
         assert needed in ids
 
 
@@ -210,8 +228,9 @@ def test_cli_fetch_and_list(server, tmp_path, monkeypatch, capsys):
     assert (tmp_path / "models/test/model.bin").read_bytes() == PAYLOAD
     assert "fetched  test_model" in capsys.readouterr().out
     assert main(["--root", str(tmp_path), "fetch", "no_such_entry"]) == 2
-    monkeypatch.setitem(registry.BY_ID, "test_model", _entry(["/model.bin"], sha="1" * 64, base=server,
-                                                             path="models/test/other.bin"))
+    monkeypatch.setitem(
+        registry.BY_ID, "test_model", _entry(["/model.bin"], sha="1" * 64, base=server, path="models/test/other.bin")
+    )
     assert main(["--root", str(tmp_path), "fetch", "test_model"]) == 1
     assert main(["--root", str(tmp_path), "list"]) == 0
     out = capsys.readouterr().out
@@ -221,19 +240,45 @@ def test_cli_fetch_and_list(server, tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("command", [["models.digits", "eval-restore"], ["models.digits.guesser", "eval"]])
 def test_model_commands_report_a_missing_model_without_a_traceback(command, tmp_path):
     env = {**os.environ, "VISION_STORE": str(tmp_path / "empty"), "VISION_OFFLINE": "1"}
-    proc = subprocess.run([sys.executable, "-m", *command], cwd=Path(__file__).resolve().parents[2], env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     print(proc.stderr.splitlines()[-1])
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "python -m models.store fetch mnist_test_images" in proc.stderr
 
 
-# --- file sets (a directory of files, each pinned in models/checksums/<id>/SHA256SUMS) -------------------------------
+# --- file sets (a directory of files listed by a git tree at the pinned commit; the set pinned by one sha256) ------
+def _git_tree(root: Path, prefix: str) -> dict:
+    """A GitHub-style recursive git tree of the files under ``root`` (blob ids from ``git hash-object``, not from the
+    code under test), each path under ``prefix``, plus a file outside the set and one under another folder."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    ids = subprocess.run(
+        ["git", "hash-object", "--no-filters", *map(str, files)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    tree = [
+        {"path": prefix + p.relative_to(root).as_posix(), "type": "blob", "sha": i, "size": p.stat().st_size}
+        for p, i in zip(files, ids, strict=True)
+    ]
+    tree += [
+        {"path": prefix.rstrip("/"), "type": "tree", "sha": "0" * 40},
+        {"path": "README.md", "type": "blob", "sha": "1" * 40, "size": 10},
+    ]
+    return {"sha": "f" * 40, "tree": tree, "truncated": False}
+
+
 @pytest.fixture
 def npy_mirror(shared_assets, tmp_path):
-    """A local mirror of the MobileNetV2 .npy folder served over HTTP (links to the shared files, not copies)."""
+    """A local mirror of the MobileNetV2 .npy repository folder served over HTTP (links to the shared files, not
+    copies), with its git tree at ``/tree.json``."""
     import functools
+    import json
     from http.server import SimpleHTTPRequestHandler
 
     src = shared_assets / "models/mobilenet_v2_imagenet_npy"
@@ -243,6 +288,7 @@ def npy_mirror(shared_assets, tmp_path):
     mirror.mkdir(parents=True)
     for f in src.glob("*.npy"):
         (mirror / f.name).symlink_to(f)
+    (mirror.parent / "tree.json").write_text(json.dumps(_git_tree(mirror, "weights/")))
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -250,34 +296,38 @@ def npy_mirror(shared_assets, tmp_path):
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(mirror.parent)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield mirror, f"http://127.0.0.1:{httpd.server_address[1]}/weights"
+    yield mirror, f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
 
 
 def _npy_entry(base: str) -> Entry:
     import dataclasses
 
-    return dataclasses.replace(registry.get("mobilenet_v2_imagenet_npy"), sources=(base,))
+    real = registry.get("mobilenet_v2_imagenet_npy")
+    assert real.file_set is not None
+    return dataclasses.replace(
+        real, sources=(f"{base}/weights",), file_set=dataclasses.replace(real.file_set, tree=f"{base}/tree.json")
+    )
 
 
 def test_file_set_is_fetched_file_by_file_and_checked(npy_mirror, tmp_path):
-    from models.store import file_set_listing
-
     mirror, base = npy_mirror
     entry = _npy_entry(base)
-    listing = file_set_listing(entry)
-    assert len(listing) == 261 and all(len(s) == 64 for s in listing.values())
     store = Store(tmp_path / "store")
     seen = []
     path = store.fetch(entry, progress=lambda d, t: seen.append((d, t)))
     assert store.has(entry) and path.is_dir()
     got = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in path.glob("*.npy")}
-    assert got == listing
-    assert seen[-1] == (261, 261)
+    want = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in mirror.glob("*.npy")}
+    assert got == want and len(got) == 261
+    assert seen[-1] == (9_069_348, 9_069_348) and len(seen) == 261  # bytes of the set, once per file
+    sums = (path / "SHA256SUMS").read_text()  # written at fetch: `sha256sum -c` checks the stored set later
+    check = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=path, capture_output=True, text=True)
+    assert check.returncode == 0 and sums.count("\n") == 261, check.stdout + check.stderr
     assert [p.name for p in (tmp_path / "store" / "models").iterdir()] == ["mobilenet_v2_imagenet_npy"]  # no staging
 
 
-def test_a_tampered_file_of_a_set_leaves_nothing(npy_mirror, tmp_path):
+def test_a_tampered_file_of_a_set_is_named_and_leaves_nothing(npy_mirror, tmp_path):
     mirror, base = npy_mirror
     victim = mirror / "expanded_conv_7_project_weights.npy"
     victim.unlink()
@@ -290,10 +340,73 @@ def test_a_tampered_file_of_a_set_leaves_nothing(npy_mirror, tmp_path):
     assert _leftovers(tmp_path / "store") == []
 
 
-def test_camvid_file_set_lists_every_pair_and_ships_its_labels():
-    from models.store import file_set_listing
+def test_a_tree_that_agrees_with_a_tampered_file_still_fails_the_pinned_set(npy_mirror, tmp_path):
+    """Listing and file changed together (a moved tag, a rewritten mirror): the blob ids agree, the set's pin does not."""
+    import json
+
+    mirror, base = npy_mirror
+    victim = mirror / "Conv_1_weights.npy"
+    victim.unlink()
+    victim.write_bytes(b"other weights")
+    (mirror.parent / "tree.json").write_text(json.dumps(_git_tree(mirror, "weights/")))
+    store = Store(tmp_path / "store")
+    with pytest.raises(ChecksumError, match="mobilenet_v2_imagenet_npy: sha256 mismatch for the set"):
+        store.fetch(_npy_entry(base))
+    assert _leftovers(tmp_path / "store") == []
+
+
+def test_a_set_tree_that_is_truncated_or_empty_is_refused(tmp_path):
+    import json
+
+    from models.file_sets import ListingError, file_set_members
 
     entry = registry.get("camvid")
-    listing = file_set_listing(entry)
-    assert sum(k.startswith("train/") for k in listing) == 367 and sum(k.startswith("valannot/") for k in listing) == 101
-    assert (registry.checksum_folder(entry) / "labels.txt").read_text().count("Unlabelled") == 1
+    assert entry.file_set is not None
+    with pytest.raises(ListingError, match="truncated"):
+        file_set_members(entry.file_set, json.dumps({"tree": [], "truncated": True}).encode())
+    with pytest.raises(ListingError, match="none of the set's files"):
+        file_set_members(
+            entry.file_set,
+            json.dumps(
+                {
+                    "tree": [{"path": "CamVid/test/a.png", "type": "blob", "sha": "0" * 40, "size": 1}],
+                    "truncated": False,
+                }
+            ).encode(),
+        )
+    with pytest.raises(ListingError, match="not a git tree"):
+        file_set_members(entry.file_set, b"<html>rate limited</html>")
+
+
+@pytest.mark.parametrize("entry_id, files", [("camvid", 938), ("mobilenet_v2_imagenet_npy", 261)])
+def test_the_pinned_set_digest_is_that_of_the_real_shared_copy(shared_assets, entry_id, files):
+    """The registry's one sha256 per set matches the real files (the selection patterns pick exactly them)."""
+    from models.file_sets import file_set_digest
+
+    entry = registry.get(entry_id)
+    assert entry.file_set is not None
+    folder = shared_assets / entry.path
+    if not folder.is_dir():
+        pytest.skip(f"{entry_id} is not in the shared store")
+    rows = [
+        (p.relative_to(folder).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in folder.rglob("*")
+        if p.is_file() and entry.file_set.selects(p.relative_to(folder).as_posix())
+    ]
+    assert len(rows) == files
+    assert file_set_digest(rows) == entry.sha256
+    assert file_set_digest(rows[1:]) != entry.sha256  # one file fewer is another set
+
+
+def test_camvid_labels_are_written_into_the_set_and_parse(shared_assets):
+    from models.segmentation.labelled import parse_labels_txt
+
+    entry = registry.get("camvid")
+    assert entry.file_set is not None
+    ((name, text),) = entry.file_set.written
+    classes = parse_labels_txt(text)
+    assert name == "labels.txt" and len(classes.names) == 11 and classes.void == 11
+    assert classes.names[3] == "Road" and classes.colours[3] == (128, 64, 128)
+    shared = shared_assets / "data/camvid/labels.txt"
+    if shared.is_file():  # the same classes, colours and void as the shared set's own list
+        assert parse_labels_txt(shared.read_text()) == classes
