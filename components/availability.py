@@ -17,10 +17,10 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from components.feedback import ICONS, NOT_INSTALLED
 from models.store import Store
 
 T = TypeVar("T")
-NOT_INSTALLED = "not installed on this server"
 
 
 def installed(entry_ids: Iterable[str | None], store: Store | None = None) -> bool:
@@ -115,7 +115,7 @@ def choose(
     off = offer(options, entries_of, title_of=title_of or format_func)
     where = container if container is not None else st
     if not off.options:
-        where.info(cannot_sentence(what or _page_what()), icon="📦")
+        where.info(cannot_sentence(what or _page_what()), icon=ICONS["missing"])
         if required:
             st.stop()
         return None
@@ -143,31 +143,5 @@ def require(entries: Sequence[str], what: str | None = None, store: Store | None
     holds every entry in ``entries``: for a page whose every path needs them (the training page's encoder)."""
     store = store or Store()
     if not all(store.has(e) for e in entries):
-        st.info(cannot_sentence(what or _page_what()), icon="📦")
+        st.info(cannot_sentence(what or _page_what()), icon=ICONS["missing"])
         st.stop()
-
-
-def unavailable(title: str) -> None:
-    """The one sentence a page shows where a part needs a model that is not installed."""
-    st.info(f"{title} is {NOT_INSTALLED}, so this part of the page is unavailable.", icon="📦")
-
-
-def failed(what: str, exc: BaseException) -> None:
-    """A model that is installed but failed: one sentence with an error id; the details go to the server log.
-
-    A refused input (:class:`InputError`) is shown with its own message and logged as one WARNING line."""
-    from components.errors import log_error, log_refusal
-    from models.errors import InputError
-    from models.serving.errors import InferenceUnavailable
-
-    if isinstance(exc, InputError):  # bad input: the message says what is wrong with the file, in plain words
-        log_refusal(exc, what)  # a refusal, not a fault: one WARNING line, no traceback, no id
-        st.error(str(exc), icon="⚠️")
-        return
-    error_id = log_error(exc, what)
-    if isinstance(exc, InferenceUnavailable):  # the model server is away: its message is written for visitors
-        st.error(f"{what} failed: {exc}", icon="🛑")
-        return
-    st.warning(
-        f"{what} did not work on this server this time. If you report it, quote error id **{error_id}**.", icon="⚠️"
-    )

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name, download_png
@@ -213,7 +214,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
             try:
                 return dcgan.normalize_digit(decode_image(up.getvalue(), name=up.name).rgb), None
             except VisionError as exc:
-                st.error(str(exc))
+                bad_input(exc)
     return None, None
 
 
@@ -245,7 +246,7 @@ def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         try:
             return dcgan.downsample_mask(read_mask(up_mask.getvalue(), up_mask.name), threshold=0.5)
         except VisionError as exc:
-            st.error(str(exc))
+            bad_input(exc)
     return None
 
 

@@ -24,10 +24,6 @@ import secrets
 from collections.abc import Iterator
 
 LOGGER = logging.getLogger("vision.errors")
-VISITOR_MESSAGE = (
-    "Something went wrong on our side. The details were logged on the server; "
-    "if you report this, quote error id **{error_id}**."
-)
 
 
 def new_error_id() -> str:
@@ -69,16 +65,11 @@ def _page_name() -> str:
         return ""
 
 
-def show_error(error_id: str) -> None:
-    import streamlit as st
-
-    st.error(VISITOR_MESSAGE.format(error_id=error_id), icon="⚠️")
-
-
 def on_script_error(ex: Exception) -> bool:
     """Streamlit's ``on_script_error`` hook: log with an id, show only the id; True = hide Streamlit's own box."""
-    error_id = log_error(ex, _page_name())
-    show_error(error_id)
+    from components.feedback import internal_error
+
+    internal_error(log_error(ex, _page_name()))
     return True
 
 
@@ -92,7 +83,9 @@ def error_boundary(label: str = "") -> Iterator[None]:
 
         if isinstance(ex, CONTROL_FLOW):  # Streamlit's control flow (st.rerun, st.stop), not an error
             raise
-        show_error(log_error(ex, label))
+        from components.feedback import internal_error
+
+        internal_error(log_error(ex, label))
 
 
 def install_global_handler() -> None:

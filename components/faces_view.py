@@ -20,6 +20,7 @@ import streamlit as st
 from PIL import Image
 
 import models.faces.groups as G
+from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name
@@ -261,7 +262,7 @@ def many_inputs() -> list[LoadedImage]:
             try:
                 images.append(decode(up.getvalue(), up.name))
             except VisionError as exc:
-                st.error(str(exc))
+                bad_input(exc)
         if uploads and len(uploads) > MAX_PHOTOS:
             st.warning(f"Only the first {MAX_PHOTOS} of {len(uploads)} photos are used.")
     return images[:MAX_PHOTOS]

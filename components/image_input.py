@@ -8,6 +8,7 @@ from enum import Enum
 
 import streamlit as st
 
+from components.feedback import bad_input
 from components.share import from_link, not_in_link
 from models.imaging import (
     ACCEPTED_TYPES_TEXT,
@@ -66,7 +67,7 @@ def image_uploader(label: str, key: str, *, multiple: bool = False, help: str | 
             check_image_name(getattr(f, "name", ""))
             accepted.append(f)
         except ImageError as exc:
-            st.error(str(exc))
+            bad_input(exc)
     if multiple:
         return accepted
     return accepted[0] if accepted else None
@@ -133,7 +134,7 @@ def image_input(
                 return None
             image = _decode(shot.getvalue(), "camera photo")
     except ImageError as exc:
-        st.error(str(exc))
+        bad_input(exc)
         return None
     for note in image.notes:
         st.caption(f"ℹ️ {image.name}: {note}")

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from components.feedback import bad_input
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
 from components.results import before_after, download_name
@@ -135,7 +136,7 @@ def _from_handoff(handoff: MaskHandoff) -> Start:
     try:
         base_mask = fit_mask(handoff.mask, (rgb.shape[1], rgb.shape[0]), "The handed-over mask").mask
     except VisionError as exc:
-        st.error(str(exc))
+        bad_input(exc)
         st.stop()
     return Start(rgb, base_mask, "segmentation_handoff", removing_object=True)
 
@@ -168,7 +169,7 @@ def _from_image(source: MaskSource) -> Start:
             try:
                 fitted = load_mask(upload.getvalue(), upload.name, (rgb.shape[1], rgb.shape[0]))
             except VisionError as exc:
-                st.error(str(exc))
+                bad_input(exc)
                 st.stop()
             base_mask = _maybe_inverted(fitted.mask)
             if fitted.warning:

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.availability import failed, not_installed_sentence
+from components.availability import not_installed_sentence
+from components.feedback import failed
 from components.image_input import image_uploader
 from components.jobs import queue_line
 from components.results import download_name

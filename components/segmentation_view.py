@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.feedback import bad_input
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
@@ -205,7 +206,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                 try:
                     bg = decode_background(upload.getvalue(), upload.name).rgb
                 except VisionError as exc:
-                    st.error(str(exc))
+                    bad_input(exc)
                     return 0.0
                 options["image"] = fit_within(bg, WORK_MAX_SIDE)
             elif from_link("seg_bg_mode"):  # the sender's upload is not in the link: the rest of the result is

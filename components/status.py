@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import diagnostics
-from components.availability import unavailable
+from components.feedback import not_installed
 from models.registry import Entry, get
 from models.runtime import device_info
 from models.store import ModelMissingError, Store
@@ -35,7 +35,7 @@ def timing_badge(timings_ms: dict[str, float]) -> None:
 def model_unavailable(exc: ModelMissingError) -> None:
     """One plain sentence for the visitor; the path, command and reason go to the log and the admin page."""
     diagnostics.record_missing(exc.entry.id, exc.reason)
-    unavailable(exc.entry.title)
+    not_installed(exc.entry.title)
 
 
 def require_model(entry: Entry | str) -> Path | None:

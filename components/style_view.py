@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
-from components.availability import failed
+from components.feedback import failed
 from components.image_input import Source, sample_id
 from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components.availability import failed
+from components.feedback import failed
 from components.jobs import run_heavy
 from components.results import download_name
 from components.settings import Number

@@ -6,7 +6,8 @@ import time
 
 import streamlit as st
 
-from components.availability import choose, failed
+from components.availability import choose
+from components.feedback import failed
 from components.image_input import image_input
 from components.layout import result_first
 from components.model_card import model_card
@@ -76,8 +77,7 @@ with result_box:
         with st.spinner(f"Segmenting with {spec.title}…"):
             result = predict(spec.entry_id, segmenter, rgb)
     except VisionError as exc:  # e.g. the model server is unreachable (served mode): the message is for the visitor
-        st.error(str(exc), icon="🛑")
-        st.button("Try again", key="seg_retry")  # a click reruns the page: nothing is cached from the failure
+        failed(f"Segmenting with {spec.title}", exc, retry_key="seg_retry")  # a retry reruns: nothing cached
         st.stop()
     fresh_ms = (time.perf_counter() - start) * 1000.0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.feedback import failed
 from components.handoff import take_inpainting_handoff
 from components.inpainting_view import (
     SHARE,
@@ -73,7 +74,7 @@ try:
         st.warning(warning)
     results = run_both(rgb, mask, options, example=example)
 except VisionError as exc:
-    st.error(str(exc))
+    failed("Inpainting", exc)
     st.stop()
 
 final_mask = dilate(mask, options.dilation)

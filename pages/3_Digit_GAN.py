@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.availability import choose, unavailable
+from components.availability import choose
 from components.digits_view import (
     ANY,
     FRAMES,
@@ -33,6 +33,7 @@ from components.digits_view import (
     surprise,
     weights_present,
 )
+from components.feedback import not_installed, server_unavailable
 from components.model_card import model_card
 from components.page import page_setup
 from components.share import share
@@ -52,15 +53,14 @@ device_badge()
 model_card("dcgan")
 
 if not weights_present():
-    unavailable("The digit generator")  # the weights ship with the repository; README says how to retrain
+    not_installed("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
 gen, disc = load_gan()
 try:
     if disc is None:  # served mode: say so at once, in the visitor's words, when the model server is away
         gen.generate(1, 0, 0)
 except InferenceUnavailable as exc:
-    st.error(str(exc), icon="🛑")
-    st.button("Try again", key="gan_retry")
+    server_unavailable(exc, retry_key="gan_retry")
     st.stop()
 judge = load_judge()
 

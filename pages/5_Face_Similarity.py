@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import faces_view as fv
 from components.availability import choose
+from components.feedback import server_unavailable
 from components.image_input import image_input
 from components.layout import result_first
 from components.model_card import model_card
@@ -145,7 +146,6 @@ try:
     else:
         many_mode(embedder, analyzer, metric, threshold)
 except InferenceUnavailable as exc:  # served mode: the model server is unreachable; the message is for the visitor
-    st.error(str(exc), icon="🛑")
-    st.button("Try again", key="face_retry")
+    server_unavailable(exc, retry_key="face_retry")
 
 fv.how_it_works()

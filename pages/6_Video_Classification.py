@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.availability import choose, failed
+from components.availability import choose
+from components.feedback import failed
 from components.model_card import model_card
 from components.page import page_setup
 from components.settings import initial
