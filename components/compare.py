@@ -12,9 +12,9 @@ import base64
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from models.imaging import encode_jpeg
+from models.ops import resize
 
 _CSS = """
 .cmp { position: relative; width: 100%; user-select: none; -webkit-user-select: none; touch-action: pan-y;
@@ -105,7 +105,7 @@ def image_compare(
     h, w = after.shape[:2]
     before = np.asarray(before)
     if before.shape[:2] != (h, w):
-        before = np.asarray(Image.fromarray(before).resize((w, h), Image.Resampling.BILINEAR))
+        before = resize(before, h, w)
     _renderer()(
         key=key,
         data={

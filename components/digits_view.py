@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from components.display import Size, show
 from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
@@ -132,10 +133,11 @@ def show_generation(
     wrong = np.flatnonzero(pred != labels)
     left, right = st.columns([3, 2])
     framed = f" · red frame: the judge read another digit ({len(wrong)})" if len(wrong) else ""
-    left.image(
+    show(
         dcgan.mark_cells(sheet, wrong, cols, scale=SCALE),
         caption=f"{cols * cols} generated digits · seed {seed}{framed}",
-        width="stretch",
+        size=Size.FILL,
+        where=left,
     )
     with right:
         agree = int((pred == labels).sum())
@@ -164,10 +166,10 @@ def show_interpolation(
 ) -> None:
     """The strip of frames, the animation, their downloads and the judge's reading along the path."""
     strip = dcgan.grid(frames, len(frames), scale=SCALE)
-    st.image(strip, caption=f"Seed {seed_a} ({digit_a}) → seed {seed_b} ({digit_b}), {steps} frames", width="stretch")
+    show(strip, caption=f"Seed {seed_a} ({digit_a}) → seed {seed_b} ({digit_b}), {steps} frames", size=Size.FILL)
     gif = dcgan.animation_gif(frames, scale=6)
     a, b = st.columns([1, 3])
-    a.image(gif, caption="Animation", width=168)
+    show(gif, caption="Animation", size=Size.DIGIT, where=a)
     with b:
         st.download_button(
             "⬇️ Download animation (GIF)", gif, f"dcgan_interp_{seed_a}_{seed_b}.gif", mime="image/gif", key="interp_gif"
@@ -260,10 +262,10 @@ def pick_mask(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         st.warning("The mask covers the whole digit: nothing is left to restore from.")
         return None
     if mask is not None:
-        st.image(
+        show(
             dcgan.tint_mask(digit_img, mask, scale=SCALE),
             caption=f"Masked: {100 * mask.mean():.0f} % of the pixels",
-            width=112,
+            size=Size.DIGIT_SMALL,
         )
     return mask
 
@@ -345,7 +347,7 @@ def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
     verdicts = verdict(judge, np.stack(shown))
     for col, name, im, v in zip(st.columns(4), names, shown, verdicts):
         view = dcgan.tint_mask(im, result["mask"], SCALE) if name == "Damaged" else dcgan.upscale(im, SCALE)
-        col.image(view, caption=name, width=168)
+        show(view, caption=name, size=Size.DIGIT, where=col)
         col.markdown(v)
     m = result["mask"]
     mse_gan = dcgan.masked_mse(result["restored"], result["digit"], m)

@@ -20,6 +20,7 @@ import streamlit as st
 from PIL import Image
 
 import models.faces.groups as G
+from components.display import Size, decode, show
 from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
@@ -29,7 +30,7 @@ from components.share import from_link, image_keys, not_in_link
 from components.status import timing_badge
 from models import faces as F
 from models.errors import VisionError
-from models.imaging import LoadedImage, decode_image, encode_jpeg, read_image
+from models.imaging import LoadedImage, encode_jpeg, read_image
 from models.samples import SampleKind, samples
 from models.serving import maybe_served
 from models.store import Store
@@ -135,11 +136,6 @@ def flip_embed(
     return G.mirror_invariant_embeddings(net, list(chips), lock=getattr(_analyzer, "_lock", None))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def decode(data: bytes, name: str) -> LoadedImage:
-    return decode_image(data, name=name)
-
-
 def edited_copy(rgb: np.ndarray) -> np.ndarray:
     """Mirrored, darker, JPEG quality 20: the same person, different pixels."""
     darker = (rgb[:, ::-1].astype(np.float32) * 0.6).astype(np.uint8)
@@ -173,7 +169,7 @@ def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -
             format_func=lambda i: face_label(i, result.faces[i]),
             key=f"{key}_which",
         )
-    st.image(F.draw_faces(rgb, result.faces, selected), caption=caption, width="content")
+    show(F.draw_faces(rgb, result.faces, selected), caption=caption)
     return result.faces[selected] if selected is not None else None
 
 
@@ -182,8 +178,8 @@ def show_verdict(
 ) -> None:
     """The two aligned chips, the verdict with its confidence, the distance against the threshold, timings."""
     chip_a, chip_b, numbers = st.columns([1, 1, 4], vertical_alignment="center")
-    chip_a.image(chip(face_a), caption="A, aligned", width="content")
-    chip_b.image(chip(face_b), caption="B, aligned", width="content")
+    show(chip(face_a), caption="A, aligned", where=chip_a)
+    show(chip(face_b), caption="B, aligned", where=chip_b)
     with numbers:
         verdict = "Same person" if v.same else "Different people"
         if v.too_small:
@@ -290,10 +286,9 @@ def show_photos(photos: list[Photo], results: list[F.Analysis], n_faces: int) ->
         cols = st.columns(4)
         for k, ((name, rgb, _size), res) in enumerate(zip(photos, results, strict=True)):
             with cols[k % 4]:
-                st.image(
+                show(
                     F.draw_faces(rgb, res.faces),
                     caption=f"P{k + 1}: {Path(name).name} · {faces_count(len(res.faces))}",
-                    width="content",
                 )
                 for m in res.messages:
                     st.caption(f"⚠️ {m}")
@@ -309,10 +304,10 @@ def comparable(faces: list[F.Face], labels: list[str]) -> tuple[list[F.Face], li
             f"**Skipped: {n_skip} face{'s' if n_skip > 1 else ''} under {F.SMALL_FACE_PX} px wide** "
             "— too small for a reliable comparison, so not grouped. A larger photo of them would be."
         )
-        st.image(
+        show(
             [chip(faces[i]) for i in split.skipped],
             caption=[f"{labels[i]} · {faces[i].width:.0f} px" for i in split.skipped],
-            width=64,
+            size=Size.FACE_CHIP,
         )
         faces, labels = [faces[i] for i in split.kept], [labels[i] for i in split.kept]
     if len(faces) > MAX_TOTAL_FACES:
@@ -379,7 +374,7 @@ def show_people(people: np.ndarray, faces: list[F.Face], labels: list[str]) -> N
     for c in range(n_people):
         members = np.flatnonzero(people == c)
         st.markdown(f"**Person {c + 1}** · {len(members)} face{'s' if len(members) > 1 else ''}")
-        st.image([chip(faces[i]) for i in members], caption=[labels[i] for i in members], width=88)
+        show([chip(faces[i]) for i in members], caption=[labels[i] for i in members], size=Size.FACE_CHIP)
 
 
 def how_it_works() -> None:

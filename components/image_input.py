@@ -8,6 +8,7 @@ from enum import Enum
 
 import streamlit as st
 
+from components.display import decode
 from components.feedback import bad_input
 from components.share import from_link, not_in_link
 from models.imaging import (
@@ -16,7 +17,6 @@ from models.imaging import (
     ImageError,
     LoadedImage,
     check_image_name,
-    decode_image,
     read_image,
 )
 from models.samples import SampleKind, samples
@@ -29,12 +29,6 @@ class Source(str, Enum):
     SAMPLE = "Sample"
     UPLOAD = "Upload"
     CAMERA = "Camera"
-
-
-@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
-def _decode(data: bytes, name: str) -> LoadedImage:
-    # In-memory only (nothing uploaded is written to disk); bounded (16 entries, 10 min) so memory stays flat.
-    return decode_image(data, name=name)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -125,14 +119,14 @@ def image_input(
                 elif raw is None:
                     st.caption("Choose a file to continue.")
                 return None
-            image = _decode(upload.getvalue(), upload.name)
+            image = decode(upload.getvalue(), upload.name)
         else:
             shot = st.camera_input("Take a photo", key=f"{key}_camera")
             if shot is None:
                 if from_link(f"{key}_source"):
                     not_in_link(f"The {label.lower()}", "take one again, or choose a sample", was="was a camera photo")
                 return None
-            image = _decode(shot.getvalue(), "camera photo")
+            image = decode(shot.getvalue(), "camera photo")
     except ImageError as exc:
         bad_input(exc)
         return None

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from components.display import show
 from components.feedback import bad_input
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
@@ -276,10 +277,10 @@ def result_grid(
         # The same PNG bytes st.image makes of an array (PIL, no other options): the same pictures either way.
         encoded = shared(("inpaint_png", example, options), lambda: {c: _png(a) for c, a in pictures().items()})
         for col, (caption, png) in zip(cols, encoded.items(), strict=True):
-            col.image(png, caption=caption, width="content", output_format="PNG")
+            show(png, caption=caption, output_format="PNG", where=col)
         return
     for col, (caption, img) in zip(cols, pictures().items(), strict=True):
-        col.image(img, caption=caption, width="content", output_format="PNG")
+        show(img, caption=caption, output_format="PNG", where=col)
 
 
 def _png(arr: np.ndarray) -> bytes:

@@ -18,13 +18,12 @@ import json
 from dataclasses import dataclass, field
 from enum import Enum
 
-import cv2
 import numpy as np
 import streamlit as st
 
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask
-from models.ops import tint
+from models.ops import resize, resize_nearest, tint
 
 # (width, height) of the canvas on screen, at most. 700 px fits Streamlit's centred layout (704 px of
 # content): a wider canvas would scroll sideways under the brush.
@@ -162,12 +161,12 @@ def mask_canvas(
     """
     h, w = image.shape[:2]
     cw, ch = canvas_size_for((w, h), max_size)
-    preview = cv2.resize(image, (cw, ch), interpolation=cv2.INTER_AREA) if (cw, ch) != (w, h) else image
+    preview = resize(image, ch, cw)
     # Keyed by the image (not the overlay): strokes belong to one image and reset when it changes. A new
     # overlay (an uploaded or handed-over mask) only swaps the background of the same canvas.
     digest = hashlib.blake2b(np.ascontiguousarray(preview).tobytes(), digest_size=6).hexdigest()
     if overlay is not None and overlay.any():
-        small = cv2.resize(overlay.astype(np.uint8), (cw, ch), interpolation=cv2.INTER_NEAREST).astype(bool)
+        small = resize_nearest(overlay.astype(bool), ch, cw)
         preview = tint(preview, small)
     params = {
         "fill_color": _rgba(colour, 0.45),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.display import Size, show
 from models.cards import CARDS, ModelCard
 
 
@@ -34,4 +35,4 @@ def model_card(*cards: str | ModelCard) -> None:
             c = CARDS[card] if isinstance(card, str) else card
             st.markdown(card_markdown(c))
             if c.picture is not None and c.picture.is_file():
-                st.image(str(c.picture), caption=c.picture_caption or None, width="stretch")
+                show(str(c.picture), caption=c.picture_caption or None, size=Size.FILL)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
+from components.display import show
 from models.imaging import encode_png
+from models.ops import resize
 
 
 def _same_size(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.shape[:2] == b.shape[:2]:
         return b
-    return np.asarray(Image.fromarray(b).resize((a.shape[1], a.shape[0]), Image.Resampling.BILINEAR))
+    return resize(b, a.shape[0], a.shape[1])
 
 
 def wipe(before: np.ndarray, after: np.ndarray, position: float) -> np.ndarray:
@@ -40,8 +41,8 @@ def before_after(
         image_compare(_same_size(after, before), after, key=f"{key}_compare", labels=labels)
     with side:
         left, right = st.columns(2)
-        left.image(before, caption=labels[0], width="content")
-        right.image(after, caption=labels[1], width="content")
+        show(before, caption=labels[0], where=left)
+        show(after, caption=labels[1], where=right)
 
 
 def download_png(

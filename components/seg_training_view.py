@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from components.availability import not_installed_sentence
+from components.display import Size, show
 from components.feedback import failed
 from components.image_input import image_uploader
 from components.jobs import queue_line
@@ -253,9 +254,11 @@ def results(result: sess.TrainedResult) -> None:
     truth_palette = sess.truth_palette(result)
     for stem, image, truth, pred in result.examples:
         a, b, c = st.columns(3)
-        a.image(image, caption=stem, width="stretch")
-        b.image(render.colorize(truth, palette=truth_palette), caption="ground truth (void black)", width="stretch")
-        c.image(render.colorize(pred, palette=result.palette), caption="prediction", width="stretch")
+        show(image, caption=stem, size=Size.FILL, where=a)
+        show(
+            render.colorize(truth, palette=truth_palette), caption="ground truth (void black)", size=Size.FILL, where=b
+        )
+        show(render.colorize(pred, palette=result.palette), caption="prediction", size=Size.FILL, where=c)
     legend_strip(names, result.palette)
 
 
@@ -324,10 +327,11 @@ def use_model(result: sess.TrainedResult) -> None:
         failed("Segmenting the image", exc)
         return
     left, right = st.columns([3, 1])
-    left.image(
+    show(
         render.overlay(image.rgb, seg.class_map, 0.6, palette=result.palette, background=None),
         caption=f"{image.name}: your model's classes over the image",
-        width="stretch",
+        size=Size.FILL,
+        where=left,
     )
     with right:
         st.markdown("**Classes found**")

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from components.display import decode, show
 from components.feedback import bad_input
 from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
@@ -23,7 +24,7 @@ from components.settings import Colour, Number, Several, initial
 from components.share import from_link, not_in_link, refresh
 from models import segmentation as seg
 from models.errors import VisionError
-from models.imaging import LoadedImage, decode_image, encode_png
+from models.imaging import LoadedImage, encode_png
 from models.ops import fit_within, tint
 from models.runtime import timed
 from models.serving import maybe_served
@@ -92,11 +93,6 @@ def working_copy(rgb: np.ndarray) -> np.ndarray:
     return fit_within(rgb, WORK_MAX_SIDE)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def decode_background(data: bytes, name: str):
-    return decode_image(data, name=name)
-
-
 def full_size(result: seg.Segmentation, image: LoadedImage) -> seg.Segmentation:
     """The result at the uploaded image's size (for downloads; computed when a button is clicked)."""
     return result.resized(image.rgb.shape[0], image.rgb.shape[1])
@@ -142,9 +138,7 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, 
     with left:
         names = ", ".join(result.labels[i] for i in visible) or "no classes"
         detail = f" at {opacity:.0%} opacity" if view is not View.COLOUR_MAP else ""
-        st.image(
-            shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}", width="content"
-        )
+        show(shown, caption=f"{view.value} · {rgb.shape[1]}×{rgb.shape[0]} · showing {names}{detail}")
         c1, c2 = st.columns(2)
         # Downloads at the uploaded size, made when clicked (a 12-MP PNG takes a second or more).
         c1.download_button(
@@ -204,7 +198,7 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
             )
             if upload is not None:
                 try:
-                    bg = decode_background(upload.getvalue(), upload.name).rgb
+                    bg = decode(upload.getvalue(), upload.name).rgb
                 except VisionError as exc:
                     bad_input(exc)
                     return 0.0
@@ -224,8 +218,8 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
         out = seg.portrait(rgb, result.mask(keep), seg.PortraitOptions(**options))
     with left:
         a, b = st.columns(2)
-        a.image(rgb, caption="Original", width="content")
-        b.image(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", width="content")
+        show(rgb, caption="Original", where=a)
+        show(out, caption=f"Portrait: {', '.join(result.labels[i] for i in keep)} kept", where=b)
         st.download_button(
             "⬇️ Portrait (PNG)",
             lambda: encode_png(full_portrait(image, result, keep, options, rgb)),
@@ -280,10 +274,9 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
         mask = seg.dilate(result.mask([target]), grow)
         preview = tint(rgb, mask)
     with left:
-        st.image(
+        show(
             preview,
             caption=f"Mask to fill: {result.labels[target]} grown by {grow} px ({mask.mean():.1%} of the image)",
-            width="content",
         )
     with right:
         ready = (ROOT / INPAINTING_PAGE).is_file()

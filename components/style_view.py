@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components.display import show
 from components.feedback import failed
 from components.image_input import Source, sample_id
 from components.jobs import run_heavy
@@ -111,7 +112,7 @@ def use_style(sample: Sample) -> None:
 def show_picked(image: LoadedImage | None) -> None:
     """The chosen image under its picker, at most 480 px, with its name and size."""
     if image is not None:
-        st.image(fit_within(image.rgb, 480), caption=f"{image.label} · {image.size[0]}×{image.size[1]}")
+        show(fit_within(image.rgb, 480), caption=f"{image.label} · {image.size[0]}×{image.size[1]}")
 
 
 def style_gallery() -> None:
@@ -121,7 +122,7 @@ def style_gallery() -> None:
         cols = st.columns(min(5, max(1, len(gallery))))
         for i, s in enumerate(gallery):
             with cols[i % len(cols)]:
-                st.image(thumbnail(str(s.path)), caption=s.title)
+                show(thumbnail(str(s.path)), caption=s.title)
                 st.button("Use", key=f"gallery_{s.id}", on_click=use_style, args=(s,), width="stretch")
 
 
@@ -254,7 +255,7 @@ class GatysView:
         self.chart = chart_col.empty()
 
     def show(self, state: dict[str, Any]) -> None:
-        self.preview.image(state["image"], caption=f"Step {state['step']} of {state['total']}", width="content")
+        show(state["image"], caption=f"Step {state['step']} of {state['total']}", where=self.preview)
         if state["history"]:
             losses = pd.DataFrame(state["history"]).set_index("step")
             # log10 so the four terms fit one axis; a zero (content loss at step 1) is left out, not -inf.

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.display import show
 from components.feedback import failed
 from components.jobs import run_heavy
 from components.results import download_name
@@ -106,7 +107,7 @@ def show_clip(data: bytes, analysis: V.Analysis) -> None:
     info, result = analysis.info, analysis.result
     with st.expander("Original clip", expanded=not info.browser_playable):
         if info.container is V.Container.GIF:
-            st.image(data)
+            show(data)
         elif info.browser_playable:
             mime = "video/webm" if info.container in (V.Container.WEBM, V.Container.MKV) else "video/mp4"
             st.video(data, format=mime)
@@ -201,7 +202,7 @@ def show_frames(analysis: V.Analysis) -> None:
     """A strip of thumbnails across the clip, each captioned with its time and label."""
     st.subheader("Frames")
     for col, (thumb, cap) in zip(st.columns(len(analysis.strip)), analysis.strip, strict=True):
-        col.image(thumb, caption=cap, width="content")
+        show(thumb, caption=cap, where=col)
 
 
 def show_annotated(analysis: V.Analysis) -> None:

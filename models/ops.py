@@ -44,6 +44,19 @@ def resize(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
     return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
+def resize_nearest(labels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(h, w) mask or class map (bool or integer) → (height, width), nearest neighbour: no value is invented.
+
+    Returns the input itself when it already has that size; the dtype is kept.
+    """
+    if labels.shape[:2] == (height, width):
+        return labels
+    as_u8 = labels.dtype == bool
+    src = np.ascontiguousarray(labels, np.uint8 if as_u8 else None)
+    out = cv2.resize(src, (width, height), interpolation=cv2.INTER_NEAREST)
+    return out.astype(bool) if as_u8 else out
+
+
 def resize_lanczos(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
     """(h, w, 3) uint8 image → (height, width, 3) with Pillow's Lanczos filter.
 

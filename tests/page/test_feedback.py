@@ -64,3 +64,18 @@ def test_no_page_or_view_calls_st_error_itself():
     ]
     print("st.error outside components/feedback.py:", len(offenders))
     assert offenders == []
+
+
+def test_every_image_goes_through_the_display_helper():
+    """One size policy: no page or view calls ``.image(`` itself, and only components/display.py decodes uploads
+    with a cache of its own."""
+    calls, decoders = [], []
+    for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "components").glob("*.py")]:
+        if p.name == "display.py":
+            continue
+        text = p.read_text()
+        calls += [f"{p.relative_to(ROOT)}:{n}" for n, line in enumerate(text.splitlines(), 1) if ".image(" in line]
+        decoders += [f"{p.relative_to(ROOT)}" for _ in re.finditer(r"@st\.cache_data[^\n]*\n\s*def \w+\([^)]*\)[^:]*:\s*\n"
+                                                                     r"(?:\s*#[^\n]*\n)*\s*return decode_image\(", text)]
+    print(".image( outside components/display.py:", len(calls), "; cached decoders outside it:", len(decoders))
+    assert calls == [] and decoders == []

@@ -214,3 +214,17 @@ def test_a_sample_is_captioned_by_its_title_an_upload_by_its_file_name():
     sample = dataclasses.replace(upload, name="grace_hopper.jpg", title="Grace Hopper")
     assert (upload.label, sample.label, sample.name) == ("my photo.jpg", "Grace Hopper", "grace_hopper.jpg")
     assert [faces_count(n) for n in (0, 1, 4)] == ["no face", "1 face", "4 faces"]
+
+
+def test_resize_nearest_keeps_values_and_dtype():
+    from models.ops import resize_nearest
+
+    labels = np.array([[0, 1], [2, 3]], np.uint8)
+    up = resize_nearest(labels, 4, 6)
+    assert up.shape == (4, 6) and up.dtype == np.uint8 and set(np.unique(up)) == {0, 1, 2, 3}
+    assert (up[:2, :3] == 0).all() and (up[2:, 3:] == 3).all()
+    mask = np.zeros((10, 10), bool)
+    mask[:5] = True
+    small = resize_nearest(mask, 4, 4)
+    assert small.dtype == bool and small[:2].all() and not small[2:].any()
+    assert resize_nearest(mask, 10, 10) is mask
