@@ -11,7 +11,7 @@ import time
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components import st_compat
+from components import shared_results, st_compat
 from components.catalog import PAGES
 from components.diagnostics import record_run
 from components.layout import page_style
@@ -118,6 +118,7 @@ def page_setup(title: str, icon: str) -> None:
     st.set_page_config(page_title=f"{title} · Vision playground", page_icon=icon, layout="wide")
     page_style()  # phone layout rules (components/layout.py)
     st_compat.forget_fragments_of_earlier_runs()
+    shared_results.new_run()  # hits of this run label its timings (components/status.timing_badge)
     run = st.session_state["_vision_run"] = f"{st_compat.session_id()}:{time.perf_counter_ns()}"
     with _RUN_LOCK:
         _RUN_STARTS[st_compat.session_id() or ""] = (title, run, time.perf_counter())

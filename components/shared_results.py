@@ -18,6 +18,12 @@ stored pickled (that is what the byte bound counts) and each hit unpickles a fre
 what another one sees (arrays, dicts of timings). The store itself is one ``st.cache_resource`` object per server
 process (cleared with Streamlit's caches). :data:`COMPUTED` counts, per kind (a key's first item), how many results
 were computed through here: the page tests read it.
+
+One computation per key: sessions that miss the same key at once wait for the first one's result instead of
+computing it again (a per-key lock; a waiter computes itself only if the first one failed or was stopped, or after
+:data:`WAIT_S`). :func:`run_reused` tells the timing badge whether this script run took a result another session
+computed, so its timings are labelled as that computation's, not this visitor's wait (``page_setup`` starts each
+run with :func:`new_run`).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ MAX_ENTRIES = 24
 BYTES_ENV = "VISION_SHARED_RESULTS_MB"
 DEFAULT_MB = 64.0
 COMPUTED: Counter[str] = Counter()  # results computed through shared(), per kind; hits do not count
+WAIT_S = 300.0  # a session waits at most this long for another one computing the same key
+_RUN = threading.local()  # per script thread: {key: True when this run's result for key was another session's}
 
 
 def max_bytes() -> int:
@@ -54,7 +62,18 @@ class SharedResults:
         self.max_bytes = max_bytes
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Lock] = {}  # a lock per key being computed
         self.nbytes = 0
+
+    def flight(self, key: Hashable) -> threading.Lock:
+        """The lock a session holds while it computes ``key`` (the same object for every session meanwhile)."""
+        with self._lock:
+            return self._flights.setdefault(key, threading.Lock())
+
+    def landed(self, key: Hashable) -> None:
+        """The computation of ``key`` is over (kept or failed): later misses make a fresh lock."""
+        with self._lock:
+            self._flights.pop(key, None)
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
@@ -94,9 +113,36 @@ def shared(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     ``compute()`` (run here, in this session), kept for every later session. Only for samples, never uploads."""
     store = _results()
     hit = store.get(key)
-    if hit is not None:
-        return cast(T, hit)
-    value = compute()
-    COMPUTED[str(key[0])] += 1
-    store.put(key, value)
-    return value
+    if hit is None:
+        flight = store.flight(key)
+        holding = flight.acquire(timeout=WAIT_S)  # another session computing this key: wait for its result
+        try:
+            hit = store.get(key)
+            if hit is None:
+                _reused()[key] = False
+                value = compute()  # an exception (or st.stop / a rerun) releases the lock: a waiter computes
+                COMPUTED[str(key[0])] += 1
+                store.put(key, value)
+                return value
+        finally:
+            if holding:
+                store.landed(key)
+                flight.release()
+    _reused()[key] = True
+    return cast(T, hit)
+
+
+def _reused() -> dict[Hashable, bool]:
+    if not hasattr(_RUN, "keys"):
+        _RUN.keys = {}
+    return _RUN.keys
+
+
+def new_run() -> None:
+    """Forget the previous run's hits (called by ``components.page.page_setup`` at the start of every run)."""
+    _RUN.keys = {}
+
+
+def run_reused() -> bool:
+    """True when a :func:`shared` call of this script run returned a result another session computed."""
+    return any(_reused().values())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import diagnostics
+from components import diagnostics, shared_results
 from components.feedback import not_installed
 from models.registry import Entry, get
 from models.runtime import device_info
@@ -19,17 +19,25 @@ def device_badge() -> None:
     st.caption(f"{'🟢' if d.kind == 'GPU' else '🖥️'} Running on **{d.label}**")
 
 
-def timing_badge(timings_ms: dict[str, float]) -> None:
+def timing_badge(timings_ms: dict[str, float], *, reused: bool | None = None) -> None:
     """Record a timing breakdown, e.g. ``{"model": 212.0, "total": 260.3}``, for the admin page.
 
     Visitors are not shown developer timings; the admin / diagnostics page lists them per page. An operator
     setting, ``VISION_SHOW_TIMINGS=1`` (off in production), also shows them on the page as a ⏱️ caption: what
-    ``bench/load.py`` reads as the app's own time next to what the visitor waited.
+    ``bench/load.py`` reads as the app's own time next to what the visitor waited. ``reused`` (default: whether this
+    run took a shared result, ``components.shared_results.run_reused``): the result was computed by another session,
+    so the times are recorded and shown as that computation's ("shared result, computed earlier: …"), and this
+    run's own cost as ``shared hit`` 0 ms.
     """
-    diagnostics.record_timing(timings_ms)
+    if reused is None:
+        reused = shared_results.run_reused()
+    if reused:
+        diagnostics.record_timing({"shared hit": 0.0, **{f"{k} (earlier)": v for k, v in timings_ms.items()}})
+    else:
+        diagnostics.record_timing(timings_ms)
     if os.environ.get("VISION_SHOW_TIMINGS") == "1":
         parts = " · ".join(f"{name} **{ms:,.0f} ms**" for name, ms in timings_ms.items())
-        st.caption(f"⏱️ {parts}")
+        st.caption(f"⏱️ shared result, computed earlier: {parts}" if reused else f"⏱️ {parts}")
 
 
 def model_unavailable(exc: ModelMissingError) -> None:

@@ -102,3 +102,26 @@ def test_streamlit_runner_keeps_keras_state_skips_the_full_gc_and_runs_one_runne
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
     assert config["runner"]["fastReruns"] is False  # one script runner per session: widget values in order
+
+
+def _shared_badge_script():
+    from components import shared_results
+    from components.status import timing_badge
+
+    shared_results.new_run()
+    shared_results.shared(("unit-badge", "sample"), lambda: {"model": 850.0})
+    timing_badge({"model": 850.0})
+
+
+def test_timing_badge_of_a_shared_hit_says_the_times_are_the_earlier_computation(monkeypatch):
+    from components import diagnostics, shared_results
+
+    monkeypatch.setenv("VISION_SHOW_TIMINGS", "1")
+    shared_results._results.clear()
+    first = AppTest.from_function(_shared_badge_script, default_timeout=30).run()
+    assert [c.value for c in first.caption if "⏱️" in c.value] == ["⏱️ model **850 ms**"]
+    assert diagnostics.timings()[0].parts_ms == {"model": 850.0}
+    second = AppTest.from_function(_shared_badge_script, default_timeout=30).run()
+    assert [c.value for c in second.caption if "⏱️" in c.value] == ["⏱️ shared result, computed earlier: model **850 ms**"]
+    assert diagnostics.timings()[0].parts_ms == {"shared hit": 0.0, "model (earlier)": 850.0}
+    shared_results._results.clear()

@@ -76,6 +76,61 @@ def test_shared_copies_are_independent(fresh_store):
     assert len(calls) == 1 and not b["image"].any() and b["timings"] == {"total": 1.0}
 
 
+def test_sessions_missing_the_same_key_at_once_compute_it_once(fresh_store):
+    """Four sessions open the same sample at once: one computes, three wait for its result (and know it is shared)."""
+    import threading
+    import time
+
+    calls, got, reused = [], [], []
+    gate = threading.Barrier(4)
+
+    def compute():
+        calls.append(threading.get_ident())
+        time.sleep(0.5)  # long enough for every other session to miss the key meanwhile
+        return {"total": 500.0}
+
+    def session():
+        shared_results.new_run()
+        gate.wait()
+        got.append(shared_results.shared(("unit", "at-once"), compute))
+        reused.append(shared_results.run_reused())
+
+    threads = [threading.Thread(target=session) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1 and got == [{"total": 500.0}] * 4
+    assert sorted(reused) == [False, True, True, True]  # only the computing session's timings are its own
+
+
+def test_a_failed_computation_lets_the_waiting_session_compute(fresh_store):
+    import threading
+    import time
+
+    calls = []
+
+    def failing():
+        calls.append("fail")
+        time.sleep(0.3)
+        raise RuntimeError("the first session's run was stopped")
+
+    def working():
+        calls.append("ok")
+        return 42
+
+    results = []
+    first = threading.Thread(target=lambda: pytest.raises(RuntimeError, shared_results.shared, ("unit", "f"), failing))
+    first.start()
+    time.sleep(0.1)
+    second = threading.Thread(target=lambda: results.append(shared_results.shared(("unit", "f"), working)))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert calls == ["fail", "ok"] and results == [42]
+    assert shared_results._results()._flights == {}  # no lock left behind
+
+
 def test_bounds_drop_the_least_recently_used():
     store = shared_results.SharedResults(max_entries=2, max_bytes=10_000)
     assert store.put("a", b"x" * 100) and store.put("b", b"y" * 100)
