@@ -29,13 +29,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +46,7 @@ if "VISION_STORE" not in os.environ and (ROOT.parent / "shared" / "assets").is_d
 
 import psutil  # noqa: E402
 
+from bench.appserver import free_port, start_streamlit, stop, wait_healthy  # noqa: E402
 from bench.stproto import workload as W  # noqa: E402
 from bench.stproto.client import Run, Visitor  # noqa: E402
 
@@ -177,33 +176,11 @@ def tree_cpu(proc: psutil.Process) -> float:
     return total
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server() -> tuple[subprocess.Popen, str, Path]:
-    port = free_port()
     log = Path(tempfile.mkstemp(prefix="click-cost-", suffix=".log")[1])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=os.environ.copy(),
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url, log
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy in 90 s")
+    proc, url = start_streamlit(free_port(), log.open("w"))
+    wait_healthy(url, proc, log, timeout=90)
+    return proc, url, log
 
 
 def measure_action(url: str, server: psutil.Process, action: Action, repeat: int, settle_s: float):
@@ -280,11 +257,7 @@ def main() -> None:
             print(f"  {name}: cold {cold:.3f} s, server {med} s {err}", file=sys.stderr, flush=True)
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
             if log is not None:
                 log.unlink(missing_ok=True)
 

@@ -45,6 +45,9 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: bench/ is not a package on the path then
+from bench.appserver import stop, wait_healthy  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 240_000
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -427,15 +430,11 @@ def start_server(args) -> tuple[str, subprocess.Popen]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return url, proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"the server exited; see {args.out / 'server.log'}") from None
-            time.sleep(0.2)
-    raise SystemExit("the server did not become healthy in 2 minutes")
+    try:
+        wait_healthy(url, proc, args.out / "server.log", timeout=120)
+    except RuntimeError as exc:
+        raise SystemExit(f"the server did not become healthy: {exc}") from None
+    return url, proc
 
 
 async def main_async(args) -> None:
@@ -473,11 +472,7 @@ async def main_async(args) -> None:
     finally:
         monitor.stop.set()
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
     rows = summarise(records, monitor, names)
     print_table(rows)
     if args.soak:

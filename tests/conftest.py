@@ -11,15 +11,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.appserver import free_port, start_streamlit, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_ASSETS = Path(os.environ.get("VISION_SHARED_ASSETS", ROOT.parent / "shared" / "assets")).resolve()
@@ -67,44 +64,16 @@ def app_server_memory() -> tuple[int, int]:
     return tuple(int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_server():
     """Base URL of ``streamlit run app.py`` on 127.0.0.1, started once for the session."""
-    port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_streamlit(free_port(), log)
     _SERVER_LOG["path"] = Path(log.name)
     _SERVER_PID["pid"] = proc.pid
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{Path(log.name).read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
+    wait_healthy(url, proc, Path(log.name), timeout=60)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc, grace_s=10)
     if proc.returncode not in (0, -15, None):
         print(Path(log.name).read_text()[-3000:])
     Path(log.name).unlink(missing_ok=True)

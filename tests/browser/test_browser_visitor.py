@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.appserver import free_port, start_streamlit, wait_healthy
 from components.catalog import PAGES
 from components.home_cards import url_path
-from tests.conftest import ROOT, SHARED_ASSETS, _free_port, screenshot, wait_idle
+from tests.conftest import SHARED_ASSETS, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -50,23 +48,10 @@ class _Url(str):
 
 
 def _serve(store: Path, tmp: Path):
-    port = _free_port()
     env = dict(os.environ, VISION_STORE=str(store), VISION_OFFLINE="1", VISION_EXAMPLES=str(tmp / "examples"))
     log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError((tmp / "streamlit.log").read_text())
+    proc, url = start_streamlit(free_port(), log, env)
+    wait_healthy(url, proc, tmp / "streamlit.log", timeout=60)
     return proc, url, log
 
 

@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import ssl
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from bench.appserver import free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 PRODUCTION_ENV = DEPLOY / "production.env"
 HOOK_PAGES = ROOT / "tests" / "deploy" / "hook_pages"
 IN_CI = os.environ.get("VISION_CI") == "1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_binary() -> str:
@@ -41,31 +34,6 @@ def nginx_binary() -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120,
-                 context: ssl.SSLContext | None = None) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3, context=context) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} not healthy in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def app_tree_with_hooks(dest: Path) -> Path:

@@ -21,6 +21,7 @@ import time
 import numpy as np
 import pytest
 
+from bench.appserver import free_port, start_streamlit, stop, wait_healthy
 from models import serving
 from models.serving import InferenceUnavailable, ServedInputError, auth, wire
 from tests.conftest import ROOT
@@ -538,37 +539,17 @@ class _Relay:
 @pytest.fixture
 def served_ui(served):
     """``streamlit run app.py`` with VISION_SERVE_ADDRESS pointing at a relay in front of the Serve proxy."""
-    import subprocess
-    import sys
     import tempfile
-    import urllib.request
     from pathlib import Path
 
     relay = _Relay(int(served.serve_address.rsplit(":", 1)[1]))
     relay.up()
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     log = tempfile.NamedTemporaryFile(prefix="streamlit-served-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the server
     env = {**os.environ, serving.SERVE_ADDRESS_ENV: f"http://127.0.0.1:{relay.port}", "VISION_SHOW_TIMINGS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            assert proc.poll() is None and time.time() < deadline, Path(log.name).read_text()[-2000:]
-            time.sleep(0.3)
+    proc, url = start_streamlit(free_port(), log, env)
+    wait_healthy(url, proc, Path(log.name), timeout=60)
     yield url, relay
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc, grace_s=10)
     relay.down()
     Path(log.name).unlink(missing_ok=True)
 
