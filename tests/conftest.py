@@ -173,11 +173,19 @@ def wait_idle(tab, timeout_ms: int = 120_000) -> None:
 def choose(tab, option: str, appears, tries: int = 3, wait_ms: int = 20_000) -> None:
     """Click the radio option labelled ``option`` until ``appears`` (a locator) is attached.
 
-    A radio click right after the Inpainting page opens is sometimes lost under load (open: docs/known-issues.md);
-    a visitor who meets it clicks again, and so does this helper, at most ``tries`` times (raises the last timeout).
+    Under load a radio click right after the Inpainting page opens is sometimes lost on the server while the
+    browser shows the option chosen (open: docs/known-issues.md); a second click on it then sends nothing. A
+    visitor recovers by choosing another option and this one again, and so does this helper, at most ``tries``
+    times (raises the last timeout).
     """
+    radio = tab.locator('[data-testid="stRadio"]').filter(has=tab.get_by_text(option, exact=True)).first
     for attempt in range(tries):
-        tab.get_by_text(option, exact=True).click()
+        if attempt:  # the browser already shows ``option``: choose a neighbour first so the next click is a change
+            labels = [t.strip() for t in radio.locator("label").all_inner_texts()]
+            other = next(t for t in labels if t and t != option)
+            radio.get_by_text(other, exact=True).click()
+            wait_idle(tab)
+        radio.get_by_text(option, exact=True).click()
         wait_idle(tab)
         try:
             appears.first.wait_for(state="attached", timeout=wait_ms)

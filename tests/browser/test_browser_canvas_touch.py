@@ -20,7 +20,7 @@ from components.mask_canvas import Tool, canvas_size_for
 from models.imaging import read_image
 from models.samples import skimage_data_dir
 from tests.browser.test_browser_inpainting import BRUSH, _png
-from tests.conftest import screenshot, wait_idle
+from tests.conftest import choose, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +68,7 @@ def _open_canvas(page, url: str, photo: np.ndarray):
     page.goto(f"{url}/Inpainting")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
-    page.get_by_text("Paint it", exact=True).click()
-    wait_idle(page)
+    choose(page, "Paint it", page.get_by_text("Upload", exact=True))
     page.get_by_text("Upload", exact=True).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(

@@ -39,8 +39,7 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     page.goto(f"{page.app_url}/Inpainting")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
-    page.get_by_text("Paint it", exact=True).click()
-    wait_idle(page)
+    choose(page, "Paint it", page.get_by_text("Upload", exact=True))
     page.get_by_text("Upload", exact=True).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
@@ -295,8 +294,7 @@ def test_phone_canvas_fits_the_width_and_maps_a_right_edge_stroke(chromium, app_
         page.goto(f"{app_server}/Inpainting")
         page.get_by_text("Mark what to remove").wait_for()
         wait_idle(page)
-        page.get_by_text("Paint it", exact=True).click()
-        wait_idle(page)
+        choose(page, "Paint it", page.get_by_text("Upload", exact=True))
         page.get_by_text("Upload", exact=True).click()
         wait_idle(page)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
