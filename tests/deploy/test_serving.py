@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pytest
 
-from models import serving
+from models import backends, serving
 from models.serving import InferenceUnavailable, ServedInputError, auth, wire
 from tests.conftest import ROOT
 
@@ -45,16 +45,17 @@ def test_wire_round_trip_and_refusals():
 
 
 def test_default_is_in_process(monkeypatch):
+    from models import segmentation as seg
+
     monkeypatch.delenv(serving.SERVE_ADDRESS_ENV, raising=False)
-    sentinel = object()
-    assert serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: sentinel) is sentinel
+    assert not backends.is_served("segmentation", "deeplab_mnv2_513_quant")
     assert serving.serving_status().mode == "in-process"
     # Options the Serve application does not host stay in-process even when an address is set.
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, "http://127.0.0.1:9")
-    assert serving.maybe_served("segmentation", "deeplab_xception_frozen", lambda: sentinel) is sentinel
-    assert serving.maybe_served("style", "saved_model", lambda: sentinel) is sentinel
-    assert serving.maybe_served("video", "frames_mobilenet", lambda: sentinel) is sentinel
-    assert serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: sentinel) is not sentinel
+    for capability, option in (("segmentation", "deeplab_xception_frozen"), ("segmentation", "fcn8s_camvid"),
+                               ("style", "saved_model"), ("faces", "sface"), ("video", "frames_mobilenet")):
+        assert not backends.is_served(capability, option), (capability, option)
+    assert isinstance(backends.backend("segmentation", "deeplab_mnv2_513_quant"), seg.ServedSegmenter)
 
 
 def test_unreachable_address_says_inference_is_unavailable(monkeypatch, shared_assets):
@@ -64,7 +65,7 @@ def test_unreachable_address_says_inference_is_unavailable(monkeypatch, shared_a
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, f"http://127.0.0.1:{port}")
-    segmenter = serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: None)
+    segmenter = backends.backend("segmentation", "deeplab_mnv2_513_quant")
     rgb = read_image(shared_assets / "samples" / "cat.jpg").rgb
     start = time.perf_counter()
     with pytest.raises(InferenceUnavailable, match="Inference is unavailable") as err:
@@ -196,8 +197,8 @@ def test_segmentation_served_equals_in_process(served, images, model_id):
 
     store = Store()
     model = seg.SegModel(model_id)
-    local = seg.load_segmenter(model, store.require(model_id), seg.load_labels(store.path("pascal_voc_labels")))
-    remote = serving.maybe_served("segmentation", model, lambda: None)
+    local = seg.segmenter_from_file(model, store.require(model_id), seg.load_labels(store.path("pascal_voc_labels")))
+    remote = backends.backend("segmentation", model)
     for name in ("cat", "people"):
         a, b = local.predict(images[name]), remote.predict(images[name])
         assert b.class_map.dtype == np.uint8 and b.class_map.shape == a.class_map.shape
@@ -208,7 +209,8 @@ def test_segmentation_served_equals_in_process(served, images, model_id):
 
 
 def test_served_segmentation_refuses_an_unknown_model_in_words(served, images):
-    from models.serving.client import ServedSegmenter, client_for
+    from models.segmentation import ServedSegmenter
+    from models.serving.client import client_for
 
     s = ServedSegmenter(client_for(served.serve_address), "deeplab_mnv2_513_quant")
     with pytest.raises(ServedInputError, match="deeplab_nope"):
@@ -222,7 +224,7 @@ def test_style_served_equals_in_process(served, images):
     from models.store import Store
 
     local = sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8, Store())
-    remote = serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None)
+    remote = backends.backend("style", sty.Backend.TFLITE_INT8)
     sb_l, sb_r = local.bottleneck(images["style"], crop=True), remote.bottleneck(images["style"], crop=True)
     assert sb_r.shape == (1, 1, 1, 100) and np.abs(sb_l - sb_r).max() <= 1e-6
     for strength, side in ((1.0, 384), (0.6, 512)):
@@ -240,7 +242,7 @@ def test_faces_served_equals_in_process(served, images):
     from models import faces as F
 
     local = F.FaceAnalyzer(F.DlibEmbedder())
-    remote = serving.maybe_served("faces", F.Embedder.DLIB, lambda: None)
+    remote = backends.backend("faces", F.Embedder.DLIB)
     assert remote.spec == local.spec
     for name, kwargs in (("face", {}), ("hopper", {"confirm": True, "max_side": 320})):
         a, b = local.analyze(images[name], **kwargs), remote.analyze(images[name], **kwargs)
@@ -259,7 +261,8 @@ def test_faces_concurrent_requests_all_answer(served, images):
     single-request results."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from models.serving.client import ServeClient, ServedFaceAnalyzer
+    from models.faces import ServedFaceAnalyzer
+    from models.serving.client import ServeClient
 
     analyzer = ServedFaceAnalyzer(ServeClient(served.serve_address, timeout_s=120, retries=0))
     one = analyzer.analyze(images["face"])
@@ -275,7 +278,7 @@ def test_video_served_equals_in_process(served, shared_assets):
     from models import video as V
 
     local = V.create("movinet_a0_stream")
-    remote = serving.maybe_served("video", V.CHOICE_BY_ID["movinet_a0_stream"], lambda: None)
+    remote = backends.backend("video", "movinet_a0_stream")
     assert remote.labels == local.labels and remote.semantics is local.semantics
     clip = (shared_assets / "samples" / "video" / "basketball.mp4").read_bytes()
     video = V.decode_video(clip, "basketball.mp4")
@@ -293,7 +296,7 @@ def test_dcgan_generate_and_restore_served_equal_in_process(served):
     from models.digits import guesser
 
     gen, disc, g = D.load_generator(), D.load_discriminator(), guesser.load()
-    remote = serving.maybe_served("digits", None, lambda: None)
+    remote = backends.backend("digits", "dcgan")
     for psi, digit in ((D.DEFAULT_TRUNCATION, 3), (1.0, None)):
         a_img, a_lab = gen.with_truncation(psi).generate(16, digit, 42)
         b_img, b_lab = remote.with_truncation(psi).generate(16, digit, 42)
@@ -303,7 +306,7 @@ def test_dcgan_generate_and_restore_served_equal_in_process(served):
     masks = D.preset_mask(D.MaskPreset.RANDOM_BLOCK_30, seed=1)[None].repeat(2, 0)
     cfg = D.RestoreConfig(steps=30, restarts=1, init_samples=4)
     a = D.restore(gen, disc, images, masks, cfg, guesser=g)
-    b = serving.restore_digits(images, masks, cfg, local=lambda: None)
+    b = D.restore_digits(images, masks, cfg, local=lambda: None)
     assert np.array_equal(a.digit, b.digit) and np.array_equal(a.candidates, b.candidates)
     assert int(np.abs(a.restored.astype(int) - b.restored).max()) <= 1
     print(f"restore: digits {b.digit.tolist()} loss local {a.loss.round(3).tolist()} served {b.loss.round(3).tolist()}")
@@ -371,7 +374,7 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         def long_request():
             t = time.perf_counter()
             try:
-                outcome["result"] = serving.restore_digits(images, masks, D.RestoreConfig(steps=400), local=lambda: None)
+                outcome["result"] = D.restore_digits(images, masks, D.RestoreConfig(steps=400), local=lambda: None)
             except InferenceUnavailable as exc:
                 outcome["error"] = exc
             outcome["seconds"] = time.perf_counter() - t
@@ -390,7 +393,7 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         else:
             assert outcome["result"].restored.shape == (1, 28, 28)
             print(f"\nrequest in flight: answered after a retry, {outcome['seconds']:.1f} s in all")
-        gen = serving.maybe_served("digits", None, lambda: None)
+        gen = backends.backend("digits", "dcgan")
         deadline = time.perf_counter() + 300
         while True:
             try:
@@ -633,11 +636,11 @@ def test_batching_on_gives_the_same_results(served, images):
             assert time.monotonic() < deadline, "batching config not applied"
             time.sleep(1.0)
         calls = {
-            "segmentation": (lambda: serving.maybe_served("segmentation", seg.SegModel.MNV2_513, lambda: None)
+            "segmentation": (lambda: backends.backend("segmentation", seg.SegModel.MNV2_513)
                              .predict(images["cat"]).class_map),
-            "style": (lambda: serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None)
+            "style": (lambda: backends.backend("style", sty.Backend.TFLITE_INT8)
                       .stylize(images["cat"], images["style"], 1.0, 384).image),
-            "faces": (lambda: np.stack([f.embedding for f in serving.maybe_served("faces", F.Embedder.DLIB, lambda: None)
+            "faces": (lambda: np.stack([f.embedding for f in backends.backend("faces", F.Embedder.DLIB)
                                         .analyze(images["face"]).faces])),
         }
         for name, call in calls.items():
