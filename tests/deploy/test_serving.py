@@ -219,6 +219,66 @@ def test_served_segmentation_refuses_an_unknown_model_in_words(served, images):
     assert s.predict(images["cat"]).class_map.shape == images["cat"].shape[:2]  # the replica is still up
 
 
+def test_a_registered_row_works_served_and_local(served, monkeypatch, tmp_path):
+    """A segmentation row added with ``models.segmentation.register`` in the UI process (the model server's process
+    never ran that call): in served mode it is built here and gives the same class map as with no address, the
+    built-in rows still go to the server, the server refuses the new id in words, and the page runs the row."""
+    import dataclasses
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from models import registry
+    from models import segmentation as seg
+    from models.serving.client import client_for
+    from models.store import Store
+    from tests.page.test_one_row_adds_a_model import ENTRY, ROW
+    from tests.unit.test_segmentation import RED, blob_image, build_tiny_classmap_tflite, iou
+
+    store = tmp_path / "store"
+    (store / ENTRY.path).parent.mkdir(parents=True)
+    build_tiny_classmap_tflite(store / ENTRY.path)
+    registry.register(ENTRY)
+    seg.register(ROW)
+    try:
+        rgb = blob_image(300, 400, 150, 120, 60)  # a red disc (person) on grey
+        assert not backends.is_served(seg.BACKENDS, ROW.entry_id) and backends.is_served(seg.BACKENDS, seg.SegModel.MNV2_513)
+        here = backends.backend(seg.BACKENDS, ROW.entry_id, Store(store))
+        assert type(here) is seg.Segmenter  # served mode, yet built in this process
+        a = here.predict(rgb)
+        assert iou(a.class_map == RED, np.all(rgb == (230, 20, 20), axis=-1)) > 0.9
+        builtin = backends.backend(seg.BACKENDS, seg.SegModel.MNV2_513)
+        assert type(builtin) is seg.ServedSegmenter and "network + queue" in builtin.predict(rgb).timings_ms
+        with pytest.raises(ServedInputError, match="not a segmentation model served here"):
+            client_for(served.serve_address).call("segmentation", "predict", {"model": ROW.entry_id}, {"rgb": rgb})
+        # A row that claims served=True without the server knowing it fails in words, not with a stack trace.
+        seg.register(dataclasses.replace(ROW, served=True))
+        with pytest.raises(ServedInputError, match=ROW.entry_id):
+            backends.backend(seg.BACKENDS, ROW.entry_id).predict(rgb)
+        seg.register(ROW)
+
+        monkeypatch.delenv(serving.SERVE_ADDRESS_ENV)
+        local = backends.backend(seg.BACKENDS, ROW.entry_id, Store(store))
+        assert type(local) is seg.Segmenter and np.array_equal(local.predict(rgb).class_map, a.class_map)
+
+        # The page, served mode, the registered row picked: segmented here, no error.
+        monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, served.serve_address)
+        monkeypatch.setenv("VISION_STORE", str(store))
+        monkeypatch.setenv("VISION_SHOW_TIMINGS", "1")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "pages" / "1_Segmentation.py"), default_timeout=180).run()
+        at.selectbox(key="seg_model").set_value(ROW.entry_id).run()
+        assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+        badge = next(c.value for c in at.caption if c.value.startswith("⏱️"))
+        assert "model" in badge and "network + queue" not in badge
+        legend = [c.label.split(" — ")[0] for c in at.checkbox]
+        assert legend and set(legend) <= {"person", "cat"}, legend
+    finally:
+        seg.unregister(ROW.entry_id)
+        registry.unregister(ROW.entry_id)
+
+
 def test_style_served_equals_in_process(served, images):
     from models import style as sty
     from models.store import Store
