@@ -145,7 +145,7 @@ def _bare_segmentation() -> Callable[[], object]:
 
     store = Store()
     model = "deeplab_mnv2_513_quant"
-    segmenter = seg.load_segmenter(seg.SegModel(model), store.path(model))
+    segmenter = seg.segmenter_from_file(seg.SegModel(model), store.path(model))
     path = store.path("photo_cat") if store.has("photo_cat") else skimage_data_dir() / "chelsea.png"
     rgb = read_image(str(path)).rgb
     return lambda: segmenter.predict(rgb)

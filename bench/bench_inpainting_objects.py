@@ -125,7 +125,7 @@ def main() -> None:
         raise SystemExit("patchmatch is missing: put PyPatchMatch on PYTHONPATH (see this script's docstring)")
     store = Store()
     root = store.root / "samples"
-    segmenter = sg.load_segmenter(sg.SegModel.MNV2_513, store.require(sg.SegModel.MNV2_513.value))
+    segmenter = sg.segmenter_from_file(sg.SegModel.MNV2_513, store.require(sg.SegModel.MNV2_513.value))
     rng = np.random.default_rng(15)
     photos = {p: fit(read_image(root / f"{p}.jpg").rgb) for p in {*BACKGROUNDS, *(o for o, _ in OBJECTS)}}
     objects = [(f"{p}:{sg.VOC_CLASSES[c]}", silhouette(segmenter, photos[p], c)) for p, c in OBJECTS]

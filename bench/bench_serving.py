@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("VISION_OFFLINE", "1")
 
-from models import serving
+from models import backends, serving
 from models.imaging import read_image
 from models.serving.local_cluster import LocalCluster
 from models.store import Store
@@ -50,15 +50,15 @@ def actions(local: bool, store: Store, img: dict):
     from models import video as V
 
     def pick(cap, choice, build):
-        return build() if local else serving.maybe_served(cap, choice, lambda: None)
+        return build() if local else backends.backend(cap, choice)
 
     m = seg.SegModel.MNV2_513
-    segmenter = pick("segmentation", m, lambda: seg.load_segmenter(m, store.require(m.value),
+    segmenter = pick("segmentation", m, lambda: seg.segmenter_from_file(m, store.require(m.value),
                                                                    seg.load_labels(store.path("pascal_voc_labels"))))
     style = pick("style", sty.Backend.TFLITE_INT8, lambda: sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8, store))
     faces = pick("faces", F.Embedder.DLIB, lambda: F.FaceAnalyzer(F.DlibEmbedder()))
     video = pick("video", "movinet_a0_stream", lambda: V.create("movinet_a0_stream", store))
-    gen = pick("digits", None, D.load_generator)
+    gen = pick("digits", "dcgan", D.load_generator)
     clip = V.decode_video(img["clip"], "basketball.mp4")
     mask = D.preset_mask(D.MaskPreset.RANDOM_BLOCK_30, seed=1)[None]
     cfg = D.RestoreConfig(steps=50)
@@ -69,7 +69,7 @@ def actions(local: bool, store: Store, img: dict):
     def restore():
         if local:
             return D.restore(gen, disc, digit, mask, cfg, guesser=guesser)
-        return serving.restore_digits(digit, mask, cfg, local=lambda: None)
+        return D.restore_digits(digit, mask, cfg, local=lambda: None)
 
     return {
         "segmentation 512×341 (DeepLab 513 uint8)": lambda: segmenter.predict(img["cat"]),
@@ -143,17 +143,17 @@ def throughput(cluster: LocalCluster, img: dict, requests: int, clients: int, wi
     ray.init(address=cluster.address, log_to_driver=False, logging_level="ERROR")
     print(f"\n## Throughput under {clients} concurrent requests ({requests} requests per cell), requests/s")
     calls = {
-        "segmentation": lambda: serving.maybe_served("segmentation", seg.SegModel.MNV2_513, lambda: None).predict(img["cat"]),
-        "style": lambda: serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None).stylize(
+        "segmentation": lambda: backends.backend("segmentation", seg.SegModel.MNV2_513).predict(img["cat"]),
+        "style": lambda: backends.backend("style", sty.Backend.TFLITE_INT8).stylize(
             img["cat"], img["style"], 1.0, 384),
     }
     if with_faces:
-        calls["faces"] = lambda: serving.maybe_served("faces", F.Embedder.DLIB, lambda: None).analyze(img["face"])
+        calls["faces"] = lambda: backends.backend("faces", F.Embedder.DLIB).analyze(img["face"])
     if only:
         calls = {k: v for k, v in calls.items() if k in only}
     store = Store()
     local = {
-        "segmentation": seg.load_segmenter(seg.SegModel.MNV2_513, store.require("deeplab_mnv2_513_quant"),
+        "segmentation": seg.segmenter_from_file(seg.SegModel.MNV2_513, store.require("deeplab_mnv2_513_quant"),
                                            seg.load_labels(store.path("pascal_voc_labels"))),
         "style": sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8, store),
         "faces": F.FaceAnalyzer(F.DlibEmbedder()) if "faces" in calls else None,

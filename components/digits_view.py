@@ -27,7 +27,6 @@ from models.errors import VisionError
 from models.imaging import decode_image
 from models.inpainting import read_mask
 from models.runtime import timed
-from models.serving import is_served, maybe_served, restore_digits
 
 GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
 ANY = "any"
@@ -77,12 +76,10 @@ SHARE: dict[str, Any] = {
 
 
 # --- loaders ---------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the DCGAN generator and discriminator…")
-def load_gan():
-    # Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
-    if is_served("digits"):
-        return maybe_served("digits", None, lambda: dcgan.create(dcgan.DigitModel.DCGAN)), None
-    return dcgan.create(dcgan.DigitModel.DCGAN), dcgan.load_discriminator()
+@st.cache_resource(show_spinner="Loading the DCGAN discriminator…")
+def load_discriminator():
+    # In-process restoration only: served (VISION_SERVE_ADDRESS), restoration runs on the model server.
+    return dcgan.load_discriminator()
 
 
 @st.cache_resource(show_spinner="Loading the digit guesser…")
@@ -295,7 +292,7 @@ def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_s
 
     def _restore():  # a heavy job: through the bounded pool (place in the queue + Cancel while waiting)
         with timed() as t:
-            out = restore_digits(
+            out = dcgan.restore_digits(
                 damaged,
                 mask,
                 cfg,

@@ -32,8 +32,6 @@ from models import faces as F
 from models.errors import VisionError
 from models.imaging import LoadedImage, encode_jpeg, read_image
 from models.samples import SampleKind, samples
-from models.serving import maybe_served
-from models.store import Store
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
 MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
@@ -100,21 +98,10 @@ Photo = tuple[str, np.ndarray, tuple[int, int]]
 
 
 # --- cached loaders / memo ---------------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the MTCNN face detector (first use only)…")
-def load_detector() -> F.FaceDetector:
-    return F.FaceDetector()
-
-
-@st.cache_resource(show_spinner="Loading the face-embedding network (first use only)…", max_entries=2)
-def load_analyzer(embedder: F.Embedder, store_root: str) -> F.FaceAnalyzer:
-    # Served (VISION_SERVE_ADDRESS) when the model server hosts this embedder, else built here through create().
-    return maybe_served("faces", embedder, lambda: F.create(embedder, Store(store_root), detector=load_detector()))
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def analyze(
     embedder: F.Embedder,
-    _analyzer: F.FaceAnalyzer,
+    _analyzer: F.FaceAnalysisBackend,
     rgb: np.ndarray,
     max_side: int = F.DETECT_MAX_SIDE,
     confirm: bool = False,
@@ -126,7 +113,7 @@ def analyze(
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def flip_embed(
-    embedder: F.Embedder, _analyzer: F.FaceAnalyzer, chips: tuple[np.ndarray, ...], _plain: np.ndarray
+    embedder: F.Embedder, _analyzer: F.FaceAnalysisBackend, chips: tuple[np.ndarray, ...], _plain: np.ndarray
 ) -> np.ndarray:
     # Clustering uses flip-averaged vectors (see models/faces/groups.py): a face and its mirrored copy group together.
     # A served analyzer (model server) exposes no embedding network here: its plain vectors are used as they are.
@@ -264,7 +251,7 @@ def many_inputs() -> list[LoadedImage]:
     return images[:MAX_PHOTOS]
 
 
-def analyze_photos(embedder: F.Embedder, analyzer: F.FaceAnalyzer, photos: list[Photo]) -> list[F.Analysis]:
+def analyze_photos(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, photos: list[Photo]) -> list[F.Analysis]:
     """Find and embed the faces of every photo (one analysis per photo, in order) as a heavy job, with progress."""
     progress = st.progress(0.0, text="Finding faces…")
 

@@ -27,8 +27,6 @@ from models.errors import VisionError
 from models.imaging import LoadedImage, encode_png
 from models.ops import fit_within, tint
 from models.runtime import timed
-from models.serving import maybe_served
-from models.store import Store
 
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
 WORK_MAX_SIDE = 2048
@@ -66,19 +64,6 @@ SHARE: dict[str, Any] = {
 def loading_message(option: str) -> str:
     """The spinner text while ``option``'s model loads, naming that model ("Loading the FCN-8s model…")."""
     return f"Loading the {model_name(seg.spec_of(option))} model (first use only)…"
-
-
-def load_segmenter(option: str, store_root: str) -> seg.SegmentationBackend:
-    """The backend of ``option`` (cached per option and store), with a spinner naming the model while it loads.
-    st.spinner shows only after 0.5 s, so a cached backend (returned in microseconds) shows none."""
-    with st.spinner(loading_message(option)):
-        return _load_segmenter(option, store_root)
-
-
-@st.cache_resource(show_spinner=False, max_entries=3)
-def _load_segmenter(model_id: str, store_root: str) -> seg.SegmentationBackend:
-    # Served (VISION_SERVE_ADDRESS) when the model server hosts this option, else built here through create().
-    return maybe_served("segmentation", model_id, lambda: seg.create(model_id, Store(store_root)))
 
 
 @st.cache_data(max_entries=12, show_spinner=False)

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageOps
 
+from components import backends
 from components.display import show
 from components.feedback import failed
 from components.image_input import Source, sample_id
@@ -31,7 +32,6 @@ from models.imaging import LoadedImage, encode_png, read_image
 from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import Sample, SampleKind, samples
-from models.serving import maybe_served
 from models.store import Store
 
 
@@ -79,12 +79,6 @@ GATYS_RUN = Action(
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading the Magenta style networks (first use only)…")
-def load_backend(backend: sty.Backend, store_root: str) -> sty.StyleBackend:
-    # Served (VISION_SERVE_ADDRESS) when the model server hosts this network, else built here through create().
-    return maybe_served("style", backend, lambda: sty.create(backend, Store(store_root)))
-
-
 @st.cache_resource(show_spinner="Loading VGG19 ImageNet weights…")
 def load_vgg(store_root: str, layers: sty.LayerSet):
     return sty.load_vgg19_from_store(layers, Store(store_root))
@@ -141,7 +135,7 @@ def fast_stylize(
     a model fails (a file that does not match its contract, the model server away, …).
     """
     try:
-        model = load_backend(backend, str(Store().root))
+        model = backends.backend(sty.BACKENDS, backend, loading="Loading the Magenta style networks (first use only)…")
         with timed() as total:
             bar = st.empty()
 

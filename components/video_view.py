@@ -1,4 +1,4 @@
-"""The video classification page's parts: the cached classifier, the memoised analysis, and the result blocks."""
+"""The video classification page's parts: the clip picker, the memoised analysis, and the result blocks."""
 
 from __future__ import annotations
 
@@ -19,18 +19,11 @@ from components.status import timing_badge
 from models import video as V
 from models.errors import VisionError
 from models.samples import SampleKind, samples
-from models.serving import maybe_served
 from models.store import Store
 
 LIMITS = V.Limits()
 SEGMENT = Number("video_segment", 2.0, 1.0, 5.0, 0.5)  # seconds; the slider and the share link read these
 SAMPLE, UPLOAD = "Sample clip", "Upload"
-
-
-@st.cache_resource(show_spinner="Loading the classifier (first use only)…", max_entries=4)
-def load_classifier(choice_id: str, store_root: str) -> V.VideoClassifier:
-    # Served (VISION_SERVE_ADDRESS) when the model server hosts this model, else built here through create().
-    return maybe_served("video", choice_id, lambda: V.create(choice_id, Store(store_root)))
 
 
 def pick_clip(source: str) -> tuple[bytes | None, str]:

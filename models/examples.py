@@ -70,7 +70,7 @@ def _segmentation(store: Store) -> tuple[np.ndarray, bool]:
     model = "deeplab_mnv2_513_quant"
     if not store.has(model):
         return rgb, False
-    result = seg.load_segmenter(seg.SegModel(model), store.path(model)).predict(rgb)
+    result = seg.segmenter_from_file(seg.SegModel(model), store.path(model)).predict(rgb)
     # The page's overlay: each class colour moved until it stands out from the photo under it (the VOC cat maroon).
     palette = seg.readable_palette(rgb, result.class_map, 0.6)
     return seg.overlay(rgb, result.class_map, 0.6, None, palette), True

@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from components.availability import choose
+from components.backends import backend
 from components.feedback import failed
 from components.image_input import image_input
 from components.layout import result_first
@@ -15,7 +16,7 @@ from components.page import page_setup
 from components.segmentation_classes import SAMPLE_KINDS, Mode, default_sample, follow_model, mode_radio, page_caption
 from components.segmentation_view import (
     SHARE,
-    load_segmenter,
+    loading_message,
     portrait_view,
     predict,
     remove_view,
@@ -27,7 +28,6 @@ from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
 from models.cards import segmentation_card
 from models.errors import VisionError
-from models.store import Store
 
 PAGE_START = time.perf_counter()
 page_setup("Semantic segmentation", "🎨")  # first Streamlit call: wide layout, tab title
@@ -61,7 +61,7 @@ with result_box:
     if spec.store_entries and require_model(spec.entry_id) is None:
         st.stop()
     try:
-        segmenter = load_segmenter(spec.entry_id, str(Store().root))
+        segmenter = backend(seg.BACKENDS, spec.entry_id, loading=loading_message(spec.entry_id))
     except VisionError as exc:  # e.g. a model file that does not match its option
         failed(spec.title, exc)
         st.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.availability import choose
+from components.backends import backend
 from components.digits_view import (
     ANY,
     FRAMES,
@@ -21,7 +22,7 @@ from components.digits_view import (
     SOURCES,
     STEPS,
     View,
-    load_gan,
+    load_discriminator,
     load_judge,
     pick_digit,
     pick_mask,
@@ -38,6 +39,8 @@ from components.model_card import model_card
 from components.page import page_setup
 from components.share import share
 from components.status import device_badge
+from models import digits as dcgan
+from models.backends import is_served
 from models.digits.masks import MaskPreset
 from models.runtime import timed
 from models.serving import InferenceUnavailable
@@ -55,7 +58,9 @@ model_card("dcgan")
 if not weights_present():
     not_installed("The digit generator")  # the weights ship with the repository; README says how to retrain
     st.stop()
-gen, disc = load_gan()
+gen = backend(dcgan.BACKENDS, dcgan.DigitModel.DCGAN, loading="Loading the DCGAN generator…")
+# Served mode (VISION_SERVE_ADDRESS): generation and restoration run on the model server (no discriminator here).
+disc = None if is_served(dcgan.BACKENDS, dcgan.DigitModel.DCGAN) else load_discriminator()
 try:
     if disc is None:  # served mode: say so at once, in the visitor's words, when the model server is away
         gen.generate(1, 0, 0)

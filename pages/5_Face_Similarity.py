@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import faces_view as fv
 from components.availability import choose
+from components.backends import backend
 from components.feedback import server_unavailable
 from components.image_input import image_input
 from components.layout import result_first
@@ -17,10 +18,9 @@ from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
 from models.serving import InferenceUnavailable
-from models.store import Store
 
 
-def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
+def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F.Metric, threshold: float) -> None:
     result_box = st.container(border=True)  # filled last, shown first: the verdict stays in view
     small = st.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of {F.PORTRAIT_MAX_SIDE} px; "
                       "slower)", key="face_small")
@@ -58,7 +58,7 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric
     st.caption(fv.verdict_caption(v))
 
 
-def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalyzer, metric: F.Metric, threshold: float) -> None:
+def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F.Metric, threshold: float) -> None:
     top_l, top_r = st.columns([3, 2])
     with top_l:
         images = fv.many_inputs()
@@ -139,7 +139,7 @@ with c4:
     device_badge()
     model_card("faces")
 
-analyzer = fv.load_analyzer(embedder, str(Store().root))
+analyzer = backend(F.BACKENDS, embedder, loading="Loading the face-embedding network (first use only)…")
 try:
     if mode is fv.Mode.VERIFY:
         verify_mode(embedder, analyzer, metric, threshold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.availability import choose
+from components.backends import backend
 from components.feedback import failed
 from components.model_card import model_card
 from components.page import page_setup
@@ -16,7 +17,6 @@ from components.video_view import (
     SEGMENT,
     UPLOAD,
     analysis_for,
-    load_classifier,
     pick_clip,
     show_annotated,
     show_clip,
@@ -73,7 +73,7 @@ labels_path = require_model(choice.labels_entry_id)
 if model_path is None or labels_path is None:
     st.stop()
 try:
-    classifier = load_classifier(choice.id, str(store.root))
+    classifier = backend(V.BACKENDS, choice.id, str(store.root), loading="Loading the classifier (first use only)…")
 except VisionError as exc:  # a corrupt or incompatible model file: say so, keep the page alive
     failed(choice.title, exc)
     st.stop()

@@ -7,11 +7,12 @@ Modules, one job each (imports go one way: common, masks, mnist → gan → gan_
 guesser use only common, masks, mnist, training): ``common`` (weights folder, classes, one-hot, augmentation),
 ``masks`` (missing-pixel masks), ``mnist`` (the data), ``training`` (one record of a training run),
 ``gan`` (networks, sampling), ``gan_training`` (training, quality checks), ``judge``, ``guesser``,
-``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocol and ``create``), ``display``
-(grids, tints, GIFs, a user's digit), ``__main__``.
+``restore`` (latent optimisation vs Telea), ``choices`` (the generator table, Protocols and ``create``), ``served``
+(the model server's client and the capability's entry in ``models.backends``), ``display`` (grids, tints, GIFs, a
+user's digit), ``__main__``.
 """
 
-from models.digits.choices import SPECS, DigitBackend, DigitModel, DigitSpec, create, default_choice
+from models.digits.choices import SPECS, DigitBackend, DigitModel, DigitSampler, DigitSpec, create, default_choice
 from models.digits.common import NUM_CLASSES, WEIGHTS_DIR, onehot, shift
 from models.digits.display import (
     DigitImageError,
@@ -56,11 +57,16 @@ from models.digits.restore import (
     restore,
     telea,
 )
+from models.digits.served import BACKENDS, ServedDigitGenerator, restore_digits
 
 __all__ = [
+    "BACKENDS",
     "SPECS",
     "DigitBackend",
     "DigitModel",
+    "DigitSampler",
+    "ServedDigitGenerator",
+    "restore_digits",
     "DigitSpec",
     "create",
     "default_choice",

@@ -24,15 +24,12 @@ if TYPE_CHECKING:
     from models.store import Store
 
 
-class DigitBackend(Protocol):
-    """A class-conditional digit generator (28×28 grey digits, uint8 0..255, white on black)."""
+class DigitSampler(Protocol):
+    """What the digits page samples from a generator, local or served (28×28 grey digits, uint8, white on black)."""
 
     truncation: float
-    cfg: GanConfig  # latent size, image size (restoration samples latents of this size)
-    model: Any  # the Keras network [z (N, latent), one-hot (N, 10)] → (N, 28, 28, 1) in [-1, 1]; restoration
-    # differentiates through it
 
-    def with_truncation(self, truncation: float) -> DigitBackend:
+    def with_truncation(self, truncation: float) -> DigitSampler:
         """The same network sampling with another ψ (0 < ψ ≤ 1: lower = more typical, less varied digits)."""
         ...
 
@@ -50,6 +47,18 @@ class DigitBackend(Protocol):
         spherical: bool = True,
     ) -> np.ndarray:
         """uint8 (steps, 28, 28) digits along the path between two seeds (and two labels)."""
+        ...
+
+
+class DigitBackend(DigitSampler, Protocol):
+    """A class-conditional digit generator in this process: a :class:`DigitSampler` with its network at hand."""
+
+    cfg: GanConfig  # latent size, image size (restoration samples latents of this size)
+    model: Any  # the Keras network [z (N, latent), one-hot (N, 10)] → (N, 28, 28, 1) in [-1, 1]; restoration
+    # differentiates through it
+
+    def with_truncation(self, truncation: float) -> DigitBackend:
+        """The same network sampling with another ψ (0 < ψ ≤ 1: lower = more typical, less varied digits)."""
         ...
 
     def generate_per_class(self, per_class: int, seed: int, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -72,6 +81,7 @@ class DigitSpec:
     entries: tuple[str, ...]  # store entry ids of its files (none: weights ship in the package)
     factory: Callable[[Sequence[Path]], DigitBackend]
     truncation: tuple[float, float, float] = (0.3, 1.0, DEFAULT_TRUNCATION)  # (min, max, default) ψ
+    served: bool = False  # the model server runs it (VISION_SERVE_ADDRESS set: models.backends hands out its client)
 
 
 def _dcgan(paths: Sequence[Path]) -> DigitBackend:
@@ -84,6 +94,7 @@ SPECS: dict[DigitModel, DigitSpec] = {
         "EMA generator, 28×28, one class label per digit; weights in models/weights.",
         (),
         _dcgan,
+        served=True,
     ),
 }
 

@@ -18,11 +18,12 @@ Embedders
 Modules (imports go one way: data → detect, align → embedders → choices → analyzer, compare; draw):
 ``data`` (enums, the :class:`FaceEmbedder` contract, results), ``detect`` (MTCNN), ``align``, ``embedders``
 (dlib, SFace), ``choices`` (the option table), ``analyzer`` (:class:`FaceAnalyzer` and ``create``),
-``compare`` (distances, verification, clustering), ``draw``.
+``compare`` (distances, verification, clustering), ``draw``, ``served`` (the model server's client and the
+capability's entry in ``models.backends``).
 """
 
 from models.faces.align import ARCFACE_112, align_by_landmarks, similarity_transform
-from models.faces.analyzer import FaceAnalyzer, create
+from models.faces.analyzer import FaceAnalyzer, create, shared_detector
 from models.faces.choices import create_embedder, default_choice
 from models.faces.compare import (
     DBSCAN_EPS_FACTOR,
@@ -48,6 +49,7 @@ from models.faces.data import (
     Embedder,
     EmbedderSpec,
     Face,
+    FaceAnalysisBackend,
     FaceEmbedder,
     Metric,
     Verdict,
@@ -57,9 +59,11 @@ from models.faces.data import (
 from models.faces.detect import FaceDetector
 from models.faces.draw import PALETTE, draw_faces
 from models.faces.embedders import DLIB_CHIP, DLIB_PADDING, SPECS, DlibEmbedder, SFaceEmbedder, dlib_models_dir
+from models.faces.served import BACKENDS, ServedFaceAnalyzer
 
 __all__ = [
     "ARCFACE_112",
+    "BACKENDS",
     "CONFIRM_IOU",
     "CONFIRM_SIDE",
     "DETECT_MAX_SIDE",
@@ -79,11 +83,13 @@ __all__ = [
     "Embedder",
     "EmbedderSpec",
     "Face",
+    "FaceAnalysisBackend",
     "FaceAnalyzer",
     "FaceDetector",
     "FaceEmbedder",
     "Metric",
     "SFaceEmbedder",
+    "ServedFaceAnalyzer",
     "Verdict",
     "align_by_landmarks",
     "as_rgb",
@@ -99,6 +105,7 @@ __all__ = [
     "draw_faces",
     "estimate_people",
     "pairwise_distances",
+    "shared_detector",
     "similarity_transform",
     "verify",
 ]

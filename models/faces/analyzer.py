@@ -88,6 +88,19 @@ class FaceAnalyzer:
         return Analysis(faces, (w, h), scale, t_det.ms, t_emb.ms, messages)
 
 
+_detector: FaceDetector | None = None
+_detector_lock = threading.Lock()
+
+
+def shared_detector() -> FaceDetector:
+    """The process's one MTCNN detector (built on first use), shared by the analyzers of every embedder."""
+    global _detector
+    with _detector_lock:
+        if _detector is None:
+            _detector = FaceDetector()
+        return _detector
+
+
 def create(
     choice: Embedder | str = Embedder.DLIB, store: Store | None = None, detector: FaceDetector | None = None
 ) -> FaceAnalyzer:

@@ -87,6 +87,7 @@ class EmbedderSpec:
     store_entry: str | None = None  # None: ships in a wheel, always available
     factory: EmbedderFactory | None = None  # (this spec, the store entry's path or None) → the network
     blurb: str = ""
+    served: bool = False  # the model server runs it (VISION_SERVE_ADDRESS set: models.backends hands out its client)
 
     def threshold(self, metric: Metric) -> float:
         """The default verification threshold (a distance) for ``metric``."""
@@ -133,6 +134,26 @@ class Analysis:
     def largest(self) -> int | None:
         """Index of the largest face (by box area), None when there is none."""
         return max(range(len(self.faces)), key=lambda i: self.faces[i].area) if self.faces else None
+
+
+class FaceAnalysisBackend(Protocol):
+    """What the face page needs from an analyzer: local (:class:`models.faces.FaceAnalyzer`) or served."""
+
+    @property
+    def spec(self) -> EmbedderSpec:
+        """The embedder's row of the option table (dimension, thresholds)."""
+        ...
+
+    def analyze(
+        self,
+        rgb: np.ndarray,
+        max_faces: int = MAX_FACES,
+        max_side: int | None = None,
+        confirm: bool = False,
+        original_size: tuple[int, int] | None = None,
+    ) -> Analysis:
+        """Faces of ``rgb`` ((H, W, 3) uint8) with boxes, landmarks, chips and embeddings, plus notes for a person."""
+        ...
 
 
 @dataclass(frozen=True)

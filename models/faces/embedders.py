@@ -108,6 +108,7 @@ SPECS: dict[Embedder, EmbedderSpec] = {
         {Metric.EUCLIDEAN: 0.05, Metric.COSINE: 0.015},
         factory=_dlib,
         blurb="Ships in a wheel: always available offline.",
+        served=True,
     ),
     Embedder.SFACE: EmbedderSpec(
         Embedder.SFACE,

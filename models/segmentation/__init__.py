@@ -13,8 +13,9 @@ back onto the original pixels with pixel-centre sampling, so there is no offset 
 
 Modules, one job each (imports go one way: geometry → classes → segmenter → choices; render):
 ``classes`` (VOC names, colours, the result), ``geometry`` (letterbox, resizes), ``segmenter`` (the backend
-and its loaders), ``choices`` (the option table, the backend Protocol and ``create``), ``render`` (overlay,
-colour map, PNG, portrait mode), ``__main__`` (the CLI: ``python -m models.segmentation photo.jpg``).
+and its loaders), ``choices`` (the option table, the backend Protocol and ``create``), ``served`` (the model
+server's client and the capability's entry in ``models.backends``), ``render`` (overlay, colour map, PNG, portrait
+mode), ``__main__`` (the CLI: ``python -m models.segmentation photo.jpg``).
 No Streamlit here.
 """
 
@@ -27,9 +28,9 @@ from models.segmentation.choices import (
     class_names,
     create,
     default_choice,
-    load_segmenter,
     options,
     register,
+    segmenter_from_file,
     spec_of,
     unregister,
 )
@@ -69,8 +70,10 @@ from models.segmentation.segmenter import (
     build_segmenter,
     load_labels,
 )
+from models.segmentation.served import BACKENDS, ServedSegmenter
 
 __all__ = [
+    "BACKENDS",
     "BACKGROUND",
     "FROZEN_INPUT",
     "FROZEN_LONG_SIDE",
@@ -93,6 +96,7 @@ __all__ = [
     "Segmentation",
     "SegmentationBackend",
     "Segmenter",
+    "ServedSegmenter",
     "build_segmenter",
     "class_mask",
     "class_names",
@@ -106,7 +110,6 @@ __all__ = [
     "hex_colour",
     "letterbox",
     "load_labels",
-    "load_segmenter",
     "logits_to_class_map",
     "options",
     "overlay",
@@ -116,6 +119,7 @@ __all__ = [
     "register",
     "resize_nearest",
     "scaled_size",
+    "segmenter_from_file",
     "side_by_side",
     "spec_of",
     "unregister",

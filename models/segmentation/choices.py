@@ -61,6 +61,7 @@ SPECS: dict[str, ModelSpec] = {
         513,
         "Best quality of the on-device models (2.2 MB).",
         _M.MNV2_513.value,
+        served=True,
     ),
     _M.MNV2_DM05_513: ModelSpec(
         "DeepLabV3 MobileNetV2 ×0.5 · 513 px · TFLite uint8",
@@ -68,6 +69,7 @@ SPECS: dict[str, ModelSpec] = {
         513,
         "Half-width network: about 3× faster, a little coarser (0.8 MB).",
         _M.MNV2_DM05_513.value,
+        served=True,
     ),
     _M.MNV2_257_FLOAT: ModelSpec(
         "DeepLabV3 MobileNetV2 · 257 px · TFLite float",
@@ -75,6 +77,7 @@ SPECS: dict[str, ModelSpec] = {
         257,
         "Fastest; logits upsampled bilinearly for smooth edges (2.8 MB).",
         _M.MNV2_257_FLOAT.value,
+        served=True,
     ),
     _M.MNV2_FROZEN: ModelSpec(
         "DeepLabV3 MobileNetV2 (COCO + VOC) · frozen graph",
@@ -133,7 +136,9 @@ _drop_unshipped()
 def register(spec: ModelSpec) -> None:
     """Add (or replace) one option row, keyed by ``spec.entry_id``.
 
-    Its store entry must be in the registry (``models.registry.register`` for one that is not shipped).
+    Its store entry must be in the registry (``models.registry.register`` for one that is not shipped). The row is
+    built in this process in served mode too (``served=False``, the default), since the model server, another
+    process, does not know it; set ``served=True`` only when the model server registers the same row and entry.
     """
     SPECS[spec.entry_id] = spec
 
@@ -167,8 +172,11 @@ def class_names(choice: str) -> tuple[str, ...]:
     return VOC_CLASSES
 
 
-def load_segmenter(model: str, path: Path | str, labels: Sequence[str] = VOC_CLASSES) -> Segmenter:
-    """The backend of option ``model`` from a model file already at hand (see :func:`build_segmenter`)."""
+def segmenter_from_file(model: str, path: Path | str, labels: Sequence[str] = VOC_CLASSES) -> Segmenter:
+    """The backend of option ``model`` from a model file already at hand (see :func:`build_segmenter`).
+
+    Pages never call this: they ask :func:`models.backends.backend` (served or :func:`create`).
+    """
     return build_segmenter(spec_of(model), path, labels)
 
 

@@ -46,6 +46,10 @@ class ModelSpec:
     builtin: str = ""  # a model folder shipped in models/weights/segmentation/ (no store entry needed)
     class_set: str = "PASCAL VOC"  # the name of the class set, as visitors read it ("one of 11 CamVid classes")
     data_entry: str = ""  # the store entry of the data it was trained on (its street samples, its licence)
+    # The model server can run it (VISION_SERVE_ADDRESS set: models.backends hands out the served client). Off by
+    # default: the server runs its own process, so a row registered at run time is local-only unless the server
+    # registers the same row.
+    served: bool = False
 
     @property
     def store_entries(self) -> tuple[str, ...]:

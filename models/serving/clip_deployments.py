@@ -18,7 +18,7 @@ class VideoDeployment(CapabilityDeployment):
     """Serve deployment of MoViNet stream classification.
 
     MoViNet stream classification (:class:`models.video.StreamClassifier`) of frames already sampled and fitted
-    by the client (see :class:`models.serving.client.ServedStreamClassifier`): only those frames travel.
+    by the client (see :class:`models.video.ServedStreamClassifier`): only those frames travel.
 
     ``score``: ``frames`` (M, S, S, 3) uint8, ``times`` (M,) float64 seconds, params ``duration``, ``segments``
     [[index, start_s, end_s], …], ``pooling``, ``choice`` → ``probs`` (C,), ``segment_probs`` (K, C) float32,
@@ -34,10 +34,10 @@ class VideoDeployment(CapabilityDeployment):
 
         self.V = V
         store = deployment_store()
+        for c in choices:
+            if not V.CHOICE_BY_ID[c].served:
+                raise ValueError(f"{c}: only the video models whose row says served (MoViNet stream) are served")
         self._models = {c: V.create(c, store) for c in choices}
-        for c, m in self._models.items():
-            if not isinstance(m, V.StreamClassifier):
-                raise ValueError(f"{c}: only MoViNet stream models are served")
 
     def loaded(self) -> list[str]:
         """Ids of the video models loaded in this replica, sorted."""

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from ray import serve
 
+from models.backends import option_id
 from models.serving.capability import Arrays, CapabilityDeployment, Operation, Result, deployment_store
 
 
@@ -71,24 +72,24 @@ class SegmentationDeployment(CapabilityDeployment):
     def _get(self, model_id: str):
         with self._lock:
             if model_id not in self._models:
-                model = self.seg.SegModel(model_id)  # ValueError for an unknown id
-                if model not in self._served():  # e.g. a model trained here: it runs in the UI process
-                    raise ValueError(f"{model_id} is not served here")
-                self._models[model_id] = self.seg.load_segmenter(model, self.store.require(model.value), self.labels)
+                if model_id not in self._served():  # unknown here, or a row that runs in the UI process
+                    raise ValueError(f"{model_id} is not a segmentation model served here")
+                self._models[model_id] = self.seg.segmenter_from_file(
+                    model_id, self.store.require(model_id), self.labels
+                )
             return self._models[model_id]
 
     def loaded(self) -> list[str]:
         """Ids of the segmentation models loaded in this replica, sorted."""
         return sorted(self._models)
 
-    def _served(self) -> list[Any]:
-        # Only the store's TFLite DeepLabs: the rows trained here have no store entry (store.has would raise).
-        kinds = (self.seg.Backend.TFLITE_CLASSMAP, self.seg.Backend.TFLITE_LOGITS)
-        return [m for m in self.seg.SegModel if m in self.seg.SPECS and self.seg.SPECS[m].backend in kinds]
+    def _served(self) -> list[str]:
+        # The rows that say served (the store's TFLite DeepLabs) in this process's table.
+        return [option_id(option) for option, spec in self.seg.SPECS.items() if spec.served]
 
     def available(self) -> list[str]:
         """Ids of the served segmentation models whose files are in this node's store."""
-        return [m.value for m in self._served() if self.store.has(m.value)]
+        return [m for m in self._served() if self.store.has(m)]
 
     def _predict(self, model_id: str, rgb: np.ndarray):
         return self._get(model_id).predict(rgb)
@@ -150,7 +151,7 @@ class StyleDeployment(CapabilityDeployment):
         with self._lock:
             if backend not in self._models:
                 b = self.sty.Backend(backend)
-                if b is self.sty.Backend.SAVED_MODEL:
+                if not self.sty.SPECS[b].served:
                     raise ValueError("this deployment serves the TFLite style networks only")
                 self._models[backend] = self.sty.MagentaTFLite.from_store(b, self.store)
             return self._models[backend]
@@ -162,9 +163,7 @@ class StyleDeployment(CapabilityDeployment):
     def available(self) -> list[str]:
         """Ids of the served style backends whose files are all in this node's store."""
         return [
-            b.value
-            for b in self.sty.Backend
-            if b is not self.sty.Backend.SAVED_MODEL and all(self.store.has(e) for e in b.entries)
+            b.value for b, spec in self.sty.SPECS.items() if spec.served and all(self.store.has(e) for e in b.entries)
         ]
 
     def _stylize(self, params: dict[str, Any], arrays: Arrays):

@@ -26,7 +26,8 @@ Two backends:
 
 Modules (imports go one way: common → tiles → magenta → choices; metrics, gatys): ``common`` (constants and
 image helpers), ``tiles`` (tiling), ``magenta`` (the two backends), ``choices`` (the option table, the
-:class:`StyleBackend` Protocol and ``create``), ``metrics`` (edge / colour measures), ``gatys`` (VGG19
+:class:`StyleBackend` Protocol and ``create``), ``served`` (the model server's client and the capability's entry in
+``models.backends``), ``metrics`` (edge / colour measures), ``gatys`` (VGG19
 optimisation).
 """
 
@@ -62,9 +63,11 @@ from models.style.gatys import (
 )
 from models.style.magenta import MagentaSavedModel, MagentaTFLite
 from models.style.metrics import colour_distance, colour_stats, edge_correlation, edge_map
+from models.style.served import BACKENDS, ServedStyle
 from models.style.tiles import tiled
 
 __all__ = [
+    "BACKENDS",
     "BOTTLENECK_SHAPE",
     "PAD_MODE",
     "PREDICT_ENTRY",
@@ -82,6 +85,7 @@ __all__ = [
     "LayerSet",
     "MagentaSavedModel",
     "MagentaTFLite",
+    "ServedStyle",
     "StyleBackend",
     "StyleResult",
     "StyleSpec",

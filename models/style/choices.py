@@ -77,7 +77,7 @@ class Backend(str, Enum):
 
 @dataclass(frozen=True)
 class StyleSpec:
-    """One row of the style table: title, blurb, store entries, factory, output sizes, tiling."""
+    """One row of the style table: title, blurb, store entries, factory, output sizes, tiling, served or not."""
 
     title: str
     blurb: str
@@ -86,6 +86,7 @@ class StyleSpec:
     max_sides: tuple[int, ...] = (256, 384, 512, 768, 1024)  # output long sides offered (px)
     default_max_side: int = 512  # the network's 384 looked small and soft on a desktop screen (issue 15)
     tiles: bool = True  # outputs beyond the network's input need tiles or a resize (the LargeImage choice)
+    served: bool = False  # the model server runs it (VISION_SERVE_ADDRESS set: models.backends hands out its client)
 
 
 def _tflite(paths: Sequence[Path]) -> StyleBackend:
@@ -102,12 +103,14 @@ SPECS: dict[Backend, StyleSpec] = {
         "Magenta pair, fp16 transfer network.",
         (PREDICT_ENTRY, "magenta_transfer_f16"),
         _tflite,
+        served=True,
     ),
     Backend.TFLITE_INT8: StyleSpec(
         "TFLite int8 (CPU, smallest)",
         "Magenta pair, int8 transfer network.",
         (PREDICT_ENTRY, "magenta_transfer_int8"),
         _tflite,
+        served=True,
     ),
     Backend.SAVED_MODEL: StyleSpec(
         "TF Hub SavedModel (any size, GPU)",

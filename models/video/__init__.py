@@ -7,7 +7,8 @@ Modules, one job each (imports go one way: clip → streams → decode → class
 ``clip`` (containers, limits, the decoded clip), ``streams`` (what FFmpeg's defaults get wrong on real clips:
 cover art, VP9 alpha, anamorphic pictures, packed B-frames), ``decode`` (containers and GIFs → frames +
 presentation times, within limits), ``classifiers`` (the backends behind one contract), ``encode`` (playable WebM
-copies), ``pipeline`` (analyze a clip), ``choices`` (the option table and ``create``), ``__main__`` (the CLI).
+copies), ``pipeline`` (analyze a clip), ``choices`` (the option table and ``create``), ``served`` (the model
+server's client and the capability's entry in ``models.backends``), ``__main__`` (the CLI).
 """
 
 from models.ops import fit_within as resize_within
@@ -44,8 +45,10 @@ from models.video.pipeline import (
     short_label,
     top_k,
 )
+from models.video.served import BACKENDS, ServedStreamClassifier
 
 __all__ = [
+    "BACKENDS",
     "CHOICE_BY_ID",
     "ENCODE_LIMITS",
     "MODEL_CHOICES",
@@ -69,6 +72,7 @@ __all__ = [
     "Segment",
     "SegmentResult",
     "Semantics",
+    "ServedStreamClassifier",
     "StreamClassifier",
     "VideoClassifier",
     "VideoError",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.errors import ModelFileError
 from models.video.classifiers import (
@@ -18,6 +19,9 @@ from models.video.classifiers import (
     StreamClassifier,
     VideoClassifier,
 )
+
+if TYPE_CHECKING:
+    from models.store import Store
 
 
 class Kind(str, Enum):
@@ -39,6 +43,7 @@ class ModelChoice:
     semantics: Semantics
     size: int  # square input side in pixels
     kind: Kind
+    served: bool = False  # the model server runs it (VISION_SERVE_ADDRESS set: models.backends hands out its client)
 
 
 MODEL_CHOICES: tuple[ModelChoice, ...] = (
@@ -50,6 +55,7 @@ MODEL_CHOICES: tuple[ModelChoice, ...] = (
         Semantics.ACTIONS,
         172,
         Kind.STREAM,
+        served=True,
     ),
     ModelChoice(
         "movinet_a0",
@@ -119,7 +125,7 @@ def load_classifier(choice: ModelChoice, model_path: Path | str, labels_path: Pa
     return FrameClassifier(runtime.load_tflite(model_path), labels)
 
 
-def create(choice: ModelChoice | str, store: object | None = None) -> VideoClassifier:
+def create(choice: ModelChoice | str, store: Store | None = None) -> VideoClassifier:
     """The backend for an option, its files taken from the model store (fetched if allowed).
 
     Raises ``models.store.ModelMissingError`` when a file is missing and cannot be fetched.
@@ -128,4 +134,4 @@ def create(choice: ModelChoice | str, store: object | None = None) -> VideoClass
 
     choice = CHOICE_BY_ID[choice] if isinstance(choice, str) else choice
     store = store or Store()
-    return load_classifier(choice, store.require(choice.entry_id), store.require(choice.labels_entry_id))  # type: ignore[attr-defined]
+    return load_classifier(choice, store.require(choice.entry_id), store.require(choice.labels_entry_id))

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from bench.appserver import free_port, start_streamlit, stop, wait_healthy
-from models import serving
+from models import backends, serving
 from models.serving import InferenceUnavailable, ServedInputError, auth, wire
 from tests.conftest import ROOT
 
@@ -46,16 +46,17 @@ def test_wire_round_trip_and_refusals():
 
 
 def test_default_is_in_process(monkeypatch):
+    from models import segmentation as seg
+
     monkeypatch.delenv(serving.SERVE_ADDRESS_ENV, raising=False)
-    sentinel = object()
-    assert serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: sentinel) is sentinel
+    assert not backends.is_served("segmentation", "deeplab_mnv2_513_quant")
     assert serving.serving_status().mode == "in-process"
     # Options the Serve application does not host stay in-process even when an address is set.
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, "http://127.0.0.1:9")
-    assert serving.maybe_served("segmentation", "deeplab_xception_frozen", lambda: sentinel) is sentinel
-    assert serving.maybe_served("style", "saved_model", lambda: sentinel) is sentinel
-    assert serving.maybe_served("video", "frames_mobilenet", lambda: sentinel) is sentinel
-    assert serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: sentinel) is not sentinel
+    for capability, option in (("segmentation", "deeplab_xception_frozen"), ("segmentation", "fcn8s_camvid"),
+                               ("style", "saved_model"), ("faces", "sface"), ("video", "frames_mobilenet")):
+        assert not backends.is_served(capability, option), (capability, option)
+    assert isinstance(backends.backend("segmentation", "deeplab_mnv2_513_quant"), seg.ServedSegmenter)
 
 
 def test_unreachable_address_says_inference_is_unavailable(monkeypatch, shared_assets):
@@ -65,7 +66,7 @@ def test_unreachable_address_says_inference_is_unavailable(monkeypatch, shared_a
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, f"http://127.0.0.1:{port}")
-    segmenter = serving.maybe_served("segmentation", "deeplab_mnv2_513_quant", lambda: None)
+    segmenter = backends.backend("segmentation", "deeplab_mnv2_513_quant")
     rgb = read_image(shared_assets / "samples" / "cat.jpg").rgb
     start = time.perf_counter()
     with pytest.raises(InferenceUnavailable, match="Inference is unavailable") as err:
@@ -197,8 +198,8 @@ def test_segmentation_served_equals_in_process(served, images, model_id):
 
     store = Store()
     model = seg.SegModel(model_id)
-    local = seg.load_segmenter(model, store.require(model_id), seg.load_labels(store.path("pascal_voc_labels")))
-    remote = serving.maybe_served("segmentation", model, lambda: None)
+    local = seg.segmenter_from_file(model, store.require(model_id), seg.load_labels(store.path("pascal_voc_labels")))
+    remote = backends.backend("segmentation", model)
     for name in ("cat", "people"):
         a, b = local.predict(images[name]), remote.predict(images[name])
         assert b.class_map.dtype == np.uint8 and b.class_map.shape == a.class_map.shape
@@ -209,7 +210,8 @@ def test_segmentation_served_equals_in_process(served, images, model_id):
 
 
 def test_served_segmentation_refuses_an_unknown_model_in_words(served, images):
-    from models.serving.client import ServedSegmenter, client_for
+    from models.segmentation import ServedSegmenter
+    from models.serving.client import client_for
 
     s = ServedSegmenter(client_for(served.serve_address), "deeplab_mnv2_513_quant")
     with pytest.raises(ServedInputError, match="deeplab_nope"):
@@ -218,12 +220,72 @@ def test_served_segmentation_refuses_an_unknown_model_in_words(served, images):
     assert s.predict(images["cat"]).class_map.shape == images["cat"].shape[:2]  # the replica is still up
 
 
+def test_a_registered_row_works_served_and_local(served, monkeypatch, tmp_path):
+    """A segmentation row added with ``models.segmentation.register`` in the UI process (the model server's process
+    never ran that call): in served mode it is built here and gives the same class map as with no address, the
+    built-in rows still go to the server, the server refuses the new id in words, and the page runs the row."""
+    import dataclasses
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from models import registry
+    from models import segmentation as seg
+    from models.serving.client import client_for
+    from models.store import Store
+    from tests.page.test_one_row_adds_a_model import ENTRY, ROW
+    from tests.unit.test_segmentation import RED, blob_image, build_tiny_classmap_tflite, iou
+
+    store = tmp_path / "store"
+    (store / ENTRY.path).parent.mkdir(parents=True)
+    build_tiny_classmap_tflite(store / ENTRY.path)
+    registry.register(ENTRY)
+    seg.register(ROW)
+    try:
+        rgb = blob_image(300, 400, 150, 120, 60)  # a red disc (person) on grey
+        assert not backends.is_served(seg.BACKENDS, ROW.entry_id) and backends.is_served(seg.BACKENDS, seg.SegModel.MNV2_513)
+        here = backends.backend(seg.BACKENDS, ROW.entry_id, Store(store))
+        assert type(here) is seg.Segmenter  # served mode, yet built in this process
+        a = here.predict(rgb)
+        assert iou(a.class_map == RED, np.all(rgb == (230, 20, 20), axis=-1)) > 0.9
+        builtin = backends.backend(seg.BACKENDS, seg.SegModel.MNV2_513)
+        assert type(builtin) is seg.ServedSegmenter and "network + queue" in builtin.predict(rgb).timings_ms
+        with pytest.raises(ServedInputError, match="not a segmentation model served here"):
+            client_for(served.serve_address).call("segmentation", "predict", {"model": ROW.entry_id}, {"rgb": rgb})
+        # A row that claims served=True without the server knowing it fails in words, not with a stack trace.
+        seg.register(dataclasses.replace(ROW, served=True))
+        with pytest.raises(ServedInputError, match=ROW.entry_id):
+            backends.backend(seg.BACKENDS, ROW.entry_id).predict(rgb)
+        seg.register(ROW)
+
+        monkeypatch.delenv(serving.SERVE_ADDRESS_ENV)
+        local = backends.backend(seg.BACKENDS, ROW.entry_id, Store(store))
+        assert type(local) is seg.Segmenter and np.array_equal(local.predict(rgb).class_map, a.class_map)
+
+        # The page, served mode, the registered row picked: segmented here, no error.
+        monkeypatch.setenv(serving.SERVE_ADDRESS_ENV, served.serve_address)
+        monkeypatch.setenv("VISION_STORE", str(store))
+        monkeypatch.setenv("VISION_SHOW_TIMINGS", "1")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "pages" / "1_Segmentation.py"), default_timeout=180).run()
+        at.selectbox(key="seg_model").set_value(ROW.entry_id).run()
+        assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+        badge = next(c.value for c in at.caption if c.value.startswith("⏱️"))
+        assert "model" in badge and "network + queue" not in badge
+        legend = [c.label.split(" — ")[0] for c in at.checkbox]
+        assert legend and set(legend) <= {"person", "cat"}, legend
+    finally:
+        seg.unregister(ROW.entry_id)
+        registry.unregister(ROW.entry_id)
+
+
 def test_style_served_equals_in_process(served, images):
     from models import style as sty
     from models.store import Store
 
     local = sty.MagentaTFLite.from_store(sty.Backend.TFLITE_INT8, Store())
-    remote = serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None)
+    remote = backends.backend("style", sty.Backend.TFLITE_INT8)
     sb_l, sb_r = local.bottleneck(images["style"], crop=True), remote.bottleneck(images["style"], crop=True)
     assert sb_r.shape == (1, 1, 1, 100) and np.abs(sb_l - sb_r).max() <= 1e-6
     for strength, side in ((1.0, 384), (0.6, 512)):
@@ -241,7 +303,7 @@ def test_faces_served_equals_in_process(served, images):
     from models import faces as F
 
     local = F.FaceAnalyzer(F.DlibEmbedder())
-    remote = serving.maybe_served("faces", F.Embedder.DLIB, lambda: None)
+    remote = backends.backend("faces", F.Embedder.DLIB)
     assert remote.spec == local.spec
     for name, kwargs in (("face", {}), ("hopper", {"confirm": True, "max_side": 320})):
         a, b = local.analyze(images[name], **kwargs), remote.analyze(images[name], **kwargs)
@@ -260,7 +322,8 @@ def test_faces_concurrent_requests_all_answer(served, images):
     single-request results."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from models.serving.client import ServeClient, ServedFaceAnalyzer
+    from models.faces import ServedFaceAnalyzer
+    from models.serving.client import ServeClient
 
     analyzer = ServedFaceAnalyzer(ServeClient(served.serve_address, timeout_s=120, retries=0))
     one = analyzer.analyze(images["face"])
@@ -276,7 +339,7 @@ def test_video_served_equals_in_process(served, shared_assets):
     from models import video as V
 
     local = V.create("movinet_a0_stream")
-    remote = serving.maybe_served("video", V.CHOICE_BY_ID["movinet_a0_stream"], lambda: None)
+    remote = backends.backend("video", "movinet_a0_stream")
     assert remote.labels == local.labels and remote.semantics is local.semantics
     clip = (shared_assets / "samples" / "video" / "basketball.mp4").read_bytes()
     video = V.decode_video(clip, "basketball.mp4")
@@ -294,7 +357,7 @@ def test_dcgan_generate_and_restore_served_equal_in_process(served):
     from models.digits import guesser
 
     gen, disc, g = D.load_generator(), D.load_discriminator(), guesser.load()
-    remote = serving.maybe_served("digits", None, lambda: None)
+    remote = backends.backend("digits", "dcgan")
     for psi, digit in ((D.DEFAULT_TRUNCATION, 3), (1.0, None)):
         a_img, a_lab = gen.with_truncation(psi).generate(16, digit, 42)
         b_img, b_lab = remote.with_truncation(psi).generate(16, digit, 42)
@@ -304,7 +367,7 @@ def test_dcgan_generate_and_restore_served_equal_in_process(served):
     masks = D.preset_mask(D.MaskPreset.RANDOM_BLOCK_30, seed=1)[None].repeat(2, 0)
     cfg = D.RestoreConfig(steps=30, restarts=1, init_samples=4)
     a = D.restore(gen, disc, images, masks, cfg, guesser=g)
-    b = serving.restore_digits(images, masks, cfg, local=lambda: None)
+    b = D.restore_digits(images, masks, cfg, local=lambda: None)
     assert np.array_equal(a.digit, b.digit) and np.array_equal(a.candidates, b.candidates)
     assert int(np.abs(a.restored.astype(int) - b.restored).max()) <= 1
     print(f"restore: digits {b.digit.tolist()} loss local {a.loss.round(3).tolist()} served {b.loss.round(3).tolist()}")
@@ -372,7 +435,7 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         def long_request():
             t = time.perf_counter()
             try:
-                outcome["result"] = serving.restore_digits(images, masks, D.RestoreConfig(steps=400), local=lambda: None)
+                outcome["result"] = D.restore_digits(images, masks, D.RestoreConfig(steps=400), local=lambda: None)
             except InferenceUnavailable as exc:
                 outcome["error"] = exc
             outcome["seconds"] = time.perf_counter() - t
@@ -391,7 +454,7 @@ def test_replica_killed_mid_request_retries_or_says_so_then_recovers(served):
         else:
             assert outcome["result"].restored.shape == (1, 28, 28)
             print(f"\nrequest in flight: answered after a retry, {outcome['seconds']:.1f} s in all")
-        gen = serving.maybe_served("digits", None, lambda: None)
+        gen = backends.backend("digits", "dcgan")
         deadline = time.perf_counter() + 300
         while True:
             try:
@@ -614,11 +677,11 @@ def test_batching_on_gives_the_same_results(served, images):
             assert time.monotonic() < deadline, "batching config not applied"
             time.sleep(1.0)
         calls = {
-            "segmentation": (lambda: serving.maybe_served("segmentation", seg.SegModel.MNV2_513, lambda: None)
+            "segmentation": (lambda: backends.backend("segmentation", seg.SegModel.MNV2_513)
                              .predict(images["cat"]).class_map),
-            "style": (lambda: serving.maybe_served("style", sty.Backend.TFLITE_INT8, lambda: None)
+            "style": (lambda: backends.backend("style", sty.Backend.TFLITE_INT8)
                       .stylize(images["cat"], images["style"], 1.0, 384).image),
-            "faces": (lambda: np.stack([f.embedding for f in serving.maybe_served("faces", F.Embedder.DLIB, lambda: None)
+            "faces": (lambda: np.stack([f.embedding for f in backends.backend("faces", F.Embedder.DLIB)
                                         .analyze(images["face"]).faces])),
         }
         for name, call in calls.items():

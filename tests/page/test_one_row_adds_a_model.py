@@ -4,7 +4,8 @@ The model below has the Coral DeepLab signature (uint8 [1,513,513,3] → class i
 so the test needs no download. It is added through the two documented hooks only:
 ``models.registry.register`` (where the file lives in the store) and ``models.segmentation.register`` (the
 option row: title, blurb, kind of model, input size, store entry). Nothing else changes: the page offers it,
-and ``create()`` builds a working backend for it.
+and ``create()`` builds a working backend for it, in served mode too (the model server, another process, never ran
+this ``register``: the row is local-only, ``served=False``, so it runs in the UI process).
 """
 
 from __future__ import annotations
@@ -82,6 +83,37 @@ def test_the_page_offers_and_runs_the_new_row(added_model, monkeypatch):
     assert "model" in badge
     # The tiny model only knows person (red) and cat (blue): every legend row is one of those.
     assert all(c.label.split(" — ")[0] in {"person", "cat"} for c in at.checkbox)
+
+
+def test_in_served_mode_the_page_runs_the_new_row_in_process(added_model, monkeypatch):
+    import socket
+
+    import streamlit as st
+
+    from models import backends
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: any request there fails, and the page would say so
+    monkeypatch.setenv("VISION_SERVE_ADDRESS", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("VISION_SHOW_TIMINGS", "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()  # the segmentation itself must run now, not come from an earlier test's cache
+    assert not ROW.served and not backends.is_served(seg.BACKENDS, ENTRY_ID)
+    assert backends.is_served(seg.BACKENDS, seg.SegModel.MNV2_513)  # the built-in TFLite rows do go to the server
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    box = at.selectbox(key="seg_model")
+    assert ROW.title in box.options, box.options
+    box.set_value(ENTRY_ID).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    badge = next(c.value for c in at.caption if c.value.startswith("⏱️"))
+    assert "model" in badge and "network + queue" not in badge  # computed here, not on the model server
+    assert all(c.label.split(" — ")[0] in {"person", "cat"} for c in at.checkbox)
+    assert at.checkbox, "no legend: nothing was segmented"
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def test_without_the_row_the_page_does_not_offer_it(empty_store):

@@ -144,15 +144,14 @@ def test_bounds_drop_the_least_recently_used():
 def test_uploaded_photo_is_never_shared(shared_assets, fresh_store, monkeypatch):
     """Two sessions upload the same bytes as the content image: the network stylizes twice (a counting wrapper
     around the real backend's ``stylize``), and nothing is kept in the shared store."""
-    from components import style_view
+    from components.backends import backend
     from models import style as sty
     from models.store import Store
 
     computed = shared_results.COMPUTED["style"]
     at = _open(STYLE)  # loads the network; the sample result is shared
     stored = len(shared_results._results())
-    backend = sty.default_choice(Store().has)
-    model = style_view.load_backend(backend, str(Store().root))
+    model = backend(sty.BACKENDS, sty.default_choice(Store().has))
     real = type(model).stylize
     calls: list[int] = []
 

@@ -120,7 +120,7 @@ def test_every_error_class_in_models_derives_from_vision_error():
 
 
 # Backend classes and file loaders a page must not call: it asks ``create(choice, store)`` of the capability.
-DIRECT_CONSTRUCTION = ("Segmenter(", "load_segmenter(", "build_segmenter(", "MagentaTFLite", "MagentaSavedModel",
+DIRECT_CONSTRUCTION = ("Segmenter(", "segmenter_from_file(", "build_segmenter(", "MagentaTFLite", "MagentaSavedModel",
                        "DlibEmbedder", "SFaceEmbedder", "FaceAnalyzer(", "load_classifier(", "load_generator(",
                        "OpenCVInpainter(")
 

@@ -91,10 +91,10 @@ def build_tiny_frozen_tarball(path: Path, *, with_graph: bool = True) -> Path:
 def tiny_models(tmp_path_factory) -> dict[seg.SegModel, seg.Segmenter]:
     d = tmp_path_factory.mktemp("tiny_seg")
     return {
-        seg.SegModel.MNV2_513: seg.load_segmenter(seg.SegModel.MNV2_513, build_tiny_classmap_tflite(d / "c.tflite")),
-        seg.SegModel.MNV2_257_FLOAT: seg.load_segmenter(
+        seg.SegModel.MNV2_513: seg.segmenter_from_file(seg.SegModel.MNV2_513, build_tiny_classmap_tflite(d / "c.tflite")),
+        seg.SegModel.MNV2_257_FLOAT: seg.segmenter_from_file(
             seg.SegModel.MNV2_257_FLOAT, build_tiny_logits_tflite(d / "l.tflite")),
-        seg.SegModel.MNV2_FROZEN: seg.load_segmenter(
+        seg.SegModel.MNV2_FROZEN: seg.segmenter_from_file(
             seg.SegModel.MNV2_FROZEN, build_tiny_frozen_tarball(d / "f.tar.gz")),
     }
 
@@ -121,7 +121,7 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
 def real(shared_assets) -> dict[seg.SegModel, seg.Segmenter]:
     store = Store()
     labels = seg.load_labels(store.require("pascal_voc_labels"))
-    return {m: seg.load_segmenter(m, store.require(m.value), labels) for m in TFLITE_MODELS}
+    return {m: seg.segmenter_from_file(m, store.require(m.value), labels) for m in TFLITE_MODELS}
 
 
 def test_labels_file_matches_builtin_names(shared_assets):
@@ -234,7 +234,7 @@ def test_frozen_graph_tarball_through_the_store(empty_store, tmp_path):
     build_tiny_frozen_tarball(empty_store / entry.path)
     store = Store()
     assert store.has(entry)
-    segmenter = seg.load_segmenter(seg.SegModel.MNV2_FROZEN, store.require(entry))
+    segmenter = seg.segmenter_from_file(seg.SegModel.MNV2_FROZEN, store.require(entry))
     img = blob_image(480, 640, 240, 500, 60)
     x, valid = segmenter.model_input(img)
     assert x.shape == (1, 385, 513, 3) and valid == (385, 513)  # long side 513, no padding
@@ -248,13 +248,13 @@ def test_frozen_graph_tarball_through_the_store(empty_store, tmp_path):
 def test_frozen_graph_tarball_without_graph_is_a_clear_error(tmp_path):
     bad = build_tiny_frozen_tarball(tmp_path / "bad.tar.gz", with_graph=False)
     with pytest.raises(ValueError, match="frozen_inference_graph.pb"):
-        seg.load_segmenter(seg.SegModel.MNV2_FROZEN, bad)
+        seg.segmenter_from_file(seg.SegModel.MNV2_FROZEN, bad)
 
 
 def test_wrong_tflite_for_the_model_is_refused(tmp_path):
     path = build_tiny_logits_tflite(tmp_path / "l.tflite")
     with pytest.raises(ValueError, match="does not match"):
-        seg.load_segmenter(seg.SegModel.MNV2_513, path)
+        seg.segmenter_from_file(seg.SegModel.MNV2_513, path)
 
 
 def test_missing_frozen_graph_names_the_fetch_command(empty_store):
