@@ -19,6 +19,7 @@ class PageInfo:
     icon: str
     title: str
     summary: str
+    settings: str  # the module declaring the page's settings (components/settings.py PageSettings)
     # store entries this page needs beyond what its capability's options need (the home card is muted without them)
     needs: tuple[str, ...] = ()
     # a committed picture for the card instead of the capability's example result, and the part of it shown
@@ -38,6 +39,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🎨",
         "Semantic segmentation",
         "Colours every pixel by what it shows (person, cat, car…) and blurs the background behind a subject.",
+        "components.segmentation_settings",
     ),
     PageInfo(
         Capability.INPAINTING,
@@ -45,6 +47,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🩹",
         "Inpainting",
         "Paint over scratches or a small object and let the photo fill the gap in.",
+        "components.inpainting_settings",
     ),
     PageInfo(
         Capability.DCGAN,
@@ -52,6 +55,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🔢",
         "DCGAN digits",
         "Invents handwritten digits that never existed, morphs between them and repairs damaged ones.",
+        "components.digits_settings",
     ),
     PageInfo(
         Capability.STYLE,
@@ -59,6 +63,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🖌️",
         "Style transfer",
         "Repaints a photo in the style of a famous painting, as strongly as you like.",
+        "components.style_settings",
     ),
     PageInfo(
         Capability.FACES,
@@ -66,6 +71,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🙂",
         "Face similarity",
         "Finds the faces in photos and tells whether two of them show the same person.",
+        "components.faces_settings",
     ),
     PageInfo(
         Capability.VIDEO,
@@ -73,6 +79,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🎬",
         "Video classification",
         "Watches a short clip and names the action in it, second by second.",
+        "components.video_settings",
     ),
     PageInfo(
         Capability.SEGMENTATION,
@@ -80,6 +87,7 @@ PAGES: tuple[PageInfo, ...] = (
         "🧑‍🏫",
         "Train a segmenter",
         "Teach a segmentation network your own classes from labelled pictures and watch it learn.",
+        "components.seg_training_settings",
         needs=(ENCODER_ENTRY,),  # the ImageNet encoder both networks start from
         # the per-class IoU bars of the FCN-8s this project trained on CamVid (its committed report)
         picture=str(FCN8S_CAMVID_CURVES.relative_to(ROOT)),  # also on the page's model card

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import random
-from enum import Enum
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
+from components.digits_settings import ANY, GAN, SOURCES
+from components.digits_settings import View as View
 from components.display import Size, show
 from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name, download_png
-from components.settings import Number
-from components.share import Action, from_link, not_in_link
+from components.share import from_link, not_in_link
 from components.status import require_model, timing_badge
 from models import digits as dcgan
 from models.digits import guesser as digit_guesser
@@ -28,51 +28,9 @@ from models.imaging import decode_image
 from models.inpainting import read_mask
 from models.runtime import timed
 
-GRIDS = {"4 × 4": 4, "6 × 6": 6, "8 × 8": 8, "10 × 10": 10}
-ANY = "any"
 SCALE = 4  # on-screen enlargement of 28-px digits
-SOURCES = ("Held-out MNIST digit", "Draw a digit", "Upload an image")
 MNIST_TEST = ("mnist_test_images", "mnist_test_labels")
-MASKS = [p.value for p in MaskPreset] + ["Draw the damage", "Upload a mask"]
 PRESETS = [p.value for p in MaskPreset]
-# The numeric settings: the widgets and the page's share link read these bounds.
-_PSI_MIN, _PSI_MAX, _PSI_DEFAULT = dcgan.SPECS[dcgan.DigitModel.DCGAN].truncation
-SEED = Number("gan_seed", 42, 0, 2**31 - 1)
-PSI = Number("gan_psi", _PSI_DEFAULT, _PSI_MIN, _PSI_MAX, 0.05)
-SEED_A = Number("interp_a", 1, 0, 2**31 - 1)
-SEED_B = Number("interp_b", 2, 0, 2**31 - 1)
-FRAMES = Number("interp_steps", 10, 5, 24)
-DIGIT_INDEX = Number("rest_index", 0, 0, 9_999)  # the MNIST test set's 10 000 digits (fewer: capped when drawn)
-MASK_SEED = Number("rest_mask_seed", 0, 0, 10_000)
-STEPS = Number("rest_steps", dcgan.RestoreConfig.steps, 50, 400, 50)
-NUMBERS = (SEED, PSI, SEED_A, SEED_B, FRAMES, DIGIT_INDEX, MASK_SEED, STEPS)
-HINTS = ["unknown", *range(10)]
-# A restoration on screen travels in a link as rest_done=1 (its inputs: these widgets): the link reruns it.
-RESTORE = Action(
-    "rest_done", ("rest_source", "rest_index", "rest_mask_mode", "rest_mask_seed", "rest_hint", "rest_steps")
-)
-
-
-class View(str, Enum):
-    """The page's three views: a radio (st.tabs keeps no state, so a link could not open one)."""
-
-    GENERATE = "🎲 Generate"
-    INTERPOLATE = "🔀 Interpolate"
-    RESTORE = "🩹 Restore a digit"
-
-
-SHARE: dict[str, Any] = {
-    "gan_view": list(View),
-    "gan_digit": [ANY, *range(10)],
-    "gan_grid": list(GRIDS),
-    "interp_from": list(range(10)),
-    "interp_to": list(range(10)),
-    "rest_source": list(SOURCES),
-    "rest_mask_mode": list(MASKS),
-    "rest_hint": HINTS,
-    **{n.key: n for n in NUMBERS},
-    **RESTORE.spec(),
-}
 
 
 # --- loaders ---------------------------------------------------------------------------------------
@@ -111,8 +69,8 @@ def verdict(judge, digits: np.ndarray) -> list[str]:
 
 def surprise() -> None:
     """ "Surprise me": a random seed and digit (a button callback, so it may overwrite the widgets' state)."""
-    st.session_state.gan_seed = random.randrange(0, 1_000_000)
-    st.session_state.gan_digit = random.choice([ANY, *range(10)])
+    GAN.seed.set(random.randrange(0, 1_000_000))
+    GAN.digit.set(random.choice([ANY, *range(10)]))
 
 
 # --- generate --------------------------------------------------------------------------------------
@@ -187,7 +145,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
     if source == SOURCES[0]:
         if require_model("mnist_test_images") and require_model("mnist_test_labels"):
             xs, ys, desc = held_out_digits()
-            idx = DIGIT_INDEX.number_input(f"Index (0–{len(xs) - 1})", max_value=min(len(xs) - 1, DIGIT_INDEX.max))
+            idx = GAN.index.number_input(f"Index (0–{len(xs) - 1})", max_value=min(len(xs) - 1, GAN.index.max))
             truth = int(ys[int(idx)])
             # desc (how the MNIST test set is split) is for the admin; a visitor only needs what the digit is.
             st.caption(f"A handwritten digit from the MNIST test set, never seen in training. True label: **{truth}**.")
@@ -201,13 +159,13 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
         )
         if drawn.mask.any():
             return dcgan.normalize_digit(drawn.mask.astype(np.uint8) * 255), None
-        if from_link("rest_source"):
+        if from_link(GAN.source.key):
             not_in_link("The digit", "draw one, or pick a held-out MNIST digit", was="was a drawing")
         else:
             st.info("Draw a digit on the canvas to continue.")
     else:
         up = image_uploader("Image of one digit", "rest_upload")
-        if up is None and from_link("rest_source"):
+        if up is None and from_link(GAN.source.key):
             not_in_link("The digit", "upload it again, or pick a held-out MNIST digit")
         if up is not None:
             try:
@@ -219,7 +177,7 @@ def pick_digit(source: str) -> tuple[np.ndarray | None, int | None]:
 
 def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
     if mask_mode in PRESETS:
-        mask_seed = MASK_SEED.number_input("Mask seed") if mask_mode == MaskPreset.RANDOM_BLOCK_30.value else 0
+        mask_seed = GAN.mask_seed.number_input("Mask seed") if mask_mode == MaskPreset.RANDOM_BLOCK_30.value else 0
         return dcgan.preset_mask(MaskPreset(mask_mode), seed=int(mask_seed))
     if mask_mode == "Draw the damage":
         from components.mask_canvas import mask_canvas
@@ -233,13 +191,13 @@ def _mask_from(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
         )
         if drawn_mask.mask.any():
             return dcgan.downsample_mask(drawn_mask.mask)
-        if from_link("rest_mask_mode"):
+        if from_link(GAN.mask_mode.key):
             not_in_link("The damage", "paint it again, or choose a preset", was="was a drawing")
         else:
             st.info("Paint the damaged region on the digit.")
         return None
     up_mask = image_uploader("Mask image (white = missing)", "rest_mask_upload")
-    if up_mask is None and from_link("rest_mask_mode"):
+    if up_mask is None and from_link(GAN.mask_mode.key):
         not_in_link("The damage", "upload the mask again, or choose a preset")
     if up_mask is not None:
         try:
@@ -270,18 +228,18 @@ def pick_mask(mask_mode: str, digit_img: np.ndarray) -> np.ndarray | None:
 # --- restore: action and result --------------------------------------------------------------------
 def _input_key(digit_img: np.ndarray, mask: np.ndarray) -> str:
     # The settings too: a result shown is the one its inputs and settings make (a link reruns exactly that).
-    settings = repr((st.session_state.get("rest_hint"), st.session_state.get("rest_steps"))).encode()
+    settings = repr((GAN.hint.get(), GAN.steps.get())).encode()
     return hashlib.blake2b(digit_img.tobytes() + mask.tobytes() + settings, digest_size=6).hexdigest()
 
 
 def restored(digit_img: np.ndarray, mask: np.ndarray) -> bool:
     """True when the restoration kept in the session is the one of these inputs and settings."""
-    result = st.session_state.get("rest_result")
+    result = GAN.result.get()
     return result is not None and result["key"] == _input_key(digit_img, mask)
 
 
 def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_steps: int, truth: int | None) -> None:
-    """Restore the masked digit (DCGAN, as a heavy job; Telea for comparison) into ``st.session_state.rest_result``."""
+    """Restore the masked digit (DCGAN, as a heavy job; Telea for comparison) into ``GAN.result``."""
     damaged = np.where(mask, 0, digit_img).astype(np.uint8)
     bar = st.progress(0.0, text="Optimising the latent vector…")
     cands = None if hint == "unknown" else [int(hint)]
@@ -316,24 +274,26 @@ def restore(gen, disc, digit_img: np.ndarray, mask: np.ndarray, hint: Any, opt_s
         if cands is None
         else []
     )
-    st.session_state.rest_result = {
-        "key": _input_key(digit_img, mask),
-        "digit": digit_img,
-        "mask": mask,
-        "damaged": damaged,
-        "restored": res.restored[0],
-        "generated": res.generated[0],
-        "best": int(res.digit[0]),
-        "telea": tel,
-        "truth": truth,
-        "tried": tried,
-        "ms": {"DCGAN restoration": t_rest.ms, "Telea": t_tel.ms},
-    }
+    GAN.result.set(
+        {
+            "key": _input_key(digit_img, mask),
+            "digit": digit_img,
+            "mask": mask,
+            "damaged": damaged,
+            "restored": res.restored[0],
+            "generated": res.generated[0],
+            "best": int(res.digit[0]),
+            "telea": tel,
+            "truth": truth,
+            "tried": tried,
+            "ms": {"DCGAN restoration": t_rest.ms, "Telea": t_tel.ms},
+        }
+    )
 
 
 def show_restoration(judge, digit_img: np.ndarray, mask: np.ndarray) -> None:
     """The last restoration of these inputs side by side with Telea, judged and scored; a word if inputs changed."""
-    result = st.session_state.get("rest_result")
+    result = GAN.result.get()
     if result is None:
         return
     if not restored(digit_img, mask):

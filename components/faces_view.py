@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from enum import Enum
 from pathlib import Path
 
 import altair as alt
@@ -21,12 +20,13 @@ from PIL import Image
 
 import models.faces.groups as G
 from components.display import Size, decode, show
+from components.faces_settings import FACES, MANY_SOURCES, MAX_TOTAL_FACES
 from components.feedback import bad_input
 from components.image_input import image_uploader
 from components.jobs import run_heavy
 from components.results import download_name
-from components.settings import Number, Several
-from components.share import from_link, image_keys, not_in_link
+from components.settings import Choice
+from components.share import from_link, not_in_link
 from components.status import timing_badge
 from models import faces as F
 from models.errors import VisionError
@@ -34,7 +34,6 @@ from models.imaging import LoadedImage, encode_jpeg, read_image
 from models.samples import SampleKind, samples
 
 MAX_PHOTOS = 12  # "many faces" mode: photos at once
-MAX_TOTAL_FACES = 40  # beyond this the matrix is unreadable and clustering slow on this CPU
 FACE_SAMPLES = ("skimage:astronaut.png", "photo_face", "photo_grace_hopper", "photo_squat")
 # Verify's default pair: Eileen Collins (NASA portrait, scikit-image's astronaut.png) vs Grace Hopper (US Navy
 # portrait). Two women, both frontal official portraits in uniform with a flag or dark backdrop: a near case, not a
@@ -44,44 +43,6 @@ FACE_SAMPLES = ("skimage:astronaut.png", "photo_face", "photo_grace_hopper", "ph
 # (mirrored, darker, JPEG q20), distance 0.37. With an empty store, B is scikit-image's cameraman (another person,
 # a 58-px face: dlib distance 0.83, "different people"), not the first sample (the astronaut again: distance 0).
 VERIFY_DEFAULT = ("skimage:astronaut.png", ("photo_grace_hopper", "skimage:camera.png"))
-PEOPLE = Number("many_k", 1, 1, MAX_TOTAL_FACES)  # k-means' k: at most the faces found (checked when drawn)
-
-
-def threshold_setting(embedder: F.Embedder, metric: F.Metric) -> Number:
-    """The threshold slider of one embedder and metric (each pair has its own default and range, and key)."""
-    default = F.SPECS[embedder].threshold(metric)
-    return Number(
-        f"face_threshold_{embedder.value}_{metric.value}", default, 0.0, round(max(1.0, default * 2.5), 2), 0.005
-    )
-
-
-def share_spec() -> dict:
-    """What a Face similarity link carries: models, mode, and every setting and sample of both modes."""
-    thresholds = {n.key: n for e in F.Embedder for m in F.Metric for n in [threshold_setting(e, m)]}
-    return {
-        "face_embedder": list(F.Embedder),
-        "face_metric": list(F.Metric),
-        "face_mode": list(Mode),
-        **thresholds,
-        "face_small": bool,
-        **image_keys("face_a"),
-        "face_b_copy": bool,
-        **image_keys("face_b"),
-        "face_a_which": list(range(64)),
-        "face_b_which": list(range(64)),
-        "many_source": ["Samples", "Upload"],
-        "many_samples": Several(tuple(samples(SampleKind.PHOTO))),
-        "many_copies": bool,
-        "many_method": list(F.ClusterMethod),
-        **PEOPLE.spec(),
-    }
-
-
-class Mode(str, Enum):
-    VERIFY = "🔍 Verify two photos"
-    MANY = "👥 Compare many faces & cluster"
-
-
 CLUSTER_LABELS = {"threshold": "Threshold (agglomerative)", "kmeans": "k-means", "dbscan": "DBSCAN"}
 CLUSTER_HELP = {
     F.ClusterMethod.THRESHOLD: "Agglomerative clustering (average linkage) cut at the verification threshold. "
@@ -140,21 +101,21 @@ def face_label(i: int, face: F.Face) -> str:
     return f"#{i + 1} ({face.width:.0f} px wide, {face.confidence:.0%} sure it is a face)"
 
 
-def show_analysis(rgb: np.ndarray, result: F.Analysis, key: str, caption: str) -> F.Face | None:
-    """The photo with its faces boxed; with several faces, a ``{key}_which`` selectbox picks one (the largest
-    by default). Returns the picked face, or None when none was found (the analysis' messages say why)."""
+def show_analysis(rgb: np.ndarray, result: F.Analysis, which: Choice, caption: str) -> F.Face | None:
+    """The photo with its faces boxed; with several faces, the ``which`` selectbox picks one (the largest by
+    default). Returns the picked face, or None when none was found (the analysis' messages say why)."""
     for message in result.messages:
         (st.warning if result.faces else st.error)(message)
     selected = result.largest()
     if len(result.faces) > 1:
-        if st.session_state.get(f"{key}_which", 0) not in range(len(result.faces)):  # a link's or another photo's
-            del st.session_state[f"{key}_which"]
+        if which.get(0) not in range(len(result.faces)):  # a link's or another photo's
+            which.pop()
         selected = st.selectbox(
             f"{len(result.faces)} faces found: compare which one?",
             range(len(result.faces)),
             index=selected,
             format_func=lambda i: face_label(i, result.faces[i]),
-            key=f"{key}_which",
+            key=which.key,
         )
     show(F.draw_faces(rgb, result.faces, selected), caption=caption)
     return result.faces[selected] if selected is not None else None
@@ -221,25 +182,25 @@ def faces_count(n: int) -> str:
 
 def many_inputs() -> list[LoadedImage]:
     """Photos for "many faces" mode: sample photos (multiselect) or uploads, at most :data:`MAX_PHOTOS`."""
-    source = st.radio("Photos", ["Samples", "Upload"], horizontal=True, key="many_source")
+    source = st.radio("Photos", MANY_SOURCES, horizontal=True, key=FACES.many_source.key)
     images: list[LoadedImage] = []
-    if source == "Samples":
+    if source == MANY_SOURCES[0]:
         options = [s for s in samples(SampleKind.PHOTO) if s.available]
         default = [s for s in options if s.id in FACE_SAMPLES]
-        if not Several(tuple(options)).valid(st.session_state.get("many_samples", [])):
-            st.session_state["many_samples"] = [s for s in st.session_state["many_samples"] if s in options]
-        kept = "many_samples" in st.session_state  # a link's choice (or the visitor's): no default beside it
+        if not FACES.many_samples.valid(FACES.many_samples.get([]), options):
+            FACES.many_samples.set([s for s in FACES.many_samples.get() if s in options])
+        kept = FACES.many_samples.in_state()  # a link's choice (or the visitor's): no default beside it
         chosen = st.multiselect(
             "Sample photos",
             options,
             default=None if kept else default,
             format_func=lambda s: s.title,
-            key="many_samples",
+            key=FACES.many_samples.key,
         )
         images = [replace(read_image(s.path), title=s.title) for s in chosen if s.path is not None]  # all available
     else:
         uploads = image_uploader("Upload several photos or one group photo", "many_upload", multiple=True)
-        if not uploads and from_link("many_source"):
+        if not uploads and from_link(FACES.many_source.key):
             not_in_link("The photos", "upload them again, or choose samples", was="were uploads")
         for up in (uploads or [])[:MAX_PHOTOS]:
             try:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-INPAINT_HANDOFF_KEY = "handoff_to_inpainting"
+from components.inpainting_settings import INPAINT
+
+INPAINT_HANDOFF_KEY = INPAINT.handoff.key  # declared with the inpainting page's settings (released when idle)
 INPAINTING_PAGE = "pages/2_Inpainting.py"
 
 

@@ -1,7 +1,7 @@
 """Inpainting page parts: where the starting mask comes from, the settings, the session memo and the result blocks.
 
 The page (pages/2_Inpainting.py) holds the layout, the painting canvas and one call per step; everything here renders
-into the current Streamlit container and keeps the widget keys the page's tests and shared links rely on.
+into the current Streamlit container, its widgets keyed by the page's settings (components/inpainting_settings.py).
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from enum import Enum
 from functools import partial
-from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -21,15 +19,14 @@ from components.display import show
 from components.feedback import bad_input
 from components.handoff import MaskHandoff, clear_inpainting_handoff
 from components.image_input import image_input, image_uploader
+from components.inpainting_settings import INPAINT, MaskSource
 from components.results import before_after, download_name
-from components.settings import Number, initial
-from components.share import from_link, image_keys, not_in_link, refresh
+from components.share import from_link, not_in_link, refresh
 from components.shared_results import shared
 from components.status import timing_badge
 from models.errors import VisionError
 from models.imaging import encode_png
 from models.inpainting import (
-    DEFAULT_RADIUS,
     InpaintOptions,
     InpaintResult,
     Method,
@@ -43,54 +40,30 @@ from models.inpainting.examples import Example, example
 from models.ops import fit_within, tint
 
 DISPLAY_MAX_SIDE = 1200  # results are shown at most this big; downloads are full resolution
-RESULT_KEY = "inpaint_last_result"
-# The numeric settings: the widgets in settings() and the page's share link read these bounds.
-RADIUS = Number("inpaint_radius", DEFAULT_RADIUS, 1, 15)
-DILATION = Number("inpaint_dilation", 2, 0, 15)
-
-
-class MaskSource(str, Enum):
-    EXAMPLE = "Example"
-    DRAW = "Paint it"
-    UPLOAD = "Upload a mask"
-    HANDOFF = "From segmentation"
-
-
-# What a link carries: the photo, the mask's source and example, whether strokes were painted, every setting.
-SHARE: dict[str, Any] = {
-    **image_keys("inpaint_image"),
-    "inpaint_mask_source": list(MaskSource),
-    "inpaint_example": list(Example),
-    "inpaint_invert_mask": bool,
-    "inpaint_drawn": bool,
-    **RADIUS.spec(),
-    **DILATION.spec(),
-    "inpaint_crop": bool,
-    "inpaint_compare": list(Method),
-}
+RADIUS, DILATION = INPAINT.radius, INPAINT.dilation  # under their old names (the browser tests read their bounds)
 
 
 def lost_handoff(sources: list[MaskSource]) -> None:
     """Before the mask radio: a link made from a segmentation hand-off (its photo and mask live in the sender's
     session) is said so in one sentence and opens on the example."""
-    chosen = st.session_state.get("inpaint_mask_source")
+    chosen = INPAINT.mask_source.get()
     if chosen is None or chosen in sources:
         return
-    if from_link("inpaint_mask_source"):
+    if from_link(INPAINT.mask_source.key):
         not_in_link(
             "The mask",
             "open Segmentation's “Remove an object” to hand one over; here is the example",
             was="was handed over from Segmentation",
         )
-    st.session_state["inpaint_mask_source"] = MaskSource.EXAMPLE
+    INPAINT.mask_source.set(MaskSource.EXAMPLE)
     refresh()
 
 
 def painted(any_stroke: bool, source: MaskSource) -> None:
-    """After the canvas: ``inpaint_drawn`` says whether strokes are part of the mask (a link cannot carry them);
+    """After the canvas: ``INPAINT.drawn`` says whether strokes are part of the mask (a link cannot carry them);
     opened from a link that had some, one sentence says they are missing until painted again."""
     any_stroke = bool(any_stroke)  # numpy.bool_ is no bool: the link would read "False"
-    if not any_stroke and from_link("inpaint_drawn") and st.session_state.get("inpaint_drawn"):
+    if not any_stroke and from_link(INPAINT.drawn.key) and INPAINT.drawn.get():
         then = "paint it again below" if source is MaskSource.DRAW else "the result below is without them"
         not_in_link(
             "The painted mask" if source is MaskSource.DRAW else "The strokes painted",
@@ -98,8 +71,8 @@ def painted(any_stroke: bool, source: MaskSource) -> None:
             was="was a drawing" if source is MaskSource.DRAW else "were a drawing",
         )
         return  # the link's claim stays: the strokes are still missing
-    if st.session_state.get("inpaint_drawn") != any_stroke:
-        st.session_state["inpaint_drawn"] = any_stroke
+    if INPAINT.drawn.get() != any_stroke:
+        INPAINT.drawn.set(any_stroke)
         refresh()
 
 
@@ -144,7 +117,7 @@ def _from_handoff(handoff: MaskHandoff) -> Start:
 
 def _from_example() -> Start:
     kind = Example(
-        st.radio("Example", list(Example), format_func=lambda e: e.title, horizontal=True, key="inpaint_example")
+        st.radio("Example", list(Example), format_func=lambda e: e.title, horizontal=True, key=INPAINT.example.key)
     )
     chosen = example(kind)
     st.caption(f"{kind.blurb} The mask is preset (pink); paint below to add to it.")
@@ -152,7 +125,7 @@ def _from_example() -> Start:
 
 
 def _from_image(source: MaskSource) -> Start:
-    loaded = image_input("inpaint_image", label="Image", default_sample="skimage:chelsea.png")
+    loaded = image_input(INPAINT.image.key, label="Image", default_sample="skimage:chelsea.png")
     # Rendered even while no image is chosen: a widget skipped in one run loses its file (replacing the photo
     # runs the page once without any, and the uploaded mask must survive that).
     upload = None
@@ -177,7 +150,7 @@ def _from_image(source: MaskSource) -> Start:
                 st.warning(fitted.warning, icon="⚠️")
             for note in fitted.notes:
                 st.caption(f"ℹ️ {note}")
-        elif from_link("inpaint_mask_source"):
+        elif from_link(INPAINT.mask_source.key):
             not_in_link("The mask", "upload it again, or paint one below")
         else:
             st.caption("Upload a mask the size of the image, or paint one below.")
@@ -187,10 +160,10 @@ def _from_image(source: MaskSource) -> Start:
 def _maybe_inverted(mask: np.ndarray) -> np.ndarray:
     """An uploaded mask, inverted when the visitor asks; a hint when it looks drawn the other way round."""
     hint = inverted_hint(mask)
-    if hint and not st.session_state.get("inpaint_invert_mask"):  # once inverted, the hint has been taken
+    if hint and not INPAINT.invert_mask.get():  # once inverted, the hint has been taken
         st.warning(hint, icon="🔄")
-    invert = st.toggle(
-        "Invert the mask", key="inpaint_invert_mask", help="Fill what the mask leaves unmarked instead (white = keep)."
+    invert = INPAINT.invert_mask.toggle(
+        "Invert the mask", help="Fill what the mask leaves unmarked instead (white = keep)."
     )
     return ~mask if invert else mask
 
@@ -198,18 +171,16 @@ def _maybe_inverted(mask: np.ndarray) -> np.ndarray:
 def settings() -> InpaintOptions:
     """The "Settings" expander: radius, mask growth and crop strategy."""
     with st.expander("Settings", icon="⚙️"):
-        radius = RADIUS.slider(
+        radius = INPAINT.radius.slider(
             "Radius (px)",
             help="How far around each missing pixel OpenCV looks for known pixels. 3 suits thin scratches.",
         )
-        dilation = DILATION.slider(
+        dilation = INPAINT.dilation.slider(
             "Grow mask (px)",
             help="Grows the mask before filling, so soft edges and halos around what you painted go too.",
         )
-        crop = st.toggle(
+        crop = INPAINT.crop.toggle(
             "Work only around the mask",
-            key="inpaint_crop",
-            **initial("inpaint_crop", True),
             help="Processes boxes around the mask at full resolution and pastes them back (same result, "
             "faster on large photos). Off: the whole frame in one call.",
         )
@@ -233,7 +204,7 @@ def run_both(
     ``example``: the page's example id when ``rgb`` and ``mask`` are exactly that example (nothing painted on it):
     its results are then computed once per server and shared by every session (components/shared_results.py)."""
     fp = _fingerprint(rgb, mask, options)
-    last = st.session_state.get(RESULT_KEY)
+    last = INPAINT.result.get()
     if last is not None and last[0] == fp:
         return last[1]
 
@@ -242,7 +213,7 @@ def run_both(
             return inpaint_all(rgb, mask, tuple(Method), options)
 
     results = shared(("inpaint", example, options), compute) if example is not None else compute()
-    st.session_state[RESULT_KEY] = (fp, results)
+    INPAINT.result.set((fp, results))
     return results
 
 
@@ -301,7 +272,7 @@ def compare(rgb: np.ndarray, results: dict[Method, InpaintResult], removing_obje
             list(Method),
             format_func=lambda m: m.title,
             horizontal=True,
-            key="inpaint_compare",
+            key=INPAINT.compare.key,
             index=default,
         )
     )

@@ -26,6 +26,7 @@ from components.feedback import failed
 from components.image_input import image_uploader
 from components.jobs import queue_line
 from components.results import download_name
+from components.seg_training_settings import SEGTRAIN, SOURCES
 from components.session_memory import touch
 from components.share import from_link, not_in_link, refresh
 from models.errors import VisionError
@@ -38,13 +39,9 @@ from models.segmentation.labelled import LabelledSet, read_labelled
 from models.serving.job_pool import BackgroundJob, heavy_pool
 from models.store import Store
 
-ARCHS = {"fcn8s": "FCN-8s", "deeplabv3plus": "DeepLabV3+"}
-SOURCES = ("Upload a zip", "Use the CamVid sample set")
-LENGTHS = [length.name for length in sess.LENGTHS]
 BACKBONE = ENCODER_ENTRY
 CAMVID = "camvid"
 ABANDON_S = 120.0  # a run whose page has not polled it for this long stops (its best checkpoint is kept)
-SETS_KEY, JOB_KEY, RESULT_KEY = "segtrain_sets", "segtrain_job", "segtrain_result"
 ZIP_HELP = (
     "A .zip of images and label PNGs paired by file name: CamVid layout (train/ trainannot/ val/ valannot/), "
     "images/ + labels/, or PASCAL VOC (JPEGImages/ + SegmentationClass/); optional labels.txt "
@@ -86,7 +83,7 @@ def choose_set() -> Sets | None:
     has_camvid = store.has(CAMVID)
     # The sample first when there is one: a newcomer sees a run without having a labelled set at hand.
     options = [SOURCES[1], SOURCES[0]] if has_camvid else [SOURCES[0]]
-    source = st.radio("Labelled images", options, horizontal=True, key="segtrain_source")
+    source = st.radio("Labelled images", options, horizontal=True, key=SEGTRAIN.source.key)
     if not has_camvid:
         st.caption(not_installed_sentence(["The CamVid sample set"]))
     if source == SOURCES[1]:
@@ -94,14 +91,14 @@ def choose_set() -> Sets | None:
         return Sets("camvid", "CamVid sample", train, val)
     upload = st.file_uploader("Your labelled set (.zip)", type=["zip"], key="segtrain_zip", help=ZIP_HELP)
     if upload is None:
-        if from_link("segtrain_source"):
+        if from_link(SEGTRAIN.source.key):
             not_in_link("The labelled set", "upload it again, or use the CamVid sample set")
         else:
             st.caption("Choose a .zip to continue, or use the CamVid sample set.")
         return None
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    kept = st.session_state.get(SETS_KEY)
+    kept = SEGTRAIN.sets.get()
     if isinstance(kept, Sets) and kept.digest == digest:
         return kept
     name = upload.name.rsplit(".", 1)[0] or "upload"
@@ -109,11 +106,11 @@ def choose_set() -> Sets | None:
         with st.spinner("Reading your set…"):
             train, val = read_labelled(data, name=name, limits=sess.BROWSER_LIMITS)
     except VisionError as exc:
-        st.session_state.pop(SETS_KEY, None)
+        SEGTRAIN.sets.pop()
         failed("Reading the set", exc)
         return None
     sets = Sets(digest, name, train, val)
-    st.session_state[SETS_KEY] = sets
+    SEGTRAIN.sets.set(sets)
     return sets
 
 
@@ -135,9 +132,9 @@ def length_label(name: str, sets: Sets, arch: str) -> str:
 
 def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
     """Queue a new run (the last one's model and folder are dropped); nothing while one is under way."""
-    if JOB_KEY in st.session_state:
+    if SEGTRAIN.job.in_state():
         return
-    old = st.session_state.pop(RESULT_KEY, None)
+    old = SEGTRAIN.result.pop()
     if isinstance(old, sess.TrainedResult):
         old.workspace.remove()
     run = sess.SessionRun.create(sets.train, sets.val, arch, epochs)
@@ -158,7 +155,7 @@ def start(sets: Sets, arch: str, epochs: int, npy: Any) -> None:
         return result
 
     watched.job = BackgroundJob(heavy_pool(), "the training", work)  # its thread starts here
-    st.session_state[JOB_KEY] = watched
+    SEGTRAIN.job.set(watched)
 
 
 def curves(steps: list[int], losses: list[float], evals: list[dict]) -> None:
@@ -183,7 +180,7 @@ def curves(steps: list[int], losses: list[float], evals: list[dict]) -> None:
 @st.fragment(run_every=1.0)
 def live() -> None:
     """The running job: its queue place (Cancel), or its progress, chart and Stop; a full rerun when it ends."""
-    watched = st.session_state.get(JOB_KEY)
+    watched = SEGTRAIN.job.get()
     if not isinstance(watched, Watched):
         return
     watched.seen = time.monotonic()
@@ -216,18 +213,18 @@ def live() -> None:
         )
         curves(steps, losses, evals)
         return
-    del st.session_state[JOB_KEY]
+    SEGTRAIN.job.pop()
     if state == "done":
-        st.session_state[RESULT_KEY] = job.result
+        SEGTRAIN.result.set(job.result)
     else:
         watched.run.workspace.remove()
-        st.session_state["segtrain_ended"] = state if job.error is None else job.error
+        SEGTRAIN.ended.set(state if job.error is None else job.error)
     st.rerun(scope="app")
 
 
 def ended_note() -> None:
     """What happened to a run that left no model (cancelled, failed), shown once."""
-    ended = st.session_state.pop("segtrain_ended", None)
+    ended = SEGTRAIN.ended.pop()
     if ended == "cancelled":
         st.info("You left the queue; nothing was trained.", icon="✋")
     elif isinstance(ended, BaseException):
@@ -380,22 +377,17 @@ def downloads(result: sess.TrainedResult) -> None:
 
 
 def trained_in_link() -> None:
-    """Last on the page: ``segtrain_trained`` tells a link whether a trained model was on screen. A model is
+    """Last on the page: ``SEGTRAIN.trained`` tells a link whether a trained model was on screen. A model is
     trained in its sender's session (minutes of a shared worker), so a link does not retrain it: opened from one
     that had a model, one sentence says so and the set and settings are ready for **Train**."""
-    has = RESULT_KEY in st.session_state
-    if (
-        not has
-        and JOB_KEY not in st.session_state
-        and from_link("segtrain_trained")
-        and st.session_state["segtrain_trained"]
-    ):
+    has = SEGTRAIN.result.in_state()
+    if not has and not SEGTRAIN.job.in_state() and from_link(SEGTRAIN.trained.key) and SEGTRAIN.trained.get():
         not_in_link(
             "The trained model",
             "press **Train** to train it again on the same set and settings",
             was="was trained in its sender's session",
         )
         return  # the link's claim stays until a model is trained here
-    if st.session_state.get("segtrain_trained") != has:
-        st.session_state["segtrain_trained"] = has
+    if SEGTRAIN.trained.get() != has:
+        SEGTRAIN.trained.set(has)
         refresh()

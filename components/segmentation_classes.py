@@ -8,26 +8,16 @@ its own colours and no background class.
 
 from __future__ import annotations
 
-from enum import Enum
-
 import numpy as np
 import streamlit as st
 
-from components.settings import initial
+from components.segmentation_settings import SAMPLE_KINDS, SEG, Mode
 from models import segmentation as seg
-from models.samples import STREET_DEFAULT, SampleKind, samples
+from models.samples import STREET_DEFAULT, samples
 
-# The sample kinds the page offers (photos, then the CamVid street scenes when the store has them).
-SAMPLE_KINDS = (SampleKind.PHOTO, SampleKind.STREET)
 CAT_SAMPLE = "photo_cat"  # the default photo of the PASCAL VOC options
 # Names a caption prefers as examples of a long class set (the first ones otherwise).
 _EXAMPLES = ("person", "cat", "dog", "car")
-
-
-class Mode(str, Enum):
-    SEGMENT = "🎨 Segmentation"
-    PORTRAIT = "📷 Portrait mode"
-    REMOVE = "🩹 Remove an object"
 
 
 def model_name(spec: seg.ModelSpec) -> str:
@@ -61,9 +51,9 @@ def mode_radio(spec: seg.ModelSpec) -> Mode:
     """The "What to do" radio with the modes of ``spec`` (a mode kept from another option or a link falls back to
     segmentation), and one line saying why the others are missing."""
     modes = modes_for(spec)
-    if st.session_state.get("seg_mode") not in modes:
-        st.session_state["seg_mode"] = Mode.SEGMENT
-    mode = st.radio("What to do", modes, format_func=lambda m: m.value, horizontal=True, key="seg_mode")
+    if SEG.mode.get() not in modes:
+        SEG.mode.set(Mode.SEGMENT)
+    mode = st.radio("What to do", modes, format_func=lambda m: m.value, horizontal=True, key=SEG.mode.key)
     if len(modes) < len(Mode):
         st.caption(f"Portrait mode and object removal need a person class; the {spec.class_set} classes have none.")
     return Mode(mode)
@@ -83,12 +73,12 @@ def follow_model(option: str) -> None:
     if previous is None or previous == option:
         return
     wanted = default_sample(seg.spec_of(option))
-    current = st.session_state.get("seg_sample")
+    current = st.session_state.get(SEG.image.sample)
     if wanted == CAT_SAMPLE or getattr(current, "id", CAT_SAMPLE) != CAT_SAMPLE:
         return
     street = next((s for s in samples(SAMPLE_KINDS) if s.id == wanted), None)
     if street is not None:  # not offered when the store lacks CamVid: the cat stays
-        st.session_state["seg_sample"] = street
+        st.session_state[SEG.image.sample] = street
 
 
 def class_id_help(result: seg.Segmentation) -> str:
@@ -120,9 +110,8 @@ def legend(result: seg.Segmentation, class_set: str, palette: np.ndarray | None 
         st.caption(f"{bg.name} — {bg.share:.1%}")
     if traces:
         names = ", ".join(f"{s.name} {s.pixels:,} px" for s in traces)
-        if st.toggle(
+        if SEG.show_traces.toggle(
             f"Show traces ({names})",
-            key="seg_show_traces",
             wrap=True,  # the label lists the traces: it may be long (Streamlit truncates it in a column otherwise)
             help=f"Classes under {seg.MIN_LEGEND_SHARE:.1%} of the image each: often a few stray pixels "
             "at an edge, sometimes a small real object (people far away).",
@@ -142,11 +131,10 @@ def _legend_row(share: seg.ClassShare, label: str, palette: np.ndarray) -> bool:
     # One row that never wraps (st.columns would stack the swatch above its checkbox on a phone); the swatch is the
     # colour the overlay draws (the readable palette), not necessarily the class set's own.
     colour = seg.hex_colour(share.index, palette)
-    key = f"seg_show_{share.index}"
     with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
         st.html(  # st.html, not st.markdown: a markdown block's own margins pushed the swatch below the label
             f"<div style='width:1.4rem;height:1.4rem;border-radius:4px;border:1px solid #888;"
             f"background:{colour}' title='{colour}'></div>",
             width="content",
         )
-        return st.checkbox(label, key=key, wrap=True, **initial(key, True))
+        return SEG.show.of(share.index).checkbox(label, wrap=True)

@@ -1,12 +1,11 @@
 """Segmentation page parts: cached model and image steps, the legend, and the three result views.
 
 The page (pages/1_Segmentation.py) holds the top widgets and calls one view per mode; everything here renders into
-the current Streamlit container and keeps the widget keys the page's tests and shared links rely on.
+the current Streamlit container, its widgets keyed by the page's settings (components/segmentation_settings.py).
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from components.handoff import INPAINTING_PAGE, MaskHandoff, send_to_inpainting
 from components.image_input import image_uploader
 from components.results import download_name
 from components.segmentation_classes import class_id_help, legend, model_name
-from components.settings import Colour, Number, Several, initial
+from components.segmentation_settings import SEG, View
 from components.share import from_link, not_in_link, refresh
 from models import segmentation as seg
 from models.errors import VisionError
@@ -31,34 +30,6 @@ from models.runtime import timed
 # Work on at most this long side: keeps every rerun (overlay, portrait, PNG) fast on 40-MP uploads.
 WORK_MAX_SIDE = 2048
 ROOT = Path(__file__).resolve().parent.parent  # the app's root: page paths are relative to it
-# The numeric settings: the widgets below and the page's share link read these bounds.
-OPACITY = Number("seg_opacity", 0.6, 0.0, 1.0, 0.05)
-BLUR = Number("seg_blur", 12, 1, 40)
-DILATE = Number("seg_dilate", 7, 0, 40)
-FEATHER = Number("seg_feather", 6, 0, 30)
-CLASS_IDS = tuple(range(256))  # a class id is a uint8 (the class-id PNG); the found ones are checked when drawn
-
-
-class View(str, Enum):
-    OVERLAY = "Overlay"
-    COLOUR_MAP = "Colour map"
-    SIDE_BY_SIDE = "Side by side"
-
-
-# What a link carries of the three views (the page adds the model, mode and image): every setting of the result.
-SHARE: dict[str, Any] = {
-    "seg_view": list(View),
-    **OPACITY.spec(),
-    "seg_show_traces": bool,
-    **{f"seg_show_{i}": bool for i in CLASS_IDS},
-    "seg_keep": Several(CLASS_IDS),
-    "seg_bg_mode": list(seg.BackgroundMode),
-    **BLUR.spec(),
-    "seg_colour": Colour(),
-    **FEATHER.spec(),
-    "seg_remove_class": list(CLASS_IDS),
-    **DILATE.spec(),
-}
 
 
 def loading_message(option: str) -> str:
@@ -113,8 +84,8 @@ def segment_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage, 
     """Overlay / colour map / side by side with the legend and the two downloads; returns the render time (ms)."""
     left, right = st.columns([5, 2], gap="medium")
     with right:
-        view = View(st.radio("View", list(View), format_func=lambda v: v.value, key="seg_view"))
-        opacity = OPACITY.slider("Overlay opacity")
+        view = View(st.radio("View", list(View), format_func=lambda v: v.value, key=SEG.view.key))
+        opacity = SEG.opacity.slider("Overlay opacity")
         # Worked out on the working copy and reused for the full-size download: the legend shows what is drawn.
         palette = drawn_palette(view, rgb, result, opacity)
         visible = legend(result, class_set, palette)
@@ -164,16 +135,14 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                 list(seg.BackgroundMode),
                 format_func=lambda m: m.value,
                 horizontal=True,
-                key="seg_bg_mode",
+                key=SEG.background.key,
             )
         )
         options: dict[str, Any] = {"mode": mode}
         if mode is seg.BackgroundMode.BLUR:
-            options["blur_radius"] = float(BLUR.slider("Blur strength (px)"))
+            options["blur_radius"] = float(SEG.blur.slider("Blur strength (px)"))
         elif mode is seg.BackgroundMode.COLOUR:
-            if not Colour().valid(st.session_state.get("seg_colour", "#000000")):
-                del st.session_state["seg_colour"]
-            picked = st.color_picker("Colour", key="seg_colour", **initial("seg_colour", "#2e7d32"))
+            picked = SEG.colour.picker("Colour")
             options["colour"] = seg.parse_hex_colour(picked)
         else:
             upload = image_uploader(
@@ -188,13 +157,13 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
                     bad_input(exc)
                     return 0.0
                 options["image"] = fit_within(bg, WORK_MAX_SIDE)
-            elif from_link("seg_bg_mode"):  # the sender's upload is not in the link: the rest of the result is
+            elif from_link(SEG.background.key):  # the sender's upload is not in the link: the rest of the result is
                 not_in_link("The background image", "shown with a blur background instead (upload one to use it)")
-                options = {"mode": seg.BackgroundMode.BLUR, "blur_radius": float(BLUR.default)}
+                options = {"mode": seg.BackgroundMode.BLUR, "blur_radius": float(SEG.blur.default)}
             else:
                 st.caption("Upload a background image to continue.")
                 return 0.0
-        options["feather_px"] = float(FEATHER.slider("Edge feather (px)"))
+        options["feather_px"] = float(SEG.feather.slider("Edge feather (px)"))
     if not keep:
         with left:
             st.warning("Choose at least one class to keep sharp.")
@@ -219,13 +188,12 @@ def portrait_view(rgb: np.ndarray, result: seg.Segmentation, image: LoadedImage)
 def _keep_key(ids: list[int], default: list[int]) -> str:
     """The "Keep sharp" key, its value made one of ``ids`` first: the classes kept that this photo has, or (none
     of them: another photo, a link's stale value) its main subject; an emptied choice stays empty (a warning)."""
-    state = st.session_state
-    kept = state.get("seg_keep")
+    kept = SEG.keep.get()
     if not isinstance(kept, list) or kept and not [i for i in kept if i in ids]:
-        state["seg_keep"] = default
+        SEG.keep.set(default)
     else:
-        state["seg_keep"] = [i for i in kept if i in ids]
-    return "seg_keep"
+        SEG.keep.set([i for i in kept if i in ids])
+    return SEG.keep.key
 
 
 def full_portrait(
@@ -247,11 +215,11 @@ def remove_view(rgb: np.ndarray, result: seg.Segmentation) -> float:
     left, right = st.columns([5, 2], gap="medium")
     with right:
         found = [s.index for s in present]
-        if st.session_state.get("seg_remove_class", found[0]) not in found:  # another photo's or a link's stale class
-            del st.session_state["seg_remove_class"]
-        target = st.selectbox("Object class", found, format_func=lambda i: result.labels[i], key="seg_remove_class")
+        if SEG.remove_class.get(found[0]) not in found:  # another photo's or a link's stale class
+            SEG.remove_class.pop()
+        target = st.selectbox("Object class", found, format_func=lambda i: result.labels[i], key=SEG.remove_class.key)
         refresh()
-        grow = DILATE.slider(
+        grow = SEG.dilate.slider(
             "Grow mask (px)",
             help="Covers the object's soft edge and shadow so no halo is left after inpainting.",
         )

@@ -3,35 +3,41 @@
 Streamlit frees a session's state when the browser tab closes (after ``server.disconnectedSessionTTL``), but a
 tab left open keeps its decoded clip, full-size results and Gatys state for as long as it stays open. Every
 page run calls :func:`touch` (through ``components.page.page_setup``); a daemon thread, started once per
-process, drops the groups of keys listed in :data:`RELEASABLE` from sessions that ran no script for
+process, drops the groups of keys :func:`releasable` lists from sessions that ran no script for
 ``VISION_IDLE_RELEASE_S`` seconds (default 900). Each group is removed whole, so a page never finds half of
 what it stored (e.g. the video's run key without its analysis) and simply recomputes on the next visit.
+
+The groups are those the pages' settings declare (``Key(..., release="group")`` in ``components/<page>_settings.py``,
+named by each page of components/catalog.py): a key is written there once, never copied here.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 import os
 import threading
 import time
 
+from components.catalog import PAGES
+from components.settings import PageSettings
 from components.st_compat import session_id, session_states
 
 IDLE_ENV = "VISION_IDLE_RELEASE_S"
 DEFAULT_IDLE_S = 900.0
 SWEEP_EVERY_S = 30.0
 
-# Groups of session-state keys that hold large arrays or bytes and can be recomputed.
-RELEASABLE: tuple[tuple[str, ...], ...] = (
-    ("inpaint_last_result",),  # full-size Telea + Navier–Stokes results
-    ("video_analysis", "video_run_key"),  # annotated WebM, previews
-    ("style_result",),
-    ("gatys_state",),
-    ("rest_result",),
-    ("handoff_to_inpainting",),  # a photo + mask handed from segmentation
-    # a visitor's labelled set, training run and trained model (its temp folder goes with it: weakref.finalize)
-    ("segtrain_sets", "segtrain_job", "segtrain_result"),
-)
+
+@functools.cache
+def releasable() -> tuple[tuple[str, ...], ...]:
+    """Groups of session-state keys that hold large arrays or bytes and can be recomputed: every page's settings'
+    ``release`` groups (components/settings.py ``Key``). Read on the first sweep, not at import: the home page does
+    not load every page's settings."""
+    for page in PAGES:
+        importlib.import_module(page.settings)
+    return tuple(group for settings in PageSettings.pages() for group in settings.releasable())
+
 
 _LOG = logging.getLogger(__name__)
 _last_run: dict[str, float] = {}
@@ -70,7 +76,7 @@ def release_idle(now: float | None = None, idle_s: float | None = None) -> int:
             with _lock:
                 _last_run.pop(sid, None)
             continue
-        for group in RELEASABLE:
+        for group in releasable():
             if any(k in state for k in group):
                 for k in group:
                     if k in state:

@@ -9,21 +9,54 @@ older version of the page, and clamping would open a setting its sender never sa
 also drops a session value outside its bounds (bounds that depend on the data, e.g. an index into a list).
 A value the session holds is handed to the browser on every draw (:func:`held`), so the widget never shows (and
 then sends back) anything else: see :func:`held` for the Streamlit behaviour that made settings fall to their minimum.
-Issue 25 heads towards one such object per page setting (options, releasable memory); this is its numeric part,
-with :class:`Several` (a multiselect) and :class:`Colour` (a colour picker) beside it.
+Every other key a page keeps is declared here too (issue 25): :class:`Choice` (a radio, a selectbox, a
+select_slider), :class:`Flag` (a toggle, a checkbox, or a yes/no the page sets itself), :class:`Several` (a
+multiselect), :class:`Colour` (a colour picker), :class:`Image` (an ``image_input``'s source and sample),
+:class:`Flags` (one checkbox per id) and :class:`Key` (a result or memo no link carries; ``release=`` makes it
+one of the large results an idle session drops, components/session_memory.py). A page gathers its declarations
+in one :class:`PageSettings` subclass (``components/<page>_settings.py``), so each key string is written once:
+the widgets take ``key=SEG.view.key`` (or are drawn by the declaration), the share spec is ``SEG.spec()`` and
+the memory release reads ``releasable()`` of every page's settings.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, ClassVar
 
 import streamlit as st
 
 
+class Keyed:
+    """Session-state access for a declaration's ``key`` (the widget's value, or what the page keeps under it)."""
+
+    key: str
+
+    def get(self, default: Any = None) -> Any:
+        return st.session_state.get(self.key, default)
+
+    def set(self, value: Any) -> None:
+        st.session_state[self.key] = value
+
+    def pop(self) -> Any:
+        """Remove the value (if any) and return it."""
+        return st.session_state.pop(self.key, None)
+
+    def in_state(self) -> bool:
+        return self.key in st.session_state
+
+
+def _listed(options: Any) -> list[Any]:
+    """A declaration's options as a list: a sequence, an Enum class, or a function returning them (called now)."""
+    if isinstance(options, type) and issubclass(options, Enum):
+        return list(options)
+    return list(options() if callable(options) else options)
+
+
 @dataclass(frozen=True)
-class Number:
+class Number(Keyed):
     """A numeric widget's ``key``, ``default`` and inclusive bounds ``min``..``max`` (``step``: the widget's step).
 
     The setting is an ``int`` when default, bounds and step are all ints, else a ``float``.
@@ -101,14 +134,81 @@ class Number:
 
 
 @dataclass(frozen=True)
-class Several:
+class Choice(Keyed):
+    """A widget that picks one of ``options`` (a radio, a selectbox, a select_slider), in a link as the option's
+    enum name, ``id`` or text (``components.share.encode``).
+
+    ``options``: a sequence, an Enum class, or a function returning them when they depend on what the store holds
+    (``samples(kind)``): it is called when the share spec is made. The widget may offer fewer (those of the chosen
+    model, say); a link's value is checked against all of them.
+    """
+
+    key: str
+    options: Any
+    default: Any = None  # the option shown until the visitor (or a link) picks one, when not the first
+
+    def choices(self) -> list[Any]:
+        return _listed(self.options)
+
+    def select_slider(self, label: str, *, container: Any = None, **kwargs: Any) -> Any:
+        """``st.select_slider`` over all the options, opening on :attr:`default`; returns the option picked."""
+        start = {} if self.default is None else initial(self.key, self.default)
+        return (container or st).select_slider(label, self.choices(), key=self.key, **start, **kwargs)
+
+    def spec(self) -> dict[str, Any]:
+        return {self.key: self.choices()}
+
+
+@dataclass(frozen=True)
+class Flag(Keyed):
+    """A yes/no: a toggle or checkbox (:meth:`toggle`, :meth:`checkbox`), or one the page sets itself (whether
+    strokes were painted); ``1``/``0`` in a link."""
+
+    key: str
+    default: bool = False
+
+    def toggle(self, label: str, *, container: Any = None, **kwargs: Any) -> bool:
+        """``st.toggle`` (or ``container.toggle``) drawn from this setting; returns its value."""
+        return (container or st).toggle(label, key=self.key, **initial(self.key, self.default), **kwargs)
+
+    def checkbox(self, label: str, *, container: Any = None, **kwargs: Any) -> bool:
+        """``st.checkbox`` (or ``container.checkbox``) drawn from this setting; returns its value."""
+        return (container or st).checkbox(label, key=self.key, **initial(self.key, self.default), **kwargs)
+
+    def spec(self) -> dict[str, Any]:
+        return {self.key: bool}
+
+
+@dataclass(frozen=True)
+class Flags:
+    """One checkbox per id, keyed ``prefix`` + id (a legend's show/hide per class): each one a :class:`Flag`."""
+
+    prefix: str
+    ids: tuple[Any, ...]
+    default: bool = False
+
+    def of(self, id: Any) -> Flag:
+        return Flag(f"{self.prefix}{id}", self.default)
+
+    def spec(self) -> dict[str, Any]:
+        return {k: v for i in self.ids for k, v in self.of(i).spec().items()}
+
+
+@dataclass(frozen=True)
+class Several(Keyed):
     """A multiselect's setting: a list of ``options`` (each written as in ``components.share.encode``), in a link
-    as one comma-separated value (``seg_keep=15,8``; empty: none chosen)."""
+    as one comma-separated value (``seg_keep=15,8``; empty: none chosen). ``options`` as for :class:`Choice`."""
 
-    options: tuple[Any, ...]
+    key: str
+    options: Any
 
-    def valid(self, value: Any) -> bool:
-        return isinstance(value, list) and all(v in self.options for v in value)
+    def choices(self) -> list[Any]:
+        return _listed(self.options)
+
+    def valid(self, value: Any, options: list[Any] | None = None) -> bool:
+        """True when ``value`` is a list of ``options`` (default: all of this setting's)."""
+        among = self.choices() if options is None else options
+        return isinstance(value, list) and all(v in among for v in value)
 
     def encode(self, value: list[Any]) -> str:
         from components.share import encode
@@ -119,15 +219,22 @@ class Several:
         """``"a,b"`` → the options written so (in that order, each once); ValueError for any unknown part."""
         from components.share import decode
 
+        options = self.choices()
         parts = [p for p in text.split(",") if p] if text else []
-        if len(parts) > len(self.options):
+        if len(parts) > len(options):
             raise ValueError("more values than options")
-        return list(dict.fromkeys(decode(p, list(self.options)) for p in parts))
+        return list(dict.fromkeys(decode(p, options) for p in parts))
+
+    def spec(self) -> dict[str, Any]:
+        return {self.key: self}
 
 
 @dataclass(frozen=True)
-class Colour:
-    """A colour picker's setting: ``#rrggbb`` (lower-case in a link)."""
+class Colour(Keyed):
+    """A colour picker's setting: ``#rrggbb`` (lower-case in a link), drawn by :meth:`picker`."""
+
+    key: str
+    default: str = "#000000"
 
     def valid(self, value: Any) -> bool:
         return isinstance(value, str) and len(value) == 7 and value[0] == "#" and _is_hex(value[1:])
@@ -139,6 +246,108 @@ class Colour:
         if not self.valid(text):
             raise ValueError(f"{text[:40]!r} is not a #rrggbb colour")
         return text.lower()
+
+    def picker(self, label: str, *, container: Any = None, **kwargs: Any) -> str:
+        """``st.color_picker`` drawn from this setting (a value it would refuse is dropped first); its value."""
+        if self.key in st.session_state and not self.valid(st.session_state[self.key]):
+            del st.session_state[self.key]
+        return (container or st).color_picker(label, key=self.key, **initial(self.key, self.default), **kwargs)
+
+    def spec(self) -> dict[str, Any]:
+        return {self.key: self}
+
+
+@dataclass(frozen=True)
+class Image:
+    """The widgets of one ``components.image_input.image_input(key, kind=...)``: its source radio and sample
+    selectbox (in a link), its uploader and camera (never in one). ``kind``: the sample kind(s) offered."""
+
+    key: str
+    kind: Any = None  # a models.samples.SampleKind or several; None: photos
+
+    @property
+    def source(self) -> str:
+        return f"{self.key}_source"
+
+    @property
+    def sample(self) -> str:
+        return f"{self.key}_sample"
+
+    def spec(self) -> dict[str, Any]:
+        from components.share import image_keys
+
+        return image_keys(self.key, self.kind)
+
+
+@dataclass(frozen=True)
+class Key(Keyed):
+    """A session-state key that no widget draws and no link carries: a result, a memo, a run under way.
+
+    ``release``: the name of a group of large, recomputable results dropped together from a session gone idle
+    (components/session_memory.py; a page never finds half of a group); empty: kept while the session lives."""
+
+    key: str
+    release: str = ""
+
+
+class _Frozen(type):
+    def __setattr__(cls, name: str, value: Any) -> None:
+        raise AttributeError(f"{cls.__name__}.{name}: a page's settings are declared once, in its class")
+
+
+class PageSettings(metaclass=_Frozen):
+    """One page's settings: a subclass with one declaration per attribute (``view = Choice(<key>, View)``), each
+    key string written there and nowhere else. Read, never instantiated: ``SEG.view.key``, ``SEG.spec()``.
+
+    Attributes that are no declaration (a helper, a constant) must start with ``_``."""
+
+    _pages: ClassVar[list[type[PageSettings]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        odd = [
+            n for n, v in vars(cls).items() if not n.startswith("_") and not (isinstance(v, Key) or hasattr(v, "spec"))
+        ]
+        if odd:
+            raise TypeError(f"{cls.__name__}: {odd} are no declarations (name helpers and constants with a leading _)")
+        PageSettings._pages.append(cls)
+
+    @classmethod
+    def declared(cls) -> list[Any]:
+        """The declarations, in the order written (a subclass's own, after those it inherits)."""
+        seen: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__[:-1]):
+            if klass is not PageSettings:
+                seen.update({n: v for n, v in vars(klass).items() if not n.startswith("_")})
+        return list(seen.values())
+
+    @classmethod
+    def spec(cls) -> dict[str, Any]:
+        """The page's share spec (``components.share.share``): every declaration a link carries."""
+        out: dict[str, Any] = {}
+        for d in cls.declared():
+            if not isinstance(d, Key):
+                out.update(d.spec())
+        return out
+
+    @classmethod
+    def declared_keys(cls) -> list[str]:
+        """Every key (or key prefix and image base key) declared, as written."""
+        return [d.key if hasattr(d, "key") else d.prefix for d in cls.declared()]
+
+    @classmethod
+    def releasable(cls) -> tuple[tuple[str, ...], ...]:
+        """The groups of keys declared with ``release=``, one per group name, keys in the order declared."""
+        groups: dict[str, list[str]] = {}
+        for d in cls.declared():
+            if isinstance(d, Key) and d.release:
+                groups.setdefault(d.release, []).append(d.key)
+        return tuple(tuple(g) for g in groups.values())
+
+    @staticmethod
+    def pages() -> list[type[PageSettings]]:
+        """Every page's settings class imported so far."""
+        return list(PageSettings._pages)
 
 
 def _is_hex(text: str) -> bool:

@@ -3,9 +3,11 @@
 A page calls :func:`share` once, right under its title, with the widget keys to carry and, for each, either the
 list of its options (an option is written as its enum name, its ``id`` or its text), a typed setting
 (:class:`components.settings.Number`: the bounds the widget is drawn with; :class:`~components.settings.Several`:
-a multiselect; :class:`~components.settings.Colour`), a type (``str``, ``bool``) or an :class:`Action`::
+a multiselect; :class:`~components.settings.Colour`), a type (``str``, ``bool``) or an :class:`Action`. The spec
+is made from the page's settings declaration (components/settings.py ``PageSettings``), where each key is written
+once::
 
-    share("seg", {"seg_model": list(SegModel), "seg_sample": samples(SampleKind.PHOTO), **OPACITY.spec()})
+    share("seg", SEG.spec())  # components/segmentation_settings.py
 
 Every value of a link is checked here, in :func:`decode`, before it reaches session state: an option must be one
 of the options, a number finite and within its widget's bounds; anything else is dropped (the widget keeps its

@@ -8,7 +8,6 @@ stylization or the Gatys optimisation with its live preview, and shows and offer
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -22,10 +21,10 @@ from components.feedback import failed
 from components.image_input import Source, sample_id
 from components.jobs import run_heavy
 from components.results import before_after, download_name, download_png
-from components.settings import Number
-from components.share import Action
 from components.shared_results import shared
 from components.status import timing_badge
+from components.style_settings import STYLE
+from components.style_settings import Mode as Mode
 from models import style as sty
 from models.errors import VisionError
 from models.imaging import LoadedImage, encode_png, read_image
@@ -33,11 +32,6 @@ from models.ops import fit_within, resize_lanczos
 from models.runtime import timed
 from models.samples import Sample, SampleKind, samples
 from models.store import Store
-
-
-class Mode(str, Enum):
-    FAST = "Fast — Magenta arbitrary stylization"
-    GATYS = "Gatys optimisation — VGG19"
 
 
 def mode_needs(mode: Mode, present: Callable[[str], bool]) -> tuple[str, ...]:
@@ -50,32 +44,7 @@ def mode_needs(mode: Mode, present: Callable[[str], bool]) -> tuple[str, ...]:
     return tuple((ready[0] if ready else sty.default_choice(present)).entries)
 
 
-SIZES = [256, 384, 512, 768, 1024]
-GATYS_SIZES = [128, 192, 256, 384]
 HEAVY_SIDE = 1024  # outputs this large (many tiles) go through the heavy-job pool
-STYLE_KEY = "style_style"  # image_input key of the style picker
-STRENGTH = Number("style_strength", 1.0, 0.0, 1.0, 0.05)  # the slider and the share link read these bounds
-# Gatys' settings (widgets and link read these bounds); a finished run travels as gatys_done=1 and a link reruns it.
-ITERATIONS = Number("gatys_iterations", 100, 10, 500, 10)
-EVERY = Number("gatys_every", 10, 1, 50)
-CONTENT_W = Number("gatys_cw", 0.025, 0.0, 1e3)
-STYLE_W = Number("gatys_sw", 1.0, 0.0, 1e3)
-TV_W = Number("gatys_tw", 1e-4, 0.0, 1.0, 1e-5)
-LR = Number("gatys_lr", 0.02, 0.001, 0.5)
-GATYS_NUMBERS = (ITERATIONS, EVERY, CONTENT_W, STYLE_W, TV_W, LR)
-GATYS_RUN = Action(
-    "gatys_done",
-    (
-        "style_mode",
-        "style_content_source",
-        "style_content_sample",
-        f"{STYLE_KEY}_source",
-        f"{STYLE_KEY}_sample",
-        "gatys_size",
-        "gatys_layers",
-        *(n.key for n in GATYS_NUMBERS),
-    ),
-)
 
 
 # --- cached loaders / helpers ----------------------------------------------------------------------
@@ -99,8 +68,8 @@ def thumbnail(path: str) -> np.ndarray:
 
 def use_style(sample: Sample) -> None:
     """Gallery button callback: select ``sample`` in the style picker."""
-    st.session_state[f"{STYLE_KEY}_source"] = Source.SAMPLE
-    st.session_state[f"{STYLE_KEY}_sample"] = sample
+    st.session_state[STYLE.style.source] = Source.SAMPLE
+    st.session_state[STYLE.style.sample] = sample
 
 
 def show_picked(image: LoadedImage | None) -> None:
@@ -131,7 +100,7 @@ def fast_stylize(
 ) -> None:
     """Stylize ``content`` with ``backend`` and show the before/after view, timings and a PNG download.
 
-    The result (uint8 RGB) is kept in ``st.session_state["style_result"]``. Stops the script with a message when
+    The result (uint8 RGB) is kept in ``STYLE.result``. Stops the script with a message when
     a model fails (a file that does not match its contract, the model server away, …).
     """
     try:
@@ -156,8 +125,8 @@ def fast_stylize(
 def shared_key(backend: sty.Backend, strength: float, max_side: int, large: sty.LargeImage) -> tuple | None:
     """The key of the shared result when both pictures are samples and the settings are the page's defaults, else
     None (an upload or camera photo, or settings a visitor changed: computed in the session, as always)."""
-    content_id, style_id = sample_id("style_content"), sample_id(STYLE_KEY)
-    defaults = strength == STRENGTH.default and max_side == backend.spec.default_max_side
+    content_id, style_id = sample_id(STYLE.content.key), sample_id(STYLE.style.key)
+    defaults = strength == STYLE.strength.default and max_side == backend.spec.default_max_side
     if content_id is None or style_id is None or not defaults or large is not sty.LargeImage.TILES:
         return None
     return ("style", content_id, style_id, backend.value, strength, max_side, large.value, str(Store().root))
@@ -197,7 +166,7 @@ def _compute(
 
     # Large tiled outputs are heavy jobs (bounded pool); small ones are light and never queue.
     if max_side >= HEAVY_SIDE:
-        result = run_heavy("the large stylization", _stylize, key="style_large", auto=True)
+        result = run_heavy("the large stylization", _stylize, key="large_stylization", auto=True)
     else:
         result = _stylize()
     bar.empty()
@@ -215,7 +184,7 @@ def show_result(
     png: bytes | None = None,
 ) -> None:
     """The before/after view, timings, output size and the PNG download of a stylization."""
-    st.session_state["style_result"] = result.image
+    STYLE.result.set(result.image)
     h, w = result.image.shape[:2]
     shown_content = resize_lanczos(content.rgb, h, w)
     before_after(
@@ -236,7 +205,7 @@ def show_result(
 class GatysView:
     """The Gatys run's status line, progress bar, live preview and loss chart (empty slots, filled as it runs).
 
-    Built where the page wants them; its state (``st.session_state["gatys_state"]``) is a dict with ``image``
+    Built where the page wants them; its state (``STYLE.gatys_state``) is a dict with ``image``
     (uint8 RGB), ``step``, ``total``, ``history`` (per-step losses), ``stopped`` and ``ms_per_step`` (None until
     a run finished).
     """
@@ -267,7 +236,7 @@ class GatysView:
             "stopped": False,
             "ms_per_step": None,
         }
-        st.session_state["gatys_state"] = state
+        STYLE.gatys_state.set(state)
 
         def on_step(p: sty.GatysProgress) -> None:
             # Called every step; touching a Streamlit element lets a Stop click interrupt the run here.
@@ -294,12 +263,12 @@ class GatysView:
 
     def show_last(self, iterations: int, every: int) -> None:
         """Without a run this time: the last (or stopped) run's state, or how to start one."""
-        if "gatys_state" not in st.session_state:
+        state = STYLE.gatys_state.get()
+        if state is None:
             self.status.info(
                 f"Press **Run optimisation**: about {iterations} steps; a preview appears every {every} steps."
             )
             return
-        state = st.session_state["gatys_state"]
         if state["ms_per_step"] is None:
             self.status.warning(f"Stopped after {state['step']} of {state['total']} steps; the image so far is kept.")
         else:
@@ -309,9 +278,9 @@ class GatysView:
 
 def gatys_result(content: LoadedImage) -> None:
     """Timings and a PNG download of the kept Gatys image, when there is one."""
-    if "gatys_state" not in st.session_state:
+    state = STYLE.gatys_state.get()
+    if state is None:
         return
-    state = st.session_state["gatys_state"]
     if state["ms_per_step"] is not None:
         timing_badge({"per step": state["ms_per_step"], "total": state["ms_per_step"] * state["step"]})
     download_png(

@@ -12,18 +12,17 @@ from components.display import show
 from components.feedback import failed
 from components.jobs import run_heavy
 from components.results import download_name
-from components.settings import Number
 from components.share import from_link, not_in_link
 from components.shared_results import shared
 from components.status import timing_badge
+from components.video_settings import SAMPLE, VIDEO
 from models import video as V
 from models.errors import VisionError
 from models.samples import SampleKind, samples
 from models.store import Store
 
 LIMITS = V.Limits()
-SEGMENT = Number("video_segment", 2.0, 1.0, 5.0, 0.5)  # seconds; the slider and the share link read these
-SAMPLE, UPLOAD = "Sample clip", "Upload"
+SEGMENT = VIDEO.segment  # under its old name (tests read its bounds)
 
 
 def pick_clip(source: str) -> tuple[bytes | None, str]:
@@ -33,7 +32,7 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
         if not clips:
             st.info("No sample clips are installed on this server; upload a clip instead.")
             return None, ""
-        clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key="video_sample")
+        clip = st.selectbox("Sample", clips, format_func=lambda s: s.title, key=VIDEO.sample.key)
         assert clip.path is not None  # samples() lists only the clips that are installed
         return clip.path.read_bytes(), clip.path.name
     upload = st.file_uploader(
@@ -44,7 +43,7 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
         f"{LIMITS.max_bytes // 2**20} MB. Nothing you upload is stored.",
     )
     if upload is None:
-        if from_link("video_source"):
+        if from_link(VIDEO.source.key):
             not_in_link("The clip", "upload it again, or pick a sample")
         return None, ""
     return upload.getvalue(), upload.name
@@ -52,9 +51,9 @@ def pick_clip(source: str) -> tuple[bytes | None, str]:
 
 def shared_key(choice: V.ModelChoice, options: V.Options, annotated: bool) -> tuple | None:
     """The shared result's key when the clip is a sample (by its id) at the default timeline settings, else None."""
-    if st.session_state.get("video_source") != SAMPLE or options != V.Options(segment_seconds=SEGMENT.default):
+    if VIDEO.source.get() != SAMPLE or options != V.Options(segment_seconds=VIDEO.segment.default):
         return None
-    clip = st.session_state.get("video_sample")
+    clip = VIDEO.sample.get()
     clip_id = getattr(clip, "id", None)
     if clip_id is None:
         return None
@@ -66,8 +65,8 @@ def analysis_for(
 ) -> V.Analysis | None:
     """The clip's analysis, memoised in session state per input; None (message shown) when it failed."""
     run_key = (hashlib.sha256(data).hexdigest(), name, choice.id, options, annotated)
-    if st.session_state.get("video_run_key") != run_key:
-        st.session_state.pop("video_analysis", None)
+    if VIDEO.run_key.get() != run_key:
+        VIDEO.analysis.pop()
         bar = st.progress(0.0, text="Starting…")
 
         def progress(f: float, text: str) -> None:
@@ -90,9 +89,9 @@ def analysis_for(
             failed(f"Classifying {name}", exc)
             return None
         bar.empty()
-        st.session_state.video_analysis = analysis  # frames are dropped; only results and the WebM are kept
-        st.session_state.video_run_key = run_key
-    return st.session_state.video_analysis
+        VIDEO.analysis.set(analysis)  # frames are dropped; only results and the WebM are kept
+        VIDEO.run_key.set(run_key)
+    return VIDEO.analysis.get()
 
 
 def show_clip(data: bytes, analysis: V.Analysis) -> None:

@@ -13,9 +13,9 @@ from components.image_input import image_input
 from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
-from components.segmentation_classes import SAMPLE_KINDS, Mode, default_sample, follow_model, mode_radio, page_caption
+from components.segmentation_classes import Mode, default_sample, follow_model, mode_radio, page_caption
+from components.segmentation_settings import SEG
 from components.segmentation_view import (
-    SHARE,
     loading_message,
     portrait_view,
     predict,
@@ -23,7 +23,7 @@ from components.segmentation_view import (
     segment_view,
     working_copy,
 )
-from components.share import image_keys, share
+from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import segmentation as seg
 from models.cards import segmentation_card
@@ -35,20 +35,20 @@ st.title("🎨 Semantic segmentation")
 caption = st.empty()  # follows the chosen model's class set (filled once the model is chosen)
 
 models = seg.options()
-share("seg", {"seg_model": models, "seg_mode": list(Mode), **image_keys("seg", SAMPLE_KINDS), **SHARE})
+share("seg", SEG.spec())
 options, result_box = result_first("seg")  # on a phone the result comes first, the options below it
 with options:
     top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     model = choose(st.selectbox, "Model", models, lambda m: seg.spec_of(m).store_entries,
-                   format_func=lambda m: seg.spec_of(m).title, key="seg_model")
+                   format_func=lambda m: seg.spec_of(m).title, key=SEG.model.key)
     if model is None:
         st.stop()
     spec = seg.spec_of(model)
     caption.caption(page_caption(model))
     st.caption(spec.blurb)
     follow_model(model)  # a road-scene model opens on a street scene, not on the cat
-    image = image_input("seg", label="Image", kind=SAMPLE_KINDS, default_sample=default_sample(spec))
+    image = image_input(SEG.image.key, label="Image", kind=SEG.image.kind, default_sample=default_sample(spec))
 with top_r:
     mode = mode_radio(spec)
     device_badge()

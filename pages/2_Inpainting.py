@@ -6,9 +6,8 @@ import streamlit as st
 
 from components.feedback import failed
 from components.handoff import take_inpainting_handoff
+from components.inpainting_settings import INPAINT, MaskSource
 from components.inpainting_view import (
-    SHARE,
-    MaskSource,
     compare,
     downloads,
     lost_handoff,
@@ -34,7 +33,7 @@ st.write(
     "surrounding pixels: **Telea** (fast marching) and **Navier–Stokes** (fluid-dynamics continuation of edges). "
     "Start from an example, paint on your own photo, or upload a mask. Nothing you upload is stored."
 )
-share("inpaint", SHARE)
+share("inpaint", INPAINT.spec())
 device_badge()
 model_card("inpainting")
 
@@ -43,7 +42,7 @@ sources = [MaskSource.EXAMPLE, MaskSource.DRAW, MaskSource.UPLOAD] + ([MaskSourc
 lost_handoff(sources)  # a link made from a hand-off: say so, open on the example
 source = st.radio(
     "Mask", sources, index=len(sources) - 1 if handoff is not None else 0,
-    format_func=lambda s: s.value, horizontal=True, key="inpaint_mask_source",
+    format_func=lambda s: s.value, horizontal=True, key=INPAINT.mask_source.key,
 )
 start = starting_point(source, handoff)
 rgb, base_mask = start.rgb, start.base_mask

@@ -6,22 +6,9 @@ import streamlit as st
 
 from components.availability import choose
 from components.backends import backend
+from components.digits_settings import ANY, GAN, GRIDS, HINTS, MASKS, SOURCES, View
 from components.digits_view import (
-    ANY,
-    FRAMES,
-    GRIDS,
-    HINTS,
-    MASKS,
     MNIST_TEST,
-    PSI,
-    RESTORE,
-    SEED,
-    SEED_A,
-    SEED_B,
-    SHARE,
-    SOURCES,
-    STEPS,
-    View,
     load_discriminator,
     load_judge,
     pick_digit,
@@ -51,7 +38,7 @@ st.write(
     "A class-conditional **DCGAN** trained by this project on MNIST (weights shipped in the repository, so "
     "it works fully offline). A small classifier, also trained here, judges every digit."
 )
-share("gan", SHARE)  # the Share button under the intro, as on every page
+share("gan", GAN.spec())  # the Share button under the intro, as on every page
 device_badge()
 model_card("dcgan")
 
@@ -70,21 +57,21 @@ except InferenceUnavailable as exc:
 judge = load_judge()
 
 # One view at a time, picked by a radio a link can carry (st.tabs has no state a link could set).
-view = st.radio("View", list(View), format_func=lambda v: v.value, horizontal=True, key="gan_view",
+view = st.radio("View", list(View), format_func=lambda v: v.value, horizontal=True, key=GAN.view.key,
                 label_visibility="collapsed")
 
 # ------------------------------------------------------------------------------------------- generate
 if view is View.GENERATE:
     # Defaults through session state (not widget arguments) so "Surprise me" may overwrite them.
-    st.session_state.setdefault(SEED.key, SEED.default)
-    st.session_state.setdefault("gan_digit", ANY)
+    st.session_state.setdefault(GAN.seed.key, GAN.seed.default)
+    st.session_state.setdefault(GAN.digit.key, ANY)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    digit_choice = c1.selectbox("Digit", [ANY, *range(10)], key="gan_digit",
+    digit_choice = c1.selectbox("Digit", [ANY, *range(10)], key=GAN.digit.key,
                                 format_func=lambda d: "any digit" if d == ANY else str(d))
-    grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key="gan_grid")
-    seed = SEED.number_input("Seed", container=c3)
+    grid_label = c2.selectbox("Grid", list(GRIDS), index=2, key=GAN.grid.key)
+    seed = GAN.seed.number_input("Seed", container=c3)
     c4.button("🎲 Surprise me", on_click=surprise, key="gan_surprise", width="stretch")
-    psi = PSI.slider("Variety (truncation ψ)",
+    psi = GAN.psi.slider("Variety (truncation ψ)",
                      help="Latents are drawn from N(0, ψ²): lower ψ gives cleaner, more typical digits; "
                      "ψ = 1 is the untruncated GAN with the most variety.")
     cols = GRIDS[grid_label]
@@ -100,11 +87,11 @@ elif view is View.INTERPOLATE:
     st.caption("Walk through the latent space between two seeds (spherical interpolation); the digit label "
                "can morph too.")
     c1, c2, c3, c4, c5 = st.columns(5)
-    seed_a = SEED_A.number_input("Seed A", container=c1)
-    seed_b = SEED_B.number_input("Seed B", container=c2)
-    digit_a = c3.selectbox("Digit at A", list(range(10)), index=3, key="interp_from")
-    digit_b = c4.selectbox("Digit at B", list(range(10)), index=8, key="interp_to")
-    steps = FRAMES.slider("Frames", container=c5)
+    seed_a = GAN.seed_a.number_input("Seed A", container=c1)
+    seed_b = GAN.seed_b.number_input("Seed B", container=c2)
+    digit_a = c3.selectbox("Digit at A", list(range(10)), index=3, key=GAN.digit_a.key)
+    digit_b = c4.selectbox("Digit at B", list(range(10)), index=8, key=GAN.digit_b.key)
+    steps = GAN.frames.slider("Frames", container=c5)
     with timed() as t_int:
         frames = gen.interpolate(int(seed_a), int(seed_b), int(digit_a), int(digit_b), steps=steps)
     show_interpolation(frames, judge, seed_a, seed_b, digit_a, digit_b, steps, {"generator": t_int.ms})
@@ -118,24 +105,24 @@ else:
     left, right = st.columns(2)
     with left:
         source = choose(st.radio, "Digit", SOURCES, lambda s: MNIST_TEST if s == SOURCES[0] else (),
-                        horizontal=True, key="rest_source", title_of=lambda s: "The held-out MNIST test set")
+                        horizontal=True, key=GAN.source.key, title_of=lambda s: "The held-out MNIST test set")
         digit_img, truth = pick_digit(source)
     mask = None
     with right:
         mask_mode = st.selectbox("Damage (masked region)", MASKS, index=MASKS.index(MaskPreset.RANDOM_BLOCK_30.value),
-                                 key="rest_mask_mode")
+                                 key=GAN.mask_mode.key)
         if digit_img is not None:
             mask = pick_mask(mask_mode, digit_img)
         c1, c2 = st.columns(2)
-        hint = c1.selectbox("Which digit is it?", HINTS, key="rest_hint",
+        hint = c1.selectbox("Which digit is it?", HINTS, key=GAN.hint.key,
                             help="Unknown: a small network trained on damaged digits proposes its three best "
                                  "guesses; the GAN restores each and the best fit (weighed with the guess) wins. "
                                  "Naming the digit is faster and more reliable.")
-        opt_steps = STEPS.slider("Optimisation steps", container=c2)
+        opt_steps = GAN.steps.slider("Optimisation steps", container=c2)
     go = st.button("🩹 Restore", type="primary", key="rest_go", disabled=digit_img is None or mask is None,
-                   on_click=RESTORE.request)
+                   on_click=GAN.restore.request)
 
     if digit_img is not None and mask is not None:
-        if go or (RESTORE.requested() and not restored(digit_img, mask)):  # a click, or a link's restoration
+        if go or (GAN.restore.requested() and not restored(digit_img, mask)):  # a click, or a link's restoration
             restore(gen, disc, digit_img, mask, hint, opt_steps, truth)
         show_restoration(judge, digit_img, mask)

@@ -9,24 +9,11 @@ from components.image_input import image_input
 from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
-from components.settings import initial
-from components.share import image_keys, share
+from components.share import share
 from components.status import device_badge, require_model
+from components.style_settings import STYLE, Mode
 from components.style_view import (
-    CONTENT_W,
-    EVERY,
-    GATYS_NUMBERS,
-    GATYS_RUN,
-    GATYS_SIZES,
-    ITERATIONS,
-    LR,
-    SIZES,
-    STRENGTH,
-    STYLE_KEY,
-    STYLE_W,
-    TV_W,
     GatysView,
-    Mode,
     fast_stylize,
     gatys_result,
     mode_needs,
@@ -46,17 +33,13 @@ METHODS = {  # the intro names only the methods this server can run (the radio b
 }
 offered = [text for m, text in METHODS.items() if all(store.has(e) for e in mode_needs(m, store.has))]
 st.write("Repaint a photo in the style of an artwork." + (f" {'; '.join(offered)}." if offered else ""))
-share("style", {"style_mode": list(Mode), **image_keys("style_content"),
-                **image_keys(STYLE_KEY, SampleKind.STYLE),
-                "style_backend": list(sty.Backend), **STRENGTH.spec(), "style_size": list(SIZES),
-                "style_large": list(sty.LargeImage), "gatys_size": GATYS_SIZES, "gatys_layers": list(sty.LayerSet),
-                **{n.key: n for n in GATYS_NUMBERS}, **GATYS_RUN.spec()})
+share("style", STYLE.spec())
 device_badge()
 model_card("magenta", "gatys")
 
 # No method works: one sentence and nothing else (choose stops the page); one works: named, no radio to click.
 mode = choose(st.radio, "Method", list(Mode), lambda m: mode_needs(m, store.has), format_func=lambda m: m.value,
-              horizontal=True, key="style_mode", what="Style transfer", one_as_caption=True)
+              horizontal=True, key=STYLE.mode.key, what="Style transfer", one_as_caption=True)
 if mode is None:  # not reached: choose has stopped the page
     st.stop()
 
@@ -65,12 +48,12 @@ with options:
     left, right = st.columns(2)
 with left:
     st.subheader("Content")
-    content = image_input("style_content", label="Content image", kind=SampleKind.PHOTO,
+    content = image_input(STYLE.content.key, label="Content image", kind=SampleKind.PHOTO,
                           default_sample="photo_grace_hopper")
     show_picked(content)
 with right:
     st.subheader("Style")
-    style_img = image_input(STYLE_KEY, label="Style image", kind=SampleKind.STYLE,
+    style_img = image_input(STYLE.style.key, label="Style image", kind=STYLE.style.kind,
                             default_sample="style_starry_night", camera=False)
     show_picked(style_img)
 
@@ -88,18 +71,18 @@ options.divider()
 if mode is Mode.FAST:
     c1, c2, c3 = options.columns([3, 2, 2])
     backend = choose(c1.selectbox, "Network", list(sty.Backend), lambda b: b.entries, format_func=lambda b: b.label,
-                     key="style_backend", container=c1, what="Style transfer with a network")
+                     key=STYLE.backend.key, container=c1, what="Style transfer with a network")
     if backend is None:  # not reached: Fast is offered only when a network is installed
         st.stop()
-    strength = STRENGTH.slider("Style strength", container=c2,
+    strength = STYLE.strength.slider("Style strength", container=c2,
                                help="Blends the style's 100-d bottleneck with the content image's own (0 = content only).")
     max_side = c3.select_slider("Output size (long side, px)", list(backend.spec.max_sides),
-                                value=backend.spec.default_max_side, key="style_size")
+                                value=backend.spec.default_max_side, key=STYLE.size.key)
     large = sty.LargeImage.TILES
     if backend.spec.tiles and max_side > sty.TRANSFER_SIZE:
         large = options.radio(
             "Beyond 384 px", list(sty.LargeImage), format_func=lambda m: m.label, horizontal=True,
-            key="style_large",
+            key=STYLE.large.key,
             help="The TFLite transfer network only takes 384×384. Tiles stylize overlapping 384-px pieces "
                  "of the full-size photo and feather them together (sharp); Resize stylizes once and scales up.",
         )
@@ -118,29 +101,29 @@ else:
         st.stop()
 
     c1, c2, c3, c4 = options.columns(4)
-    iterations = ITERATIONS.slider("Iterations", container=c1)
-    size = c2.select_slider("Size (long side, px)", GATYS_SIZES, key="gatys_size", **initial("gatys_size", 256))
-    every = EVERY.slider("Preview every N steps", container=c3)
-    layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda s: s.label, key="gatys_layers",
+    iterations = STYLE.iterations.slider("Iterations", container=c1)
+    size = STYLE.gatys_size.select_slider("Size (long side, px)", container=c2)
+    every = STYLE.every.slider("Preview every N steps", container=c3)
+    layers = c4.radio("Layer set", list(sty.LayerSet), format_func=lambda s: s.label, key=STYLE.layers.key,
                       help=" · ".join(f"{s.label}: {s.description}" for s in sty.LayerSet))
     w1, w2, w3, w4 = options.columns(4)
-    cw = CONTENT_W.number_input("Content weight", container=w1, format="%.4g")
-    sw = STYLE_W.number_input("Style weight", container=w2, format="%.4g")
-    tw = TV_W.number_input("Total-variation weight", container=w3, format="%.1e")
-    lr = LR.number_input("Learning rate (Adam)", container=w4, format="%.3f")
+    cw = STYLE.content_w.number_input("Content weight", container=w1, format="%.4g")
+    sw = STYLE.style_w.number_input("Style weight", container=w2, format="%.4g")
+    tw = STYLE.tv_w.number_input("Total-variation weight", container=w3, format="%.1e")
+    lr = STYLE.lr.number_input("Learning rate (Adam)", container=w4, format="%.3f")
     config = sty.GatysConfig(iterations=iterations, content_weight=cw, style_weight=sw, tv_weight=tw,
                              layers=layers, max_side=size, learning_rate=lr, preview_every=every)
 
     # The buttons belong with the result they start and stop (on a phone too, where the settings come after it).
     b1, b2, _ = result_box.columns([2, 1, 4])
-    run = b1.button("Run optimisation", type="primary", key="gatys_run", on_click=GATYS_RUN.request)
+    run = b1.button("Run optimisation", type="primary", key="gatys_run", on_click=STYLE.gatys_run.request)
     # A click during a run makes Streamlit rerun the script, which interrupts the loop at its next
     # progress update; the state saved so far is then shown as the result (a link no longer reruns it).
-    b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.", on_click=GATYS_RUN.cancel)
+    b2.button("Stop", key="gatys_stop", help="Ends the run; the image so far is kept.", on_click=STYLE.gatys_run.cancel)
 
     with result_box:
         gatys = GatysView()  # status line, progress bar, live preview and loss chart
-        if run or (GATYS_RUN.requested() and "gatys_state" not in st.session_state):  # a click, or a link's run
+        if run or (STYLE.gatys_run.requested() and not STYLE.gatys_state.in_state()):  # a click, or a link's run
             gatys.run(content, style_img, config)
         else:
             gatys.show_last(iterations, every)

@@ -8,12 +8,12 @@ import streamlit as st
 from components import faces_view as fv
 from components.availability import choose
 from components.backends import backend
+from components.faces_settings import FACES, Mode
 from components.feedback import server_unavailable
 from components.image_input import image_input
 from components.layout import result_first
 from components.model_card import model_card
 from components.page import page_setup
-from components.settings import initial
 from components.share import share
 from components.status import device_badge, require_model, timing_badge
 from models import faces as F
@@ -22,18 +22,18 @@ from models.serving import InferenceUnavailable
 
 def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F.Metric, threshold: float) -> None:
     result_box = st.container(border=True)  # filled last, shown first: the verdict stays in view
-    small = st.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of {F.PORTRAIT_MAX_SIDE} px; "
-                      "slower)", key="face_small")
+    small = FACES.small.toggle(f"Find small faces too (detect at {F.DETECT_MAX_SIDE} px instead of "
+                               f"{F.PORTRAIT_MAX_SIDE} px; slower)")
     side = F.DETECT_MAX_SIDE if small else F.PORTRAIT_MAX_SIDE
     col_a, col_b = st.columns(2)
     with col_a:
         st.subheader("Photo A")
-        img_a = image_input("face_a", label="Photo A", default_sample=fv.VERIFY_DEFAULT[0])
+        img_a = image_input(FACES.a.key, label="Photo A", default_sample=fv.VERIFY_DEFAULT[0])
     with col_b:
         st.subheader("Photo B")
-        copy_of_a = st.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)", key="face_b_copy",
-                              wrap=True)  # in a column Streamlit truncates a label by default ("…JPE…")
-        img_b = None if copy_of_a else image_input("face_b", label="Photo B", default_sample=fv.VERIFY_DEFAULT[1])
+        copy_of_a = FACES.b_copy.toggle("Use an edited copy of photo A (mirrored, darker, JPEG q20)",
+                                        wrap=True)  # in a column Streamlit truncates a label by default ("…JPE…")
+        img_b = None if copy_of_a else image_input(FACES.b.key, label="Photo B", default_sample=fv.VERIFY_DEFAULT[1])
     if img_a is None or (img_b is None and not copy_of_a):
         result_box.info("Choose two photos to compare.")
         return
@@ -44,9 +44,9 @@ def verify_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F
         res_a = fv.analyze(embedder, analyzer, rgb_a, side, True, img_a.original_size)
         res_b = fv.analyze(embedder, analyzer, rgb_b, side, True, img_a.original_size if copy_of_a else img_b.original_size)
     with col_a:
-        face_a = fv.show_analysis(rgb_a, res_a, "face_a", f"{img_a.label} · {fv.faces_count(len(res_a.faces))}")
+        face_a = fv.show_analysis(rgb_a, res_a, FACES.a_which, f"{img_a.label} · {fv.faces_count(len(res_a.faces))}")
     with col_b:
-        face_b = fv.show_analysis(rgb_b, res_b, "face_b", "edited copy of A" if copy_of_a else
+        face_b = fv.show_analysis(rgb_b, res_b, FACES.b_which, "edited copy of A" if copy_of_a else
                                f"{img_b.label} · {fv.faces_count(len(res_b.faces))}")
     if face_a is None or face_b is None:
         result_box.info("A verdict needs one face in each photo.")
@@ -63,11 +63,10 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F.M
     with top_l:
         images = fv.many_inputs()
     with top_r:
-        add_copies = st.toggle("Add an edited copy of each photo (mirrored, darker)", key="many_copies",
-                               wrap=True, **initial("many_copies", True),
-                               help="Each sample shows a different person; the copies show one person's photos "
+        add_copies = FACES.copies.toggle("Add an edited copy of each photo (mirrored, darker)", wrap=True,
+                                         help="Each sample shows a different person; the copies show one person's photos "
                                     "grouping together.")
-        method = st.selectbox("Clustering", list(F.ClusterMethod), key="many_method",
+        method = st.selectbox("Clustering", list(F.ClusterMethod), key=FACES.method.key,
                               format_func=lambda m: fv.CLUSTER_LABELS[m.value])
         st.caption(fv.CLUSTER_HELP[method])
     if not images:
@@ -91,15 +90,15 @@ def many_mode(embedder: F.Embedder, analyzer: F.FaceAnalysisBackend, metric: F.M
         return
 
     emb = fv.flip_embed(embedder, analyzer, tuple(f.chip for f in faces), np.array([f.embedding for f in faces]))
-    st.session_state["many_embeddings"] = emb  # what the matrix and clustering used (tests read it)
+    FACES.embeddings.set(emb)  # what the matrix and clustering used (tests read it)
     k = None
     if method is F.ClusterMethod.KMEANS:
         guess = F.estimate_people(emb, metric, threshold)
         with top_r:
-            k = fv.PEOPLE.number_input("Number of people (k)", max_value=len(faces), default=guess,
+            k = FACES.people.number_input("Number of people (k)", max_value=len(faces), default=guess,
                                        help=f"Default: {guess}, what the threshold clustering finds.")
     people = F.cluster(emb, method, metric, threshold, k)
-    st.session_state["many_people"] = dict(zip(labels, people.tolist(), strict=True))  # face label → person
+    FACES.people_found.set(dict(zip(labels, people.tolist(), strict=True)))  # face label → person
 
     left, right = result_box.columns([3, 2])
     with left:
@@ -117,31 +116,31 @@ st.caption("MTCNN finds faces and 5 landmarks → each face is aligned → a net
 st.info("**Privacy:** nothing you upload is stored. Photos are processed in memory for your session only "
         "and are gone when you leave or pick other photos.", icon="🔒")
 
-share("face", fv.share_spec())
+share("face", FACES.spec())
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
 embedder = choose(c1.selectbox, "Embedding model", list(F.Embedder), lambda e: F.SPECS[e].store_entry,
-                  format_func=lambda e: F.SPECS[e].title, key="face_embedder", container=c1,
+                  format_func=lambda e: F.SPECS[e].title, key=FACES.embedder.key, container=c1,
                   required=False) or F.Embedder.DLIB
 metric = c2.radio("Distance", list(F.Metric), format_func=lambda m: m.value.capitalize(), horizontal=True,
-                  key="face_metric")
+                  key=FACES.metric.key)
 entry = F.SPECS[embedder].store_entry
 if entry is not None and require_model(entry) is None:
     st.info("Using the offline dlib model meanwhile.")
     embedder = F.Embedder.DLIB
 spec = F.SPECS[embedder]
 default_t = spec.threshold(metric)
-threshold = fv.threshold_setting(embedder, metric).slider(
+threshold = FACES.threshold.of(embedder, metric).slider(
     "Threshold (distance below → same person)", container=c3,
     help=f"Default {default_t} for {spec.title}. The server's administrator can calibrate it on labelled photos.",
 )
 with c4:
-    mode = st.radio("Mode", list(fv.Mode), format_func=lambda m: m.value, key="face_mode")
+    mode = st.radio("Mode", list(Mode), format_func=lambda m: m.value, key=FACES.mode.key)
     device_badge()
     model_card("faces")
 
 analyzer = backend(F.BACKENDS, embedder, loading="Loading the face-embedding network (first use only)…")
 try:
-    if mode is fv.Mode.VERIFY:
+    if mode is Mode.VERIFY:
         verify_mode(embedder, analyzer, metric, threshold)
     else:
         many_mode(embedder, analyzer, metric, threshold)

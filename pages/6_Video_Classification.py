@@ -9,13 +9,10 @@ from components.backends import backend
 from components.feedback import failed
 from components.model_card import model_card
 from components.page import page_setup
-from components.settings import initial
 from components.share import share
 from components.status import device_badge, require_model
+from components.video_settings import SAMPLE, UPLOAD, VIDEO
 from components.video_view import (
-    SAMPLE,
-    SEGMENT,
-    UPLOAD,
     analysis_for,
     pick_clip,
     show_annotated,
@@ -26,7 +23,6 @@ from components.video_view import (
 )
 from models import video as V
 from models.errors import VisionError
-from models.samples import SampleKind, samples
 from models.store import Store
 
 page_setup("Video classification", "🎬")  # first Streamlit call: wide layout, tab title
@@ -40,8 +36,7 @@ st.write(
 )
 store = Store()
 choices = list(V.MODEL_CHOICES)
-share("video", {"video_model": choices, **SEGMENT.spec(), "video_pooling": list(V.Pooling),
-                "video_annotated": bool, "video_source": [SAMPLE, UPLOAD], "video_sample": samples(SampleKind.CLIP)})
+share("video", VIDEO.spec())
 device_badge()
 model_card("movinet", "mobilenet_v2")
 default = choices.index(V.default_choice(store.has))
@@ -49,21 +44,21 @@ default = choices.index(V.default_choice(store.has))
 left, right = st.columns([3, 2])
 with left:
     choice = choose(st.selectbox, "Model", choices, lambda c: (c.entry_id, c.labels_entry_id), index=default,
-                    key="video_model", format_func=lambda c: c.title)
+                    key=VIDEO.model.key, format_func=lambda c: c.title)
     if choice is not None:
         st.caption(choice.semantics.blurb)
 with right:
-    segment_s = SEGMENT.slider("Segment length (s)",
+    segment_s = VIDEO.segment.slider("Segment length (s)",
                                help="The clip is classified in segments of this length (the timeline).")
     pooling = V.Pooling.MEAN
     if choice is not None and choice.semantics is V.Semantics.OBJECTS:  # MoViNets see motion directly: nothing to pool
         pooling = st.radio(
-            "Pool over time", list(V.Pooling), key="video_pooling", horizontal=True,
+            "Pool over time", list(V.Pooling), key=VIDEO.pooling.key, horizontal=True,
             format_func=lambda p: {"mean": "Mean (what is there most)", "max": "Max (brief things count)"}[p.value],
         )
-    annotated = st.checkbox("Make an annotated video", key="video_annotated", **initial("video_annotated", True))
+    annotated = VIDEO.annotated.checkbox("Make an annotated video")
 
-source = st.radio("Clip", [SAMPLE, UPLOAD], horizontal=True, key="video_source")
+source = st.radio("Clip", [SAMPLE, UPLOAD], horizontal=True, key=VIDEO.source.key)
 data, name = pick_clip(source)
 if data is None or choice is None:
     st.stop()

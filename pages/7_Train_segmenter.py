@@ -7,13 +7,9 @@ import streamlit as st
 from components.availability import require
 from components.model_card import model_card
 from components.page import page_setup
+from components.seg_training_settings import ARCHS, LENGTHS, SEGTRAIN
 from components.seg_training_view import (
-    ARCHS,
     BACKBONE,
-    JOB_KEY,
-    LENGTHS,
-    RESULT_KEY,
-    SOURCES,
     choose_set,
     describe,
     downloads,
@@ -37,8 +33,7 @@ st.write(
     "CamVid street sample), pick FCN-8s or DeepLabV3+ on an ImageNet MobileNetV2 encoder, and watch it learn. "
     "Your set and your model stay in this browser session only."
 )
-share("segtrain", {"segtrain_source": list(SOURCES), "segtrain_arch": list(ARCHS), "segtrain_length": LENGTHS,
-                   "segtrain_trained": bool})
+share("segtrain", SEGTRAIN.spec())
 device_badge()
 model_card("seg_training")
 
@@ -46,13 +41,13 @@ store = Store()
 require([BACKBONE], "Training a segmenter", store)  # the ImageNet encoder both networks start from
 
 sets = choose_set()
-running = JOB_KEY in st.session_state
+running = SEGTRAIN.job.in_state()
 if sets is not None:
     describe(sets)
     c1, c2 = st.columns(2)
-    arch = c1.radio("Architecture", list(ARCHS), format_func=ARCHS.get, horizontal=True, key="segtrain_arch")
+    arch = c1.radio("Architecture", list(ARCHS), format_func=ARCHS.get, horizontal=True, key=SEGTRAIN.arch.key)
     length = c2.radio("Training length", LENGTHS, format_func=lambda n: length_label(n, sets, arch),
-                      horizontal=True, key="segtrain_length")
+                      horizontal=True, key=SEGTRAIN.length.key)
     epochs = next(x.epochs for x in RUN_LENGTHS if x.name == length)
     if st.button("Train", type="primary", key="segtrain_go", disabled=running):
         start(sets, arch, epochs, store.path(BACKBONE))
@@ -61,8 +56,8 @@ if sets is not None:
 ended_note()
 if running:
     live()
-elif RESULT_KEY in st.session_state:
-    result = st.session_state[RESULT_KEY]
+elif SEGTRAIN.result.in_state():
+    result = SEGTRAIN.result.get()
     st.divider()
     results(result)
     st.divider()

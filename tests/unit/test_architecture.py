@@ -5,6 +5,7 @@ imports another module's private names."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,3 +155,86 @@ def test_no_module_imports_its_own_package_init():
         own = [mod.rsplit(".", k)[0] for k in range(1, mod.count("."))]  # its packages, models/ itself excluded
         through_init += [f"{mod}: {t} {names}" for t, names in imports(path) if t in own]
     assert through_init == []
+
+
+# --- page settings: each session-state key written once (components/settings.py PageSettings) ----------------------
+# The prefixes of the pages' keys (as /tmp/keys.py of issue 25 counts them, with Gatys', the interpolation's and the
+# hand-off's own): a literal like "seg_opacity" in two modules is a rename that breaks a link or a release silently.
+KEY_PREFIX = (
+    r"(?:seg|segtrain|inpaint|rest|gan|style|gatys|interp|face|many|video|vid|portrait|remove|digits|train|share"
+    r"|home|admin|handoff)"
+)
+KEY_LITERAL = re.compile(r'"(' + KEY_PREFIX + r'_[a-z0-9_]+)"')
+
+
+def app_modules() -> list[Path]:
+    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
+
+
+def key_literals() -> dict[str, set[str]]:
+    """Each key-like string literal of app.py, pages/ and components/ → the modules it is written in."""
+    where: dict[str, set[str]] = {}
+    for path in app_modules():
+        for key in KEY_LITERAL.findall(path.read_text()):
+            where.setdefault(key, set()).add(str(path.relative_to(ROOT)))
+    return where
+
+
+def test_no_key_literal_is_written_in_two_modules():
+    where = key_literals()
+    assert where["seg_opacity"] == {"components/segmentation_settings.py"}  # the search finds the declarations
+    assert len(where) > 100, len(where)
+    twice = {k: sorted(v) for k, v in where.items() if len(v) > 1}
+    print(f"{len(where)} key literals; in more than one module: {len(twice)}")
+    assert not twice, f"declare these once in the page's settings (components/<page>_settings.py) and read them there: {twice}"
+
+
+def _all_page_settings():
+    import importlib
+
+    from components.catalog import PAGES
+    from components.settings import PageSettings
+
+    for page in PAGES:
+        importlib.import_module(page.settings)
+    return PageSettings.pages()
+
+
+def test_every_page_declares_its_settings_once():
+    """Each catalog page names a settings module with one PageSettings class; no key is declared by two."""
+    from components.catalog import PAGES
+
+    pages = _all_page_settings()
+    assert {p.__module__ for p in pages} == {page.settings for page in PAGES}
+    assert len(pages) == len(PAGES)
+    declared = [k for p in pages for k in p.declared_keys()]
+    assert len(declared) == len(set(declared)), sorted(k for k in declared if declared.count(k) > 1)
+    where = key_literals()
+    for page in pages:  # and every declared key literal lives in its page's settings module only
+        module = page.__module__.replace(".", "/") + ".py"
+        assert all(where.get(k, {module}) == {module} for k in page.declared_keys()), page.__name__
+
+
+def test_releasable_groups_come_from_the_declarations():
+    from components import session_memory
+    from components.settings import Key
+
+    pages = _all_page_settings()
+    groups = session_memory.releasable()
+    assert groups == tuple(g for p in pages for g in p.releasable())
+    released = {k for g in groups for k in g}
+    declared = {d.key: d for p in pages for d in p.declared() if isinstance(d, Key)}
+    assert all(declared[k].release for k in released)  # each one a Key(..., release=...) of a page's settings
+    # no key written in session_memory.py itself: the list is not a copy that a rename leaves behind
+    source = (ROOT / "components/session_memory.py").read_text()
+    assert not [k for k in released if k in source]
+    # the groups that were listed by hand before issue 25, unchanged
+    assert set(groups) == {
+        ("inpaint_last_result",),
+        ("video_analysis", "video_run_key"),
+        ("style_result",),
+        ("gatys_state",),
+        ("rest_result",),
+        ("handoff_to_inpainting",),
+        ("segtrain_sets", "segtrain_job", "segtrain_result"),
+    }
