@@ -364,7 +364,11 @@ def test_page_saved_model_backend_with_tiny_model(empty_store, tiny_saved_model)
     assert out.shape == (512, 512, 3)  # astronaut 512×512 at the default long side, 512
     from components import diagnostics
 
-    assert "stylize" in diagnostics.timings()[0].parts_ms
+    # The only installed backend is the saved model, so the first run already stylized (a sample at default settings,
+    # kept in the shared results); the second run reuses it, and its record says the times are that computation's.
+    first, second = diagnostics.timings()[1].parts_ms, diagnostics.timings()[0].parts_ms
+    assert "stylize" in first or "stylize" in second, (first, second)
+    assert "stylize" in second or ("stylize (earlier)" in second and second["shared hit"] == 0.0), second
 
 
 def test_page_gatys_without_weights_is_not_offered(shared_assets):
