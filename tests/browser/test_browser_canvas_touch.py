@@ -65,7 +65,7 @@ def _shape_centre(tool: Tool, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _open_canvas(page, url: str, photo: np.ndarray):
-    page.goto(f"{url}/Inpainting")
+    page.goto(f"{url}/Inpainting?inpaint_mask_source=draw")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
     choose(page, "Paint it", page.get_by_text("Upload", exact=True))

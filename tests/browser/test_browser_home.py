@@ -22,7 +22,12 @@ def test_home_cards_are_whole_links_with_pictures(page):
         text = card.inner_text()
         assert p.title in text and p.summary in text
         assert card.get_attribute("href") == url_path(p)
-        assert card.locator("img").evaluate("img => img.naturalWidth") > 50  # the picture loaded
+        card.scroll_into_view_if_needed()  # a card below the fold may load its picture only when shown
+        width = card.locator("img").evaluate(
+            "img => img.complete ? img.naturalWidth : new Promise(r => { img.onload = () => r(img.naturalWidth); "
+            "img.onerror = () => r(0); })"
+        )
+        assert width > 50, (p.title, width)  # the picture loaded
     nav = page.locator('[data-testid="stSidebar"]').inner_text()
     assert "Home" in nav and all(p.title in nav for p in PAGES) and "Admin" in nav
     assert "Model store" not in main.inner_text() and "python -m" not in main.inner_text()

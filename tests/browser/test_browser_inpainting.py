@@ -36,7 +36,7 @@ def test_paint_a_stroke_and_inpaint_only_there(page, tmp_path):
     buf = io.BytesIO()
     Image.fromarray(original).save(buf, "PNG")
 
-    page.goto(f"{page.app_url}/Inpainting")
+    page.goto(f"{page.app_url}/Inpainting?inpaint_mask_source=draw")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
     choose(page, "Paint it", page.get_by_text("Upload", exact=True))
@@ -167,7 +167,7 @@ def _png(arr: np.ndarray) -> bytes:
 
 
 def _open_upload_mask(page, photo: np.ndarray, counts: dict) -> int:
-    page.goto(f"{page.app_url}/Inpainting")
+    page.goto(f"{page.app_url}/Inpainting?inpaint_mask_source=upload")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
     # The fresh canvas's own report (a fragment run) settles first, as in the canvas tests: a click on the mask
@@ -291,7 +291,7 @@ def test_phone_canvas_fits_the_width_and_maps_a_right_edge_stroke(chromium, app_
     try:
         original = cv2.resize(read_image(skimage_data_dir() / "chelsea.png").rgb, (1353, 900),
                               interpolation=cv2.INTER_CUBIC)
-        page.goto(f"{app_server}/Inpainting")
+        page.goto(f"{app_server}/Inpainting?inpaint_mask_source=draw")
         page.get_by_text("Mark what to remove").wait_for()
         wait_idle(page)
         choose(page, "Paint it", page.get_by_text("Upload", exact=True))
