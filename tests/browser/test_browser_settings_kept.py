@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from components.inpainting_view import DILATION, RADIUS
-from tests.conftest import screenshot, wait_idle
+from tests.conftest import choose, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +69,7 @@ def test_untouched_settings_survive_a_run_that_stops_before_them(page):
     wait_idle(page)
     assert _settings(page) == default
 
-    page.get_by_text("Paint it", exact=True).click()
-    page.get_by_text("The mask is empty").wait_for()  # this run stops before the settings
+    choose(page, "Paint it", page.get_by_text("The mask is empty"))  # this run stops before the settings
     wait_idle(page)
     page.locator("canvas.upper-canvas").wait_for()
     page.wait_for_timeout(1500)  # the fresh canvas's own report (a fragment run) settles before the drag
