@@ -26,16 +26,24 @@ _MASK_CAPTION = "% of the image ·"  # "Mask: 1.2% of the image · …" under ea
 
 
 def _settings(page) -> dict[str, object]:
-    """What the Settings expander shows: each slider's value and the crop toggle's state."""
-    return page.evaluate(
+    """What the Settings expander shows: each slider's value and the crop toggle's state.
+
+    Waits until all three are in the page: a rerun may swap a widget's element (CI12 read the toggle with a slider
+    momentarily absent)."""
+    handle = page.wait_for_function(
         """() => {
-            const slider = label => [...document.querySelectorAll('[data-testid="stSlider"]')]
-                .find(e => e.textContent.includes(label)).querySelector('input[type="range"]').value;
-            const toggle = [...document.querySelectorAll('[data-testid="stCheckbox"]')]
-                .find(e => e.textContent.includes('Work only around the mask')).querySelector('input');
-            return {radius: Number(slider('Radius')), grow: Number(slider('Grow mask')), crop: toggle.checked};
-        }"""
+            const find = (id, label) => [...document.querySelectorAll(`[data-testid="${id}"]`)]
+                .find(e => e.textContent.includes(label));
+            const radius = find('stSlider', 'Radius'), grow = find('stSlider', 'Grow mask');
+            const toggle = find('stCheckbox', 'Work only around the mask');
+            const inputs = [radius, grow].map(e => e && e.querySelector('input[type="range"]'))
+                .concat([toggle && toggle.querySelector('input')]);
+            if (inputs.some(i => !i)) return null;
+            return {radius: Number(inputs[0].value), grow: Number(inputs[1].value), crop: inputs[2].checked};
+        }""",
+        timeout=30_000,
     )
+    return handle.json_value()
 
 
 def _link(page) -> dict[str, str]:
