@@ -21,6 +21,7 @@ from enum import Enum
 import numpy as np
 import streamlit as st
 
+from components.st_compat import changed_widgets
 from models.imaging import encode_jpeg
 from models.inpainting import drawing_to_mask
 from models.ops import resize, resize_nearest, tint
@@ -92,9 +93,14 @@ def _canvas_fragment(params: dict, canvas_key: str):
     from streamlit_drawable_canvas import st_canvas  # noqa: PLC0415
 
     result = st_canvas(**params, key=canvas_key)
-    inline = st.session_state.get(_INLINE_KEY, False)
-    if not inline and st.session_state.get(_SEEN_KEY, {}).get(canvas_key) != _shapes(result.json_data):
+    if st.session_state.get(_INLINE_KEY, False):
+        return result  # run by the page itself
+    if st.session_state.get(_SEEN_KEY, {}).get(canvas_key) != _shapes(result.json_data):
         st.rerun()  # a stroke, undo or clear: the whole page recomputes the mask and the results
+    if changed_widgets() - {canvas_key}:
+        # a page widget changed in the same browser batch as this canvas's report (a click as the canvas mounts):
+        # the browser ran only this fragment, the page below still shows the old value (st_compat.changed_widgets)
+        st.rerun()
     return result
 
 

@@ -15,6 +15,8 @@ internal                           used for                                     
 ``Runtime._session_mgr``             the session states of idle sessions (memory release)        1.67
 ``Runtime.get_client(...).client_context.remote_ip``  the websocket's TCP peer (admin page)      1.67
 ``scriptrunner_utils.exceptions``    ``RerunException`` / ``StopException`` are control flow     1.67
+``SessionState._new_widget_state`` / ``_widget_changed`` / ``_key_id_mapper``  which widgets      1.67
+                                     the browser changed for this run (a fragment run's batch)
 =================================  ===========================================================  ==============
 """
 
@@ -37,6 +39,7 @@ __all__ = [
     "INTERNALS",
     "CONTROL_FLOW",
     "after_every_run",
+    "changed_widgets",
     "forget_fragments_of_earlier_runs",
     "install_on_script_error",
     "keep_keras_state_between_runs",
@@ -61,6 +64,11 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("streamlit.runtime.runtime", "Runtime.get_client"),
     ("streamlit.runtime.runtime", "RuntimeConfig.on_script_error"),
     ("streamlit.runtime.session_manager", "SessionManager.get_session_info"),
+    ("streamlit.runtime.state.session_state", "SessionState._widget_changed"),
+    ("streamlit.runtime.state.session_state", "SessionState._new_widget_state"),
+    ("streamlit.runtime.state.session_state", "SessionState._key_id_mapper"),
+    ("streamlit.runtime.state.session_state", "KeyIdMapper.id_key_mapping"),
+    ("streamlit.runtime.state.safe_session_state", "SafeSessionState._state"),
     ("streamlit.runtime.scriptrunner_utils.exceptions", "RerunException"),
     ("streamlit.runtime.scriptrunner_utils.exceptions", "StopException"),
 )
@@ -92,6 +100,24 @@ def forget_fragments_of_earlier_runs() -> None:
     ctx = get_script_run_ctx()
     if ctx is not None and not ctx.fragment_ids_this_run:  # a full run (page code never runs in a fragment rerun)
         ctx.fragment_storage.clear()
+
+
+def changed_widgets() -> set[str]:
+    """The widgets whose value the browser changed for the running script run: their keys (a widget without a key:
+    its id). Empty outside a script run.
+
+    Why: Streamlit 1.67's browser sends widget changes in batches (one 0-ms timer) and gives a batch the fragment id
+    of the first fragment widget in it (``WidgetStateManager.scheduleFlush``). A click on a page widget that lands in
+    the batch of a fragment widget's own report (the mask canvas reporting its background when it mounts) then
+    reruns only that fragment: the server holds the new value, the page below was drawn with the old one. A fragment
+    that sees a change outside itself here asks for a full rerun (``components/mask_canvas.py``).
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return set()
+    state = ctx.session_state._state  # SafeSessionState -> SessionState; read-only here
+    keys = state._key_id_mapper.id_key_mapping
+    return {keys.get(wid, wid) for wid in list(state._new_widget_state.states) if state._widget_changed(wid)}
 
 
 def after_every_run(hook: Callable[[], None]) -> None:

@@ -170,33 +170,19 @@ def wait_idle(tab, timeout_ms: int = 120_000) -> None:
     )
 
 
-def choose(tab, option: str, appears, tries: int = 3, wait_ms: int = 20_000) -> None:
-    """Click the radio option labelled ``option`` until ``appears`` (a locator) is attached.
+def choose(tab, option: str, appears, wait_ms: int = 60_000) -> None:
+    """Click the radio option labelled ``option`` and wait until ``appears`` (a locator) is attached.
 
-    Under load a radio click right after the Inpainting page opens is sometimes lost on the server while the
-    browser shows the option chosen (open: docs/known-issues.md); a second click on it then sends nothing. A
-    visitor recovers by choosing another option and this one again, and so does this helper, at most ``tries``
-    times (raises the last timeout).
+    A page opened on the option through its link (``?key=value``) already shows ``appears``: nothing to click. One
+    click, no retry: a lost click is a failure (the mask canvas's batch race was one, fixed in
+    ``components/mask_canvas.py``, tested in ``tests/browser/test_browser_fragment_batch.py``).
     """
-    try:  # opened on it by the link (``?key=value``, how the tests avoid the race): nothing to click
+    try:
         appears.first.wait_for(state="attached", timeout=3000)
         return
     except Exception:
         pass
     radio = tab.locator('[data-testid="stRadio"]').filter(has=tab.get_by_text(option, exact=True)).first
-    for attempt in range(tries):
-        if attempt:  # the browser already shows ``option``: choose a neighbour first so the next click is a change
-            labels = [t.strip() for t in radio.locator("label").all_inner_texts()]
-            other = next(t for t in labels if t and t != option)
-            radio.get_by_text(other, exact=True).click()
-            wait_idle(tab)
-        radio.get_by_text(option, exact=True).click()
-        wait_idle(tab)
-        try:
-            appears.first.wait_for(state="attached", timeout=wait_ms)
-            if attempt:
-                print(f"choose({option!r}): the click took {attempt + 1} tries (docs/known-issues.md)")
-            return
-        except Exception:
-            if attempt == tries - 1:
-                raise
+    radio.get_by_text(option, exact=True).click()
+    wait_idle(tab)
+    appears.first.wait_for(state="attached", timeout=wait_ms)

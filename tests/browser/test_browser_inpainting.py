@@ -170,10 +170,6 @@ def _open_upload_mask(page, photo: np.ndarray, counts: dict) -> int:
     page.goto(f"{page.app_url}/Inpainting?inpaint_mask_source=upload")
     page.get_by_text("Mark what to remove").wait_for()
     wait_idle(page)
-    # The fresh canvas's own report (a fragment run) settles first, as in the canvas tests: a click on the mask
-    # radio during that run was once lost in CI (the page stayed on the example; open, see docs/known-issues.md).
-    page.wait_for_timeout(1500)
-    wait_idle(page)
     choose(page, "Upload a mask", page.locator('[data-testid="stRadio"]').filter(has_text="Camera"))
     page.locator('[data-testid="stRadio"]').filter(has_text="Camera").get_by_text("Upload", exact=True).click()
     wait_idle(page)

@@ -91,7 +91,7 @@ def test_selector_first_shown_on_a_later_run_keeps_the_default_sample(chromium, 
         wait_idle(tab)
         assert dropped, "the selectbox message was not seen on the websocket"
         assert _sample_box(tab).count() == 0
-        # the click that beat the selectbox (re-chosen through a neighbour if the radio race loses it: known-issues)
+        # the click that beat the selectbox
         choose(tab, "Upload a mask", tab.get_by_text("Upload a mask the size of the image"))
         tab.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
             {"name": "mask.png", "mimeType": "image/png", "buffer": _mask_png(451, 300, 0)})

@@ -14,7 +14,6 @@ import struct
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -281,12 +280,6 @@ def _segmentation(tab):
 
 
 def _inpainting(tab):
-    tab.get_by_text("Mark what to remove").wait_for(timeout=180_000)
-    wait_idle(tab)
-    # the radio click's race (docs/known-issues.md): reopen on the source through the link; the base comes from the
-    # tab's own address, so the flow runs as well in a tab without ``app_url`` (the served-UI test's)
-    base = "{0.scheme}://{0.netloc}".format(urlsplit(tab.url))
-    tab.goto(f"{base}/Inpainting?inpaint_mask_source=upload")
     tab.get_by_text("Mark what to remove").wait_for(timeout=180_000)
     wait_idle(tab)
     choose(tab, "Upload a mask", tab.locator('[data-testid="stFileUploader"] input[type="file"]'))
