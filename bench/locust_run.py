@@ -10,6 +10,13 @@ issue's targets (bench/load.py's ``print_targets``), and the soak's RSS growth a
 
     .venv/bin/python bench/locust_run.py --phases 1,8,16,32,64 --phase-s 300 --soak --soak-visitors 32 --soak-s 600
     .venv/bin/python bench/locust_run.py --phases 1,4 --phase-s 120     # the agreement run's protocol half
+    .venv/bin/python bench/locust_run.py --ui-processes 2 --phases 1,8,16,32,64 --phase-s 300 --soak
+
+``--ui-processes N`` (N > 1) measures the production layout instead of one process: ``components.serve
+--supervise`` with ``VISION_UI_PROCESSES=N`` (what ``bin/serve-all`` runs) behind a private nginx rendered by
+``deploy/render-nginx.sh`` (sticky ``vision_ui`` cookie, the production rate limits; Locust's visitors keep the
+cookie as a browser does). The server's CPU and RSS are the supervisor's process tree (all UI processes); nginx's
+workers are not in it (their CPU is printed at the end).
 
 Run by hand, never in the suite; CSVs (resources, health, Locust's output) go to ``--out``.
 """
@@ -72,6 +79,50 @@ def soak_growth(monitor: load.Monitor, warmup_s: float) -> tuple[float, float, f
     return ref, end, (end - ref) / ref if ref else float("nan")
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children, now."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+    except psutil.Error:
+        return float("nan")
+
+
+def start_production_layout(args) -> tuple[str, subprocess.Popen, subprocess.Popen]:
+    """``args.ui_processes`` UI processes under ``components.serve --supervise`` behind a private nginx, as
+    ``deploy/install.sh`` sets them up; returns (nginx's URL, the supervisor, nginx)."""
+    from bench.appserver import free_port, wait_healthy
+    from tests.deploy.deploy_helpers import start_nginx  # the proxy tests' nginx: the same template
+
+    first = free_port()
+    while any(_busy(first + i) for i in range(args.ui_processes)):
+        first = free_port()
+    env = {**os.environ, "VISION_UI_PROCESSES": str(args.ui_processes), "STREAMLIT_SERVER_PORT": str(first),
+           "VISION_SHOW_TIMINGS": "1"}  # fmt: skip
+    if args.heavy_workers:
+        env["VISION_HEAVY_WORKERS"] = str(args.heavy_workers)
+    log = args.out / "server.log"
+    cmd = [sys.executable, "-m", "components.serve", "--env-file", str(ROOT / "deploy" / "production.env"),
+           "--supervise", "app.py", "--server.address", "127.0.0.1"]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    for i in range(args.ui_processes):
+        wait_healthy(f"http://127.0.0.1:{first + i}", proc, log, timeout=180)
+    served = start_nginx(f"127.0.0.1:{first}", args.out, render_args=("--processes", str(args.ui_processes)))
+    print(f"{args.ui_processes} UI processes on ports {first}-{first + args.ui_processes - 1} behind nginx "
+          f"{served.url}", flush=True)  # fmt: skip
+    return served.url, proc, served.proc
+
+
+def _busy(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--phases", default="1,8,16,32,64")
@@ -87,15 +138,25 @@ def main() -> None:
     ap.add_argument("--client-nice", type=int, default=10)
     ap.add_argument("--heavy-workers", type=int)
     ap.add_argument("--server-cpus")
+    ap.add_argument("--ui-processes", type=int, default=1, help="N > 1: the production layout (supervisor + nginx)")
     ap.add_argument("--url", help="a running server instead (then --server-pid for its RSS/CPU)")
     ap.add_argument("--server-pid", type=int)
     ap.add_argument("--out", type=Path, default=Path(f"/tmp/vision-locust-{time.strftime('%Y%m%d-%H%M%S')}"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if not args.url:  # a store without the defaults measures error pages ("… needs a model that is not installed")
+        from models.store import Store, limited_pages
 
-    proc = None
+        limited = limited_pages(Store())
+        if limited:
+            raise SystemExit(f"the store ({Store().root}) lacks what these pages need: {limited}; set VISION_STORE")
+
+    proc = nginx = None
     if args.url:
         url, pid = args.url.rstrip("/"), args.server_pid
+    elif args.ui_processes > 1:
+        url, proc, nginx = start_production_layout(args)
+        pid = proc.pid
     else:
         url, proc = load.start_server(args)
         pid = proc.pid
@@ -116,6 +177,9 @@ def main() -> None:
         reader.join(10)
     finally:
         monitor.stop.set()
+        if nginx is not None:
+            print(f"nginx (master + workers) CPU: {_tree_cpu_s(nginx.pid):.1f} s")
+            stop(nginx)
         if proc is not None:
             stop(proc)
     (args.out / "locust.txt").write_text("\n".join(lines) + "\n")
