@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,11 +182,14 @@ class Monitor:
         tick = os.sysconf("SC_CLK_TCK")
         last = None
         while not self.stop.is_set():
+            # The server started by this script is one of its children: its tree is neither reniced nor counted as
+            # the client's (the client is this script and everything else below it: Chromium, Locust, nginx).
+            server_pids = set(_children(self.pid)) if self.pid else set()
             if self.client_nice:
-                _renice_children(self.client_nice)  # renderers come and go with the visitors' tabs
+                _renice_children(self.client_nice, server_pids)  # renderers come and go with the visitors' tabs
             now = time.perf_counter()
             server = _tree_stats(self.pid) if self.pid else (0.0, 0.0)
-            client = _tree_stats(os.getpid())
+            client = _tree_stats(os.getpid(), exclude=server_pids)
             if last is not None:
                 dt = now - last[0]
                 cpu = (server[1] - last[1]) / tick / dt * 100
@@ -207,11 +211,12 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _renice_children(niceness: int) -> None:
-    """Lower the priority of every process below this one (Chromium, Playwright's driver) to ``niceness``."""
+def _renice_children(niceness: int, server_pids: set[int]) -> None:
+    """Lower the priority of every process below this one (Chromium, Playwright's driver) to ``niceness``; never the
+    server's (``server_pids``: the app server this script started is one of its children)."""
     me = os.getpid()
     for pid in _children(me):
-        if pid == me:
+        if pid == me or pid in server_pids:
             continue
         try:
             if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
@@ -220,10 +225,12 @@ def _renice_children(niceness: int) -> None:
             continue
 
 
-def _tree_stats(pid: int) -> tuple[float, float]:
-    """(RSS in MB, CPU ticks user+system) of a process and its descendants."""
+def _tree_stats(pid: int, exclude: Collection[int] = ()) -> tuple[float, float]:
+    """(RSS in MB, CPU ticks user+system) of a process and its descendants, but those in ``exclude``."""
     rss = ticks = 0.0
     for p in _children(pid):
+        if p in exclude:
+            continue
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])

@@ -44,8 +44,12 @@ PHASE_LINE = re.compile(r"\] phase (\S+): (\d+) visitors")
 ACTION_ROW = re.compile(r"^(\S+)\s+(\w+)\s+(light|heavy)\s+(\d+)\s+(\d+)\s+([\d.]+|nan)\s+([\d.]+|nan)\s+([\d.]+|nan)")
 
 
-def _follow(proc: subprocess.Popen, monitor: load.Monitor, lines: list[str]) -> None:
-    """Echo Locust's output, switch the monitor's phase when Locust announces one."""
+REPORT_END = re.compile(r"^actions: \d+, failed: \d+")
+EXIT_GRACE_S = 90  # after bench/locustfile.py's report: how long Locust may take to stop its users and exit
+
+
+def _follow(proc: subprocess.Popen, monitor: load.Monitor, lines: list[str], reported: threading.Event) -> None:
+    """Echo Locust's output, switch the monitor's phase when Locust announces one, note the end of its report."""
     assert proc.stdout is not None
     for raw in proc.stdout:
         line = raw.rstrip("\n")
@@ -54,6 +58,24 @@ def _follow(proc: subprocess.Popen, monitor: load.Monitor, lines: list[str]) -> 
         m = PHASE_LINE.search(line)
         if m:
             monitor.phase = m.group(1)
+        if REPORT_END.match(line):
+            reported.set()
+            monitor.phase = "end"  # Locust stopping its users is no phase of the plan
+
+
+def _wait(client: subprocess.Popen, reported: threading.Event) -> None:
+    """Wait for Locust; once its report is out, give it EXIT_GRACE_S to exit, then kill it (Locust 2.47 can hang
+    while stopping users: the report is already printed and its numbers are complete)."""
+    reported_at = None
+    while client.poll() is None:
+        if reported.is_set():
+            reported_at = reported_at or time.monotonic()
+            if time.monotonic() - reported_at > EXIT_GRACE_S:
+                print(f"locust did not exit {EXIT_GRACE_S} s after its report: killed", flush=True)
+                client.kill()
+                client.wait()
+                return
+        time.sleep(1)
 
 
 def _action_rows(lines: list[str]) -> list[dict]:
@@ -171,9 +193,10 @@ def main() -> None:
     try:
         client = subprocess.Popen(cmd, cwd=ROOT / "bench", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                   preexec_fn=lambda: os.nice(args.client_nice))  # fmt: skip
-        reader = threading.Thread(target=_follow, args=(client, monitor, lines), daemon=True)
+        reported = threading.Event()
+        reader = threading.Thread(target=_follow, args=(client, monitor, lines, reported), daemon=True)
         reader.start()
-        client.wait()
+        _wait(client, reported)
         reader.join(10)
     finally:
         monitor.stop.set()
@@ -183,7 +206,7 @@ def main() -> None:
         if proc is not None:
             stop(proc)
     (args.out / "locust.txt").write_text("\n".join(lines) + "\n")
-    phases = [p for p in dict.fromkeys(r[1] for r in monitor.resources) if p not in ("start", "warmup")]
+    phases = [p for p in dict.fromkeys(r[1] for r in monitor.resources) if p not in ("start", "warmup", "end")]
     rows = _action_rows(lines) + [r for r in load.summarise([], monitor, phases) if r["action"] == "(server)"]
     print("\nserver per phase (client = Locust, niced", args.client_nice, "):")
     load.print_table([r for r in rows if r["action"] == "(server)"])

@@ -115,6 +115,9 @@ class Phases(LoadTestShape):
                 _enter(name, users)
                 return users, users  # all of a phase's visitors start together, as in bench/load.py
             t -= seconds
+        # Report now, before Locust stops its users: Locust 2.47 sometimes never finishes stopping them ("a user
+        # that didn't have proper args") and then never fires test_stop; bench/locust_run.py then kills it.
+        _report(self.runner.environment)
         return None
 
 
@@ -169,8 +172,14 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
+_REPORTED: list[bool] = []
+
+
 @events.test_stop.add_listener
 def _report(environment, **_kw) -> None:
+    if _REPORTED:  # printed once: at the end of the plan (Phases.tick) or at test_stop, whichever comes first
+        return
+    _REPORTED.append(True)
     if PHASES:
         PHASES[-1].close()
     print(
