@@ -32,15 +32,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.capabilities import default_entries, page_defaults, registered
 from models.errors import VisionError
 from models.file_sets import ListingError, SetMismatchError, download
 from models.registry import (
     ENTRIES,
-    PAGE_DEFAULTS,
     Capability,
     Entry,
     Unpack,
-    default_entries,
     for_capability,
     get,
 )
@@ -281,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("fetch", help="download entries into the store")
     f.add_argument("ids", nargs="*")
     f.add_argument("--all", action="store_true")
-    f.add_argument("--capability", choices=[c.value for c in Capability])
+    names = dict.fromkeys([*(r.name for r in registered()), *Capability])  # each registered one, then "samples"
+    f.add_argument("--capability", choices=[str(c) for c in names])
     f.add_argument(
         "--defaults",
         action="store_true",
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.all:
         entries = list(ENTRIES)
     elif args.capability:
-        entries = for_capability(Capability(args.capability))
+        entries = for_capability(args.capability)
     elif args.ids:
         try:
             entries = [get(i) for i in args.ids]
@@ -331,7 +331,8 @@ _NO_NETWORK = ("Errno -2]", "Errno -3]", "Errno 101]", "Network is unreachable",
 
 def limited_pages(store: Store) -> dict[str, list[str]]:
     """Page title → ids of the entries its default options need that are missing (pages with none left out)."""
-    return {page: missing for page, ids in PAGE_DEFAULTS.items() if (missing := [i for i in ids if not store.has(i)])}
+    defaults = page_defaults()
+    return {page: missing for page, ids in defaults.items() if (missing := [i for i in ids if not store.has(i)])}
 
 
 def fetch_defaults(store: Store) -> int:
