@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import models  # the package itself: its folders hold the capability packages
-from models.registry import Entry, get, register
+from models.registry import ENTRIES, Entry, get, register
 
 if TYPE_CHECKING:
     import numpy as np  # the makers' pictures (numpy is not imported here at run time)
@@ -175,6 +175,11 @@ def default_entries() -> list[Entry]:
         for i in ids:
             seen.setdefault(i, get(i))
     return list(seen.values())
+
+
+def entries() -> tuple[Entry, ...]:
+    """The store's entries: the shipped ones (``models.registry.ENTRIES``), then those the registrations add."""
+    return (*ENTRIES, *(e for r in registered() for e in r.entries))
 
 
 def served() -> tuple[str, ...]:

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.capabilities import default_entries, page_defaults, registered
+from models.capabilities import entries as all_entries
 from models.errors import VisionError
 from models.file_sets import ListingError, SetMismatchError, download
 from models.registry import (
-    ENTRIES,
     Capability,
     Entry,
     Unpack,
@@ -142,10 +142,10 @@ class Store:
         p = self.path(entry)
         return p.is_dir() if entry.is_directory else p.is_file()
 
-    def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
-        """Presence, path and size of each entry."""
+    def status(self, entries: Iterable[Entry] | None = None) -> list[EntryStatus]:
+        """Presence, path and size of each entry (default: every entry, shipped or added by a capability)."""
         out = []
-        for e in entries:
+        for e in all_entries() if entries is None else entries:
             present = self.has(e)
             p = self.path(e)
             out.append(EntryStatus(e, present, p, _size_of(p) if present else e.size))
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.defaults:
         return fetch_defaults(store)
     if args.all:
-        entries = list(ENTRIES)
+        entries = list(all_entries())
     elif args.capability:
         entries = for_capability(args.capability)
     elif args.ids:
