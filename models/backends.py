@@ -42,7 +42,8 @@ __all__ = ["CapabilityBackends", "backend", "capability", "is_served", "option_i
 class CapabilityBackends(Generic[B]):
     """One capability's two ways to build the backend of an option, and what its option rows say.
 
-    ``capability``: the name (also the model server's route prefix, one of :data:`models.serving.CAPABILITIES`, the registrations that say ``served``);
+    ``capability``: the name (also the model server's route prefix, one of :data:`models.serving.CAPABILITIES`: the
+    packages whose registration says ``served``);
     ``local(option, store)``: the in-process backend (the package's ``create``); ``served(client, option)``: the
     served client with the same contract; ``can_serve(option)``: the ``served`` field of the option's row (raises
     KeyError / ValueError for an unknown option, as ``local`` does); ``options()``: every option id, table order.
@@ -71,11 +72,12 @@ def capability(name: str) -> CapabilityBackends[Any]:
 
     Raises ValueError for a name no package registers.
     """
-    known = served_capabilities()
-    if name not in _table and name in known:
-        importlib.import_module(f"models.{name}")  # the package registers itself on import
     if name not in _table:
-        raise ValueError(f"unknown capability {name!r} (known: {', '.join(known)})")
+        known = served_capabilities()
+        if name in known:
+            importlib.import_module(f"models.{name}")  # the package registers itself on import
+        if name not in _table:
+            raise ValueError(f"unknown capability {name!r} (known: {', '.join(known)})")
     return _table[name]
 
 
