@@ -6,7 +6,7 @@ summary, settings module), what its default options need from the store, its hom
 picture, whether the model server runs it, and when it can run at all. :func:`registered` finds every such module
 (any subpackage of ``models`` with a ``registration.py``), so nothing central lists the capabilities: the home page's
 cards and the navigation (``components.catalog.PAGES``), ``fetch --defaults`` and the admin page
-(:func:`page_defaults`), the home-card examples (``models.examples.MAKERS``), the muted cards
+(:func:`page_defaults`), the store's entry list (:func:`entries`), the home-card examples (``models.examples.MAKERS``), the muted cards
 (``models.readiness.can_run``) and the model server's applications (:func:`served`, ``models.serving.CAPABILITIES``)
 are all read from here.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import models  # the package itself: its folders hold the capability packages
-from models.registry import ENTRIES, Entry, get, register
+from models.registry import BY_ID, ENTRIES, Entry, get, register
 
 if TYPE_CHECKING:
     import numpy as np  # the makers' pictures (numpy is not imported here at run time)
@@ -145,6 +145,8 @@ def registered() -> tuple[Registration, ...]:
         raise ValueError(f"two packages register the same capability: {sorted(names)}")
     for reg in out:
         for entry in reg.entries:
+            if BY_ID.get(entry.id, entry) != entry:
+                raise ValueError(f"{reg.package}.{MODULE}: store entry {entry.id!r} is already another entry's id")
             register(entry)
     return tuple(sorted(out, key=lambda r: (r.order, r.name)))
 
@@ -160,16 +162,17 @@ def pages() -> tuple[Page, ...]:
 
 
 def page_defaults() -> dict[str, tuple[str, ...]]:
-    """What each capability page's default options need from the store, by the page's title.
+    """What each capability page's default options need from the store, by the page's title, in page order.
 
     ``python -m models.store fetch --defaults`` fetches exactly these; the admin page and the offline set-up message
     name the pages that are limited without them.
     """
-    return {r.pages[0].title: r.defaults for r in registered() if r.pages}
+    first = sorted(((r.pages[0], r.defaults) for r in registered() if r.pages), key=lambda pd: pd[0].number)
+    return {page.title: defaults for page, defaults in first}
 
 
 def default_entries() -> list[Entry]:
-    """The entries of :func:`page_defaults`, each once, in capability order."""
+    """The entries of :func:`page_defaults`, each once, in page order."""
     seen: dict[str, Entry] = {}
     for ids in page_defaults().values():
         for i in ids:

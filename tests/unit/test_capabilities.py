@@ -36,6 +36,7 @@ def test_the_derived_tables_hold_what_the_hand_kept_ones_did():
                                  "imagenet_labels", "clip_arm_wrestling"),
         "DCGAN digits": ("mnist_test_images", "mnist_test_labels"),
     }
+    assert list(capabilities.page_defaults()) == [p.title for p in catalog.PAGES[:6]]  # in page order
     assert home_cards.FALLBACK == {Capability.SEGMENTATION: "chelsea.png", Capability.INPAINTING: "chelsea.png",
                                    Capability.DCGAN: "coffee.png", Capability.STYLE: "astronaut.png",
                                    Capability.FACES: "astronaut.png", Capability.VIDEO: "motorcycle_left.png"}
