@@ -173,7 +173,7 @@ def test_a_new_capability_is_its_package_page_and_view_only(tmp_path):
     assert out["missing_page"][0] == [] and "edges_prewitt_kernel" in " ".join(out["missing_page"][1])
     assert out["home_errors"] == [] and out["home_card"]
     assert out["home_nav"] == ["Home", *(title for _, title, _ in out["pages"]), "Admin · diagnostics"]
-    # Still only the five new files: the rows and the example touched no file of the repository.
+    # Still only the six new files: the rows and the example touched no file of the repository.
     assert _git(repo, "status", "--porcelain").splitlines() == [f"A  {path}" for _, path in sorted(changes)]
 
     # And the new capability keeps the layering rules (no Streamlit in models/, no cycle, settings and keys declared
