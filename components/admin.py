@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from components import diagnostics
+from models.capabilities import page_defaults
 from models.cards import CARDS
-from models.registry import PAGE_DEFAULTS
 from models.runtime import device_info
 from models.store import FETCH_COMMAND, OFFLINE_ENV, STORE_ENV, Store, limited_pages, offline
 
@@ -36,12 +36,12 @@ def store_section(store: Store) -> None:
             + "; ".join(f"**{p}** ({', '.join(m)})" for p, m in limited.items())
         )
     else:
-        st.success(f"Every page's default options have their models ({len(PAGE_DEFAULTS)} pages checked).")
+        st.success(f"Every page's default options have their models ({len(page_defaults())} pages checked).")
     table = pd.DataFrame(
         {
             "Entry": [s.entry.id for s in status],
             "What": [s.entry.title for s in status],
-            "Used by": [s.entry.capability.value for s in status],
+            "Used by": [str(s.entry.capability) for s in status],
             "Status": ["✅ present" if s.present else "❌ missing" for s in status],
             "Size (MB)": [round(s.size / 1e6, 3) if s.size else None for s in status],
             "Path": [str(s.path) for s in status],

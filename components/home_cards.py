@@ -23,9 +23,8 @@ from pathlib import Path
 import streamlit as st
 
 from components.catalog import PAGES, ROOT, PageInfo
-from models import examples
+from models import capabilities, examples
 from models.readiness import can_run
-from models.registry import Capability
 from models.samples import skimage_data_dir
 from models.store import Store
 
@@ -33,15 +32,9 @@ LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _RUNNING: dict[str, subprocess.Popen] = {}  # store root -> the process making its examples
 
-# Shown until the example result exists: the capability's sample input (package-shipped, always there).
-FALLBACK = {
-    Capability.SEGMENTATION: "chelsea.png",
-    Capability.INPAINTING: "chelsea.png",
-    Capability.DCGAN: "coffee.png",
-    Capability.STYLE: "astronaut.png",
-    Capability.FACES: "astronaut.png",
-    Capability.VIDEO: "motorcycle_left.png",
-}
+# Shown until the example result exists: the capability's sample input (package-shipped, always there), as its
+# registration names it.
+FALLBACK: dict[str, str] = {r.name: r.fallback for r in capabilities.registered()}
 
 CSS = """
 <style>
@@ -103,7 +96,7 @@ def _cropped_data_url(path: str, mtime: float, box: tuple[float, float, float, f
     return f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"
 
 
-def picture(capability: Capability, store: Store, page: PageInfo | None = None) -> tuple[str, bool]:
+def picture(capability: str, store: Store, page: PageInfo | None = None) -> tuple[str, bool]:
     """(data URL, is a result) for a card: the page's committed picture when it has one, else the capability's
     example result, else its sample input."""
     if page is not None and page.picture:

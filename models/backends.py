@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from models.serving import CAPABILITIES, serve_address
+from models.capabilities import served as served_capabilities
+from models.serving import serve_address
 from models.serving.client import ServeClient, client_for
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ __all__ = ["CapabilityBackends", "backend", "capability", "is_served", "option_i
 class CapabilityBackends(Generic[B]):
     """One capability's two ways to build the backend of an option, and what its option rows say.
 
-    ``capability``: the name (also the model server's route prefix, one of :data:`models.serving.CAPABILITIES`);
+    ``capability``: the name (also the model server's route prefix, one of :data:`models.serving.CAPABILITIES`: the
+    packages whose registration says ``served``);
     ``local(option, store)``: the in-process backend (the package's ``create``); ``served(client, option)``: the
     served client with the same contract; ``can_serve(option)``: the ``served`` field of the option's row (raises
     KeyError / ValueError for an unknown option, as ``local`` does); ``options()``: every option id, table order.
@@ -70,16 +72,18 @@ def capability(name: str) -> CapabilityBackends[Any]:
 
     Raises ValueError for a name no package registers.
     """
-    if name not in _table and name in CAPABILITIES:
-        importlib.import_module(f"models.{name}")  # the package registers itself on import
     if name not in _table:
-        raise ValueError(f"unknown capability {name!r} (known: {', '.join(CAPABILITIES)})")
+        known = served_capabilities()
+        if name in known:
+            importlib.import_module(f"models.{name}")  # the package registers itself on import
+        if name not in _table:
+            raise ValueError(f"unknown capability {name!r} (known: {', '.join(known)})")
     return _table[name]
 
 
 def registered() -> dict[str, CapabilityBackends[Any]]:
     """Every capability's entry (each package of :data:`models.serving.CAPABILITIES` imported), by name."""
-    return {name: capability(name) for name in CAPABILITIES}
+    return {name: capability(name) for name in served_capabilities()}
 
 
 def option_id(choice: str | Enum) -> str:

@@ -12,13 +12,18 @@ and fetch then prints the computed digest so it can be pinned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 from models.file_sets import CAMVID_CLASSES, FileSet, github_tree, labels_txt
 
 
-class Capability(str, Enum):
-    """The capability an entry serves (``SAMPLES``: sample images, clips and data sets)."""
+class Capability(StrEnum):
+    """The names of the built-in capabilities an entry serves (``SAMPLES``: sample images, clips and data sets).
+
+    A capability is a name (``str``); each is declared by its package's registration (``models.capabilities``).
+    These members are the shipped ones' names, kept for the table below and for existing code: a new capability
+    needs no member here (its entries name it by its string).
+    """
 
     SEGMENTATION = "segmentation"
     INPAINTING = "inpainting"
@@ -59,7 +64,7 @@ class Entry:
 
     id: str
     title: str
-    capability: Capability
+    capability: str  # the capability's name (a ``Capability`` member for the built-in ones)
     format: Format
     path: str  # relative to the store root
     sources: tuple[str, ...]  # tried in order
@@ -354,34 +359,13 @@ def get(entry_id: str) -> Entry:
         raise KeyError(f"unknown model-store entry {entry_id!r}; known: {', '.join(sorted(BY_ID))}") from None
 
 
-def for_capability(capability: Capability) -> list[Entry]:
-    """Shipped entries of one capability, in registry order."""
-    return [e for e in ENTRIES if e.capability is capability]
+def for_capability(capability: str) -> list[Entry]:
+    """Entries of one capability (its name, or a ``Capability`` member).
+
+    Shipped ones in registry order, then those registered at run time.
+    """
+    return [e for e in BY_ID.values() if e.capability == capability]
 
 
-# What each page's default options need from the store (the first screen of every page works with these).
-# ``python -m models.store fetch --defaults`` fetches exactly these; the admin page and the offline set-up
-# message name the pages that are limited without them.
-PAGE_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "Semantic segmentation": ("deeplab_mnv2_513_quant", "pascal_voc_labels", "photo_cat"),
-    "Inpainting": (),
-    "DCGAN digits": ("mnist_test_images", "mnist_test_labels"),
-    "Style transfer": ("magenta_predict_int8", "magenta_transfer_f16", "photo_grace_hopper", "style_starry_night"),
-    "Face similarity": ("photo_face", "photo_grace_hopper"),
-    "Video classification": (
-        "movinet_a0_stream_k600_int8",
-        "kinetics600_labels",
-        "mobilenet_v2_224_quant",
-        "imagenet_labels",
-        "clip_arm_wrestling",
-    ),
-}
-
-
-def default_entries() -> list[Entry]:
-    """The entries of :data:`PAGE_DEFAULTS`, each once, in page order."""
-    seen: dict[str, Entry] = {}
-    for ids in PAGE_DEFAULTS.values():
-        for i in ids:
-            seen.setdefault(i, get(i))
-    return list(seen.values())
+# What each page's default options need from the store is declared by its capability's registration
+# (``models.capabilities.page_defaults``), not here.

@@ -13,6 +13,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
+from models.capabilities import Holdings
 from models.registry import ENTRIES, Entry, get
 from models.store import Store
 
@@ -48,6 +49,11 @@ def skimage_data_dir() -> Path:
     import skimage  # noqa: PLC0415 - only its folder is needed
 
     return Path(skimage.__file__).parent / "data"
+
+
+def photo_or_sample(store: Holdings, entry_id: str, fallback: str) -> Path:
+    """The store's photo ``entry_id`` when present, else the scikit-image sample ``fallback`` (always there)."""
+    return store.path(entry_id) if store.has(entry_id) else skimage_data_dir() / fallback
 
 
 # (file in skimage/data, title, kind): package-shipped, work offline.

@@ -32,15 +32,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.capabilities import default_entries, page_defaults, registered
+from models.capabilities import entries as all_entries
 from models.errors import VisionError
 from models.file_sets import ListingError, SetMismatchError, download
 from models.registry import (
-    ENTRIES,
-    PAGE_DEFAULTS,
     Capability,
     Entry,
     Unpack,
-    default_entries,
     for_capability,
     get,
 )
@@ -143,10 +142,10 @@ class Store:
         p = self.path(entry)
         return p.is_dir() if entry.is_directory else p.is_file()
 
-    def status(self, entries: Iterable[Entry] = ENTRIES) -> list[EntryStatus]:
-        """Presence, path and size of each entry."""
+    def status(self, entries: Iterable[Entry] | None = None) -> list[EntryStatus]:
+        """Presence, path and size of each entry (default: every entry, shipped or added by a capability)."""
         out = []
-        for e in entries:
+        for e in all_entries() if entries is None else entries:
             present = self.has(e)
             p = self.path(e)
             out.append(EntryStatus(e, present, p, _size_of(p) if present else e.size))
@@ -281,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("fetch", help="download entries into the store")
     f.add_argument("ids", nargs="*")
     f.add_argument("--all", action="store_true")
-    f.add_argument("--capability", choices=[c.value for c in Capability])
+    names = dict.fromkeys([*(r.name for r in registered()), *Capability])  # each registered one, then "samples"
+    f.add_argument("--capability", choices=[str(c) for c in names])
     f.add_argument(
         "--defaults",
         action="store_true",
@@ -300,9 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.defaults:
         return fetch_defaults(store)
     if args.all:
-        entries = list(ENTRIES)
+        entries = list(all_entries())
     elif args.capability:
-        entries = for_capability(Capability(args.capability))
+        entries = for_capability(args.capability)
     elif args.ids:
         try:
             entries = [get(i) for i in args.ids]
@@ -331,7 +331,8 @@ _NO_NETWORK = ("Errno -2]", "Errno -3]", "Errno 101]", "Network is unreachable",
 
 def limited_pages(store: Store) -> dict[str, list[str]]:
     """Page title → ids of the entries its default options need that are missing (pages with none left out)."""
-    return {page: missing for page, ids in PAGE_DEFAULTS.items() if (missing := [i for i in ids if not store.has(i)])}
+    defaults = page_defaults()
+    return {page: missing for page, ids in defaults.items() if (missing := [i for i in ids if not store.has(i)])}
 
 
 def fetch_defaults(store: Store) -> int:

@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 from models.serving.errors import InferenceUnavailable, ServeAuthError, ServedInputError
 
 SERVE_ADDRESS_ENV = "VISION_SERVE_ADDRESS"
-CAPABILITIES = ("segmentation", "style", "faces", "video", "digits")  # each a package models.<name>, a Serve route
+# The packages the model server runs (each models.<name>, a Serve route /<name>), as their registrations say
+# (``served=True`` in models/<name>/registration.py): read on first use, since reading them imports the packages, and
+# those import this package.
+CAPABILITIES: tuple[str, ...]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "CAPABILITIES":
+        from models.capabilities import served
+
+        return served()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CAPABILITIES",
@@ -82,7 +94,9 @@ def serving_status(timeout_s: float = 3.0) -> ServingStatus:
 
     cl = C.client_for(address)
     out = ServingStatus("served", address)
-    for cap in CAPABILITIES:
+    from models.capabilities import served
+
+    for cap in served():
         try:
             info = cl.info(cap, timeout_s)
         except InferenceUnavailable as exc:

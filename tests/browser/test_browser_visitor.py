@@ -31,7 +31,7 @@ ERROR_CLASS = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|Traceback|Errno")
 # such as "mobilenetv2_coco_voctrainaug" in visitor text.
 DOUBLE_NEGATIVE = re.compile(r"\bNo\b[^.\n]*\bis not installed\b")
 INTERNAL_ID = re.compile(r"\b[a-z0-9]+_[a-z0-9]+(?:_[a-z0-9]+)*\b")
-# The pages whose default options need store entries (models.registry.PAGE_DEFAULTS) and how each says so.
+# The pages whose default options need store entries (models.capabilities.page_defaults()) and how each says so.
 # Segmentation runs on an empty store too: the FCN-8s / DeepLabV3+ trained here ship with the project.
 LIMITED_EMPTY = {"Style_Transfer": "not installed on this server",
                  "Video_Classification": "not installed on this server",

@@ -160,11 +160,17 @@ def test_no_module_imports_its_own_package_init():
 # --- page settings: each session-state key written once (components/settings.py PageSettings) ----------------------
 # The prefixes of the pages' keys (as /tmp/keys.py of issue 25 counts them, with Gatys', the interpolation's and the
 # hand-off's own): a literal like "seg_opacity" in two modules is a rename that breaks a link or a release silently.
+# A page added later is covered by the prefixes of the keys its settings declare (key_literal_pattern).
 KEY_PREFIX = (
     r"(?:seg|segtrain|inpaint|rest|gan|style|gatys|interp|face|many|video|vid|portrait|remove|digits|train|share"
     r"|home|admin|handoff)"
 )
-KEY_LITERAL = re.compile(r'"(' + KEY_PREFIX + r'_[a-z0-9_]+)"')
+
+
+def key_literal_pattern() -> re.Pattern[str]:
+    """The key-like literals: those prefixes, and the first word of every key the catalog pages' settings declare."""
+    declared = sorted({k.split("_")[0] for p in _all_page_settings() for k in p.declared_keys()})
+    return re.compile(r'"((?:' + "|".join([KEY_PREFIX, *map(re.escape, declared)]) + r')_[a-z0-9_]+)"')
 
 
 def app_modules() -> list[Path]:
@@ -174,8 +180,9 @@ def app_modules() -> list[Path]:
 def key_literals() -> dict[str, set[str]]:
     """Each key-like string literal of app.py, pages/ and components/ → the modules it is written in."""
     where: dict[str, set[str]] = {}
+    pattern = key_literal_pattern()
     for path in app_modules():
-        for key in KEY_LITERAL.findall(path.read_text()):
+        for key in pattern.findall(path.read_text()):
             where.setdefault(key, set()).add(str(path.relative_to(ROOT)))
     return where
 
